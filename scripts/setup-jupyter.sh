@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Installs what scripts/run-notebook.py needs to execute the notebooks headless:
+# a Python 3 with nbclient (+ jupyter_client, nbformat). Idempotent and quiet.
+#
+# Order: already importable → Debian/Ubuntu apt packages (as root or via sudo) → pip (--user).
+# Set NER_PYTHON to use another interpreter (default: /usr/bin/python3, else python3).
+# The tslab kernel itself comes from node_modules (npm ci); its kernelspec is committed in jupyter/.
+set -euo pipefail
+
+PY="${NER_PYTHON:-}"
+if [ -z "$PY" ]; then
+  if [ -x /usr/bin/python3 ]; then PY=/usr/bin/python3; else PY="$(command -v python3 || true)"; fi
+fi
+if [ -z "$PY" ]; then
+  echo "setup-jupyter: no python3 found; install Python 3 or set NER_PYTHON" >&2
+  exit 1
+fi
+
+have_runner_deps() {
+  "$PY" -c 'import nbclient, nbformat, jupyter_client' >/dev/null 2>&1
+}
+
+if have_runner_deps; then
+  echo "setup-jupyter: nbclient already available for $PY"
+  exit 0
+fi
+
+# apt only makes sense for the system interpreter.
+if [ "$PY" = /usr/bin/python3 ] && command -v apt-get >/dev/null 2>&1; then
+  SUDO=""
+  if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo -n"; else SUDO="none"; fi
+  fi
+  if [ "$SUDO" != none ]; then
+    pkgs="python3-nbclient python3-nbformat python3-jupyter-client"
+    export DEBIAN_FRONTEND=noninteractive
+    # Only refresh the package lists when a package is unknown (keeps reruns fast).
+    log="$(mktemp)"
+    # Only refresh the package lists when a package is unknown (keeps reruns fast).
+    if ! apt-cache show $pkgs >/dev/null 2>&1; then
+      $SUDO apt-get update -qq >"$log" 2>&1 || true
+    fi
+    if $SUDO apt-get install -y -qq --no-install-recommends $pkgs >>"$log" 2>&1; then
+      if have_runner_deps; then
+        echo "setup-jupyter: installed $pkgs with apt"
+        rm -f "$log"
+        exit 0
+      fi
+    fi
+    echo "setup-jupyter: apt install failed (log below), trying pip" >&2
+    tail -n 20 "$log" >&2 || true
+    rm -f "$log"
+  fi
+fi
+
+pip_args=(install --quiet --disable-pip-version-check)
+# Debian marks its Python as externally managed (PEP 668): a --user install needs this flag.
+if "$PY" -c 'import sys, sysconfig, os; sys.exit(0 if os.path.exists(os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED")) else 1)'; then
+  pip_args+=(--break-system-packages)
+fi
+if [ "$(id -u)" != 0 ] && [ -z "${VIRTUAL_ENV:-}${CONDA_PREFIX:-}" ]; then pip_args+=(--user); fi
+"$PY" -m pip "${pip_args[@]}" "nbclient>=0.7" "nbformat>=5" "jupyter_client>=7"
+if have_runner_deps; then
+  echo "setup-jupyter: installed nbclient with pip for $PY"
+else
+  echo "setup-jupyter: nbclient still not importable by $PY" >&2
+  exit 1
+fi
