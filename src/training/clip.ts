@@ -1,0 +1,32 @@
+/**
+ * Gradient clipping by global L2 norm, as `torch.nn.utils.clip_grad_norm_` (which the HF
+ * Trainer calls with `max_grad_norm`, default 1.0): every gradient is multiplied by
+ * `min(1, maxNorm / (totalNorm + 1e-6))`.
+ */
+import * as tf from "@tensorflow/tfjs";
+
+/** Global L2 norm over all gradients (the norm of the per-tensor norms). */
+export function globalNorm(grads: Iterable<tf.Tensor>): number {
+  const list = [...grads];
+  if (list.length === 0) return 0;
+  return tf.tidy(() => tf.stack(list.map((g) => tf.norm(g))).norm().dataSync()[0]);
+}
+
+/**
+ * Clip `grads` in place of the map (old tensors are disposed, new ones stored).
+ * Returns the total norm before clipping, as torch does. A non-finite norm leaves the
+ * gradients unchanged and is returned so the caller can stop the run.
+ */
+export function clipGradNorm(grads: Map<string, tf.Tensor>, maxNorm: number): number {
+  const total = globalNorm(grads.values());
+  if (!Number.isFinite(total) || !(maxNorm > 0)) return total;
+  const coef = Math.min(1, maxNorm / (total + 1e-6));
+  if (coef < 1) {
+    for (const [name, g] of grads) {
+      const clipped = tf.tidy(() => g.mul(tf.scalar(coef)));
+      g.dispose();
+      grads.set(name, clipped);
+    }
+  }
+  return total;
+}
