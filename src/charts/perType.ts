@@ -1,0 +1,46 @@
+/** Per-entity-type precision / recall / F1 bars from a seqeval-style report. */
+import { baseLayout, PlotlyFigure } from "./figure";
+
+/** One row of a seqeval report. Accepts both `f1` and Python's `"f1-score"` key. */
+export interface TypeScores {
+  precision: number;
+  recall: number;
+  f1?: number;
+  "f1-score"?: number;
+  support?: number;
+}
+
+/** Entity types of a report, without its "micro avg" / "macro avg" / "weighted avg" rows, sorted. */
+export function entityTypesOf(report: Readonly<Record<string, TypeScores>>): string[] {
+  return Object.keys(report)
+    .filter((k) => !/\bavg$/.test(k) && k !== "accuracy")
+    .sort();
+}
+
+/** F1 of one report row, whichever key it uses. */
+export function f1Of(s: TypeScores): number {
+  const v = s.f1 ?? s["f1-score"];
+  if (v === undefined) throw new Error("report row has neither f1 nor f1-score");
+  return v;
+}
+
+/** Grouped bars: precision, recall, F1 for each entity type (support in the hover text). */
+export function perTypeScoresFigure(
+  report: Readonly<Record<string, TypeScores>>,
+  opts: { title?: string } = {},
+): PlotlyFigure {
+  const types = entityTypesOf(report);
+  const support = types.map((t) => `support ${report[t].support ?? "?"}`);
+  const bar = (name: string, y: number[]) => ({ type: "bar", name, x: types, y, text: support });
+  return {
+    data: [
+      bar("precision", types.map((t) => report[t].precision)),
+      bar("recall", types.map((t) => report[t].recall)),
+      bar("f1", types.map((t) => f1Of(report[t]))),
+    ],
+    layout: baseLayout(opts.title ?? "Scores per entity type", "entity type", "score", {
+      barmode: "group",
+      yaxis: { title: { text: "score" }, range: [0, 1] },
+    }),
+  };
+}
