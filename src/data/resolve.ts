@@ -1,0 +1,95 @@
+/**
+ * Find a corpus file on disk, downloading it into the cache when needed.
+ * Order: the local mirror (`--data-dir` / NER_DATA_DIR, laid out `<corpus>/<file>`) →
+ * the repository's embedded data/ folder → the cache (NER_CACHE_DIR/datasets/<corpus>/<file>)
+ * → the network (unless NER_OFFLINE=1), verified by sha256.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as env from "../env";
+import { downloadVerified } from "./download";
+import { CorpusFileError } from "./errors";
+import { CorpusFile, CorpusSpec, getCorpus } from "./registry";
+
+/** Where corpus files are looked for; every field defaults to the environment. */
+export interface ResolveOptions {
+  /** Local mirror directory (default NER_DATA_DIR). */
+  dataDir?: string;
+  /** Cache root (default cacheDir() from src/env.ts); files go to `<cacheDir>/datasets/<corpus>/<file>`. */
+  cacheDir?: string;
+  /** Never touch the network (default NER_OFFLINE). */
+  offline?: boolean;
+  /**
+   * Download from `<baseUrl>/<corpus>/<file>` (a mirror laid out like NER_DATA_DIR) instead of
+   * the canonical source (default NER_DATA_BASE_URL).
+   */
+  baseUrl?: string;
+  /** The embedded data folder (default: the repository's data/); null disables it. */
+  embeddedDir?: string | null;
+}
+
+export type FileSource = "mirror" | "embedded" | "cache" | "download";
+
+export interface ResolvedFile {
+  path: string;
+  source: FileSource;
+}
+
+/** The repository's data/ folder (src/data/ → ../../data). */
+export const EMBEDDED_DATA_DIR = path.resolve(__dirname, "..", "..", "data");
+
+/** Download URL of a corpus file under the given options. */
+export function corpusFileUrl(spec: CorpusSpec, file: CorpusFile, opts: ResolveOptions = {}): string {
+  const base = opts.baseUrl ?? nonEmpty(process.env.NER_DATA_BASE_URL);
+  if (base) return `${base.replace(/\/+$/, "")}/${spec.name}/${file.file}`;
+  return spec.baseUrl + file.remotePath;
+}
+
+/** The local path of `<corpus>/<file>` (file name or split name), fetching it if needed. */
+export async function resolveCorpusFile(corpus: string, fileOrSplit: string, opts: ResolveOptions = {}): Promise<ResolvedFile> {
+  const spec = getCorpus(corpus);
+  const file = spec.files.find((f) => f.file === fileOrSplit || f.split === fileOrSplit);
+  if (!file) {
+    throw new Error(`corpus ${spec.name} has no file or split ${JSON.stringify(fileOrSplit)} (files: ${spec.files.map((f) => `${f.split}=${f.file}`).join(", ")})`);
+  }
+  const rel = path.join(spec.name, file.file);
+  const tried: string[] = [];
+
+  const mirror = opts.dataDir ?? env.dataDir();
+  if (mirror) {
+    const p = path.resolve(mirror, rel);
+    if (isFile(p)) return { path: p, source: "mirror" };
+    tried.push(p);
+  }
+  const embedded = opts.embeddedDir === undefined ? EMBEDDED_DATA_DIR : opts.embeddedDir;
+  if (embedded && spec.embedded) {
+    const p = path.resolve(embedded, rel);
+    if (isFile(p)) return { path: p, source: "embedded" };
+    tried.push(p);
+  }
+  const cached = path.join(opts.cacheDir ?? env.cacheDir(), "datasets", rel);
+  if (isFile(cached)) return { path: cached, source: "cache" };
+  tried.push(cached);
+
+  const url = corpusFileUrl(spec, file, opts);
+  if (opts.offline ?? env.isOffline()) {
+    throw new CorpusFileError(
+      `${rel} is not available offline (NER_OFFLINE=1). Set NER_DATA_DIR (or --data-dir) to a folder holding ${rel}, ` +
+        `or unset NER_OFFLINE to download it from ${url}. Looked in: ${tried.join(", ")}`,
+    );
+  }
+  await downloadVerified(url, cached, file.sha256);
+  return { path: cached, source: "download" };
+}
+
+function isFile(p: string): boolean {
+  try {
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v !== undefined && v.trim() !== "" ? v.trim() : undefined;
+}

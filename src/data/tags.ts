@@ -1,0 +1,114 @@
+/**
+ * Tag-level helpers: split a tag into prefix and type, check IOB1/IOB2 transitions,
+ * convert IOB1 to IOB2, and cut a tag sequence into entity spans.
+ *
+ * The span cutter here is private to the data layer (used for corpus statistics);
+ * evaluation uses src/metrics/seqeval, which owns seqeval-exact chunking.
+ */
+
+/** A parsed tag: `O`, or a `B`/`I` prefix with an entity type. */
+export interface ParsedTag {
+  prefix: "B" | "I" | "O";
+  type: string;
+}
+
+const TAG_RE = /^([BI])-(.+)$/;
+
+/** Parse a tag, or return null when its prefix is not O, B- or I-. */
+export function parseTag(tag: string): ParsedTag | null {
+  if (tag === "O") return { prefix: "O", type: "" };
+  const m = TAG_RE.exec(tag);
+  if (!m) return null;
+  return { prefix: m[1] as "B" | "I", type: m[2] };
+}
+
+/**
+ * Why `tag` may not follow `prev` in IOB2 (an I-X must continue a B-X or I-X),
+ * or null when the transition is valid. `prev` is null at the start of a sentence.
+ */
+export function iob2Violation(prev: string | null, tag: string): string | null {
+  const cur = parseTag(tag);
+  if (!cur || cur.prefix !== "I") return null;
+  const before = prev === null ? null : parseTag(prev);
+  if (before === null || before.prefix === "O") {
+    return `${tag} cannot ${prev === null ? "open a sentence" : "follow O"} in IOB2 (expected B-${cur.type})`;
+  }
+  if (before.type !== cur.type) return `${tag} cannot follow ${prev} in IOB2 (expected B-${cur.type})`;
+  return null;
+}
+
+/**
+ * Why `tag` may not follow `prev` in IOB1 (a B-X only separates two adjacent X entities),
+ * or null when the transition is valid.
+ */
+export function iob1Violation(prev: string | null, tag: string): string | null {
+  const cur = parseTag(tag);
+  if (!cur || cur.prefix !== "B") return null;
+  const before = prev === null ? null : parseTag(prev);
+  if (before === null || before.prefix === "O" || before.type !== cur.type) {
+    return `${tag} must directly follow another ${cur.type} entity in IOB1 (expected I-${cur.type})`;
+  }
+  return null;
+}
+
+/** Convert one sentence's tags from IOB1 to IOB2: an I-X that starts an entity becomes B-X. */
+export function iob1ToIob2(tags: readonly string[]): string[] {
+  const out: string[] = [];
+  let prev: ParsedTag | null = null;
+  for (const tag of tags) {
+    const cur = parseTag(tag);
+    if (cur && cur.prefix === "I" && (prev === null || prev.prefix === "O" || prev.type !== cur.type)) {
+      out.push(`B-${cur.type}`);
+    } else {
+      out.push(tag);
+    }
+    prev = cur;
+  }
+  return out;
+}
+
+/** An entity span over token indices [start, end) (end exclusive). */
+export interface Span {
+  type: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * Cut IOB tags into entity spans. A span starts at B-X, or at an I-X whose predecessor
+ * is O or of another type (so IOB1 and sloppy IOB2 are read the way conlleval reads them).
+ */
+export function tagSpans(tags: readonly string[]): Span[] {
+  const spans: Span[] = [];
+  let open: Span | null = null;
+  tags.forEach((tag, i) => {
+    const cur = parseTag(tag);
+    const continues = cur !== null && cur.prefix === "I" && open !== null && open.type === cur.type;
+    if (continues) return;
+    if (open) {
+      open.end = i;
+      spans.push(open);
+      open = null;
+    }
+    if (cur && cur.prefix !== "O") open = { type: cur.type, start: i, end: i + 1 };
+  });
+  if (open !== null) {
+    (open as Span).end = tags.length;
+    spans.push(open);
+  }
+  return spans;
+}
+
+/**
+ * A deterministic label list for tags found in data: "O" first, then the entity types in
+ * code-point order, each as B-type followed by I-type (both always listed).
+ */
+export function labelListFromTags(tags: Iterable<string>): string[] {
+  const types = new Set<string>();
+  for (const tag of tags) {
+    const p = parseTag(tag);
+    if (p && p.prefix !== "O") types.add(p.type);
+  }
+  const sorted = [...types].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return ["O", ...sorted.flatMap((t) => [`B-${t}`, `I-${t}`])];
+}
