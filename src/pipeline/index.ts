@@ -1,0 +1,36 @@
+/**
+ * Token-classification pipeline with Hugging Face's aggregation strategies
+ * (none / simple / first / average / max), built from pure, separately tested stages.
+ */
+export { pipeline, parseAggregationStrategy } from "./pipeline";
+export type { TokenClassifier, TokenClassificationOptions, CallOptions, PipelineModel, PipelineTokenizer } from "./pipeline";
+export { softmaxRows, argmax } from "./softmax";
+export {
+  gatherPreEntities,
+  labelTokens,
+  aggregateWord,
+  aggregateWords,
+  getTag,
+  groupSubEntities,
+  groupEntities,
+  aggregate,
+  filterIgnored,
+  mergeOverlappingEntities,
+  postprocessWindow,
+} from "./stages";
+export type { GatherOptions, PostprocessOptions, Id2Label } from "./stages";
+export { splitIntoWindows } from "./windows";
+export type { WindowOptions } from "./windows";
+export { wordPieceTokensToString, wordPieceDecoder, cleanupTokenizationSpaces } from "./decode";
+export type { WordPieceDecoderOptions } from "./decode";
+export { AGGREGATION_STRATEGIES } from "./types";
+export type {
+  AggregationStrategy,
+  TokenEntity,
+  GroupedEntity,
+  PipelineEntity,
+  PreEntity,
+  LabelledUnit,
+  EncodedWindow,
+  TokensToString,
+} from "./types";
