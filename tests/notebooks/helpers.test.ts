@@ -1,0 +1,154 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  displayBundle,
+  formatTable,
+  LiveDisplay,
+  MimeBundle,
+  plainText,
+  setDisplaySink,
+  showTable,
+  tableHtml,
+} from "../../src/notebook/display";
+import { notebookSettings, scaleDownHfConfig, settingsRows, TUTORIAL_IDS } from "../../src/notebook/profile";
+import { PhaseTimer, runCardFields, runCardMarkdown, showRunCard } from "../../src/notebook/runCard";
+import { readSharedJson } from "../helpers/shared";
+
+function capture(fn: () => void): { bundle: MimeBundle; displayId?: string; update: boolean }[] {
+  const sent: { bundle: MimeBundle; displayId?: string; update: boolean }[] = [];
+  setDisplaySink((bundle, o) => sent.push({ bundle, ...o }));
+  try {
+    fn();
+  } finally {
+    setDisplaySink(null);
+  }
+  return sent;
+}
+
+test("formatTable aligns numbers right and text left; tableHtml escapes", () => {
+  const rows = [
+    { Epoch: 1, "Training Loss": 0.51234, F1: 0.7 },
+    { Epoch: 2, "Training Loss": 0.2, F1: 0.81 },
+  ];
+  const text = formatTable(rows, [
+    { key: "Epoch" },
+    { key: "Training Loss", digits: 4 },
+    { key: "F1", digits: 3 },
+  ]);
+  assert.equal(text, ["Epoch  Training Loss     F1", "-----  -------------  -----", "    1         0.5123  0.700", "    2         0.2000  0.810"].join("\n"));
+  assert.match(tableHtml([{ a: "<b>" }]), /<td>&lt;b&gt;<\/td>/);
+  assert.equal(formatTable([]), "\n");
+});
+
+test("display sinks: bundles, text fallback and live updates", () => {
+  const sent = capture(() => {
+    showTable([{ x: 1 }], undefined, "cap");
+    const live = new LiveDisplay();
+    live.show({ "text/plain": "a" });
+    live.show({ "text/plain": "b" });
+  });
+  assert.equal(sent.length, 3);
+  assert.match(sent[0].bundle["text/html"] as string, /<caption>cap<\/caption>/);
+  assert.equal(sent[0].bundle["text/plain"], "cap\nx\n-\n1");
+  assert.equal(sent[0].update, false);
+  assert.deepEqual([sent[1].update, sent[2].update], [false, true]);
+  assert.equal(sent[1].displayId, sent[2].displayId);
+  assert.equal(plainText({ "text/markdown": "# hi" }), "# hi");
+  assert.equal(plainText({ "image/png": "x" }), "[image/png]");
+});
+
+test("displayBundle outside a kernel prints the text form", () => {
+  const lines: string[] = [];
+  const orig = console.log;
+  console.log = (s: string) => lines.push(s);
+  try {
+    displayBundle({ "text/html": "<b>x</b>", "text/plain": "x" });
+  } finally {
+    console.log = orig;
+  }
+  assert.deepEqual(lines, ["x"]);
+});
+
+test("profiles: full keeps the tutorial's settings, smoke shrinks model and data", () => {
+  for (const id of TUTORIAL_IDS) {
+    const full = notebookSettings(id, "full");
+    const smoke = notebookSettings(id, "smoke");
+    assert.equal(full.randomInit, false);
+    assert.deepEqual(full.subset, {});
+    assert.equal(full.training.learningRate, 2e-5);
+    assert.equal(full.training.weightDecay, 0.01);
+    assert.equal(smoke.randomInit, true);
+    assert.ok(smoke.subset.train! <= 256);
+    assert.equal(smoke.training.numTrainEpochs, full.training.numTrainEpochs);
+    assert.equal(smoke.labelAllTokens, full.labelAllTokens);
+  }
+  assert.equal(notebookSettings("mit_restaurant", "full").training.numTrainEpochs, 3);
+  assert.equal(notebookSettings("wikiann", "full").training.numTrainEpochs, 2);
+  const wnut = notebookSettings("wnut17", "full");
+  assert.equal(wnut.training.loadBestModelAtEnd, true);
+  assert.equal(wnut.training.numTrainEpochs, 2);
+  assert.equal(notebookSettings("conll2003_bert_cased", "full").model, "bert-base-cased");
+  assert.throws(() => notebookSettings("nope" as never, "full"), /unknown tutorial "nope"/);
+  const rows = settingsRows(notebookSettings("conll2003_distilbert", "smoke"));
+  assert.equal(rows.find((r) => r.setting === "profile")!.value, "smoke");
+  assert.match(rows.find((r) => r.setting === "model")!.value, /random init/);
+});
+
+test("profile follows NER_PROFILE and rejects bad values", () => {
+  const prev = process.env.NER_PROFILE;
+  try {
+    process.env.NER_PROFILE = "smoke";
+    assert.equal(notebookSettings("wnut17").profile, "smoke");
+    delete process.env.NER_PROFILE;
+    assert.equal(notebookSettings("wnut17").profile, "full");
+    process.env.NER_PROFILE = "fast";
+    assert.throws(() => notebookSettings("wnut17"), /NER_PROFILE must be/);
+  } finally {
+    if (prev === undefined) delete process.env.NER_PROFILE;
+    else process.env.NER_PROFILE = prev;
+  }
+});
+
+test("scaleDownHfConfig shrinks the real distilbert and bert configs, keeping the vocabulary", () => {
+  const size = { hiddenSize: 32, numLayers: 2, numHeads: 2, intermediateSize: 64 };
+  const d = readSharedJson<Record<string, unknown>>("models", "distilbert-base-uncased", "config.json");
+  const ds = scaleDownHfConfig(d, size);
+  assert.deepEqual([ds.dim, ds.n_layers, ds.n_heads, ds.hidden_dim, ds.vocab_size], [32, 2, 2, 64, 30522]);
+  const b = readSharedJson<Record<string, unknown>>("models", "bert-base-cased", "config.json");
+  const bs = scaleDownHfConfig(b, size);
+  assert.deepEqual(
+    [bs.hidden_size, bs.num_hidden_layers, bs.num_attention_heads, bs.intermediate_size, bs.vocab_size],
+    [32, 2, 2, 64, 28996],
+  );
+  assert.equal(b.hidden_size, 768, "input left untouched");
+  assert.throws(() => scaleDownHfConfig({ model_type: "gpt2" }, size), /cannot scale down model_type "gpt2"/);
+  assert.throws(() => scaleDownHfConfig(d, { ...size, numHeads: 3 }), /not a multiple/);
+});
+
+test("run card: fields, markdown and display", () => {
+  let now = 1000;
+  const timer = new PhaseTimer(() => now);
+  now += 1500;
+  timer.mark("data");
+  now += 2500;
+  timer.mark("train");
+  assert.deepEqual(timer.phases, [{ phase: "data", seconds: 1.5 }, { phase: "train", seconds: 2.5 }]);
+  const info = {
+    settings: notebookSettings("mit_restaurant", "smoke"),
+    backend: "wasm",
+    splitSizes: { train: 128, test: 64 },
+    metrics: { f1: 0.123456, accuracy: 0.5 },
+    metricsSplit: "validation",
+    timer,
+    extra: { "saved to": "out/x" },
+  };
+  const fields = Object.fromEntries(runCardFields(info));
+  assert.equal(fields["metrics (validation)"], "f1 0.1235, accuracy 0.5000");
+  assert.equal(fields["wall time"], "4.0s (data 1.5s, train 2.5s)");
+  assert.match(fields["tutorial reported"], /F1 0.79, accuracy 0.92 \(not comparable: smoke profile\)/);
+  assert.equal(fields["saved to"], "out/x");
+  assert.match(runCardMarkdown(info), /^### Run card\n\n\| \| \|\n\|---\|---\|\n\| notebook \|/);
+  const sent = capture(() => showRunCard(info));
+  assert.equal(sent.length, 1);
+  assert.ok("text/markdown" in sent[0].bundle && "text/html" in sent[0].bundle);
+});
