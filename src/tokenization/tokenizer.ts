@@ -241,18 +241,27 @@ export class NerTokenizer {
    * model file: directory → $NER_MODELS_DIR → Hub cache → network (see src/hub/resolve.ts).
    */
   static async fromPretrained(nameOrDir: string, opts: FromPretrainedOptions = {}): Promise<NerTokenizer> {
-    const { resolveModelFile } = await import("../hub/resolve");
+    const { resolveModelFile, hubCacheDir } = await import("../hub/resolve");
+    const resolve = (file: string) => resolveModelFile(nameOrDir, file, { ...opts, optional: true });
+    const primary = (await resolve("tokenizer.json")) ?? (await resolveModelFile(nameOrDir, "vocab.txt", opts));
+    if (primary === null) throw new Error(`${nameOrDir}: neither tokenizer.json nor vocab.txt found`);
+    // A directory or local mirror is complete as it is: its missing optional files are absent,
+    // not something to fetch. Only a Hub-cache snapshot may lack files the Hub has.
+    const cacheRoot = path.resolve(opts.cacheDir ?? hubCacheDir());
+    const fromCache = path.resolve(primary).startsWith(cacheRoot + path.sep);
+    const dir = path.dirname(primary);
     const get = async (file: string): Promise<string | undefined> => {
-      const p = await resolveModelFile(nameOrDir, file, { ...opts, optional: true });
+      const local = readIfExists(path.join(dir, file));
+      if (local !== undefined || !fromCache) return local;
+      const p = await resolve(file);
       return p === null ? undefined : fs.readFileSync(p, "utf8");
     };
-    const files: TokenizerFiles = { tokenizerJson: await get("tokenizer.json") };
-    if (files.tokenizerJson === undefined) files.vocabTxt = await get("vocab.txt");
-    files.tokenizerConfigJson = await get("tokenizer_config.json");
-    files.specialTokensMapJson = await get("special_tokens_map.json");
-    if (files.tokenizerJson === undefined && files.vocabTxt === undefined) {
-      throw new Error(`${nameOrDir}: neither tokenizer.json nor vocab.txt found`);
-    }
+    const files: TokenizerFiles = {
+      tokenizerJson: path.basename(primary) === "tokenizer.json" ? fs.readFileSync(primary, "utf8") : undefined,
+      vocabTxt: path.basename(primary) === "vocab.txt" ? fs.readFileSync(primary, "utf8") : undefined,
+      tokenizerConfigJson: await get("tokenizer_config.json"),
+      specialTokensMapJson: await get("special_tokens_map.json"),
+    };
     return NerTokenizer.fromFiles(files, nameOrDir);
   }
 
