@@ -1,0 +1,212 @@
+/**
+ * Training checkpoints in the Hugging Face layout: `<outputDir>/checkpoint-<step>/` holding the
+ * model (`config.json`, `model.safetensors`), the optimizer moments (`optimizer.safetensors`),
+ * `trainer_state.json` (step, epoch, log history, best metric, and what resuming needs: the
+ * epoch's data order and position, the loss accumulators) and `rng_state.json`.
+ *
+ * Each checkpoint is written into a hidden temporary directory and renamed into place only when
+ * complete, so an interrupted write never damages the previous checkpoint, and a half-written
+ * one is never mistaken for a checkpoint.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as tf from "@tensorflow/tfjs";
+import type { RngState } from "../util/random";
+import type { AdamW } from "./adamw";
+import { loadTensorFile, saveTensorFile } from "./tensor-file";
+import type { TrainableModel } from "./types";
+
+/** One entry of `log_history` (loss, learning_rate, epoch, step, eval_* metrics, ...). */
+export type LogEntry = Record<string, number>;
+
+/** What resuming a run needs beyond model and optimizer, stored under `trainer_state.json#resume`. */
+export interface ResumeState {
+  epochIndex: number;
+  /** Micro-batches of `epochOrder` already consumed in this epoch. */
+  stepInEpoch: number;
+  /** The shuffled example order of the current epoch. */
+  epochOrder: number[];
+  trLossSum: number;
+  trLossCount: number;
+  epochLossSum: number;
+  epochLossCount: number;
+  earlyStoppingCounter: number;
+  trainedTokens: number;
+  trainedSamples: number;
+  elapsedSeconds: number;
+}
+
+/** HF-like trainer_state.json. */
+export interface TrainerStateFile {
+  global_step: number;
+  epoch: number;
+  max_steps: number;
+  num_train_epochs: number;
+  train_batch_size: number;
+  log_history: LogEntry[];
+  best_metric: number | null;
+  best_model_checkpoint: string | null;
+  resume: ResumeState;
+}
+
+export interface RngStateFile {
+  data: RngState;
+  dropout: RngState;
+}
+
+const CHECKPOINT_RE = /^checkpoint-(\d+)$/;
+
+/** Directory name of the checkpoint at `step`. */
+export function checkpointName(step: number): string {
+  return `checkpoint-${step}`;
+}
+
+/** Complete checkpoints under `outputDir`, oldest first. */
+export function listCheckpoints(outputDir: string): string[] {
+  if (!fs.existsSync(outputDir)) return [];
+  return fs
+    .readdirSync(outputDir)
+    .map((name) => ({ name, m: CHECKPOINT_RE.exec(name) }))
+    .filter((e) => e.m && fs.existsSync(path.join(outputDir, e.name, "trainer_state.json")))
+    .sort((a, b) => Number(a.m![1]) - Number(b.m![1]))
+    .map((e) => path.join(outputDir, e.name));
+}
+
+/** The newest complete checkpoint under `outputDir`, or null. */
+export function latestCheckpoint(outputDir: string): string | null {
+  const all = listCheckpoints(outputDir);
+  return all.length ? all[all.length - 1] : null;
+}
+
+/**
+ * Build `target` through `fill(tmpDir)` and rename it into place once complete. Unlike
+ * src/util/atomic's writeDirAtomic, `fill` may be async (model saving is).
+ */
+export async function writeDirAtomicAsync(target: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
+  const parent = path.dirname(target);
+  fs.mkdirSync(parent, { recursive: true });
+  const tmp = path.join(parent, `.${path.basename(target)}.tmp-${process.pid}-${Date.now()}`);
+  fs.mkdirSync(tmp);
+  try {
+    await fill(tmp);
+    if (fs.existsSync(target)) {
+      const old = `${tmp}.old`;
+      fs.renameSync(target, old);
+      fs.renameSync(tmp, target);
+      fs.rmSync(old, { recursive: true, force: true });
+    } else {
+      fs.renameSync(tmp, target);
+    }
+  } catch (err) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Remove temporary directories left by checkpoint writes that were killed. */
+export function removeStaleTemporaries(outputDir: string): void {
+  if (!fs.existsSync(outputDir)) return;
+  for (const name of fs.readdirSync(outputDir)) {
+    if (/^\.checkpoint-\d+\.tmp-/.test(name)) fs.rmSync(path.join(outputDir, name), { recursive: true, force: true });
+  }
+}
+
+export interface CheckpointContents {
+  model: TrainableModel;
+  optimizer: AdamW;
+  state: TrainerStateFile;
+  rng: RngStateFile;
+  trainingArgs: unknown;
+}
+
+/** Write a complete checkpoint to `dir` atomically. */
+export async function saveCheckpoint(dir: string, c: CheckpointContents): Promise<void> {
+  await writeDirAtomicAsync(dir, async (tmp) => {
+    await c.model.savePretrained(tmp);
+    const opt = c.optimizer.exportState();
+    try {
+      saveTensorFile(path.join(tmp, "optimizer.safetensors"), opt.tensors, {
+        steps: JSON.stringify(opt.steps),
+        hyper: JSON.stringify(opt.hyper),
+      });
+    } finally {
+      tf.dispose([...opt.tensors.values()]);
+    }
+    fs.writeFileSync(path.join(tmp, "rng_state.json"), JSON.stringify(c.rng));
+    fs.writeFileSync(path.join(tmp, "training_args.json"), JSON.stringify(c.trainingArgs, null, 2));
+    // Written last: its presence marks the checkpoint complete.
+    fs.writeFileSync(path.join(tmp, "trainer_state.json"), JSON.stringify(c.state, null, 2));
+  });
+}
+
+/** Read the trainer state of a checkpoint (throws naming the file when missing or corrupt). */
+export function readTrainerState(dir: string): TrainerStateFile {
+  return readJson<TrainerStateFile>(path.join(dir, "trainer_state.json"));
+}
+
+/** Read the RNG states of a checkpoint. */
+export function readRngState(dir: string): RngStateFile {
+  return readJson<RngStateFile>(path.join(dir, "rng_state.json"));
+}
+
+/** Copy the checkpoint's weights into the model's variables (every variable must be present). */
+export function loadModelWeights(model: TrainableModel, dir: string): void {
+  const file = path.join(dir, "model.safetensors");
+  if (!fs.existsSync(file)) throw new Error(`${file}: missing (not a complete checkpoint)`);
+  const tensors = loadTensorFile(file);
+  try {
+    assignWeights(model.namedWeights(), tensors, file);
+  } finally {
+    tf.dispose([...tensors.values()]);
+  }
+}
+
+/** Assign `tensors` to `vars` by name, checking names and shapes. */
+export function assignWeights(vars: Map<string, tf.Variable>, tensors: Map<string, tf.Tensor>, source: string): void {
+  for (const [name, v] of vars) {
+    const t = tensors.get(name);
+    if (!t) throw new Error(`${source}: no tensor named "${name}"`);
+    if (!tf.util.arraysEqual(t.shape, v.shape)) throw new Error(`${source}: "${name}" has shape [${t.shape}], model expects [${v.shape}]`);
+    v.assign(t.dtype === v.dtype ? t : t.cast(v.dtype));
+  }
+}
+
+/** Restore the optimizer moments and step counts of a checkpoint. */
+export function loadOptimizerState(optimizer: AdamW, dir: string): void {
+  const file = path.join(dir, "optimizer.safetensors");
+  const tensors = loadTensorFile(file);
+  try {
+    const buf = fs.readFileSync(file);
+    const header = JSON.parse(buf.subarray(8, 8 + Number(buf.readBigUInt64LE(0))).toString("utf8"));
+    const steps = JSON.parse(header.__metadata__?.steps ?? "{}") as Record<string, number>;
+    optimizer.loadState({ steps, tensors });
+  } finally {
+    tf.dispose([...tensors.values()]);
+  }
+}
+
+/** Keep the newest `limit` checkpoints plus `keep` (e.g. the best one, as HF does); delete the rest. */
+export function rotateCheckpoints(outputDir: string, limit: number, keep: string | null): void {
+  if (!(limit > 0)) return;
+  const all = listCheckpoints(outputDir);
+  const newest = new Set(all.slice(-limit).map((d) => path.resolve(d)));
+  for (const dir of all) {
+    const abs = path.resolve(dir);
+    if (newest.has(abs) || (keep && abs === path.resolve(keep))) continue;
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function readJson<T>(file: string): T {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch {
+    throw new Error(`${file}: missing (not a complete checkpoint)`);
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    throw new Error(`${file}: invalid JSON (${(err as Error).message})`);
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The shapes the Trainer works with. The model side is the project's shared
+ * `TokenClassificationModel` contract (src/models), restated structurally here so the
+ * training loop can be read (and tested) on its own.
+ */
+import type * as tf from "@tensorflow/tfjs";
+
+/** Model inputs of one batch (int32, [batch, seq]). */
+export interface ModelInputs {
+  inputIds: tf.Tensor2D;
+  attentionMask: tf.Tensor2D;
+  tokenTypeIds?: tf.Tensor2D;
+}
+
+/** What the Trainer needs from a model: logits, its variables by HF name, and saving. */
+export interface TrainableModel {
+  readonly config: { numLabels: number; id2label: Record<number | string, string>; [k: string]: unknown };
+  forward(inputs: ModelInputs, opts?: { training?: boolean; dropoutSeed?: number }): tf.Tensor3D;
+  namedWeights(): Map<string, tf.Variable>;
+  savePretrained(dir: string): Promise<void>;
+}
+
+/** One tokenized, label-aligned example (labels are -100 where ignored). */
+export interface TrainingFeature {
+  inputIds: number[];
+  attentionMask: number[];
+  tokenTypeIds?: number[];
+  labels: number[];
+}
+
+/** A collated batch: model inputs plus int32 labels [batch, seq]. */
+export interface Batch extends ModelInputs {
+  labels: tf.Tensor2D;
+}
+
+/** A collator: a function, or an object with `collate` / `call` (e.g. DataCollatorForTokenClassification). */
+export type Collator =
+  | ((features: TrainingFeature[]) => Batch)
+  | { collate(features: TrainingFeature[]): Batch }
+  | { call(features: TrainingFeature[]): Batch };
+
+/** Anything holding features: an array, or a Dataset with `rows`. */
+export type FeatureSource = readonly TrainingFeature[] | { readonly rows: readonly TrainingFeature[] };
+
+/** Loss of logits against labels (mean cross-entropy over labels != -100). */
+export type LossFn = (logits: tf.Tensor3D, labels: tf.Tensor2D) => tf.Scalar;
+
+/** Metrics from predictions and labels (the seqeval `computeMetrics`). */
+export type ComputeMetrics = (
+  predictions: number[][],
+  labels: number[][],
+) => Record<string, number | unknown>;
