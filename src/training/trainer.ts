@@ -43,6 +43,7 @@ import {
   writeDirAtomicAsync,
 } from "./checkpoint";
 import { clipGradNorm } from "./clip";
+import { createProgressCallback } from "./progress";
 import { LrSchedule, constantSchedule, linearScheduleWithWarmup, warmupStepsFor } from "./schedule";
 import type { Batch, Collator, ComputeMetrics, FeatureSource, LossFn, TrainableModel, TrainingFeature } from "./types";
 
@@ -159,6 +160,7 @@ export class Trainer {
   private optimizer?: AdamW;
   private schedule?: LrSchedule;
   private bestSnapshot: Map<string, Float32Array> | null = null;
+  private progress: TrainerCallback | null = null;
 
   constructor(opts: TrainerOptions) {
     this.model = opts.model;
@@ -251,6 +253,29 @@ export class Trainer {
     }
     this.state = state;
     this.bestSnapshot = null;
+    this.progress = createProgressCallback(args.progress);
+    try {
+      return await this.runLoop(state, r, dataRng, dropoutRng, weights, varList, nameOfVar);
+    } finally {
+      this.progress = null;
+    }
+  }
+
+  /** The loop itself (state set up by `train`). */
+  private async runLoop(
+    state: TrainerState,
+    r: ResumeState,
+    dataRng: Rng,
+    dropoutRng: Rng,
+    weights: Map<string, tf.Variable>,
+    varList: tf.Variable[],
+    nameOfVar: Map<string, string>,
+  ): Promise<TrainOutput> {
+    const args = this.args;
+    const train = this.requireTrain();
+    const { batchesPerEpoch, maxSteps, numEpochs } = this.plan();
+    const optimizer = this.optimizer!;
+    const schedule = this.schedule!;
     await this.emit("onTrainBegin", state, args);
 
     let lastGradNorm = 0;
@@ -575,7 +600,7 @@ export class Trainer {
     hook: K,
     ...params: Parameters<NonNullable<TrainerCallback[K]>>
   ): Promise<void> {
-    for (const cb of this.callbacks) {
+    for (const cb of this.progress ? [...this.callbacks, this.progress] : this.callbacks) {
       const fn = cb[hook] as ((...a: unknown[]) => void | Promise<void>) | undefined;
       if (fn) await fn.apply(cb, params);
     }
