@@ -77,7 +77,7 @@ test("map per row merges, removes columns and keeps ClassLabel features of same-
   assert.equal(String(r.features.text), "Value(dtype='string', id=None)");
   // the source dataset is untouched
   assert.deepEqual(ds.columnNames, ["id", "tokens", "ner_tags"]);
-  assert.equal((ds.at(1) as Record<string, unknown>).text, undefined);
+  assert.equal((ds.at(1) as unknown as Record<string, unknown>).text, undefined);
 });
 
 test("batched map sees column batches and may change the row count when inputs are removed", () => {
