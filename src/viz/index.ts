@@ -1,0 +1,14 @@
+/**
+ * Entity visualisation: displaCy-style HTML for pipeline outputs and tagged tokens, gold vs
+ * predicted comparison, standalone pages and notebook display.
+ */
+export { escapeHtml } from "./escape";
+export { colorForLabel, ENTITY_PALETTE, fnv1a } from "./colors";
+export { tagsToSpans, joinTokens, toSpan } from "./spans";
+export type { EntitySpan, EntityLike } from "./spans";
+export { renderEntitiesHtml, renderTaggedTokensHtml, highlightHtml, markHtml, nonOverlappingSpans } from "./entities";
+export type { RenderEntitiesOptions } from "./entities";
+export { compareSpans, compareTags, renderGoldVsPredHtml } from "./goldVsPred";
+export type { SpanStatus, JudgedSpan, SpanComparison } from "./goldVsPred";
+export { htmlPage } from "./page";
+export { showEntities, showTaggedTokens, showGoldVsPred, entitiesPlainText } from "./notebook";
