@@ -10,6 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import { NerTokenizer, cleanUpTokenization, codePointLength, toUtf16Offsets } from "../../src/tokenization";
 import { sharedPath } from "../helpers/shared";
+import { startFakeHub } from "../helpers/fake-hub";
 
 const cased = NerTokenizer.fromDirectory(sharedPath("models", "bert-base-cased"));
 const uncased = NerTokenizer.fromDirectory(sharedPath("models", "distilbert-base-uncased"));
@@ -192,5 +193,33 @@ test("fromPretrained resolves a hub name through NER_MODELS_DIR, and fails clear
       else process.env[k] = v;
     }
     fs.rmSync(emptyCache, { recursive: true, force: true });
+  }
+});
+
+test("fromPretrained downloads from a hub on 127.0.0.1 into the cache, then loads from the cache", async () => {
+  const read = (f: string) => fs.readFileSync(sharedPath("fixtures", "tiny-bert", f));
+  const hub = await startFakeHub({ "org/tiny-bert": { "tokenizer.json": { content: read("tokenizer.json") }, "tokenizer_config.json": { content: read("tokenizer_config.json") } } });
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "ner-tok-hub-"));
+  const saved = { models: process.env.NER_MODELS_DIR, offline: process.env.NER_OFFLINE };
+  try {
+    delete process.env.NER_MODELS_DIR;
+    delete process.env.NER_OFFLINE;
+    const tok = await NerTokenizer.fromPretrained("org/tiny-bert", { hubUrl: hub.url, cacheDir });
+    const local = NerTokenizer.fromDirectory(sharedPath("fixtures", "tiny-bert"));
+    assert.deepEqual(await tok.encodeWords(EU), await local.encodeWords(EU));
+    assert.equal(tok.doLowerCase, false);
+    assert.ok(hub.requests.some((r) => r.includes("/resolve/") && r.endsWith("tokenizer.json")));
+    const before = hub.requests.length;
+    process.env.NER_OFFLINE = "1";
+    const cached = await NerTokenizer.fromPretrained("org/tiny-bert", { hubUrl: hub.url, cacheDir });
+    assert.equal(hub.requests.length, before, "offline load made no request");
+    assert.deepEqual((await cached.encodeWords(EU)).inputIds, (await local.encodeWords(EU)).inputIds);
+  } finally {
+    for (const [k, v] of [["NER_MODELS_DIR", saved.models], ["NER_OFFLINE", saved.offline]] as const) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    await hub.close();
+    fs.rmSync(cacheDir, { recursive: true, force: true });
   }
 });
