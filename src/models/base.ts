@@ -1,0 +1,148 @@
+/**
+ * What every token-classification encoder shares: named variables (HF keys), input checks,
+ * the classifier head (dropout → linear), saving, disposal.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as tf from "@tensorflow/tfjs";
+import { writeFileAtomic } from "../util/atomic";
+import { configToHf, type TokenClassificationConfig } from "./config";
+import { DropoutContext } from "./dropout";
+import { linear } from "./layers";
+import { encodeSafetensors, type F32Tensor } from "./safetensors";
+import { toHfLayout, type ParamSpec } from "./weights";
+
+/** Model inputs: int32 [batch, seq] tensors. */
+export interface ModelInputs {
+  inputIds: tf.Tensor2D;
+  attentionMask: tf.Tensor2D;
+  /** BERT segment ids (default zeros); ignored by DistilBERT. */
+  tokenTypeIds?: tf.Tensor2D;
+}
+
+export interface ForwardOptions {
+  /** Apply dropout (default false). */
+  training?: boolean;
+  /** Seed of the dropout masks in training mode (default: a random seed). */
+  dropoutSeed?: number;
+}
+
+/** The contract every model of this library fulfils. */
+export interface TokenClassificationModel {
+  readonly config: TokenClassificationConfig;
+  /** Logits [batch, seq, numLabels]. */
+  forward(inputs: ModelInputs, opts?: ForwardOptions): tf.Tensor3D;
+  /** Trainable variables by HF parameter name, in checkpoint order. */
+  namedWeights(): Map<string, tf.Variable>;
+  /** Write config.json + model.safetensors loadable by Python transformers. */
+  savePretrained(dir: string): Promise<void>;
+  dispose(): void;
+}
+
+/** File names of an HF checkpoint directory. */
+export const CONFIG_FILE = "config.json";
+export const WEIGHTS_FILE = "model.safetensors";
+
+export abstract class EncoderForTokenClassification implements TokenClassificationModel {
+  readonly config: TokenClassificationConfig;
+  readonly specs: readonly ParamSpec[];
+  protected readonly params: Map<string, tf.Variable>;
+  private disposed = false;
+
+  constructor(config: TokenClassificationConfig, specs: ParamSpec[], params: Map<string, tf.Variable>) {
+    this.config = config;
+    this.specs = specs;
+    this.params = params;
+    for (const s of specs) if (!params.has(s.name)) throw new Error(`model is missing parameter ${s.name}`);
+  }
+
+  /** Hidden states [batch·seq, hidden] before the classifier head. */
+  protected abstract encode(inputs: ModelInputs, dims: { batch: number; seq: number }, dropout: DropoutContext): tf.Tensor2D;
+
+  forward(inputs: ModelInputs, opts: ForwardOptions = {}): tf.Tensor3D {
+    if (this.disposed) throw new Error("forward() on a disposed model");
+    const [batch, seq] = checkInputs(inputs, this.config);
+    const seed = opts.training ? (opts.dropoutSeed ?? Math.floor(Math.random() * 0x7fffffff)) : undefined;
+    return tf.tidy(() => {
+      const dropout = new DropoutContext(seed);
+      const hidden = this.encode(inputs, { batch, seq }, dropout);
+      const dropped = dropout.apply(hidden, this.config.classifierDropout);
+      const logits = linear(dropped, this.w("classifier.weight"), this.b("classifier.bias"));
+      return tf.reshape(logits, [batch, seq, this.config.numLabels]) as tf.Tensor3D;
+    });
+  }
+
+  namedWeights(): Map<string, tf.Variable> {
+    return new Map(this.params);
+  }
+
+  /** Number of scalar parameters. */
+  numParameters(): number {
+    let n = 0;
+    for (const v of this.params.values()) n += v.size;
+    return n;
+  }
+
+  /** Parameters in HF layout, keyed by HF name (what model.safetensors holds). */
+  async stateDict(): Promise<Map<string, F32Tensor>> {
+    const out = new Map<string, F32Tensor>();
+    for (const spec of this.specs) {
+      const data = (await this.params.get(spec.name)!.data()) as Float32Array;
+      out.set(spec.name, { shape: [...spec.hfShape], data: toHfLayout(spec, data) });
+    }
+    return out;
+  }
+
+  async savePretrained(dir: string): Promise<void> {
+    const weights = encodeSafetensors(await this.stateDict());
+    fs.mkdirSync(dir, { recursive: true });
+    // Weights first, config last: a directory with a config.json always has matching weights.
+    writeFileAtomic(path.join(dir, WEIGHTS_FILE), weights);
+    writeFileAtomic(path.join(dir, CONFIG_FILE), JSON.stringify(configToHf(this.config), null, 2) + "\n");
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const v of this.params.values()) v.dispose();
+  }
+
+  /** A parameter used as a matrix (tfjs layout). */
+  protected w(name: string): tf.Tensor2D {
+    return this.param(name) as tf.Tensor2D;
+  }
+
+  /** A parameter used as a vector. */
+  protected b(name: string): tf.Tensor1D {
+    return this.param(name) as tf.Tensor1D;
+  }
+
+  private param(name: string): tf.Variable {
+    const v = this.params.get(name);
+    if (!v) throw new Error(`unknown parameter ${name}`);
+    return v;
+  }
+}
+
+/** Validate shapes/dtypes of model inputs; returns [batch, seq]. */
+function checkInputs(inputs: ModelInputs, config: TokenClassificationConfig): [number, number] {
+  const { inputIds, attentionMask, tokenTypeIds } = inputs;
+  if (inputIds.rank !== 2) throw new Error(`inputIds must be [batch, seq], got shape [${inputIds.shape}]`);
+  if (inputIds.dtype !== "int32") throw new Error(`inputIds must be int32, got ${inputIds.dtype}`);
+  const [batch, seq] = inputIds.shape;
+  const same = (t: tf.Tensor, what: string) => {
+    if (t.rank !== 2 || t.shape[0] !== batch || t.shape[1] !== seq) {
+      throw new Error(`${what} shape [${t.shape}] does not match inputIds [${inputIds.shape}]`);
+    }
+  };
+  same(attentionMask, "attentionMask");
+  if (tokenTypeIds) {
+    same(tokenTypeIds, "tokenTypeIds");
+    if (tokenTypeIds.dtype !== "int32") throw new Error(`tokenTypeIds must be int32, got ${tokenTypeIds.dtype}`);
+  }
+  if (seq > config.maxPositionEmbeddings) {
+    throw new Error(`sequence length ${seq} exceeds max_position_embeddings ${config.maxPositionEmbeddings}`);
+  }
+  if (batch === 0 || seq === 0) throw new Error(`empty input batch [${inputIds.shape}]`);
+  return [batch, seq];
+}

@@ -1,0 +1,106 @@
+/**
+ * Differentiable building blocks shared by the encoders, written for speed on the wasm backend:
+ * its XNNPACK matmul is only used for plain (non-transposed, batch-1) products — transposed
+ * products fall back to a loop 10–40× slower — so the gradients below transpose explicitly
+ * and multiply without transpose flags.
+ */
+import * as tf from "@tensorflow/tfjs";
+
+/**
+ * `x @ w + b` for `x` [n, in], `w` [in, out] (tfjs layout: HF's [out, in] transposed on load),
+ * `b` [out]; bias add fused into the matmul.
+ */
+export const linear = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, save: tf.GradSaveFunc) => {
+  save([x, w]);
+  return {
+    value: tf.fused.matMul({ a: x, b: w, bias: b }),
+    gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
+      const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+      return [tf.matMul(dy, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy), tf.sum(dy, 0)];
+    },
+  };
+}) as never) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
+
+/** Swap the last two axes of a rank-4 tensor. */
+function swapLast(t: tf.Tensor4D): tf.Tensor4D {
+  return tf.transpose(t, [0, 1, 3, 2]);
+}
+
+/** Batched `a @ b` for rank-4 tensors ([B, H, m, k] @ [B, H, k, n]) with transpose-free gradients. */
+export const batchMatMul = tf.customGrad(((a: tf.Tensor4D, b: tf.Tensor4D, save: tf.GradSaveFunc) => {
+  save([a, b]);
+  return {
+    value: tf.matMul(a, b),
+    gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
+      const [as, bs] = saved as [tf.Tensor4D, tf.Tensor4D];
+      return [tf.matMul(dy, swapLast(bs)), tf.matMul(swapLast(as), dy)];
+    },
+  };
+}) as never) as (a: tf.Tensor4D, b: tf.Tensor4D) => tf.Tensor4D;
+
+/**
+ * LayerNorm over the last axis as torch computes it: biased variance, `eps` inside the square root.
+ * Hand-written gradient: fewer ops than differentiating `moments`.
+ */
+export function layerNorm(x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number): tf.Tensor2D {
+  return layerNormWithEps(eps)(x, gamma, beta);
+}
+
+const layerNormCache = new Map<number, (x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D) => tf.Tensor2D>();
+
+function layerNormWithEps(eps: number): (x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D) => tf.Tensor2D {
+  let f = layerNormCache.get(eps);
+  if (f) return f;
+  f = tf.customGrad(((x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D, save: tf.GradSaveFunc) => {
+    const { mean, variance } = tf.moments(x, -1, true);
+    const invStd = tf.rsqrt(tf.add(variance, eps));
+    const xhat = tf.mul(tf.sub(x, mean), invStd);
+    save([xhat, invStd, gamma]);
+    return {
+      value: tf.add(tf.mul(xhat, gamma), beta),
+      gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
+        const [xh, inv, g] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+        const dxhat = tf.mul(dy, g);
+        // dx = invStd · (dxhat − mean(dxhat) − xhat · mean(dxhat · xhat))
+        const m1 = tf.mean(dxhat, -1, true);
+        const m2 = tf.mean(tf.mul(dxhat, xh), -1, true);
+        const dx = tf.mul(inv, tf.sub(tf.sub(dxhat, m1), tf.mul(xh, m2)));
+        return [dx, tf.sum(tf.mul(dy, xh), 0), tf.sum(dy, 0)];
+      },
+    };
+  }) as never) as (x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D) => tf.Tensor2D;
+  layerNormCache.set(eps, f);
+  return f;
+}
+
+const SQRT1_2 = Math.SQRT1_2;
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+
+/** Exact GELU, `x · Φ(x)` with Φ from erf (torch's default `gelu`), with an analytic gradient. */
+export const gelu = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+  const cdf = tf.mul(tf.add(tf.erf(tf.mul(x, SQRT1_2)), 1), 0.5);
+  save([x, cdf]);
+  return {
+    value: tf.mul(x, cdf),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [xs, c] = saved;
+      const pdf = tf.mul(tf.exp(tf.mul(tf.square(xs), -0.5)), INV_SQRT_2PI);
+      return [tf.mul(dy, tf.add(c, tf.mul(xs, pdf)))];
+    },
+  };
+}) as never) as (x: tf.Tensor) => tf.Tensor;
+
+/** The tanh approximation of GELU (HF "gelu_new"). */
+export function geluNew(x: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const inner = tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
+    return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
+  });
+}
+
+/** The activation named in the config. */
+export function activation(name: "gelu" | "gelu_new" | "relu", x: tf.Tensor): tf.Tensor {
+  if (name === "gelu") return gelu(x);
+  if (name === "gelu_new") return geluNew(x);
+  return tf.relu(x);
+}

@@ -1,0 +1,156 @@
+/**
+ * The safetensors format (https://github.com/huggingface/safetensors): an 8-byte little-endian
+ * header length N, N bytes of JSON `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__"?}`,
+ * then the raw little-endian tensor bytes (offsets relative to the end of the header).
+ * Reads F32/F16/BF16 (converted to float32), F64 and integer types on request; writes F32.
+ */
+import * as fs from "fs";
+
+export type SafetensorsDtype = "F64" | "F32" | "F16" | "BF16" | "I64" | "I32" | "I16" | "I8" | "U8" | "BOOL";
+
+const BYTES: Record<SafetensorsDtype, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
+
+/** One tensor of a safetensors file, decoded lazily. */
+export interface SafetensorsEntry {
+  name: string;
+  dtype: SafetensorsDtype;
+  shape: number[];
+  /** Raw little-endian bytes (a view into the file buffer). */
+  bytes: Uint8Array;
+  /** Values as float32 (F32 copied, F16/BF16/F64/integers converted). */
+  toFloat32(): Float32Array;
+}
+
+export interface SafetensorsFile {
+  metadata: Record<string, string>;
+  tensors: Map<string, SafetensorsEntry>;
+}
+
+/** Parse a safetensors file (or its bytes); `source` names it in errors. */
+export function readSafetensors(fileOrBytes: string | Uint8Array, source?: string): SafetensorsFile {
+  const where = source ?? (typeof fileOrBytes === "string" ? fileOrBytes : "safetensors data");
+  const buf = typeof fileOrBytes === "string" ? fs.readFileSync(fileOrBytes) : fileOrBytes;
+  const fail = (msg: string): never => {
+    throw new Error(`${where}: invalid safetensors file: ${msg}`);
+  };
+  if (buf.byteLength < 8) fail(`only ${buf.byteLength} bytes, shorter than the 8-byte header length`);
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const headerLen = Number(view.getBigUint64(0, true));
+  if (headerLen > buf.byteLength - 8) fail(`header length ${headerLen} exceeds the file size ${buf.byteLength}`);
+  let header: Record<string, unknown>;
+  try {
+    header = JSON.parse(Buffer.from(buf.buffer, buf.byteOffset + 8, headerLen).toString("utf8")) as Record<string, unknown>;
+  } catch (err) {
+    return fail(`header is not valid JSON (${(err as Error).message})`);
+  }
+  if (header === null || typeof header !== "object" || Array.isArray(header)) fail("header is not a JSON object");
+  const dataStart = 8 + headerLen;
+  const dataLen = buf.byteLength - dataStart;
+  const metadata = (header.__metadata__ ?? {}) as Record<string, string>;
+  const tensors = new Map<string, SafetensorsEntry>();
+  for (const [name, info] of Object.entries(header)) {
+    if (name === "__metadata__") continue;
+    const e = info as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    const dtype = e?.dtype as SafetensorsDtype;
+    if (typeof dtype !== "string" || !(dtype in BYTES)) fail(`tensor "${name}" has unsupported dtype ${JSON.stringify(e?.dtype)}`);
+    const shape = e.shape;
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) fail(`tensor "${name}" has invalid shape ${JSON.stringify(shape)}`);
+    const offs = e.data_offsets;
+    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isInteger(o) && o >= 0) || offs[0] > offs[1]) {
+      fail(`tensor "${name}" has invalid data_offsets ${JSON.stringify(offs)}`);
+    }
+    const [begin, end] = offs as [number, number];
+    if (end > dataLen) fail(`tensor "${name}" data [${begin}, ${end}) runs past the end of the data (${dataLen} bytes)`);
+    const count = (shape as number[]).reduce((a, b) => a * b, 1);
+    if (end - begin !== count * BYTES[dtype]) {
+      fail(`tensor "${name}" has ${end - begin} bytes but shape [${shape}] of ${dtype} needs ${count * BYTES[dtype]}`);
+    }
+    const bytes = new Uint8Array(buf.buffer, buf.byteOffset + dataStart + begin, end - begin);
+    tensors.set(name, { name, dtype, shape: shape as number[], bytes, toFloat32: () => decodeToFloat32(bytes, dtype, count) });
+  }
+  return { metadata, tensors };
+}
+
+function decodeToFloat32(bytes: Uint8Array, dtype: SafetensorsDtype, count: number): Float32Array {
+  const out = new Float32Array(count);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  switch (dtype) {
+    case "F32":
+      if (bytes.byteOffset % 4 === 0) out.set(new Float32Array(bytes.buffer, bytes.byteOffset, count));
+      else for (let i = 0; i < count; i++) out[i] = dv.getFloat32(i * 4, true);
+      break;
+    case "F16":
+      for (let i = 0; i < count; i++) out[i] = halfToFloat(dv.getUint16(i * 2, true));
+      break;
+    case "BF16": {
+      const u32 = new Uint32Array(out.buffer);
+      for (let i = 0; i < count; i++) u32[i] = dv.getUint16(i * 2, true) << 16;
+      break;
+    }
+    case "F64":
+      for (let i = 0; i < count; i++) out[i] = dv.getFloat64(i * 8, true);
+      break;
+    case "I64":
+      for (let i = 0; i < count; i++) out[i] = Number(dv.getBigInt64(i * 8, true));
+      break;
+    case "I32":
+      for (let i = 0; i < count; i++) out[i] = dv.getInt32(i * 4, true);
+      break;
+    case "I16":
+      for (let i = 0; i < count; i++) out[i] = dv.getInt16(i * 2, true);
+      break;
+    case "I8":
+      for (let i = 0; i < count; i++) out[i] = dv.getInt8(i);
+      break;
+    case "U8":
+    case "BOOL":
+      for (let i = 0; i < count; i++) out[i] = bytes[i];
+      break;
+  }
+  return out;
+}
+
+/** IEEE 754 half precision bits → number. */
+export function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 0x1f) return frac ? NaN : sign * Infinity;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+}
+
+/** A float32 tensor to write. */
+export interface F32Tensor {
+  shape: number[];
+  data: Float32Array;
+}
+
+/**
+ * Serialise float32 tensors to safetensors bytes, in the given order. `metadata` defaults to
+ * `{format: "pt"}`, which Python transformers requires to load the file.
+ */
+export function encodeSafetensors(tensors: Map<string, F32Tensor>, metadata: Record<string, string> = { format: "pt" }): Uint8Array {
+  const header: Record<string, unknown> = { __metadata__: metadata };
+  let offset = 0;
+  for (const [name, t] of tensors) {
+    const count = t.shape.reduce((a, b) => a * b, 1);
+    if (count !== t.data.length) throw new Error(`safetensors: tensor "${name}" has ${t.data.length} values but shape [${t.shape}]`);
+    header[name] = { dtype: "F32", shape: t.shape, data_offsets: [offset, offset + count * 4] };
+    offset += count * 4;
+  }
+  let json = JSON.stringify(header);
+  // Pad with spaces so the data starts 8-byte aligned, as the reference writer does.
+  const pad = (8 - (Buffer.byteLength(json) % 8)) % 8;
+  json += " ".repeat(pad);
+  const headerBytes = Buffer.from(json, "utf8");
+  const out = new Uint8Array(8 + headerBytes.length + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
+  out.set(headerBytes, 8);
+  let pos = 8 + headerBytes.length;
+  for (const t of tensors.values()) {
+    out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), pos);
+    pos += t.data.byteLength;
+  }
+  return out;
+}
