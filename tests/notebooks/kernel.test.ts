@@ -1,0 +1,81 @@
+// Executes tiny notebooks in the project's tslab kernel through the project's runner: proves that
+// src/ compiles under tslab (TS 5.0, CommonJS, not strict) and that the runner reports failures.
+// Needs nbclient for /usr/bin/python3 (scripts/setup-jupyter.sh; CI runs it).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { repoRoot } from "../helpers/shared";
+
+interface Cell {
+  cell_type: string;
+  source: string;
+  outputs?: { output_type: string; name?: string; text?: string | string[]; data?: Record<string, unknown> }[];
+}
+
+/** nbformat may store multi-line strings as lists of lines. */
+const joined = (t: string | string[] | undefined) => (Array.isArray(t) ? t.join("") : t ?? "");
+
+function writeNotebook(file: string, sources: string[]): void {
+  const nb = {
+    cells: sources.map((source) => ({ cell_type: "code", execution_count: null, metadata: {}, outputs: [], source })),
+    metadata: { kernelspec: { name: "tslab", display_name: "TypeScript (tslab)", language: "typescript" } },
+    nbformat: 4,
+    nbformat_minor: 5,
+  };
+  fs.writeFileSync(file, JSON.stringify(nb));
+}
+
+function runNotebooks(files: string[], outDir: string) {
+  const res = spawnSync(process.execPath, [path.join(repoRoot, "scripts", "notebooks.js"), "--out-dir", outDir, "--timeout", "120", ...files], {
+    cwd: repoRoot,
+    encoding: "utf8",
+    env: { ...process.env, NER_PLOTLY_HTML: "0" },
+  });
+  return { status: res.status, out: (res.stdout ?? "") + (res.stderr ?? "") };
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ner-nb-"));
+
+test("a tiny notebook importing src/ runs in the project kernel and saves its outputs", () => {
+  const nb = path.join(tmp, "tiny.ipynb");
+  writeNotebook(nb, [
+    'import { profile } from "./src/env";\nimport { toTagged, tagCounts } from "./src/explore/records";\nconsole.log("profile", profile());',
+    'const s = toTagged([{ tokens: ["New", "York"], ner_tags: [1, 2] }], ["O", "B-LOC", "I-LOC"]);\nconsole.log(JSON.stringify(tagCounts(s).map((c) => [c.tag, c.count])));',
+    'import { showTable } from "./src/notebook/display";\nimport { showFigure, tagDistributionFigure } from "./src/charts/index";\nshowTable([{ tag: "B-LOC", n: 1 }]);\nshowFigure(tagDistributionFigure([{ tag: "O", count: 3 }]));',
+    "await new Promise((r) => setTimeout(r, 10));\nconsole.log(process.cwd());",
+  ]);
+  const out = path.join(tmp, "out");
+  const r = runNotebooks([nb], out);
+  assert.equal(r.status, 0, r.out);
+  assert.match(r.out, /cell +4\/4/);
+  const cells = JSON.parse(fs.readFileSync(path.join(out, "tiny.ipynb"), "utf8")).cells as Cell[];
+  const stdout = (c: Cell) => (c.outputs ?? []).filter((o) => o.name === "stdout").map((o) => joined(o.text)).join("");
+  assert.equal(stdout(cells[0]).trim(), `profile ${process.env.NER_PROFILE?.trim() || "full"}`);
+  assert.equal(stdout(cells[1]).trim(), '[["B-LOC",1],["I-LOC",1]]');
+  const displays = (cells[2].outputs ?? []).filter((o) => o.output_type === "display_data");
+  assert.equal(displays.length, 2);
+  assert.match(joined(displays[0].data?.["text/html"] as string | string[]), /<td>B-LOC<\/td>/);
+  assert.ok("application/vnd.plotly.v1+json" in (displays[1].data ?? {}));
+  // The kernel runs in the project root, so notebooks' relative paths mean the same as in CI.
+  assert.equal(fs.realpathSync(stdout(cells[3]).trim()), fs.realpathSync(repoRoot));
+});
+
+test("the runner stops at the first failing cell, prints its real error and keeps the partial notebook", () => {
+  const bad = path.join(tmp, "bad.ipynb");
+  const never = path.join(tmp, "never.ipynb");
+  writeNotebook(bad, ['console.log("before")', 'throw new Error("tokenizer exploded")', 'console.log("after")']);
+  writeNotebook(never, ['console.log("x")']);
+  const out = path.join(tmp, "out");
+  const r = runNotebooks([bad, never], out);
+  assert.equal(r.status, 1);
+  assert.match(r.out, /FAILED at code cell 2/);
+  assert.match(r.out, /Error: tokenizer exploded/);
+  assert.match(r.out, /never\.ipynb +skipped/);
+  const cells = JSON.parse(fs.readFileSync(path.join(out, "bad.ipynb"), "utf8")).cells as Cell[];
+  assert.equal(joined(cells[0].outputs?.[0].text), "before\n");
+  assert.equal(cells[2].outputs?.length ?? 0, 0);
+  assert.equal(fs.existsSync(path.join(out, "never.ipynb")), false);
+});
