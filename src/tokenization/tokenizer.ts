@@ -241,7 +241,9 @@ export class NerTokenizer {
    * model file: directory → $NER_MODELS_DIR → Hub cache → network (see src/hub/resolve.ts).
    */
   static async fromPretrained(nameOrDir: string, opts: FromPretrainedOptions = {}): Promise<NerTokenizer> {
-    const { resolveModelFile, hubCacheDir } = await import("../hub/resolve");
+    // require, not import(): under tsx's CommonJS hook (the `ner` CLI) import() goes through the ESM resolver.
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { resolveModelFile, hubCacheDir } = require("../hub/resolve") as typeof import("../hub/resolve");
     const resolve = (file: string) => resolveModelFile(nameOrDir, file, { ...opts, optional: true });
     const primary = (await resolve("tokenizer.json")) ?? (await resolveModelFile(nameOrDir, "vocab.txt", opts));
     if (primary === null) throw new Error(`${nameOrDir}: neither tokenizer.json nor vocab.txt found`);
