@@ -16,7 +16,7 @@ import {
 } from "../../src/metrics/seqeval";
 import { pyCompareStr } from "../../src/metrics/seqeval/python";
 import { rowsToEntries, reportRows } from "../../src/metrics/seqeval/report";
-import { MODES, ZDS, assertClose, assertReport, isGoldenError, loadGoldenCases, modeOptions } from "./golden";
+import { MODES, ZDS, type GoldenError, type GoldenZd, assertClose, assertReport, isGoldenError, loadGoldenCases, modeOptions } from "./golden";
 
 const cases = loadGoldenCases();
 
@@ -68,7 +68,7 @@ for (const mode of MODES) {
         continue;
       }
       for (const [zdKey, zeroDivision] of ZDS) {
-        const g = golden[zdKey];
+        const g: GoldenZd = golden[zdKey];
         const where = `${c.id} ${mode} ${zdKey}`;
         const warnings: string[] = [];
         const onWarning: WarningHandler = (m) => warnings.push(m);
@@ -81,7 +81,7 @@ for (const mode of MODES) {
         assertReport(rowsToEntries(reportRows(c.y_true, c.y_pred, opts, false).rows), g.report, where);
         assertReport(classificationReport(c.y_true, c.y_pred, { ...opts, outputDict: true }), g.report, where);
         if (g.report_text_digits4 !== undefined) {
-          const expected = g.report_text_digits4;
+          const expected: string | GoldenError = g.report_text_digits4;
           if (isGoldenError(expected)) {
             assert.deepEqual(caught(() => classificationReport(c.y_true, c.y_pred, { ...opts, digits: 4 })), expected.error, `${where} text`);
           } else {

@@ -78,8 +78,8 @@ export function assertClose(actual: unknown, expected: GoldenValue, where: strin
 }
 
 /** Compares a report (entries in order) with a golden `output_dict`. */
-export function assertReport(actual: [string, Record<string, unknown>][] | Record<string, Record<string, unknown>>, expected: Record<string, GoldenRow>, where: string): void {
-  const entries = Array.isArray(actual) ? actual : Object.entries(actual);
+export function assertReport(actual: readonly (readonly [string, object])[] | Record<string, object>, expected: Record<string, GoldenRow>, where: string): void {
+  const entries = (Array.isArray(actual) ? actual : Object.entries(actual)) as [string, Record<string, unknown>][];
   assert.deepEqual(
     entries.map(([k]) => k).sort(),
     Object.keys(expected).sort(),
