@@ -1,0 +1,61 @@
+/** Backend selection and the extra wasm kernels (run in their own process: they switch backends). */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { activeBackend, initBackend } from "../../src/backend";
+
+/** True when no native TensorFlow binding is installed (danfojs's shim does not count). */
+function noNativeTf(): boolean {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const pkg = require("@tensorflow/tfjs-node/package.json") as { description?: string };
+    return /shim/i.test(pkg.description ?? "");
+  } catch {
+    return true;
+  }
+}
+
+test("initBackend picks the best backend (wasm without native tfjs), is idempotent and honours NER_BACKEND", async () => {
+  const saved = process.env.NER_BACKEND;
+  delete process.env.NER_BACKEND;
+  try {
+    const first = await initBackend(undefined, { quiet: true });
+    assert.equal(first, noNativeTf() ? "wasm" : first);
+    assert.equal(await initBackend(undefined, { quiet: true }), first);
+    process.env.NER_BACKEND = "cpu";
+    assert.equal(await initBackend(undefined, { quiet: true }), "cpu");
+    assert.equal(tf.getBackend(), "cpu");
+    assert.equal(activeBackend(), "cpu");
+  } finally {
+    if (saved === undefined) delete process.env.NER_BACKEND;
+    else process.env.NER_BACKEND = saved;
+  }
+});
+
+test("asking for a missing or unknown backend is a clear error", async () => {
+  if (noNativeTf()) {
+    await assert.rejects(initBackend("tfjs-node", { quiet: true }), /Backend "tfjs-node" is not available: tfjs-node: .*registered no "tensorflow" backend/);
+    await assert.rejects(initBackend("tfjs-node-gpu", { quiet: true }), /Backend "tfjs-node-gpu" is not available/);
+  }
+  await assert.rejects(initBackend("webgpu", { quiet: true }), /Unknown backend "webgpu".*expected one of tfjs-node-gpu, tfjs-node, wasm, cpu/);
+});
+
+test("tf.gather's gradient (UnsortedSegmentSum) works on wasm and equals cpu's", async () => {
+  const run = async (backend: string) => {
+    await initBackend(backend, { quiet: true });
+    return tf.tidy(() => {
+      const table = tf.tensor2d([[1, 2], [3, 4], [5, 6], [7, 8]]);
+      const ids = tf.tensor1d([3, 0, 3, 1], "int32");
+      const w = tf.tensor2d([[1, 10], [2, 20], [3, 30], [4, 40]]);
+      const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, ids), w)))(table);
+      return g.arraySync();
+    });
+  };
+  const expected = [[2, 20], [4, 40], [0, 0], [4, 40]];
+  assert.deepEqual(await run("wasm"), expected);
+  assert.deepEqual(await run("cpu"), expected);
+  await initBackend("wasm", { quiet: true });
+  const seg = tf.unsortedSegmentSum(tf.tensor2d([[1, 1], [2, 2], [4, 4]]), tf.tensor1d([2, -1, 2], "int32"), 3);
+  assert.deepEqual(seg.arraySync(), [[0, 0], [0, 0], [5, 5]], "negative segment ids are dropped, as in TF");
+  seg.dispose();
+});
