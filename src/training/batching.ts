@@ -30,7 +30,7 @@ export function padCollate(features: readonly TrainingFeature[], padTokenId = 0)
 }
 
 /** Turn any supported collator into a function (default: {@link padCollate}). */
-export function asCollateFn(collator?: Collator): (features: TrainingFeature[]) => Batch {
+export function asCollateFn(collator?: Collator): (features: readonly TrainingFeature[]) => Batch {
   if (!collator) return (f) => padCollate(f);
   if (typeof collator === "function") return collator;
   if ("collate" in collator) return (f) => collator.collate(f);
@@ -39,7 +39,7 @@ export function asCollateFn(collator?: Collator): (features: TrainingFeature[]) 
 
 /** Free every tensor of a batch. */
 export function disposeBatch(batch: Batch): void {
-  tf.dispose([batch.inputIds, batch.attentionMask, batch.labels, ...(batch.tokenTypeIds ? [batch.tokenTypeIds] : [])]);
+  tf.dispose([batch.inputIds, batch.attentionMask, ...(batch.labels ? [batch.labels] : []), ...(batch.tokenTypeIds ? [batch.tokenTypeIds] : [])]);
 }
 
 /**

@@ -12,6 +12,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import type { RngState } from "../util/random";
+import { isTransposed, type ParamSpec } from "../models/weights";
 import type { AdamW } from "./adamw";
 import { loadTensorFile, saveTensorFile } from "./tensor-file";
 import type { TrainableModel } from "./types";
@@ -155,19 +156,30 @@ export function loadModelWeights(model: TrainableModel, dir: string): void {
   if (!fs.existsSync(file)) throw new Error(`${file}: missing (not a complete checkpoint)`);
   const tensors = loadTensorFile(file);
   try {
-    assignWeights(model.namedWeights(), tensors, file);
+    assignWeights(model, tensors, file);
   } finally {
     tf.dispose([...tensors.values()]);
   }
 }
 
-/** Assign `tensors` to `vars` by name, checking names and shapes. */
-export function assignWeights(vars: Map<string, tf.Variable>, tensors: Map<string, tf.Tensor>, source: string): void {
-  for (const [name, v] of vars) {
+/**
+ * Assign checkpoint `tensors` (HF layout, as `savePretrained` writes them) to the model's
+ * variables by name. Models of src/models keep linear weights transposed; their parameter
+ * specs say which, so those are transposed back here.
+ */
+export function assignWeights(model: TrainableModel, tensors: Map<string, tf.Tensor>, source: string): void {
+  const specs = (model as { specs?: readonly ParamSpec[] }).specs;
+  const transposed = new Set((specs ?? []).filter(isTransposed).map((s) => s.name));
+  for (const [name, v] of model.namedWeights()) {
     const t = tensors.get(name);
     if (!t) throw new Error(`${source}: no tensor named "${name}"`);
-    if (!tf.util.arraysEqual(t.shape, v.shape)) throw new Error(`${source}: "${name}" has shape [${t.shape}], model expects [${v.shape}]`);
-    v.assign(t.dtype === v.dtype ? t : t.cast(v.dtype));
+    tf.tidy(() => {
+      const value = transposed.has(name) ? t.transpose() : t;
+      if (!tf.util.arraysEqual(value.shape, v.shape)) {
+        throw new Error(`${source}: "${name}" has shape [${t.shape}], model expects [${v.shape}]`);
+      }
+      v.assign(value.dtype === v.dtype ? value : value.cast(v.dtype));
+    });
   }
 }
 

@@ -42,8 +42,8 @@ import {
   saveCheckpoint,
   writeDirAtomicAsync,
 } from "./checkpoint";
-import { clipGradNorm } from "./clip";
 import { createProgressCallback } from "./progress";
+import { trainingStep } from "./step";
 import { LrSchedule, constantSchedule, linearScheduleWithWarmup, warmupStepsFor } from "./schedule";
 import type { Batch, Collator, ComputeMetrics, FeatureSource, LossFn, TrainableModel, TrainingFeature } from "./types";
 
@@ -73,6 +73,8 @@ export interface TrainerState {
   /** Seconds of training so far (across resumes). */
   elapsedSeconds: number;
   trainedTokens: number;
+  /** Set to true from a callback to end training after the current step (HF's control.should_training_stop). */
+  shouldTrainingStop: boolean;
 }
 
 /** What a step reports to `onStepEnd`. */
@@ -153,7 +155,7 @@ export class Trainer {
   /** Non-numeric outputs of the last evaluation's computeMetrics (e.g. seqeval's report). */
   lastEvalExtras: Record<string, unknown> = {};
 
-  private readonly collate: (f: TrainingFeature[]) => Batch;
+  private readonly collate: (f: readonly TrainingFeature[]) => Batch;
   private readonly computeMetrics?: ComputeMetrics;
   private readonly lossFn: LossFn;
   private readonly tokenizer?: TrainerOptions["tokenizer"];
@@ -196,8 +198,6 @@ export class Trainer {
     const train = this.requireTrain();
     const { batchesPerEpoch, maxSteps, numEpochs } = this.plan();
     const weights = this.model.namedWeights();
-    const varList = [...weights.values()];
-    const nameOfVar = new Map(varList.map((v) => [v.name, [...weights].find(([, w]) => w === v)![0]]));
 
     this.optimizer?.dispose();
     this.optimizer = new AdamW(weights, {
@@ -255,7 +255,7 @@ export class Trainer {
     this.bestSnapshot = null;
     this.progress = createProgressCallback(args.progress);
     try {
-      return await this.runLoop(state, r, dataRng, dropoutRng, weights, varList, nameOfVar);
+      return await this.runLoop(state, r, dataRng, dropoutRng, weights);
     } finally {
       this.progress = null;
     }
@@ -268,8 +268,6 @@ export class Trainer {
     dataRng: Rng,
     dropoutRng: Rng,
     weights: Map<string, tf.Variable>,
-    varList: tf.Variable[],
-    nameOfVar: Map<string, string>,
   ): Promise<TrainOutput> {
     const args = this.args;
     const train = this.requireTrain();
@@ -293,41 +291,35 @@ export class Trainer {
       }
 
       while (r.stepInEpoch < batchesPerEpoch && !stop) {
-        // ---- one optimizer update: accumulate gradients over up to `gradientAccumulationSteps` batches
+        // ---- one optimizer update over up to `gradientAccumulationSteps` batches
         const micro = Math.min(args.gradientAccumulationSteps, batchesPerEpoch - r.stepInEpoch);
-        let grads = new Map<string, tf.Tensor>();
-        let lossValue = 0;
+        const batches: Batch[] = [];
+        const seeds: number[] = [];
         let tokens = 0;
         let samples = 0;
         for (let k = 0; k < micro; k++) {
           const start = (r.stepInEpoch + k) * args.perDeviceTrainBatchSize;
-          const idx = r.epochOrder.slice(start, start + args.perDeviceTrainBatchSize);
-          const features = idx.map((i) => train[i]);
+          const features = r.epochOrder.slice(start, start + args.perDeviceTrainBatchSize).map((i) => train[i]);
           tokens += countTokens(features);
           samples += features.length;
-          const batch = this.collate(features);
-          const dropoutSeed = dropoutRng.seed();
-          const { value, grads: g } = tf.variableGrads(
-            () => this.lossFn(this.model.forward(batch, { training: true, dropoutSeed }), batch.labels).div(tf.scalar(micro)) as tf.Scalar,
-            varList,
-          );
-          disposeBatch(batch);
-          lossValue += (await value.data())[0];
-          value.dispose();
-          grads = sumInto(grads, g, nameOfVar);
-        }
-        if (!Number.isFinite(lossValue)) {
-          tf.dispose([...grads.values()]);
-          throw this.nonFinite(`loss is ${lossValue}`, state, lastCheckpoint);
-        }
-        const gradNorm = args.maxGradNorm > 0 ? clipGradNorm(grads, args.maxGradNorm) : NaN;
-        if (args.maxGradNorm > 0 && !Number.isFinite(gradNorm)) {
-          tf.dispose([...grads.values()]);
-          throw this.nonFinite(`gradient norm is ${gradNorm}`, state, lastCheckpoint);
+          batches.push(this.collate(features));
+          seeds.push(dropoutRng.seed());
         }
         const lr = schedule.lrAt(state.globalStep);
-        optimizer.step(grads, lr);
-        tf.dispose([...grads.values()]);
+        let result;
+        try {
+          result = await trainingStep({
+            model: this.model, batches, optimizer, lr, maxGradNorm: args.maxGradNorm, lossFn: this.lossFn, dropoutSeeds: seeds,
+          });
+        } finally {
+          batches.forEach(disposeBatch);
+        }
+        if (!result.applied) {
+          const what = Number.isFinite(result.loss) ? `gradient norm is ${result.gradNorm}` : `loss is ${result.loss}`;
+          throw this.nonFinite(what, state, lastCheckpoint);
+        }
+        const lossValue = result.loss;
+        const gradNorm = result.gradNorm;
 
         // ---- bookkeeping
         r.stepInEpoch += micro;
@@ -348,7 +340,7 @@ export class Trainer {
         if (args.loggingSteps > 0 && state.globalStep % args.loggingSteps === 0) {
           await this.logTraining(state, r, lastGradNorm);
         }
-        if (state.globalStep >= maxSteps) stop = true;
+        if (state.globalStep >= maxSteps || state.shouldTrainingStop) stop = true;
         const epochEnds = r.stepInEpoch >= batchesPerEpoch;
         const evalNow =
           (args.evalStrategy === "steps" && state.globalStep % args.evalSteps === 0) ||
@@ -472,9 +464,11 @@ export class Trainer {
     for (let i = 0; i < features.length; i += bs) {
       const chunk = features.slice(i, i + bs) as TrainingFeature[];
       const batch = this.collate(chunk);
+      const labels = batch.labels;
+      if (!labels) throw new Error("Trainer: evaluation features need labels");
       const kept = tf.tidy(() => {
         const lg = this.model.forward(batch, { training: false });
-        const out: tf.Tensor[] = [this.lossFn(lg, batch.labels), lg.argMax(-1)];
+        const out: tf.Tensor[] = [this.lossFn(lg, labels), lg.argMax(-1)];
         if (keepLogits) out.push(lg);
         return out;
       });
@@ -620,6 +614,7 @@ function emptyState(args: TrainingArguments): TrainerState {
     bestModelCheckpoint: null,
     elapsedSeconds: 0,
     trainedTokens: 0,
+    shouldTrainingStop: false,
   };
 }
 
@@ -666,30 +661,6 @@ function rebuildEpochRows(history: LogEntry[]): EpochRow[] {
       f1: e.eval_f1 ?? null,
       accuracy: e.eval_accuracy ?? null,
     }));
-}
-
-/** Add gradients `g` (keyed by variable name) into `acc` (keyed by HF parameter name). */
-function sumInto(
-  acc: Map<string, tf.Tensor>,
-  g: tf.NamedTensorMap,
-  nameOfVar: Map<string, string>,
-): Map<string, tf.Tensor> {
-  for (const [varName, grad] of Object.entries(g)) {
-    const name = nameOfVar.get(varName);
-    if (!name) {
-      grad.dispose();
-      continue;
-    }
-    const prev = acc.get(name);
-    if (prev) {
-      acc.set(name, prev.add(grad));
-      prev.dispose();
-      grad.dispose();
-    } else {
-      acc.set(name, grad);
-    }
-  }
-  return acc;
 }
 
 function snapshotWeights(weights: Map<string, tf.Variable>): Map<string, Float32Array> {

@@ -28,16 +28,16 @@ export interface TrainingFeature {
   labels: number[];
 }
 
-/** A collated batch: model inputs plus int32 labels [batch, seq]. */
+/** A collated batch: model inputs plus int32 labels [batch, seq] (required for training and evaluation). */
 export interface Batch extends ModelInputs {
-  labels: tf.Tensor2D;
+  labels?: tf.Tensor2D;
 }
 
 /** A collator: a function, or an object with `collate` / `call` (e.g. DataCollatorForTokenClassification). */
 export type Collator =
-  | ((features: TrainingFeature[]) => Batch)
-  | { collate(features: TrainingFeature[]): Batch }
-  | { call(features: TrainingFeature[]): Batch };
+  | ((features: readonly TrainingFeature[]) => Batch)
+  | { collate(features: readonly TrainingFeature[]): Batch }
+  | { call(features: readonly TrainingFeature[]): Batch };
 
 /** Anything holding features: an array, or a Dataset with `rows`. */
 export type FeatureSource = readonly TrainingFeature[] | { readonly rows: readonly TrainingFeature[] };
