@@ -14,12 +14,17 @@ export interface ParsedTag {
 
 const TAG_RE = /^([BI])-(.+)$/;
 
-/** Parse a tag, or return null when its prefix is not O, B- or I-. */
-export function parseTag(tag: string): ParsedTag | null {
-  if (tag === "O") return { prefix: "O", type: "" };
-  const m = TAG_RE.exec(tag);
-  if (!m) return null;
-  return { prefix: m[1] as "B" | "I", type: m[2] };
+// Corpora use a handful of distinct tags: memoising keeps parsing out of the per-token cost.
+const parsedCache = new Map<string, Readonly<ParsedTag> | null>();
+
+/** Parse a tag, or return null when its prefix is not O, B- or I-. The result is shared: do not mutate it. */
+export function parseTag(tag: string): Readonly<ParsedTag> | null {
+  let parsed = parsedCache.get(tag);
+  if (parsed !== undefined) return parsed;
+  const m = tag === "O" ? null : TAG_RE.exec(tag);
+  parsed = tag === "O" ? Object.freeze({ prefix: "O" as const, type: "" }) : m ? Object.freeze({ prefix: m[1] as "B" | "I", type: m[2] }) : null;
+  if (parsedCache.size < 10_000) parsedCache.set(tag, parsed);
+  return parsed;
 }
 
 /**
@@ -54,7 +59,7 @@ export function iob1Violation(prev: string | null, tag: string): string | null {
 /** Convert one sentence's tags from IOB1 to IOB2: an I-X that starts an entity becomes B-X. */
 export function iob1ToIob2(tags: readonly string[]): string[] {
   const out: string[] = [];
-  let prev: ParsedTag | null = null;
+  let prev: Readonly<ParsedTag> | null = null;
   for (const tag of tags) {
     const cur = parseTag(tag);
     if (cur && cur.prefix === "I" && (prev === null || prev.prefix === "O" || prev.type !== cur.type)) {
