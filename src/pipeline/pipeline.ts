@@ -125,17 +125,15 @@ async function runModel(model: PipelineModel, windows: EncodedWindow[], padToken
 }
 
 async function loadModel(name: string): Promise<PipelineModel> {
-  // Path in a variable: src/models/auto lands separately; typed through PipelineModel.
-  const modulePath = "../models/auto";
-  const { AutoModelForTokenClassification } = (await import(modulePath)) as {
-    AutoModelForTokenClassification: { fromPretrained(nameOrDir: string): Promise<unknown> };
-  };
-  return (await AutoModelForTokenClassification.fromPretrained(name)) as unknown as PipelineModel;
+  const { AutoModelForTokenClassification } = await import("../models/auto");
+  const model: PipelineModel = await AutoModelForTokenClassification.fromPretrained(name);
+  return model;
 }
 
 async function loadTokenizer(name: string): Promise<PipelineTokenizer> {
   const { NerTokenizer } = await import("../tokenization");
-  return (await NerTokenizer.fromPretrained(name)) as unknown as PipelineTokenizer;
+  const tokenizer: PipelineTokenizer = await NerTokenizer.fromPretrained(name);
+  return tokenizer;
 }
 
 /**
