@@ -103,7 +103,7 @@ test("a base checkpoint without classifier gets a fresh head, announced like HF"
   const ln = model.namedWeights().get("bert.embeddings.LayerNorm.weight")!.dataSync();
   assert.deepEqual([...ln], [...orig.tensors.get("bert.embeddings.LayerNorm.weight")!.toFloat32()]);
   // The fresh head follows HF's init: normal(0, 0.02) weights, zero bias.
-  const w = model.namedWeights().get("classifier.weight")!.dataSync();
+  const w = Array.from(model.namedWeights().get("classifier.weight")!.dataSync());
   const std = Math.sqrt(w.reduce((s, v) => s + v * v, 0) / w.length);
   assert.ok(std > 0.01 && std < 0.03, `classifier std ${std}`);
   assert.ok(model.namedWeights().get("classifier.bias")!.dataSync().every((v) => v === 0));
