@@ -144,35 +144,58 @@ export function extractDefaultEntities(seq: unknown, suffix: boolean, table: Typ
   let prevType = -1; // Python starts with prev_type '' which equals no parsed type
   let begin = 0;
   let i = 0;
+  const outTag = tags[outside];
+  const outType = types[outside];
+  // One-entry memo in front of the Map: runs of the same label (mostly "O") are common.
+  let lastLabel: unknown = "O";
+  let lastIndex = outside;
 
-  const step = (tag: number, type: number): void => {
-    // end_of_chunk(prev_tag, tag, prev_type, type_)
-    let end = prevTag === C_E || prevTag === C_S;
-    if (!end && (prevTag === C_B || prevTag === C_I) && (tag === C_B || tag === C_S || tag === C_O)) end = true;
-    if (!end && prevTag !== C_O && prevTag !== C_DOT && prevType !== type) end = true;
-    if (end) {
-      out.type.push(prevType);
-      out.start.push(begin);
-      out.end.push(i - 1);
+  const total = sentences.length;
+  for (let s = 0; s <= total; s++) {
+    const sentence = s < total ? sentences[s] : null;
+    // Tokens of the sentence, then the "O" Python appends after each nested sentence
+    // (and once more at the very end).
+    const n = sentence === null ? 1 : sentence.length + (nested ? 1 : 0);
+    for (let k = 0; k < n; k++) {
+      let tag: number;
+      let type: number;
+      if (sentence !== null && k < sentence.length) {
+        const label = sentence[k];
+        if (label !== lastLabel) {
+          lastIndex = parser.parse(label);
+          lastLabel = label;
+        }
+        tag = tags[lastIndex];
+        type = types[lastIndex];
+      } else {
+        tag = outTag;
+        type = outType;
+      }
+      // end_of_chunk(prev_tag, tag, prev_type, type_)
+      if (
+        prevTag === C_E ||
+        prevTag === C_S ||
+        ((prevTag === C_B || prevTag === C_I) && (tag === C_B || tag === C_S || tag === C_O)) ||
+        (prevTag !== C_O && prevTag !== C_DOT && prevType !== type)
+      ) {
+        out.type.push(prevType);
+        out.start.push(begin);
+        out.end.push(i - 1);
+      }
+      // start_of_chunk(prev_tag, tag, prev_type, type_)
+      if (
+        tag === C_B ||
+        tag === C_S ||
+        ((tag === C_E || tag === C_I) && (prevTag === C_E || prevTag === C_S || prevTag === C_O)) ||
+        (tag !== C_O && tag !== C_DOT && prevType !== type)
+      ) {
+        begin = i;
+      }
+      prevTag = tag;
+      prevType = type;
+      i++;
     }
-    // start_of_chunk(prev_tag, tag, prev_type, type_)
-    let start = tag === C_B || tag === C_S;
-    if (!start && (tag === C_E || tag === C_I) && (prevTag === C_E || prevTag === C_S || prevTag === C_O)) start = true;
-    if (!start && tag !== C_O && tag !== C_DOT && prevType !== type) start = true;
-    if (start) begin = i;
-    prevTag = tag;
-    prevType = type;
-    i++;
-  };
-
-  for (const sentence of sentences) {
-    for (let k = 0; k < sentence.length; k++) {
-      const p = parser.parse(sentence[k]);
-      step(tags[p], types[p]);
-    }
-    if (nested) step(tags[outside], types[outside]);
   }
-  step(tags[outside], types[outside]);
   return out;
 }
 
