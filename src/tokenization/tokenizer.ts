@@ -376,18 +376,50 @@ export class NerTokenizer {
     }
     const pre = special ? t.prefix : [];
     const suf = special ? t.suffix : [];
-    const enc: Encoding & { offsets?: [number, number][] } = {
-      inputIds: [...pre.map((p) => p.id), ...c.ids.slice(0, n), ...suf.map((p) => p.id)],
-      attentionMask: new Array<number>(n + pre.length + suf.length).fill(1),
-      tokenTypeIds: [...pre.map((p) => p.typeId), ...new Array<number>(n).fill(t.sequenceTypeId), ...suf.map((p) => p.typeId)],
-      specialTokensMask: [...pre.map(() => 1), ...c.special.slice(0, n), ...suf.map(() => 1)],
-      tokens: [...pre.map((p) => p.token), ...c.tokens.slice(0, n), ...suf.map((p) => p.token)],
-      wordIds: [...pre.map(() => null), ...c.wordIds.slice(0, n), ...suf.map(() => null)],
-    };
-    if (c.offsets) {
-      const zero = (): [number, number] => [0, 0];
-      enc.offsets = [...pre.map(zero), ...c.offsets.slice(0, n), ...suf.map(zero)];
+    // Plain loops into preallocated arrays: this runs once per sentence on whole corpora.
+    const total = pre.length + n + suf.length;
+    const inputIds = new Array<number>(total);
+    const tokenTypeIds = new Array<number>(total);
+    const specialTokensMask = new Array<number>(total);
+    const tokens = new Array<string>(total);
+    const wordIds = new Array<number | null>(total);
+    const offsets = c.offsets ? new Array<[number, number]>(total) : undefined;
+    let k = 0;
+    for (const p of pre) {
+      inputIds[k] = p.id;
+      tokenTypeIds[k] = p.typeId;
+      specialTokensMask[k] = 1;
+      tokens[k] = p.token;
+      wordIds[k] = null;
+      if (offsets) offsets[k] = [0, 0];
+      k++;
     }
+    for (let i = 0; i < n; i++, k++) {
+      inputIds[k] = c.ids[i];
+      tokenTypeIds[k] = t.sequenceTypeId;
+      specialTokensMask[k] = c.special[i];
+      tokens[k] = c.tokens[i];
+      wordIds[k] = c.wordIds[i];
+      if (offsets) offsets[k] = (c.offsets as [number, number][])[i];
+    }
+    for (const p of suf) {
+      inputIds[k] = p.id;
+      tokenTypeIds[k] = p.typeId;
+      specialTokensMask[k] = 1;
+      tokens[k] = p.token;
+      wordIds[k] = null;
+      if (offsets) offsets[k] = [0, 0];
+      k++;
+    }
+    const enc: Encoding & { offsets?: [number, number][] } = {
+      inputIds,
+      attentionMask: new Array<number>(total).fill(1),
+      tokenTypeIds,
+      specialTokensMask,
+      tokens,
+      wordIds,
+    };
+    if (offsets) enc.offsets = offsets;
     return { enc, truncated };
   }
 
