@@ -40,7 +40,10 @@ export function validateCase(value: unknown, file: string, index: number | null,
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new CaseInputError(`${at}: expected an object with "y_true" and "y_pred"`);
   }
-  const v = value as Record<string, unknown>;
+  const raw = value as Record<string, unknown>;
+  // Python-call style {"kwargs": {"suffix": true, ...}} is accepted too; top-level fields win.
+  const kw = typeof raw.kwargs === "object" && raw.kwargs !== null && !Array.isArray(raw.kwargs) ? (raw.kwargs as Record<string, unknown>) : {};
+  const v: Record<string, unknown> = { ...kw, ...raw };
   for (const key of ["y_true", "y_pred"] as const) {
     const seq = v[key];
     if (!Array.isArray(seq)) throw new CaseInputError(`${at}: "${key}" must be an array of tag lists`);
