@@ -17,7 +17,8 @@ export type { Batch, MapOptions, BatchedMapOptions, TrainTestSplitOptions } from
 export { DatasetDict } from "./datasetDict";
 export { parseCorpusText, readCorpusFile } from "./readers";
 export { parseTag, iob1ToIob2, iob2Violation, iob1Violation, labelListFromTags } from "./tags";
-export type { ParsedTag } from "./tags";
+export { tagSpans } from "./tags";
+export type { ParsedTag, Span } from "./tags";
 export {
   CORPORA,
   CORPUS_NAMES,

@@ -9,7 +9,8 @@ import { ClassLabel, NerFeatures, Sequence, Value } from "./features";
 import { readCorpusFile } from "./readers";
 import { CorpusSpec, getCorpus, normalizeSplit } from "./registry";
 import { ResolveOptions, ResolvedFile, resolveCorpusFile } from "./resolve";
-import { labelListFromTags, tagSpans } from "./tags";
+import { getEntities } from "../metrics/seqeval/default-entities";
+import { labelListFromTags } from "./tags";
 import type { FormatName, ReadOptions, ReadResult, Sentence } from "./types";
 
 /** A token-classification row, HF column names (ids index `features.<column>.names`). */
@@ -132,7 +133,7 @@ export function sentencesToDataset(sentences: readonly Sentence[], opts: ToDatas
     row.ner_tags = s.tags.map((t) => ner.str2int(t));
     if (opts.wikiannColumns) {
       row.langs = s.tokens.map(() => "en");
-      row.spans = tagSpans(s.tags).map((sp) => `${sp.type}: ${s.tokens.slice(sp.start, sp.end).join(" ")}`);
+      row.spans = getEntities(s.tags).map(([type, start, end]) => `${type}: ${s.tokens.slice(start, end + 1).join(" ")}`);
     }
     return row;
   });

@@ -2,7 +2,7 @@
  * Corpus statistics for `ner data stats`: sentences, tokens, entities per type,
  * longest sentence, tag frequencies and the tagging-scheme check.
  */
-import { tagSpans } from "./tags";
+import { getEntities } from "../metrics/seqeval/default-entities";
 import type { ReadResult, Sentence } from "./types";
 
 export interface CorpusStats {
@@ -25,7 +25,7 @@ export interface CorpusStats {
   };
 }
 
-/** Statistics of parsed sentences (entities cut as conlleval/seqeval's default mode does). */
+/** Statistics of parsed sentences (entities cut by seqeval's default-mode getEntities, as in evaluation). */
 export function corpusStats(result: Pick<ReadResult, "sentences" | "schemeViolations" | "issues" | "scheme">): CorpusStats {
   const entities: Record<string, number> = {};
   const tagCounts: Record<string, number> = {};
@@ -35,7 +35,7 @@ export function corpusStats(result: Pick<ReadResult, "sentences" | "schemeViolat
     tokens += s.tokens.length;
     if (s.tokens.length > longest.tokens) longest = { index: i, tokens: s.tokens.length };
     for (const t of s.tags) tagCounts[t] = (tagCounts[t] ?? 0) + 1;
-    for (const span of tagSpans(s.tags)) entities[span.type] = (entities[span.type] ?? 0) + 1;
+    for (const [type] of getEntities(s.tags)) entities[type] = (entities[type] ?? 0) + 1;
   });
   const n = result.sentences.length;
   return {

@@ -2,8 +2,8 @@
  * Tag-level helpers: split a tag into prefix and type, check IOB1/IOB2 transitions,
  * convert IOB1 to IOB2, and cut a tag sequence into entity spans.
  *
- * The span cutter here is private to the data layer (used for corpus statistics);
- * evaluation uses src/metrics/seqeval, which owns seqeval-exact chunking.
+ * `tagSpans` is a light span cutter for exploration views (end-exclusive spans); corpus
+ * statistics and evaluation use src/metrics/seqeval's `getEntities`, which owns seqeval-exact chunking.
  */
 
 /** A parsed tag: `O`, or a `B`/`I` prefix with an entity type. */
