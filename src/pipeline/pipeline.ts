@@ -125,13 +125,16 @@ async function runModel(model: PipelineModel, windows: EncodedWindow[], padToken
 }
 
 async function loadModel(name: string): Promise<PipelineModel> {
-  const { AutoModelForTokenClassification } = await import("../models/auto");
+  // require, not import(): lazy, and resolvable under tsx's CommonJS hook (bin/ner.js) and tslab.
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { AutoModelForTokenClassification } = require("../models/auto") as typeof import("../models/auto");
   const model: PipelineModel = await AutoModelForTokenClassification.fromPretrained(name);
   return model;
 }
 
 async function loadTokenizer(name: string): Promise<PipelineTokenizer> {
-  const { NerTokenizer } = await import("../tokenization");
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { NerTokenizer } = require("../tokenization/index") as typeof import("../tokenization");
   const tokenizer: PipelineTokenizer = await NerTokenizer.fromPretrained(name);
   return tokenizer;
 }
