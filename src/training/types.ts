@@ -14,7 +14,7 @@ export interface ModelInputs {
 
 /** What the Trainer needs from a model: logits, its variables by HF name, and saving. */
 export interface TrainableModel {
-  readonly config: { numLabels: number; id2label: Record<number | string, string>; [k: string]: unknown };
+  readonly config: { readonly numLabels: number; readonly id2label: Record<number, string> };
   forward(inputs: ModelInputs, opts?: { training?: boolean; dropoutSeed?: number }): tf.Tensor3D;
   namedWeights(): Map<string, tf.Variable>;
   savePretrained(dir: string): Promise<void>;

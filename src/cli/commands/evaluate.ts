@@ -1,0 +1,49 @@
+/**
+ * `ner evaluate --model <dir> --data <corpus>:<split> | file.jsonl`: seqeval classification report of a
+ * trained model, and its predictions in CoNLL format (`token gold pred`) for error analysis.
+ */
+import type { Command } from "commander";
+
+export function register(program: Command): void {
+  program
+    .command("evaluate")
+    .description("Evaluate a trained model on a corpus split (or JSONL file) with seqeval; writes CoNLL predictions")
+    .requiredOption("--model <dir>", "trained model directory (or Hub name)")
+    .requiredOption("--data <corpus:split|file.jsonl>", "e.g. mit_restaurant:test, conll2003:validation, test.jsonl")
+    .option("--labels <list|file>", "label names for JSONL files that store ner_tags ids")
+    .option("--batch-size <n>", "evaluation batch size (default 32)")
+    .option("--max-length <n>", "truncate sentences to this many tokens")
+    .option("--predictions <file>", "where to write `token gold pred` lines (default <model>/predictions-<data>.conll)")
+    .option("--backend <name>", "tfjs backend (default: best available, or NER_BACKEND)")
+    .option("--json", "print metrics as JSON")
+    .action(async (flags: { model: string; data: string; labels?: string; batchSize?: string; maxLength?: string; predictions?: string; backend?: string; json?: boolean }) => {
+      try {
+        const num = (name: string, v?: string) => {
+          if (v === undefined) return undefined;
+          const n = Number(v);
+          if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name}: expected a positive integer, got ${JSON.stringify(v)}`);
+          return n;
+        };
+        const { runEvaluateJob } = (require("../../training/job") as typeof import("../../training/job"));
+        const r = await runEvaluateJob({
+          model: flags.model,
+          data: flags.data,
+          labels: flags.labels,
+          batchSize: num("batch-size", flags.batchSize),
+          maxLength: num("max-length", flags.maxLength),
+          predictionsOut: flags.predictions,
+          backend: flags.backend,
+        });
+        if (flags.json) {
+          process.stdout.write(JSON.stringify({ metrics: r.metrics, sentences: r.sentences, predictions: r.predictionsFile }, null, 2) + "\n");
+        } else {
+          process.stdout.write(`${r.report}\n\n`);
+          process.stdout.write(`${r.sentences} sentences; loss ${r.metrics.eval_loss.toFixed(4)}, F1 ${(r.metrics.eval_f1 ?? NaN).toFixed(4)}\n`);
+          if (r.predictionsFile) process.stdout.write(`predictions (token gold pred): ${r.predictionsFile}\n`);
+        }
+      } catch (err) {
+        process.stderr.write(`ner evaluate: ${(err as Error).message}\n`);
+        process.exitCode = 1;
+      }
+    });
+}
