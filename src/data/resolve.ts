@@ -35,8 +35,19 @@ export interface ResolvedFile {
   source: FileSource;
 }
 
-/** The repository's data/ folder (src/data/ → ../../data). */
-export const EMBEDDED_DATA_DIR = path.resolve(__dirname, "..", "..", "data");
+/**
+ * The repository's data/ folder (src/data/ → ../../data). The real path is used so that a
+ * `notebooks/src -> ../src` symlink (how tslab notebooks import src/) still finds it.
+ */
+export const EMBEDDED_DATA_DIR = path.resolve(realDir(__dirname), "..", "..", "data");
+
+function realDir(dir: string): string {
+  try {
+    return fs.realpathSync(dir);
+  } catch {
+    return dir;
+  }
+}
 
 /** Download URL of a corpus file under the given options. */
 export function corpusFileUrl(spec: CorpusSpec, file: CorpusFile, opts: ResolveOptions = {}): string {
