@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as path from "path";
-import { DataFormatError, parseCorpusText, readCorpusFile } from "../../src/data";
+import { DataFormatError, loadCorpusFile, parseCorpusText, readCorpusFile } from "../../src/data";
 
 const fx = (name: string): string => path.join(__dirname, "fixtures", name);
 
@@ -125,4 +125,21 @@ test("vocab restricts labels with a line number", () => {
   );
   assert.equal(e.line, 2);
   assert.match(e.message, /unknown label "B-FOO"/);
+});
+
+test("loadCorpusFile builds a Dataset with labels from the data (or a given list)", () => {
+  const mit = loadCorpusFile(fx("mit_small.bio"), "mit");
+  assert.deepEqual([...mit.features.ner_tags.names], ["O", "B-Cuisine", "I-Cuisine", "B-Hours", "I-Hours", "B-Location", "I-Location", "B-Rating", "I-Rating"]);
+  assert.deepEqual(mit.at(2), { id: "2", tokens: ["open", "now"], ner_tags: [3, 4] });
+
+  const wiki = loadCorpusFile(fx("wikiann_small"), "wikiann", { labelList: ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC"] });
+  assert.deepEqual(wiki.columnNames, ["id", "tokens", "ner_tags", "langs", "spans"]);
+  assert.deepEqual(wiki.at(1).spans, ["ORG: Star Trek:"]);
+  assert.deepEqual(wiki.at(2).langs, ["en", "en"]);
+  // a label outside the given list is reported with its line
+  assert.throws(() => loadCorpusFile(fx("wikiann_small"), "wikiann", { labelList: ["O", "B-LOC", "I-LOC"] }), /wikiann_small:6: unknown label "B-ORG"/);
+
+  const conll = loadCorpusFile(fx("eng_iob1.train"), "iob1", { toIob2: true });
+  assert.deepEqual(conll.columnNames, ["id", "tokens", "pos_tags", "chunk_tags", "ner_tags"]);
+  assert.deepEqual(conll.at(0).ner_tags.map((i) => conll.features.ner_tags.feature.int2str(i)), ["B-ORG", "O", "B-MISC", "O", "O"]);
 });
