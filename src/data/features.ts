@@ -1,13 +1,20 @@
 /**
  * Column types in the spirit of Hugging Face `datasets.Features`: `Value`, `ClassLabel`
- * and `Sequence`. Their `toString()` follows the Python repr so printed features look familiar.
+ * and `Sequence`. Their `toString()` (also used by console.log / tslab) follows the Python repr
+ * so printed features look familiar.
  */
+
+const inspectSymbol = Symbol.for("nodejs.util.inspect.custom");
 
 /** A scalar column: dtype "string", "int64", "float64" or "bool". */
 export class Value {
   constructor(readonly dtype: string) {}
   toString(): string {
     return `Value(dtype='${this.dtype}', id=None)`;
+  }
+
+  [inspectSymbol](): string {
+    return this.toString();
   }
 }
 
@@ -48,6 +55,10 @@ export class ClassLabel {
   toString(): string {
     return `ClassLabel(names=${pyList(this.names)}, id=None)`;
   }
+
+  [inspectSymbol](): string {
+    return this.toString();
+  }
 }
 
 /** A variable-length list of `feature`. */
@@ -61,6 +72,10 @@ export class Sequence<F extends FeatureType = FeatureType> {
 
   toString(): string {
     return `Sequence(feature=${String(this.feature)}, length=-1, id=None)`;
+  }
+
+  [inspectSymbol](): string {
+    return this.toString();
   }
 }
 

@@ -143,3 +143,10 @@ test("renameColumn and removeColumns", () => {
   assert.deepEqual(ds.removeColumns(["id"]).columnNames, ["tokens", "ner_tags"]);
   assert.ok(new Value("string") instanceof Value);
 });
+
+test("features print like HF when inspected", () => {
+  const text = require("util").inspect(small().features, { breakLength: Infinity });
+  assert.match(text, /id: Value\(dtype='string', id=None\)/);
+  assert.match(text, /tokens: Sequence\(feature=Value\(dtype='string', id=None\), length=-1, id=None\)/);
+  assert.match(text, /ner_tags: Sequence\(feature=ClassLabel\(names=\['O', 'B-PER'/);
+});
