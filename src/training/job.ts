@@ -95,6 +95,14 @@ export const DEFAULT_TRAIN_JOB: Omit<TrainJobOptions, "output"> = {
   intermediateSize: 512,
 };
 
+/** Defaults when fine-tuning a pretrained checkpoint: the tutorials' recipe (HF: no warmup, no length cap). */
+export const FINE_TUNE_DEFAULTS: Partial<TrainJobOptions> = {
+  epochs: 3,
+  lr: 2e-5,
+  warmup: 0,
+  maxLength: 512,
+};
+
 /** Result of a training job. */
 export interface TrainJobResult {
   output: string;
@@ -274,7 +282,11 @@ async function featurize(tokenizer: Tokenizer, sentences: TaggedSentence[], labe
 
 /** Run the training job end to end; returns metrics, the report text and the run card. */
 export async function runTrainJob(partial: Partial<TrainJobOptions> & { output: string }, log: (s: string) => void = (s) => process.stderr.write(s + "\n")): Promise<TrainJobResult> {
-  const opts: TrainJobOptions = { ...DEFAULT_TRAIN_JOB, ...stripUndefined(partial) } as TrainJobOptions;
+  const given = stripUndefined(partial);
+  const pretrained = given.model !== undefined && given.model !== "scratch" && !/\.json$/i.test(given.model);
+  // An explicit warmup in steps (even 0) replaces the default ratio, as in HF where the ratio defaults to 0.
+  if (given.warmupSteps !== undefined && given.warmup === undefined) given.warmup = 0;
+  const opts: TrainJobOptions = { ...DEFAULT_TRAIN_JOB, ...(pretrained ? FINE_TUNE_DEFAULTS : {}), ...given } as TrainJobOptions;
   const started = performance.now();
   const { initBackend } = (require("../backend") as typeof import("../backend"));
   const backend = await initBackend(opts.backend);
