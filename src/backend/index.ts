@@ -37,7 +37,7 @@ export async function initBackend(name?: string, opts: { quiet?: boolean } = {})
   if (active !== undefined && (wanted === undefined || wanted === active) && tf.getBackend() === TF_NAME[active]) {
     return active;
   }
-  const candidates: BackendName[] = wanted ? [wanted] : [...BACKEND_NAMES];
+  const candidates: BackendName[] = wanted ? [wanted as BackendName] : [...BACKEND_NAMES];
   const failures: string[] = [];
   for (const candidate of candidates) {
     const problem = await tryActivate(candidate);
