@@ -76,7 +76,10 @@ async function tryActivate(name: BackendName): Promise<string | undefined> {
         return `${pkg} is installed but registered no "tensorflow" backend (not the native bindings)`;
       }
     } else if (name === "wasm") {
-      const wasm = await import("@tensorflow/tfjs-backend-wasm");
+      // require, not import(): under tsx's CommonJS hook import() may load the ESM build, whose
+      // tfjs-core is a second engine instance that our `tf` never sees.
+      // eslint-disable-next-line @typescript-eslint/no-var-requires
+      const wasm = require("@tensorflow/tfjs-backend-wasm") as typeof import("@tensorflow/tfjs-backend-wasm");
       if (tf.findBackend("wasm") === null) {
         // Point the loader at the package's .wasm binaries explicitly (bundlers and tslab move __dirname).
         const dist = path.join(path.dirname(require.resolve("@tensorflow/tfjs-backend-wasm/package.json")), "dist") + path.sep;

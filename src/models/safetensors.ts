@@ -154,3 +154,29 @@ export function encodeSafetensors(tensors: Map<string, F32Tensor>, metadata: Rec
   }
   return out;
 }
+
+/** Names, dtypes and shapes of a safetensors file, reading only its header (cheap for large files). */
+export function readSafetensorsHeader(file: string): { metadata: Record<string, string>; tensors: Map<string, { dtype: SafetensorsDtype; shape: number[] }> } {
+  const fd = fs.openSync(file, "r");
+  try {
+    const size = fs.fstatSync(fd).size;
+    const lenBuf = Buffer.alloc(8);
+    if (size < 8 || fs.readSync(fd, lenBuf, 0, 8, 0) !== 8) throw new Error(`${file}: invalid safetensors file: shorter than the 8-byte header length`);
+    const headerLen = Number(lenBuf.readBigUInt64LE(0));
+    if (headerLen > size - 8) throw new Error(`${file}: invalid safetensors file: header length ${headerLen} exceeds the file size ${size}`);
+    const header = Buffer.alloc(headerLen);
+    fs.readSync(fd, header, 0, headerLen, 8);
+    // Validate with the full parser on a header-only image (data offsets are not checked here).
+    let parsed: Record<string, { dtype: SafetensorsDtype; shape: number[] }>;
+    try {
+      parsed = JSON.parse(header.toString("utf8"));
+    } catch (err) {
+      throw new Error(`${file}: invalid safetensors file: header is not valid JSON (${(err as Error).message})`);
+    }
+    const tensors = new Map<string, { dtype: SafetensorsDtype; shape: number[] }>();
+    for (const [k, v] of Object.entries(parsed)) if (k !== "__metadata__") tensors.set(k, { dtype: v.dtype, shape: v.shape });
+    return { metadata: (parsed.__metadata__ ?? {}) as unknown as Record<string, string>, tensors };
+  } finally {
+    fs.closeSync(fd);
+  }
+}

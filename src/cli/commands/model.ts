@@ -1,0 +1,208 @@
+/**
+ * `ner model info <dir|name>`: architecture, sizes, labels, parameter count, backend.
+ * `ner model logits --model <dir|name> --input in.jsonl`: raw logits per input line.
+ *
+ * Input lines for `logits`: {"input_ids": [...], "attention_mask"?: [...], "token_type_ids"?: [...]}
+ * or {"tokens": [...]} (pre-split words) or {"text": "..."}, tokenized with the model's tokenizer.
+ * Output (--json): one line per input {"input_ids": [...], "logits": [[...], ...]}.
+ */
+import type { Command } from "commander";
+import * as fs from "fs";
+
+interface LogitsInput {
+  line: number;
+  inputIds?: number[];
+  attentionMask?: number[];
+  tokenTypeIds?: number[];
+  tokens?: string[];
+  text?: string;
+}
+
+/** Parse and validate the JSON-lines input of `ner model logits`; errors name file and line. */
+export function readLogitsInput(file: string): LogitsInput[] {
+  if (!fs.existsSync(file)) throw new Error(`${file}: no such file`);
+  const out: LogitsInput[] = [];
+  const intArray = (v: unknown) => Array.isArray(v) && v.every((x) => Number.isInteger(x));
+  fs.readFileSync(file, "utf8").split("\n").forEach((text, i) => {
+    const line = i + 1;
+    if (text.trim() === "") return;
+    let o: Record<string, unknown>;
+    try {
+      o = JSON.parse(text) as Record<string, unknown>;
+    } catch (err) {
+      throw new Error(`${file}:${line}: invalid JSON (${(err as Error).message})`);
+    }
+    if (o === null || typeof o !== "object" || Array.isArray(o)) throw new Error(`${file}:${line}: expected a JSON object`);
+    if (o.input_ids !== undefined) {
+      if (!intArray(o.input_ids) || (o.input_ids as number[]).length === 0) throw new Error(`${file}:${line}: "input_ids" must be a non-empty array of integers`);
+      const n = (o.input_ids as number[]).length;
+      for (const key of ["attention_mask", "token_type_ids"]) {
+        if (o[key] !== undefined && (!intArray(o[key]) || (o[key] as number[]).length !== n)) {
+          throw new Error(`${file}:${line}: "${key}" must be an array of ${n} integers (as long as input_ids)`);
+        }
+      }
+      out.push({ line, inputIds: o.input_ids as number[], attentionMask: o.attention_mask as number[] | undefined, tokenTypeIds: o.token_type_ids as number[] | undefined });
+    } else if (o.tokens !== undefined) {
+      if (!Array.isArray(o.tokens) || !o.tokens.every((t) => typeof t === "string")) throw new Error(`${file}:${line}: "tokens" must be an array of strings`);
+      out.push({ line, tokens: o.tokens as string[] });
+    } else if (typeof o.text === "string") {
+      out.push({ line, text: o.text });
+    } else {
+      throw new Error(`${file}:${line}: expected "input_ids", "tokens" or "text"`);
+    }
+  });
+  if (out.length === 0) throw new Error(`${file}: no input lines`);
+  return out;
+}
+
+interface InfoOptions {
+  json?: boolean;
+  backend?: string;
+}
+
+async function infoAction(nameOrDir: string, opts: InfoOptions): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { resolveModelFile } = require("../../hub/resolve") as typeof import("../../hub/resolve");
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const models = require("../../models/index") as typeof import("../../models");
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { readSafetensorsHeader } = require("../../models/safetensors") as typeof import("../../models/safetensors");
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { initBackend } = require("../../backend/index") as typeof import("../../backend");
+  const configPath = (await resolveModelFile(nameOrDir, "config.json"))!;
+  const raw = JSON.parse(fs.readFileSync(configPath, "utf8")) as Record<string, unknown>;
+  const config = models.configFromHf(raw, {}, configPath);
+  const arch = config.modelType === "bert" ? models.BertForTokenClassification : models.DistilBertForTokenClassification;
+  const specs = arch.paramSpecs(config);
+  const parameters = specs.reduce((n, s) => n + s.hfShape.reduce((a, b) => a * b, 1), 0);
+  const weightsPath = await resolveModelFile(nameOrDir, "model.safetensors", { optional: true });
+  let weights: Record<string, unknown> | null = null;
+  if (weightsPath) {
+    const header = readSafetensorsHeader(weightsPath);
+    const names = new Set(specs.map((s) => s.name));
+    const dtypes: Record<string, number> = {};
+    for (const t of header.tensors.values()) dtypes[t.dtype] = (dtypes[t.dtype] ?? 0) + 1;
+    const keys = [...header.tensors.keys()];
+    const prefixed = keys.some((k) => k.startsWith(arch.basePrefix + "."));
+    const norm = (k: string) => (prefixed || k.startsWith("classifier.") ? k : `${arch.basePrefix}.${k}`).replace(/(LayerNorm|layer_norm)\.gamma$/, "$1.weight").replace(/(LayerNorm|layer_norm)\.beta$/, "$1.bias");
+    const present = new Set(keys.map(norm));
+    weights = {
+      file: weightsPath,
+      bytes: fs.statSync(weightsPath).size,
+      tensors: header.tensors.size,
+      dtypes,
+      missing: [...names].filter((n) => !present.has(n)),
+      unexpected: keys.filter((k) => !names.has(norm(k)) && !/\.position_ids$/.test(k)),
+    };
+  }
+  const backend = await initBackend(opts.backend, { quiet: true });
+  const { hf: _hf, ...summary } = config;
+  const report = { model: nameOrDir, config: configPath, architecture: arch.name, parameters, backend, ...summary, weights };
+  if (opts.json) {
+    process.stdout.write(JSON.stringify(report) + "\n");
+    return;
+  }
+  const labels = Object.keys(config.id2label).map((k) => config.id2label[Number(k)]);
+  const lines = [
+    `model          ${nameOrDir}`,
+    `architecture   ${arch.name} (${config.modelType})`,
+    `parameters     ${parameters.toLocaleString("en-US")} (${(parameters / 1e6).toFixed(1)}M)`,
+    `layers         ${config.numLayers} × hidden ${config.hiddenSize}, ${config.numHeads} heads, ffn ${config.intermediateSize} (${config.activation})`,
+    `vocabulary     ${config.vocabSize}, max positions ${config.maxPositionEmbeddings}${config.typeVocabSize ? `, token types ${config.typeVocabSize}` : ""}`,
+    `dropout        hidden ${config.hiddenDropout}, attention ${config.attentionDropout}, classifier ${config.classifierDropout}`,
+    `labels         ${config.numLabels}: ${labels.join(", ")}`,
+    `weights        ${weights ? `${weights.file} (${weights.tensors} tensors, ${JSON.stringify(weights.dtypes)}; missing ${JSON.stringify(weights.missing)}; unexpected ${(weights.unexpected as string[]).length})` : "none (model.safetensors not found)"}`,
+    `backend        ${backend}`,
+  ];
+  process.stdout.write(lines.join("\n") + "\n");
+}
+
+interface LogitsOptions {
+  model: string;
+  input: string;
+  json?: boolean;
+  batchSize: string;
+  maxLength?: string;
+  backend?: string;
+}
+
+async function logitsAction(opts: LogitsOptions): Promise<void> {
+  const batchSize = Number(opts.batchSize);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`--batch-size must be a positive integer, got ${opts.batchSize}`);
+  const maxLength = opts.maxLength === undefined ? undefined : Number(opts.maxLength);
+  if (maxLength !== undefined && (!Number.isInteger(maxLength) || maxLength < 2)) throw new Error(`--max-length must be an integer ≥ 2, got ${opts.maxLength}`);
+  const inputs = readLogitsInput(opts.input);
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const tf = require("@tensorflow/tfjs") as typeof import("@tensorflow/tfjs");
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { initBackend } = require("../../backend/index") as typeof import("../../backend");
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { AutoModelForTokenClassification } = require("../../models/index") as typeof import("../../models");
+  await initBackend(opts.backend, { quiet: Boolean(opts.json) });
+  const model = await AutoModelForTokenClassification.fromPretrained(opts.model, { log: opts.json ? null : undefined });
+  const limit = maxLength ?? model.config.maxPositionEmbeddings;
+  if (inputs.some((i) => i.tokens || i.text !== undefined)) {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { NerTokenizer } = require("../../tokenization/index") as typeof import("../../tokenization");
+    const tokenizer = await NerTokenizer.fromPretrained(opts.model);
+    for (const i of inputs) {
+      const enc = i.tokens ? await tokenizer.encodeWords(i.tokens, { truncation: true, maxLength: limit }) : i.text !== undefined ? await tokenizer.encodeText(i.text, { truncation: true, maxLength: limit }) : undefined;
+      if (enc) Object.assign(i, { inputIds: enc.inputIds, attentionMask: enc.attentionMask, tokenTypeIds: enc.tokenTypeIds, tokens: enc.tokens });
+    }
+  }
+  for (const i of inputs) {
+    if (i.inputIds!.length > limit) throw new Error(`${opts.input}:${i.line}: ${i.inputIds!.length} input ids exceed the limit of ${limit}`);
+    const bad = i.inputIds!.find((id) => id < 0 || id >= model.config.vocabSize);
+    if (bad !== undefined) throw new Error(`${opts.input}:${i.line}: input id ${bad} is outside the vocabulary [0, ${model.config.vocabSize})`);
+  }
+  try {
+    for (let start = 0; start < inputs.length; start += batchSize) {
+      const batch = inputs.slice(start, start + batchSize);
+      const seq = Math.max(...batch.map((i) => i.inputIds!.length));
+      const pad = (row: number[] | undefined, fill: number, n: number) => [...(row ?? Array(n).fill(fill)), ...Array(seq - n).fill(0)];
+      const ids = batch.map((i) => [...i.inputIds!, ...Array(seq - i.inputIds!.length).fill(model.config.padTokenId)]);
+      const mask = batch.map((i) => pad(i.attentionMask, 1, i.inputIds!.length));
+      const types = batch.map((i) => pad(i.tokenTypeIds, 0, i.inputIds!.length));
+      const logits = tf.tidy(() => model.forward({
+        inputIds: tf.tensor2d(ids, undefined, "int32"),
+        attentionMask: tf.tensor2d(mask, undefined, "int32"),
+        tokenTypeIds: tf.tensor2d(types, undefined, "int32"),
+      }));
+      const values = (await logits.array()) as number[][][];
+      logits.dispose();
+      batch.forEach((input, b) => {
+        const rows = values[b].slice(0, input.inputIds!.length);
+        if (opts.json) {
+          process.stdout.write(JSON.stringify({ input_ids: input.inputIds, logits: rows }) + "\n");
+        } else {
+          const toks = input.tokens && input.tokens.length === rows.length ? input.tokens : input.inputIds!.map(String);
+          const best = rows.map((r) => r.indexOf(Math.max(...r)));
+          process.stdout.write(`line ${input.line}: ${rows.length} tokens\n` + toks.map((t, k) => `  ${t.padEnd(16)} ${model.config.id2label[best[k]]}  [${rows[k].map((v) => v.toFixed(3)).join(", ")}]`).join("\n") + "\n");
+        }
+      });
+    }
+  } finally {
+    model.dispose();
+  }
+}
+
+export function register(program: Command): void {
+  const model = program.command("model").description("Inspect token-classification models and their raw outputs");
+  model
+    .command("info")
+    .description("Architecture, sizes, labels, parameter count and backend of a model (config.json + model.safetensors)")
+    .argument("<dir|name>", "model directory or Hub name")
+    .option("--backend <name>", "tfjs-node-gpu | tfjs-node | wasm | cpu (default: NER_BACKEND or the best available)")
+    .option("--json", "print one JSON object")
+    .action(infoAction);
+  model
+    .command("logits")
+    .description("Raw logits of a model for each input line (JSON lines in, JSON lines out)")
+    .requiredOption("--model <dir|name>", "model directory or Hub name")
+    .requiredOption("--input <file.jsonl>", 'lines of {"input_ids": [...], "attention_mask"?: [...]} or {"tokens": [...]} or {"text": "..."}')
+    .option("--batch-size <n>", "inputs per forward pass", "8")
+    .option("--max-length <n>", "truncate tokenized inputs to n tokens (default: max_position_embeddings)")
+    .option("--backend <name>", "tfjs-node-gpu | tfjs-node | wasm | cpu (default: NER_BACKEND or the best available)")
+    .option("--json", 'print one JSON line per input: {"input_ids": [...], "logits": [[...], ...]}')
+    .action(logitsAction);
+}
