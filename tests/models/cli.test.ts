@@ -22,8 +22,8 @@ test("model info --json reports architecture, parameter count, labels and backen
   assert.equal(info.numLabels, 9);
   assert.equal(info.weights.tensors, 5 + 2 * 16 + 2);
   assert.deepEqual(info.weights.missing, []);
-  // embeddings (7173 + 512 + 2) × 32 + 2 LayerNorm 64 + 2 layers × (4·(32·32+32) + 2·64 + 32·64+64 + 64·32+32 + 2·64) + classifier 32·9+9
-  const layer = 4 * (32 * 32 + 32) + 2 * 64 + (32 * 64 + 64) + (64 * 32 + 32) + 2 * 64;
+  // embeddings (7173 + 512 + 2) × 32 + LayerNorm 64 + 2 layers × (4·(32·32+32) + 32·64+64 + 64·32+32 + 2 LayerNorms·64) + classifier 32·9+9
+  const layer = 4 * (32 * 32 + 32) + (32 * 64 + 64) + (64 * 32 + 32) + 2 * 64;
   assert.equal(info.parameters, (7173 + 512 + 2) * 32 + 64 + 2 * layer + 32 * 9 + 9);
 });
 
