@@ -40,7 +40,6 @@ import {
   removeStaleTemporaries,
   rotateCheckpoints,
   saveCheckpoint,
-  writeDirAtomicAsync,
 } from "./checkpoint";
 import { createProgressCallback } from "./progress";
 import { trainingStep } from "./step";
@@ -429,13 +428,24 @@ export class Trainer {
     return this.predictionLoop(dataset, metricKeyPrefix, true);
   }
 
-  /** Save the model (and tokenizer, if given) in HF layout, atomically. */
+  /**
+   * Save the model (and tokenizer, if given) in HF layout into `dir`. Files are written in a
+   * temporary directory and renamed one by one, so other contents of `dir` (checkpoints) stay.
+   */
   async saveModel(dir: string): Promise<void> {
-    await writeDirAtomicAsync(path.resolve(dir), async (tmp) => {
+    const target = path.resolve(dir);
+    fs.mkdirSync(target, { recursive: true });
+    const tmp = fs.mkdtempSync(path.join(target, ".save-"));
+    try {
       await this.model.savePretrained(tmp);
       if (this.tokenizer) await this.tokenizer.save(tmp);
       fs.writeFileSync(path.join(tmp, "training_args.json"), JSON.stringify(this.args, null, 2));
-    });
+      // config.json last: a directory whose config.json is new has matching weights.
+      const names = fs.readdirSync(tmp).sort((a, b) => Number(a === "config.json") - Number(b === "config.json"));
+      for (const name of names) fs.renameSync(path.join(tmp, name), path.join(target, name));
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   }
 
   /** Free the optimizer state (the model belongs to the caller). */

@@ -37,6 +37,7 @@ test("ner train on JSONL writes an HF-layout model, metrics, run card and report
   for (const f of ["config.json", "model.safetensors", "tokenizer.json", "metrics.json", "run_card.json", "classification_report.txt"]) {
     assert.ok(fs.existsSync(path.join(out, f)), `${f} written`);
   }
+  assert.ok(fs.existsSync(path.join(out, "checkpoint-3", "trainer_state.json")), "last checkpoint kept beside the model");
   const card = JSON.parse(fs.readFileSync(path.join(out, "run_card.json"), "utf8"));
   assert.match(card.data.sha256["train.jsonl"], /^[0-9a-f]{64}$/);
   assert.equal(card.backend, "cpu");
