@@ -73,6 +73,7 @@ async function kernelBreakdown(f: () => void): Promise<Record<string, number>> {
   const cat: Record<string, number> = {};
   let kernelSum = 0;
   for (const k of info.kernels) {
+    if (k.name === "unnamed scope") continue; // customGrad wrappers: their kernels are listed on their own
     const ms = typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0;
     const name = /MatMul/.test(k.name) ? `matmul ${k.outputShapes?.[0]?.length === 4 || (k.inputShapes?.[0]?.length ?? 0) > 2 && (k.inputShapes?.[0]?.[0] ?? 1) > 1 ? "(batched, attention)" : "(linear)"}` : k.name;
     cat[name] = (cat[name] ?? 0) + ms;

@@ -14,12 +14,13 @@ export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor1D, paddingIdx
     save([i]);
     return {
       value: gatherRows(t, i) as tf.Tensor2D,
-      gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
-        const si = saved[0] as tf.Tensor1D;
-        // Ids outside the table are dropped by the scatter: send padding rows there.
-        const target = paddingIdx === undefined ? si : tf.where(tf.equal(si, paddingIdx), tf.fill(si.shape, -1, "int32"), si);
-        return [scatterAddRowsOp(dy, target as tf.Tensor1D, numRows), tf.zerosLike(si)];
-      },
+      gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const si = saved[0] as tf.Tensor1D;
+          // Ids outside the table are dropped by the scatter: send padding rows there.
+          const target = paddingIdx === undefined ? si : tf.where(tf.equal(si, paddingIdx), tf.fill(si.shape, -1, "int32"), si);
+          return [scatterAddRowsOp(dy, target as tf.Tensor1D, numRows), tf.zerosLike(si)];
+        }),
     };
   }) as never) as (t: tf.Tensor2D, i: tf.Tensor1D) => tf.Tensor2D;
   return lookup(table, ids);

@@ -16,7 +16,9 @@ export const linear = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tens
     value: tf.fused.matMul({ a: x, b: w, bias: b }),
     gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
       const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
-      return [tf.matMul(dy, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy), tf.sum(dy, 0)];
+      // tidy: tfjs keeps everything a gradient function creates until the whole backward pass
+      // ends; the transposed copies would otherwise pile up (~1 GB at distilbert-base size).
+      return tf.tidy(() => [tf.matMul(dy, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy), tf.sum(dy, 0)]);
     },
   };
 }) as never) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
@@ -33,7 +35,7 @@ export const batchMatMul = tf.customGrad(((a: tf.Tensor4D, b: tf.Tensor4D, save:
     value: tf.matMul(a, b),
     gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
       const [as, bs] = saved as [tf.Tensor4D, tf.Tensor4D];
-      return [tf.matMul(dy, swapLast(bs)), tf.matMul(swapLast(as), dy)];
+      return tf.tidy(() => [tf.matMul(dy, swapLast(bs)), tf.matMul(swapLast(as), dy)]);
     },
   };
 }) as never) as (a: tf.Tensor4D, b: tf.Tensor4D) => tf.Tensor4D;
@@ -58,15 +60,16 @@ function layerNormWithEps(eps: number): (x: tf.Tensor2D, gamma: tf.Tensor1D, bet
     save([xhat, invStd, gamma]);
     return {
       value: tf.add(tf.mul(xhat, gamma), beta),
-      gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
-        const [xh, inv, g] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
-        const dxhat = tf.mul(dy, g);
-        // dx = invStd · (dxhat − mean(dxhat) − xhat · mean(dxhat · xhat))
-        const m1 = tf.mean(dxhat, -1, true);
-        const m2 = tf.mean(tf.mul(dxhat, xh), -1, true);
-        const dx = tf.mul(inv, tf.sub(tf.sub(dxhat, m1), tf.mul(xh, m2)));
-        return [dx, tf.sum(tf.mul(dy, xh), 0), tf.sum(dy, 0)];
-      },
+      gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const [xh, inv, g] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+          const dxhat = tf.mul(dy, g);
+          // dx = invStd · (dxhat − mean(dxhat) − xhat · mean(dxhat · xhat))
+          const m1 = tf.mean(dxhat, -1, true);
+          const m2 = tf.mean(tf.mul(dxhat, xh), -1, true);
+          const dx = tf.mul(inv, tf.sub(tf.sub(dxhat, m1), tf.mul(xh, m2)));
+          return [dx, tf.sum(tf.mul(dy, xh), 0), tf.sum(dy, 0)];
+        }),
     };
   }) as never) as (x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D) => tf.Tensor2D;
   layerNormCache.set(eps, f);
@@ -84,8 +87,10 @@ export const gelu = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
     value: tf.mul(x, cdf),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [xs, c] = saved;
-      const pdf = tf.mul(tf.exp(tf.mul(tf.square(xs), -0.5)), INV_SQRT_2PI);
-      return [tf.mul(dy, tf.add(c, tf.mul(xs, pdf)))];
+      return tf.tidy(() => {
+        const pdf = tf.mul(tf.exp(tf.mul(tf.square(xs), -0.5)), INV_SQRT_2PI);
+        return [tf.mul(dy, tf.add(c, tf.mul(xs, pdf)))];
+      });
     },
   };
 }) as never) as (x: tf.Tensor) => tf.Tensor;

@@ -72,8 +72,9 @@ export function layerNormSpecs(prefix: string, dim: number): ParamSpec[] {
 export function createVariables(specs: ParamSpec[], valuesFor: (spec: ParamSpec) => Float32Array): Map<string, tf.Variable> {
   const out = new Map<string, tf.Variable>();
   for (const spec of specs) {
-    const values = fromHfLayout(spec, valuesFor(spec));
-    out.set(spec.name, tf.variable(tf.tensor(values, tfShape(spec), "float32"), true, spec.name.replace(/[^A-Za-z0-9_./-]/g, "_") + "_" + nextId()));
+    const initial = tf.tensor(fromHfLayout(spec, valuesFor(spec)), tfShape(spec), "float32");
+    out.set(spec.name, tf.variable(initial, true, spec.name.replace(/[^A-Za-z0-9_./-]/g, "_") + "_" + nextId()));
+    initial.dispose(); // the variable holds its own reference to the data
   }
   return out;
 }
