@@ -74,8 +74,10 @@ export class AutoModelForTokenClassification {
     const weightsPath = await resolveModelFile(nameOrDir, WEIGHTS_FILE, { revision: opts.revision, optional: true });
     if (weightsPath === null) {
       throw new Error(
-        `${nameOrDir}: no ${WEIGHTS_FILE} found. Only safetensors checkpoints are supported (pytorch_model.bin is not): ` +
-          `convert in Python with AutoModelForTokenClassification.from_pretrained(...).save_pretrained(dir, safe_serialization=True)`,
+        `${nameOrDir}: no ${WEIGHTS_FILE} found (its config.json is ${configPath}). Only safetensors checkpoints are supported ` +
+          `(pytorch_model.bin is not): convert in Python with ` +
+          `AutoModelForTokenClassification.from_pretrained(...).save_pretrained(dir, safe_serialization=True), ` +
+          `or start from random weights with randomInit(config, seed)`,
       );
     }
     const file = readSafetensors(weightsPath);

@@ -177,3 +177,59 @@ test("forward checks its inputs", async () => {
   assert.throws(() => model.forward({ inputIds: long, attentionMask: long }), /exceeds max_position_embeddings 24/);
   model.dispose();
 });
+
+test("half-precision checkpoints (F16, BF16) load and give nearly the same logits", async () => {
+  await initBackend("wasm", { quiet: true });
+  const dir = fixture("tiny-distilbert");
+  const orig = readSafetensors(path.join(dir, "model.safetensors"));
+  const raw = JSON.parse(fs.readFileSync(path.join(dir, "config.json"), "utf8"));
+  const reference = await AutoModelForTokenClassification.fromPretrained(dir, { log: null });
+  const x = inputs(2, 6);
+  const expected = reference.forward(x).dataSync();
+  for (const dtype of ["F16", "BF16"] as const) {
+    // Re-encode every tensor in half precision (round to nearest for F16, truncation for BF16).
+    const header: Record<string, unknown> = {};
+    const chunks: Uint8Array[] = [];
+    let offset = 0;
+    for (const [name, t] of orig.tensors) {
+      const f = t.toFloat32();
+      const half = new Uint16Array(f.length);
+      for (let i = 0; i < f.length; i++) half[i] = dtype === "F16" ? toHalf(f[i]) : new Uint32Array(new Float32Array([f[i]]).buffer)[0] >>> 16;
+      header[name] = { dtype, shape: t.shape, data_offsets: [offset, offset + half.byteLength] };
+      chunks.push(new Uint8Array(half.buffer));
+      offset += half.byteLength;
+    }
+    const json = Buffer.from(JSON.stringify(header));
+    const bytes = new Uint8Array(8 + json.length + offset);
+    new DataView(bytes.buffer).setBigUint64(0, BigInt(json.length), true);
+    bytes.set(json, 8);
+    let pos = 8 + json.length;
+    for (const c of chunks) { bytes.set(c, pos); pos += c.length; }
+    const model = loadFromTensors(configFromHf(raw), readSafetensors(bytes).tensors, { log: null });
+    const got = model.forward(x).dataSync();
+    let diff = 0;
+    for (let i = 0; i < got.length; i++) diff = Math.max(diff, Math.abs(got[i] - expected[i]));
+    assert.ok(diff < (dtype === "F16" ? 0.01 : 0.1), `${dtype}: logits differ by ${diff}`);
+    assert.ok(diff > 0, `${dtype}: precision loss should be visible`);
+    model.dispose();
+  }
+  reference.dispose();
+});
+
+/** float → IEEE half bits (round to nearest even; enough for weights of moderate size). */
+function toHalf(v: number): number {
+  const f = new Float32Array([v]);
+  const u = new Uint32Array(f.buffer)[0];
+  const sign = (u >>> 16) & 0x8000;
+  const exp = ((u >>> 23) & 0xff) - 127 + 15;
+  let mant = u & 0x7fffff;
+  if (exp <= 0) {
+    if (exp < -10) return sign;
+    mant |= 0x800000;
+    const shift = 14 - exp;
+    return sign | ((mant + (1 << (shift - 1))) >> shift);
+  }
+  if (exp >= 31) return sign | 0x7c00;
+  const rounded = (exp << 10) + ((mant + 0x1000) >> 13);
+  return sign | rounded;
+}
