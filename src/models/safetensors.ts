@@ -2,7 +2,9 @@
  * The safetensors format (https://github.com/huggingface/safetensors): an 8-byte little-endian
  * header length N, N bytes of JSON `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__"?}`,
  * then the raw little-endian tensor bytes (offsets relative to the end of the header).
- * Reads F32/F16/BF16 (converted to float32), F64 and integer types on request; writes F32.
+ * Reads F32/F16/BF16 (converted to float32), F64 and integer types on request; writes F32 and
+ * I32. The library's one safetensors implementation: model weights (src/models) and optimizer
+ * state (src/training/checkpoint.ts) both go through it.
  */
 import * as fs from "fs";
 
@@ -19,6 +21,8 @@ export interface SafetensorsEntry {
   bytes: Uint8Array;
   /** Values as float32 (F32 copied, F16/BF16/F64/integers converted). */
   toFloat32(): Float32Array;
+  /** Values of an integer tensor as int32 (I64 wrapped to 32 bits); throws for float dtypes. */
+  toInt32(): Int32Array;
 }
 
 export interface SafetensorsFile {
@@ -66,7 +70,14 @@ export function readSafetensors(fileOrBytes: string | Uint8Array, source?: strin
       fail(`tensor "${name}" has ${end - begin} bytes but shape [${shape}] of ${dtype} needs ${count * BYTES[dtype]}`);
     }
     const bytes = new Uint8Array(buf.buffer, buf.byteOffset + dataStart + begin, end - begin);
-    tensors.set(name, { name, dtype, shape: shape as number[], bytes, toFloat32: () => decodeToFloat32(bytes, dtype, count) });
+    tensors.set(name, {
+      name,
+      dtype,
+      shape: shape as number[],
+      bytes,
+      toFloat32: () => decodeToFloat32(bytes, dtype, count),
+      toInt32: () => decodeToInt32(bytes, dtype, count, `${where}: tensor "${name}"`),
+    });
   }
   return { metadata, tensors };
 }
@@ -110,6 +121,32 @@ function decodeToFloat32(bytes: Uint8Array, dtype: SafetensorsDtype, count: numb
   return out;
 }
 
+function decodeToInt32(bytes: Uint8Array, dtype: SafetensorsDtype, count: number, what: string): Int32Array {
+  const out = new Int32Array(count);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  switch (dtype) {
+    case "I64":
+      for (let i = 0; i < count; i++) out[i] = Number(BigInt.asIntN(32, dv.getBigInt64(i * 8, true)));
+      break;
+    case "I32":
+      for (let i = 0; i < count; i++) out[i] = dv.getInt32(i * 4, true);
+      break;
+    case "I16":
+      for (let i = 0; i < count; i++) out[i] = dv.getInt16(i * 2, true);
+      break;
+    case "I8":
+      for (let i = 0; i < count; i++) out[i] = dv.getInt8(i);
+      break;
+    case "U8":
+    case "BOOL":
+      out.set(bytes);
+      break;
+    default:
+      throw new Error(`${what} has dtype ${dtype}, not an integer type`);
+  }
+  return out;
+}
+
 /** IEEE 754 half precision bits → number. */
 export function halfToFloat(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;
@@ -120,24 +157,31 @@ export function halfToFloat(h: number): number {
   return sign * (1 + frac / 1024) * 2 ** (exp - 15);
 }
 
-/** A float32 tensor to write. */
-export interface F32Tensor {
+/** A tensor to write: float32 data is stored as F32, int32 data as I32. */
+export interface TensorData {
   shape: number[];
+  data: Float32Array | Int32Array;
+}
+
+/** A float32 tensor to write. */
+export interface F32Tensor extends TensorData {
   data: Float32Array;
 }
 
 /**
- * Serialise float32 tensors to safetensors bytes, in the given order. `metadata` defaults to
- * `{format: "pt"}`, which Python transformers requires to load the file.
+ * Serialise tensors to safetensors bytes, in the given order. `metadata` defaults to
+ * `{format: "pt"}`, which Python transformers requires to load model weights; `null` writes no
+ * `__metadata__` entry.
  */
-export function encodeSafetensors(tensors: Map<string, F32Tensor>, metadata: Record<string, string> = { format: "pt" }): Uint8Array {
-  const header: Record<string, unknown> = { __metadata__: metadata };
+export function encodeSafetensors(tensors: Map<string, TensorData>, metadata: Record<string, string> | null = { format: "pt" }): Uint8Array {
+  const header: Record<string, unknown> = metadata ? { __metadata__: metadata } : {};
   let offset = 0;
   for (const [name, t] of tensors) {
     const count = t.shape.reduce((a, b) => a * b, 1);
     if (count !== t.data.length) throw new Error(`safetensors: tensor "${name}" has ${t.data.length} values but shape [${t.shape}]`);
-    header[name] = { dtype: "F32", shape: t.shape, data_offsets: [offset, offset + count * 4] };
-    offset += count * 4;
+    const dtype = t.data instanceof Int32Array ? "I32" : "F32";
+    header[name] = { dtype, shape: t.shape, data_offsets: [offset, offset + t.data.byteLength] };
+    offset += t.data.byteLength;
   }
   let json = JSON.stringify(header);
   // Pad with spaces so the data starts 8-byte aligned, as the reference writer does.

@@ -14,7 +14,8 @@ import * as tf from "@tensorflow/tfjs";
 import type { RngState } from "../util/random";
 import { isTransposed, type ParamSpec } from "../models/weights";
 import type { AdamW } from "./adamw";
-import { loadTensorFile, saveTensorFile } from "./tensor-file";
+import { encodeSafetensors, readSafetensors, type SafetensorsDtype, type TensorData } from "../models/safetensors";
+import { writeFileAtomic } from "../util/atomic";
 import type { TrainableModel } from "./types";
 
 /** One entry of `log_history` (loss, learning_rate, epoch, step, eval_* metrics, ...). */
@@ -140,6 +141,35 @@ export async function saveCheckpoint(dir: string, c: CheckpointContents): Promis
   });
 }
 
+const INTEGER_DTYPES: ReadonlySet<SafetensorsDtype> = new Set(["I64", "I32", "I16", "I8", "U8", "BOOL"]);
+
+/**
+ * Write tf tensors (int32 ones as I32, the rest as F32) to a safetensors file atomically, sorted
+ * by name as the Python library does; `metadata` becomes the header's `__metadata__`.
+ */
+export function saveTensorFile(file: string, tensors: Map<string, tf.Tensor>, metadata?: Record<string, string>): void {
+  const data = new Map<string, TensorData>();
+  for (const name of [...tensors.keys()].sort()) {
+    const t = tensors.get(name)!;
+    const values = t.dtype === "int32" ? Int32Array.from(t.dataSync()) : Float32Array.from(t.dataSync());
+    data.set(name, { shape: t.shape, data: values });
+  }
+  writeFileAtomic(file, encodeSafetensors(data, metadata ?? null));
+}
+
+/**
+ * Read every tensor of a safetensors file as tf tensors (integer dtypes as int32, float dtypes
+ * as float32) with the header's metadata. The caller disposes the tensors.
+ */
+export function loadTensorFile(file: string): { tensors: Map<string, tf.Tensor>; metadata: Record<string, string> } {
+  const parsed = readSafetensors(file);
+  const tensors = new Map<string, tf.Tensor>();
+  for (const [name, e] of parsed.tensors) {
+    tensors.set(name, INTEGER_DTYPES.has(e.dtype) ? tf.tensor(e.toInt32(), e.shape, "int32") : tf.tensor(e.toFloat32(), e.shape, "float32"));
+  }
+  return { tensors, metadata: parsed.metadata };
+}
+
 /** Read the trainer state of a checkpoint (throws naming the file when missing or corrupt). */
 export function readTrainerState(dir: string): TrainerStateFile {
   return readJson<TrainerStateFile>(path.join(dir, "trainer_state.json"));
@@ -154,7 +184,7 @@ export function readRngState(dir: string): RngStateFile {
 export function loadModelWeights(model: TrainableModel, dir: string): void {
   const file = path.join(dir, "model.safetensors");
   if (!fs.existsSync(file)) throw new Error(`${file}: missing (not a complete checkpoint)`);
-  const tensors = loadTensorFile(file);
+  const { tensors } = loadTensorFile(file);
   try {
     assignWeights(model, tensors, file);
   } finally {
@@ -186,11 +216,9 @@ export function assignWeights(model: TrainableModel, tensors: Map<string, tf.Ten
 /** Restore the optimizer moments and step counts of a checkpoint. */
 export function loadOptimizerState(optimizer: AdamW, dir: string): void {
   const file = path.join(dir, "optimizer.safetensors");
-  const tensors = loadTensorFile(file);
+  const { tensors, metadata } = loadTensorFile(file);
   try {
-    const buf = fs.readFileSync(file);
-    const header = JSON.parse(buf.subarray(8, 8 + Number(buf.readBigUInt64LE(0))).toString("utf8"));
-    const steps = JSON.parse(header.__metadata__?.steps ?? "{}") as Record<string, number>;
+    const steps = JSON.parse(metadata.steps ?? "{}") as Record<string, number>;
     optimizer.loadState({ steps, tensors });
   } finally {
     tf.dispose([...tensors.values()]);

@@ -28,6 +28,28 @@ test("encode then read gives back names, shapes, values and pt metadata", () => 
   assert.deepEqual([...file.tensors.get("b")!.toFloat32()], [-0.25]);
 });
 
+test("int32 data is written as I32; null metadata writes no __metadata__; integers read back as int32", () => {
+  const bytes = encodeSafetensors(
+    new Map([
+      ["steps", { shape: [3], data: new Int32Array([1, -2, 2147483647]) }],
+      ["m", { shape: [2], data: new Float32Array([0.5, -1]) }],
+    ]),
+    null,
+  );
+  const headerLen = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+  const header = JSON.parse(Buffer.from(bytes.subarray(8, 8 + headerLen)).toString("utf8"));
+  assert.equal(header.__metadata__, undefined);
+  assert.equal(header.steps.dtype, "I32");
+  assert.equal(header.m.dtype, "F32");
+  const file = readSafetensors(bytes);
+  assert.deepEqual(file.metadata, {});
+  assert.deepEqual([...file.tensors.get("steps")!.toInt32()], [1, -2, 2147483647]);
+  assert.throws(() => file.tensors.get("m")!.toInt32(), /tensor "m" has dtype F32, not an integer type/);
+  const i64 = new Uint8Array(new BigInt64Array([5n, -7n]).buffer);
+  const wide = readSafetensors(rawFile({ t: { dtype: "I64", shape: [2], data_offsets: [0, 16] } }, i64));
+  assert.deepEqual([...wide.tensors.get("t")!.toInt32()], [5, -7]);
+});
+
 test("F16 and BF16 are widened to float32", () => {
   // 1.0 = 0x3c00, -2.0 = 0xc000, 65504 = 0x7bff, smallest subnormal 0x0001.
   const f16 = new Uint8Array(new Uint16Array([0x3c00, 0xc000, 0x7bff, 0x0001]).buffer);

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { AdamW, decayParameterNames } from "../../src/training/adamw";
 import { readSharedJson, sharedPath } from "../helpers/shared";
-import { readSafetensorsF32 } from "./read-safetensors";
+import { readSafetensors } from "../../src/models/safetensors";
 
 interface AdamWGolden {
   lr: number;
@@ -12,6 +12,16 @@ interface AdamWGolden {
   weight_decay: number;
   decay_params: string[];
   no_decay_params: string[];
+}
+
+/** The float32 tensors of a fixture file (every tensor must be stored as F32). */
+function readSafetensorsF32(file: string): Map<string, { shape: number[]; data: Float32Array }> {
+  const out = new Map<string, { shape: number[]; data: Float32Array }>();
+  for (const [name, e] of readSafetensors(file).tensors) {
+    assert.equal(e.dtype, "F32", `${file}: ${name}`);
+    out.set(name, { shape: e.shape, data: e.toFloat32() });
+  }
+  return out;
 }
 
 function variables(file: string): Map<string, tf.Variable> {

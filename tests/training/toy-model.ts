@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../../src/util/random";
-import { saveTensorFile } from "../../src/training/tensor-file";
+import { saveTensorFile } from "../../src/training/checkpoint";
 import type { ModelInputs, TrainableModel, TrainingFeature } from "../../src/training/types";
 
 const VOCAB = 20;
