@@ -10,6 +10,7 @@
  * "labels"} with labels as ids in the label order, -100 where ignored.
  */
 import type { Command } from "commander";
+import { DATA_ENV, MODEL_ENV, helpAfter } from "../help";
 import * as fs from "fs";
 import * as path from "path";
 import { writeFileAtomic } from "../../util/atomic";
@@ -187,5 +188,6 @@ export function register(program: Command): void {
     .option("--strategy <s>", "is_split_into_words strategy: per-word (exact, default) or joined")
     .option("--output <file>", "write there (atomically) instead of stdout")
     .option("--json", 'JSON lines {"input_ids", "attention_mask", "word_ids", "labels"} (default: a readable token/label table)')
+    .addHelpText("after", helpAfter(["ner align --tokenizer bert-base-cased --input sentences.jsonl --corpus conll2003 --json", "ner align --tokenizer distilbert-base-uncased --input mit.jsonl --labels labels.txt --label-all-tokens"], MODEL_ENV.filter((v) => v !== "NER_BACKEND")))
     .action(alignAction);
 }

@@ -6,6 +6,7 @@
  *   ner data list                                              the registered corpora
  */
 import type { Command } from "commander";
+import { DATA_ENV, MODEL_ENV, helpAfter } from "../help";
 import * as fs from "fs";
 import * as path from "path";
 import type { CorpusStats, FormatName, ReadResult, ResolvedFile } from "../../data";
@@ -49,6 +50,9 @@ async function readInput(target: string, opts: CommonOpts): Promise<Input> {
   const name = colon > 0 ? target.slice(0, colon) : target;
   const split = colon > 0 ? target.slice(colon + 1) : undefined;
   const spec = data.findCorpus(name);
+  if (!spec && (opts.format !== undefined || looksLikePath(target))) {
+    throw new Error(`${target}: no such file`);
+  }
   if (!spec) {
     throw new Error(`${target}: neither a file nor a corpus (corpora: ${data.CORPUS_NAMES.join(", ")}; a file needs --format)`);
   }
@@ -59,6 +63,11 @@ async function readInput(target: string, opts: CommonOpts): Promise<Input> {
     onWarning: () => undefined, // reported in the scheme section instead
   });
   return { corpus: spec.name, parts: splits.map((s) => ({ split: s.split, file: s.file, result: s })) };
+}
+
+/** A target with a directory separator or a file extension is meant as a file, not a corpus name. */
+function looksLikePath(target: string): boolean {
+  return /[\\/]/.test(target) || /\.[A-Za-z0-9]+$/.test(target);
 }
 
 function isFile(p: string): boolean {
@@ -163,6 +172,7 @@ export function register(program: Command): void {
     .option("--strict", "tag-scheme violations are errors instead of counted warnings")
     .option("--to-iob2", "convert iob1 input to IOB2 before counting")
     .option("--json", "print JSON")
+    .addHelpText("after", helpAfter(["ner data stats conll2003:test --json", "ner data stats mit_restaurant          # every split", "ner data stats my.conll --format conll2003 --strict"], DATA_ENV))
     .action(statsAction);
 
   data
@@ -175,6 +185,7 @@ export function register(program: Command): void {
     .option("--data-dir <dir>", "local corpus mirror (overrides NER_DATA_DIR)")
     .option("-o, --output <file>", "output JSONL file")
     .option("--json", "print a JSON summary")
+    .addHelpText("after", helpAfter(["ner data convert conll2003:train -o train.jsonl", "ner data convert eng.train --format iob1 --to-iob2 -o train.jsonl --json"], DATA_ENV))
     .action(convertAction);
 
   data
@@ -183,11 +194,13 @@ export function register(program: Command): void {
     .argument("[corpus...]", "corpora to fetch (default all)")
     .option("--data-dir <dir>", "local corpus mirror (overrides NER_DATA_DIR)")
     .option("--json", "print JSON")
+    .addHelpText("after", helpAfter(["ner data download conll2003 wnut17", "NER_OFFLINE=1 ner data download --json   # only report what is available locally"], DATA_ENV))
     .action(downloadAction);
 
   data
     .command("list")
     .description("List the registered corpora")
     .option("--json", "print JSON")
+    .addHelpText("after", helpAfter(["ner data list --json"], []))
     .action(listAction);
 }

@@ -3,6 +3,8 @@
  * trained model, and its predictions in CoNLL format (`token gold pred`) for error analysis.
  */
 import type { Command } from "commander";
+import { DATA_ENV, MODEL_ENV, helpAfter } from "../help";
+import { reportCliError } from "../errors";
 
 export function register(program: Command): void {
   program
@@ -16,6 +18,10 @@ export function register(program: Command): void {
     .option("--predictions <file>", "where to write `token gold pred` lines (default <model>/predictions-<data>.conll)")
     .option("--backend <name>", "tfjs backend (default: best available, or NER_BACKEND)")
     .option("--json", "print metrics as JSON")
+    .addHelpText("after", helpAfter([
+      "ner evaluate --model runs/mit --data mit_restaurant:test",
+      "ner evaluate --model runs/conll --data conll2003:validation --json --predictions errors.conll",
+    ], [...DATA_ENV.filter((v) => v !== "NER_DEBUG"), ...MODEL_ENV.filter((v) => v !== "NER_CACHE_DIR" && v !== "NER_OFFLINE")]))
     .action(async (flags: { model: string; data: string; labels?: string; batchSize?: string; maxLength?: string; predictions?: string; backend?: string; json?: boolean }) => {
       try {
         const num = (name: string, v?: string) => {
@@ -42,8 +48,7 @@ export function register(program: Command): void {
           if (r.predictionsFile) process.stdout.write(`predictions (token gold pred): ${r.predictionsFile}\n`);
         }
       } catch (err) {
-        process.stderr.write(`ner evaluate: ${(err as Error).message}\n`);
-        process.exitCode = 1;
+        reportCliError("ner evaluate", err);
       }
     });
 }

@@ -7,6 +7,7 @@
  * Output (--json): one line per input {"input_ids": [...], "logits": [[...], ...]}.
  */
 import type { Command } from "commander";
+import { DATA_ENV, MODEL_ENV, helpAfter } from "../help";
 import * as fs from "fs";
 
 interface LogitsInput {
@@ -194,6 +195,7 @@ export function register(program: Command): void {
     .argument("<dir|name>", "model directory or Hub name")
     .option("--backend <name>", "tfjs-node-gpu | tfjs-node | wasm | cpu (default: NER_BACKEND or the best available)")
     .option("--json", "print one JSON object")
+    .addHelpText("after", helpAfter(["ner model info distilbert-base-uncased", "ner model info runs/mit --json"], MODEL_ENV))
     .action(infoAction);
   model
     .command("logits")
@@ -204,5 +206,6 @@ export function register(program: Command): void {
     .option("--max-length <n>", "truncate tokenized inputs to n tokens (default: max_position_embeddings)")
     .option("--backend <name>", "tfjs-node-gpu | tfjs-node | wasm | cpu (default: NER_BACKEND or the best available)")
     .option("--json", 'print one JSON line per input: {"input_ids": [...], "logits": [[...], ...]}')
+    .addHelpText("after", helpAfter(['echo \'{"text": "EU rejects German call"}\' > in.jsonl', "ner model logits --model runs/mit --input in.jsonl --json"], MODEL_ENV))
     .action(logitsAction);
 }

@@ -10,6 +10,7 @@
  * --html writes a standalone page with the entities highlighted (written atomically).
  */
 import type { Command } from "commander";
+import { DATA_ENV, MODEL_ENV, helpAfter } from "../help";
 import * as fs from "fs";
 
 interface PredictCliOptions {
@@ -90,6 +91,10 @@ export function register(program: Command): void {
     .option("--json", "print JSON lines {text, entities} (HF keys: entity_group|entity, score, word, start, end)")
     .option("--html <file>", "also write a standalone HTML page with the entities highlighted")
     .argument("[texts...]", "texts to classify")
+    .addHelpText("after", helpAfter([
+      'ner predict --model runs/mit "which restaurant serves the best sushi in new york?"',
+      "ner predict --model runs/mit --input queries.txt --aggregation first --html entities.html",
+    ], MODEL_ENV))
     .action(async (texts: string[], opts: PredictCliOptions) => {
       // eslint-disable-next-line @typescript-eslint/no-var-requires
       const { parseAggregationStrategy } = require("../../pipeline/pipeline") as typeof import("../../pipeline/pipeline");

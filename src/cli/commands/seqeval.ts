@@ -9,6 +9,7 @@
  * Without --json: the text report (`print(classification_report(...))`).
  */
 import type { Command } from "commander";
+import { reportCliError } from "../errors";
 import * as fs from "fs";
 
 type Cases = typeof import("../../metrics/seqeval/cases");
@@ -137,14 +138,16 @@ export function register(program: Command): void {
 Examples:
   ner seqeval --input cases.json --json
   ner seqeval --input preds.conll --format conll --digits 4
-  ner seqeval --input cases.json --json --mode strict --scheme IOB2`,
+  ner seqeval --input cases.json --json --mode strict --scheme IOB2
+
+Environment:
+  NER_DEBUG=1     print stack traces with errors`,
     )
     .action(async (opts: SeqevalCliOptions) => {
       try {
         await run(opts);
       } catch (err) {
-        process.stderr.write(`ner seqeval: ${(err as Error).message}\n`);
-        process.exitCode = 1;
+        reportCliError("ner seqeval", err);
       }
     });
 }

@@ -6,6 +6,8 @@
  *   ner train --config train.json                   the same options as a JSON object (flags override it)
  */
 import type { Command } from "commander";
+import { DATA_ENV, MODEL_ENV, helpAfter } from "../help";
+import { reportCliError } from "../errors";
 import * as fs from "fs";
 
 interface Flags {
@@ -118,6 +120,12 @@ export function register(program: Command): void {
     .option("--backend <name>", "tfjs backend: tfjs-node-gpu | tfjs-node | wasm | cpu (default: best available, or NER_BACKEND)")
     .option("--progress <mode>", "auto | bar | lines | none (default auto)")
     .option("--json", "print the final metrics and run card as JSON on stdout")
+    .addHelpText("after", helpAfter([
+      "ner train --output runs/mit                                  # the main job: small BERT from scratch, offline",
+      "ner train --model distilbert-base-uncased --data mit_restaurant --output runs/distil   # the tutorial",
+      "ner train --data train.jsonl,valid.jsonl --labels O,B-X,I-X --model runs/mit --max-steps 100 -o runs/x",
+      "ner train --config train.json --epochs 1                     # flags override the file",
+    ], [...DATA_ENV.filter((v) => v !== "NER_DEBUG"), ...MODEL_ENV.filter((v) => v !== "NER_CACHE_DIR" && v !== "NER_OFFLINE")]))
     .action(async (flags: Flags) => {
       try {
         const opts = optionsFromFlags(flags);
@@ -135,8 +143,7 @@ export function register(program: Command): void {
           );
         }
       } catch (err) {
-        process.stderr.write(`ner train: ${(err as Error).message}\n`);
-        process.exitCode = 1;
+        reportCliError("ner train", err);
       }
     });
 }
