@@ -2,9 +2,10 @@
  * Tag-level helpers: split a tag into prefix and type, check IOB1/IOB2 transitions,
  * convert IOB1 to IOB2, and cut a tag sequence into entity spans.
  *
- * `tagSpans` is a light span cutter for exploration views (end-exclusive spans); corpus
- * statistics and evaluation use src/metrics/seqeval's `getEntities`, which owns seqeval-exact chunking.
+ * The library has one chunker, src/metrics/seqeval's `getEntities` (seqeval-exact); `tagSpans`
+ * only reshapes its result into end-exclusive `Span` objects for exploration views and charts.
  */
+import { getEntities } from "../metrics/seqeval/default-entities";
 
 /** A parsed tag: `O`, or a `B`/`I` prefix with an entity type. */
 export interface ParsedTag {
@@ -80,28 +81,16 @@ export interface Span {
 }
 
 /**
- * Cut IOB tags into entity spans. A span starts at B-X, or at an I-X whose predecessor
- * is O or of another type (so IOB1 and sloppy IOB2 are read the way conlleval reads them).
+ * Cut one sentence's tags into entity spans, exactly as seqeval's default (conlleval) mode does:
+ * `getEntities(tags)` with each `[type, start, endInclusive]` turned into `{type, start, end}`,
+ * `end` exclusive. For O/B-X/I-X tags: a span starts at B-X, or at an I-X whose predecessor is O
+ * or of another type (so IOB1 and sloppy IOB2 are read the way conlleval reads them), and runs
+ * over the following I-X of the same type. Other tags follow seqeval's rules too (E-/S- close
+ * spans as IOBES; a tag without a B-/I-/E-/S- prefix is read as its first character plus a type);
+ * its "seems not to be NE tag" warnings are not emitted here.
  */
 export function tagSpans(tags: readonly string[]): Span[] {
-  const spans: Span[] = [];
-  let open: Span | null = null;
-  tags.forEach((tag, i) => {
-    const cur = parseTag(tag);
-    const continues = cur !== null && cur.prefix === "I" && open !== null && open.type === cur.type;
-    if (continues) return;
-    if (open) {
-      open.end = i;
-      spans.push(open);
-      open = null;
-    }
-    if (cur && cur.prefix !== "O") open = { type: cur.type, start: i, end: i + 1 };
-  });
-  if (open !== null) {
-    (open as Span).end = tags.length;
-    spans.push(open);
-  }
-  return spans;
+  return getEntities(tags, false, () => {}).map(([type, start, end]) => ({ type, start, end: end + 1 }));
 }
 
 /**

@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { iob1ToIob2, iob1Violation, iob2Violation, labelListFromTags, parseTag } from "../../src/data";
 import { tagSpans } from "../../src/data/tags";
+import { getEntities } from "../../src/metrics/seqeval";
 
 test("parseTag accepts O, B-x, I-x (types may contain '-' and '_')", () => {
   assert.deepEqual(parseTag("O"), { prefix: "O", type: "" });
@@ -38,6 +39,20 @@ test("tagSpans cuts entities like conlleval (I- after O starts one)", () => {
   ]);
   assert.deepEqual(tagSpans(["O", "I-MISC"]), [{ type: "MISC", start: 1, end: 2 }]);
   assert.deepEqual(tagSpans([]), []);
+});
+
+test("tagSpans is seqeval's getEntities with end-exclusive spans (IOBES tags too)", () => {
+  assert.deepEqual(tagSpans(["S-PER", "B-LOC", "E-LOC", "O"]), [
+    { type: "PER", start: 0, end: 1 },
+    { type: "LOC", start: 1, end: 3 },
+  ]);
+  const alphabet = ["O", "B-A", "I-A", "B-B", "I-B", "E-A", "S-B"];
+  const check = (seq: string[]): void => {
+    const want = getEntities(seq, false, () => {}).map(([type, start, end]) => ({ type, start, end: end + 1 }));
+    assert.deepEqual(tagSpans(seq), want, seq.join(" "));
+    if (seq.length < 4) for (const t of alphabet) check([...seq, t]);
+  };
+  check([]);
 });
 
 test("labelListFromTags: O first, types in code-point order, B and I for each", () => {
