@@ -52,7 +52,31 @@ const NUMERIC = [
   "intermediateSize",
 ] as const;
 
-/** Turn flags (strings) + an optional --config file into job options; errors name the flag. */
+/** Keys a --config file may hold: the long flags in camelCase. */
+const CONFIG_KEYS = [
+  "data", "model", "tokenizer", "output", ...NUMERIC, "shuffle", "labels", "evalStrategy", "resume", "backend", "progress",
+  "labelAllTokens",
+] as const;
+const BOOLEAN_KEYS = ["shuffle", "labelAllTokens"];
+
+/** Check a --config object: known keys only, numbers where the flag takes a number, booleans for switches. */
+function validateConfig(base: Record<string, unknown>, file: string): void {
+  for (const [k, v] of Object.entries(base)) {
+    if (!(CONFIG_KEYS as readonly string[]).includes(k)) {
+      throw new Error(`${file}: unknown key ${JSON.stringify(k)} (known: ${CONFIG_KEYS.join(", ")})`);
+    }
+    if ((NUMERIC as readonly string[]).includes(k) && !(typeof v === "number" && Number.isFinite(v))) {
+      throw new Error(`${file}: "${k}" must be a number, got ${JSON.stringify(v)}`);
+    }
+    if (BOOLEAN_KEYS.includes(k) && typeof v !== "boolean") throw new Error(`${file}: "${k}" must be true or false, got ${JSON.stringify(v)}`);
+    if (k === "resume" && typeof v !== "boolean" && typeof v !== "string") throw new Error(`${file}: "resume" must be true or a checkpoint directory`);
+    if (!(NUMERIC as readonly string[]).includes(k) && !BOOLEAN_KEYS.includes(k) && k !== "resume" && typeof v !== "string") {
+      throw new Error(`${file}: "${k}" must be a string, got ${JSON.stringify(v)}`);
+    }
+  }
+}
+
+/** Turn flags (strings) + an optional --config file into job options; errors name the flag or config key. */
 export function optionsFromFlags(flags: Flags): Record<string, unknown> {
   let base: Record<string, unknown> = {};
   if (flags.config) {
@@ -62,6 +86,7 @@ export function optionsFromFlags(flags: Flags): Record<string, unknown> {
       throw new Error(`${flags.config}: cannot read training config (${(err as Error).message})`);
     }
     if (typeof base !== "object" || base === null || Array.isArray(base)) throw new Error(`${flags.config}: must hold a JSON object`);
+    validateConfig(base, flags.config);
   }
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(flags)) {
@@ -69,7 +94,7 @@ export function optionsFromFlags(flags: Flags): Record<string, unknown> {
     if ((NUMERIC as readonly string[]).includes(k)) {
       const n = Number(v);
       if (typeof v !== "string" || v.trim() === "" || !Number.isFinite(n)) {
-        throw new Error(`--${k.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())}: expected a number, got ${JSON.stringify(v)}`);
+        throw new Error(`${flagName(k)}: expected a number, got ${JSON.stringify(v)}`);
       }
       out[k] = n;
     } else out[k] = v;
@@ -80,7 +105,53 @@ export function optionsFromFlags(flags: Flags): Record<string, unknown> {
     throw new Error(`--eval-strategy must be epoch, steps or no, got ${JSON.stringify(out.evalStrategy)}`);
   }
   if (out.output === undefined) throw new Error("--output <dir> is required (or \"output\" in --config)");
+  checkRanges(out);
   return out;
+}
+
+const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())}`;
+
+/** Range checks on numeric options, before any model is loaded; errors name the flag. */
+const RANGES: Record<string, { integer?: boolean; min: number; minExclusive?: boolean; max?: number; maxExclusive?: boolean; orMinusOne?: boolean }> = {
+  epochs: { min: 0, minExclusive: true },
+  lr: { min: 0, minExclusive: true },
+  batchSize: { integer: true, min: 1 },
+  evalBatchSize: { integer: true, min: 1 },
+  weightDecay: { min: 0 },
+  warmup: { min: 0, max: 1 },
+  warmupSteps: { integer: true, min: 0 },
+  maxSteps: { integer: true, min: 1, orMinusOne: true },
+  seed: { integer: true, min: 0 },
+  maxGradNorm: { min: 0 },
+  gradAccum: { integer: true, min: 1 },
+  maxLength: { integer: true, min: 3 },
+  evalSteps: { integer: true, min: 1 },
+  loggingSteps: { integer: true, min: 1 },
+  maxTrainSamples: { integer: true, min: 1 },
+  maxEvalSamples: { integer: true, min: 1 },
+  hiddenSize: { integer: true, min: 1 },
+  layers: { integer: true, min: 1 },
+  heads: { integer: true, min: 1 },
+  intermediateSize: { integer: true, min: 1 },
+};
+
+function checkRanges(opts: Record<string, unknown>): void {
+  for (const [key, r] of Object.entries(RANGES)) {
+    const v = opts[key];
+    if (v === undefined) continue;
+    const n = v as number;
+    if (r.orMinusOne && n === -1) continue;
+    const bad =
+      (r.integer && !Number.isInteger(n)) ||
+      (r.minExclusive ? n <= r.min : n < r.min) ||
+      (r.max !== undefined && (r.maxExclusive ? n >= r.max : n > r.max));
+    if (bad) {
+      const kind = r.integer ? "an integer" : "a number";
+      const lower = `${r.minExclusive ? ">" : "≥"} ${r.min}`;
+      const upper = r.max !== undefined ? ` and ${r.maxExclusive ? "<" : "≤"} ${r.max}` : "";
+      throw new Error(`${flagName(key)} must be ${kind} ${lower}${upper}${r.orMinusOne ? " (or -1)" : ""}, got ${n}`);
+    }
+  }
 }
 
 export function register(program: Command): void {
