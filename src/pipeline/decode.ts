@@ -2,6 +2,7 @@
  * Turning tokens back into text the way Hugging Face's fast BERT tokenizers do
  * (`convert_tokens_to_string` = the tokenizer.json WordPiece decoder).
  */
+import { wordPieceDecoderCleanup } from "../tokenization/cleanup";
 import type { TokensToString } from "./types";
 
 /** Settings of a WordPiece decoder (tokenizer.json `decoder: {type: "WordPiece", prefix, cleanup}`). */
@@ -12,27 +13,11 @@ export interface WordPieceDecoderOptions {
   cleanup?: boolean;
 }
 
-// The Rust decoder's clean-up list, applied in this order to each token separately.
-const CLEANUP_RULES: [string, string][] = [
-  [" .", "."],
-  [" ?", "?"],
-  [" !", "!"],
-  [" ,", ","],
-  [" ' ", "'"],
-  [" n't", "n't"],
-  [" 'm", "'m"],
-  [" do not", " don't"],
-  [" 's", "'s"],
-  [" 've", "'ve"],
-  [" 're", "'re"],
-];
-
-/** The English spacing clean-up of Hugging Face's WordPiece decoder. */
-export function cleanupTokenizationSpaces(text: string): string {
-  let out = text;
-  for (const [from, to] of CLEANUP_RULES) out = out.split(from).join(to);
-  return out;
-}
+/**
+ * The English spacing clean-up of Hugging Face's WordPiece decoder (applied per token); the one
+ * implementation lives in src/tokenization/cleanup.ts.
+ */
+export const cleanupTokenizationSpaces: (text: string) => string = wordPieceDecoderCleanup;
 
 /**
  * Join WordPiece tokens into text: every token after the first gets a leading space unless it

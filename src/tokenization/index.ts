@@ -14,7 +14,7 @@ export type {
   BatchOptions,
   PaddingStrategy,
 } from "./types";
-export { cleanUpTokenization } from "./cleanup";
+export { cleanUpTokenization, wordPieceDecoderCleanup } from "./cleanup";
 export { codePointLength, codePointToUtf16Map, toUtf16Offsets } from "./offsets";
 export { padEncoding, paddedLength } from "./padding";
 export { DEFAULT_MAX_LENGTH } from "./config";

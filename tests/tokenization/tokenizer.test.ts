@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { NerTokenizer, cleanUpTokenization, codePointLength, toUtf16Offsets } from "../../src/tokenization";
+import { NerTokenizer, cleanUpTokenization, codePointLength, toUtf16Offsets, wordPieceDecoderCleanup } from "../../src/tokenization";
 import { sharedPath } from "../helpers/shared";
 import { startFakeHub } from "../helpers/fake-hub";
 
@@ -134,6 +134,9 @@ test("decode equals the binding's decode plus HF clean_up_tokenization", async (
   assert.equal(cased.decode(samples[0], { skipSpecialTokens: true }), "EU rejects German call to boycott British lamb.");
   assert.equal(uncased.decode(samples[1], { skipSpecialTokens: true }), "john's dog doesn't bark, right? i'm sure'quoted '!");
   assert.equal(cleanUpTokenization("a ' b don 't x , y"), "a'b don 't x, y");
+  // Python's whole-string clean-up has no " do not" rule; the Rust decoder's per-token one does.
+  assert.equal(cleanUpTokenization("i do not 've"), "i do not've");
+  assert.equal(wordPieceDecoderCleanup("i do not 've"), "i don't've");
 });
 
 test("tokenizer_config do_lower_case overrides tokenizer.json's normalizer (BertTokenizerFast rule)", async () => {
