@@ -1,0 +1,185 @@
+/**
+ * Contracts every `ner` command keeps: helpful --help (examples, environment variables, the
+ * flags the issues name), one-line errors with the command name and a non-zero exit code (stack
+ * traces only with NER_DEBUG=1), only JSON on stdout with --json, a quiet exit when stdout closes.
+ * Help texts are checked in-process; only a few behaviours spawn `node bin/ner.js`.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import type { Command } from "commander";
+import { buildProgram } from "../../src/cli/main";
+import { optionsFromFlags } from "../../src/cli/commands/train";
+import { formatCliError } from "../../src/cli/errors";
+import { repoRoot, sharedPath } from "../helpers/shared";
+
+const bin = path.join(repoRoot, "bin", "ner.js");
+
+function ner(args: string[], env: Record<string, string> = {}, cwd = repoRoot) {
+  const res = spawnSync(process.execPath, [bin, ...args], {
+    encoding: "utf8",
+    cwd,
+    env: { ...process.env, NER_DATA_DIR: sharedPath("data"), NER_MODELS_DIR: sharedPath("models"), NER_BACKEND: "wasm", NER_DEBUG: "", ...env },
+  });
+  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+function tmp(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), "ner-cli-"));
+}
+
+/** Every leaf command (`data stats`, `model logits`, `train`, ...) with its full name. */
+function leafCommands(): { name: string; cmd: Command }[] {
+  const out: { name: string; cmd: Command }[] = [];
+  const walk = (cmd: Command, prefix: string) => {
+    for (const sub of cmd.commands) {
+      if (sub.name() === "help") continue;
+      const name = `${prefix}${sub.name()}`;
+      if (sub.commands.length > 0) walk(sub, `${name} `);
+      else out.push({ name, cmd: sub });
+    }
+  };
+  walk(buildProgram(), "");
+  return out;
+}
+
+/** Help text with commander's line wrapping undone. */
+function helpOf(cmd: Command): string {
+  let text = "";
+  cmd.configureOutput({ writeOut: (s) => (text += s) });
+  cmd.outputHelp();
+  return text;
+}
+
+test("ner --help lists every command, examples and the environment variables", () => {
+  const help = helpOf(buildProgram());
+  for (const c of ["align", "data", "evaluate", "model", "predict", "seqeval", "train"]) assert.match(help, new RegExp(`^  ${c}\\b`, "m"));
+  assert.match(help, /Examples:\n  ner /);
+  for (const v of ["NER_DATA_DIR", "NER_MODELS_DIR", "NER_CACHE_DIR", "NER_OFFLINE", "NER_BACKEND", "NER_DEBUG"]) assert.ok(help.includes(v), v);
+});
+
+test("every command has a description, --json, an example and (where it loads files) its environment variables", () => {
+  const leaves = leafCommands();
+  assert.deepEqual(
+    leaves.map((l) => l.name).sort(),
+    ["align", "data convert", "data download", "data list", "data stats", "evaluate", "model info", "model logits", "predict", "seqeval", "train"],
+  );
+  for (const { name, cmd } of leaves) {
+    const help = helpOf(cmd);
+    assert.ok(cmd.description().length > 20, `${name}: description`);
+    assert.ok(cmd.options.some((o) => o.long === "--json"), `${name}: --json`);
+    assert.match(help, new RegExp(`Examples:\\n  ner ${name}|Examples:\\n  .*\\n  ner ${name}`), `${name}: example`);
+  }
+  const envOf = (n: string) => helpOf(leaves.find((l) => l.name === n)!.cmd);
+  for (const n of ["data stats", "data convert", "data download"]) assert.match(envOf(n), /NER_DATA_DIR[\s\S]*NER_OFFLINE/, n);
+  for (const n of ["model info", "model logits", "predict", "train", "evaluate"]) assert.match(envOf(n), /NER_MODELS_DIR[\s\S]*NER_BACKEND/, n);
+  assert.match(envOf("align"), /NER_MODELS_DIR[\s\S]*NER_OFFLINE/);
+});
+
+test("the flags the issues name exist", () => {
+  const leaves = new Map(leafCommands().map((l) => [l.name, l.cmd]));
+  const flags = (n: string) => new Set(leaves.get(n)!.options.map((o) => o.long));
+  const expect: Record<string, string[]> = {
+    train: ["--data", "--model", "--output", "--epochs", "--lr", "--batch-size", "--weight-decay", "--warmup", "--config", "--max-steps", "--seed", "--max-grad-norm", "--warmup-steps", "--no-shuffle", "--labels"],
+    evaluate: ["--model", "--data", "--json", "--predictions"],
+    predict: ["--model", "--aggregation", "--input", "--json", "--html"],
+    align: ["--tokenizer", "--input", "--label-all-tokens", "--max-length", "--labels", "--json"],
+    "model logits": ["--model", "--input", "--json"],
+    seqeval: ["--input", "--json", "--format"],
+    "data stats": ["--format", "--data-dir", "--strict", "--json"],
+  };
+  for (const [cmd, want] of Object.entries(expect)) for (const f of want) assert.ok(flags(cmd).has(f), `${cmd} ${f}`);
+});
+
+test("errors: one line naming the command and the problem, exit 1; the stack only with NER_DEBUG=1", () => {
+  const plain = ner(["data", "stats", "no_such_corpus"]);
+  assert.equal(plain.code, 1);
+  assert.equal(plain.stdout, "");
+  assert.match(plain.stderr, /^ner data stats: no_such_corpus: neither a file nor a corpus \(corpora: mit_restaurant, conll2003, wnut17, wikiann_en/);
+  assert.equal(plain.stderr.trim().split("\n").length, 1);
+  assert.doesNotMatch(plain.stderr, /\n\s+at /);
+
+  const debug = ner(["data", "stats", "no_such_corpus"], { NER_DEBUG: "1" });
+  assert.equal(debug.code, 1);
+  assert.match(debug.stderr, /\n\s+at .*data\.ts/);
+
+  const missing = ner(["data", "stats", "nope/test.txt", "--format", "conll2003"]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /^ner data stats: nope\/test\.txt: no such file\n$/);
+
+  const split = ner(["data", "stats", "conll2003:bogus", "--json"]);
+  assert.equal(split.code, 1);
+  assert.equal(split.stdout, "");
+  assert.match(split.stderr, /conll2003 has no split "bogus"/);
+
+  // The formatting itself, without a process.
+  assert.equal(formatCliError("ner x", new Error("boom")), "ner x: boom\n");
+});
+
+test("NER_OFFLINE with a Hub name: a clear error naming the variables, no network", () => {
+  const r = ner(["model", "info", "someone/not-mirrored", "--json"], { NER_OFFLINE: "1", NER_CACHE_DIR: tmp() });
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, "");
+  assert.match(r.stderr, /^ner model info: someone\/not-mirrored\/config\.json is not available offline \(NER_OFFLINE=1\).*NER_MODELS_DIR/);
+  assert.equal(r.stderr.trim().split("\n").length, 1);
+});
+
+test("--json: stdout is only JSON (backend notices and weight reports go to stderr)", () => {
+  const model = sharedPath("fixtures", "tiny-bert");
+  const info = ner(["model", "info", model, "--json"]);
+  assert.equal(info.code, 0, info.stderr);
+  assert.equal(JSON.parse(info.stdout).architecture, "BertForTokenClassification");
+
+  const pred = ner(["predict", "--model", model, "--json", "EU rejects German call", "Peter lives in Berlin"], { NER_BACKEND: "cpu" });
+  assert.equal(pred.code, 0, pred.stderr);
+  const lines = pred.stdout.trim().split("\n").map((l) => JSON.parse(l) as { text: string; entities: unknown[] });
+  assert.deepEqual(lines.map((l) => l.text), ["EU rejects German call", "Peter lives in Berlin"]);
+  assert.match(pred.stderr, /running TensorFlow\.js in Node\.js/, "tfjs's cpu-backend notice goes to stderr");
+
+  const list = ner(["data", "list", "--json"]);
+  assert.equal(list.code, 0);
+  assert.ok((JSON.parse(list.stdout) as unknown[]).length >= 4);
+});
+
+test("a closed stdout pipe (ner ... | head) ends quietly with exit 0", async () => {
+  const dir = tmp();
+  const cases = Array.from({ length: 400 }, () => ({ y_true: [["B-PER", "I-PER", "O", "B-LOC"]], y_pred: [["B-PER", "I-PER", "O", "O"]] }));
+  const file = path.join(dir, "cases.json");
+  fs.writeFileSync(file, JSON.stringify(cases));
+  const child = spawn(process.execPath, [bin, "seqeval", "--input", file, "--json"], { stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  child.stdout.once("data", () => child.stdout.destroy());
+  const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
+  assert.equal(code, 0, stderr);
+  assert.doesNotMatch(stderr, /EPIPE|Error/);
+});
+
+test("ner train flags: --config keys are checked, numbers are range-checked before anything loads", () => {
+  const dir = tmp();
+  const cfg = (obj: unknown) => {
+    const f = path.join(dir, `c${Math.random().toString(36).slice(2)}.json`);
+    fs.writeFileSync(f, JSON.stringify(obj));
+    return f;
+  };
+  assert.throws(() => optionsFromFlags({ config: cfg({ output: "o", learningRate: 1 }) }), /unknown key "learningRate" \(known: data, model/);
+  assert.throws(() => optionsFromFlags({ config: cfg({ output: "o", lr: "fast" }) }), /"lr" must be a number, got "fast"/);
+  assert.throws(() => optionsFromFlags({ config: cfg({ output: "o", shuffle: "no" }) }), /"shuffle" must be true or false/);
+  assert.throws(() => optionsFromFlags({ config: cfg([1]) }), /must hold a JSON object/);
+  assert.throws(() => optionsFromFlags({ output: "o", batchSize: "0" }), /--batch-size must be an integer ≥ 1, got 0/);
+  assert.throws(() => optionsFromFlags({ output: "o", batchSize: "2.5" }), /--batch-size must be an integer/);
+  assert.throws(() => optionsFromFlags({ output: "o", epochs: "-1" }), /--epochs must be a number > 0/);
+  assert.throws(() => optionsFromFlags({ output: "o", warmup: "1.5" }), /--warmup must be a number ≥ 0 and ≤ 1/);
+  assert.throws(() => optionsFromFlags({ output: "o", maxSteps: "0" }), /--max-steps must be an integer ≥ 1 \(or -1\)/);
+  assert.throws(() => optionsFromFlags({ output: "o", lr: "-1" }), /--lr must be a number > 0/);
+  assert.deepEqual(
+    optionsFromFlags({ output: "o", epochs: "2", lr: "5e-5", batchSize: "8", weightDecay: "0", warmup: "0.1", warmupSteps: "3", maxSteps: "-1", seed: "7", maxGradNorm: "0", shuffle: false, labels: "O,B-X,I-X" }),
+    { output: "o", epochs: 2, lr: 5e-5, batchSize: 8, weightDecay: 0, warmup: 0.1, warmupSteps: 3, maxSteps: -1, seed: 7, maxGradNorm: 0, shuffle: false, labels: "O,B-X,I-X" },
+  );
+  const r = ner(["train", "--output", path.join(dir, "out"), "--batch-size", "0"]);
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, "ner train: --batch-size must be an integer ≥ 1, got 0\n", "rejected before the backend is even announced");
+});
