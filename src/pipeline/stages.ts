@@ -4,6 +4,7 @@
  * drop ignored labels → (with stride) merge overlapping windows. Each mirrors the method of
  * the same name in transformers 4.57 `pipelines/token_classification.py`.
  */
+import { codePointLength } from "../util/unicode";
 import { argmax } from "./softmax";
 import type {
   AggregationStrategy,
@@ -15,13 +16,6 @@ import type {
   TokenEntity,
   TokensToString,
 } from "./types";
-
-/** Number of Unicode code points (Python's `len` on str). */
-function codePointLength(text: string): number {
-  let n = 0;
-  for (const _ of text) n++;
-  return n;
-}
 
 /** What `gatherPreEntities` needs to know about the tokenizer. */
 export interface GatherOptions {

@@ -3,6 +3,7 @@
  * JavaScript strings index UTF-16 code units. These helpers translate between the two
  * (they differ only after an astral character such as an emoji).
  */
+import { codePointLength } from "../util/unicode";
 
 /** True when `s` contains a surrogate pair (an astral code point). */
 export function hasAstral(s: string): boolean {
@@ -14,20 +15,7 @@ export function hasAstral(s: string): boolean {
 }
 
 /** Number of code points in `s` (what the binding counts), without allocating. */
-export function codePointLength(s: string): number {
-  let n = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        n--;
-        i++;
-      }
-    }
-  }
-  return n;
-}
+export { codePointLength };
 
 /**
  * Map from code-point index to UTF-16 index for `s`: `map[k]` is the UTF-16 position of

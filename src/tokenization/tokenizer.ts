@@ -385,15 +385,18 @@ export class NerTokenizer {
     const wordIds = new Array<number | null>(total);
     const offsets = c.offsets ? new Array<[number, number]>(total) : undefined;
     let k = 0;
-    for (const p of pre) {
-      inputIds[k] = p.id;
-      tokenTypeIds[k] = p.typeId;
-      specialTokensMask[k] = 1;
-      tokens[k] = p.token;
-      wordIds[k] = null;
-      if (offsets) offsets[k] = [0, 0];
-      k++;
-    }
+    const putSpecials = (list: typeof pre): void => {
+      for (const p of list) {
+        inputIds[k] = p.id;
+        tokenTypeIds[k] = p.typeId;
+        specialTokensMask[k] = 1;
+        tokens[k] = p.token;
+        wordIds[k] = null;
+        if (offsets) offsets[k] = [0, 0];
+        k++;
+      }
+    };
+    putSpecials(pre);
     for (let i = 0; i < n; i++, k++) {
       inputIds[k] = c.ids[i];
       tokenTypeIds[k] = t.sequenceTypeId;
@@ -402,15 +405,7 @@ export class NerTokenizer {
       wordIds[k] = c.wordIds[i];
       if (offsets) offsets[k] = (c.offsets as [number, number][])[i];
     }
-    for (const p of suf) {
-      inputIds[k] = p.id;
-      tokenTypeIds[k] = p.typeId;
-      specialTokensMask[k] = 1;
-      tokens[k] = p.token;
-      wordIds[k] = null;
-      if (offsets) offsets[k] = [0, 0];
-      k++;
-    }
+    putSpecials(suf);
     const enc: Encoding & { offsets?: [number, number][] } = {
       inputIds,
       attentionMask: new Array<number>(total).fill(1),

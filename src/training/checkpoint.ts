@@ -15,7 +15,7 @@ import type { RngState } from "../util/random";
 import { isTransposed, type ParamSpec } from "../models/weights";
 import type { AdamW } from "./adamw";
 import { encodeSafetensors, readSafetensors, type SafetensorsDtype, type TensorData } from "../models/safetensors";
-import { writeFileAtomic } from "../util/atomic";
+import { writeDirAtomicAsync, writeFileAtomic } from "../util/atomic";
 import type { TrainableModel } from "./types";
 
 /** One entry of `log_history` (loss, learning_rate, epoch, step, eval_* metrics, ...). */
@@ -80,30 +80,8 @@ export function latestCheckpoint(outputDir: string): string | null {
   return all.length ? all[all.length - 1] : null;
 }
 
-/**
- * Build `target` through `fill(tmpDir)` and rename it into place once complete. Unlike
- * src/util/atomic's writeDirAtomic, `fill` may be async (model saving is).
- */
-export async function writeDirAtomicAsync(target: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
-  const parent = path.dirname(target);
-  fs.mkdirSync(parent, { recursive: true });
-  const tmp = path.join(parent, `.${path.basename(target)}.tmp-${process.pid}-${Date.now()}`);
-  fs.mkdirSync(tmp);
-  try {
-    await fill(tmp);
-    if (fs.existsSync(target)) {
-      const old = `${tmp}.old`;
-      fs.renameSync(target, old);
-      fs.renameSync(tmp, target);
-      fs.rmSync(old, { recursive: true, force: true });
-    } else {
-      fs.renameSync(tmp, target);
-    }
-  } catch (err) {
-    fs.rmSync(tmp, { recursive: true, force: true });
-    throw err;
-  }
-}
+/** Checkpoints are written with src/util/atomic's directory helper (kept exported here too). */
+export { writeDirAtomicAsync };
 
 /** Remove temporary directories left by checkpoint writes that were killed. */
 export function removeStaleTemporaries(outputDir: string): void {

@@ -30,24 +30,47 @@ export function writeFileAtomic(target: string, data: string | Uint8Array): void
   }
 }
 
+/** Move the completed `tmp` directory into place as `target` (the old `target` survives until the swap). */
+function swapDirIntoPlace(tmp: string, target: string): void {
+  if (fs.existsSync(target)) {
+    const old = tempPathFor(target);
+    fs.renameSync(target, old);
+    fs.renameSync(tmp, target);
+    fs.rmSync(old, { recursive: true, force: true });
+  } else {
+    fs.renameSync(tmp, target);
+  }
+}
+
+/** A fresh temporary directory beside `target` (creating parent directories). */
+function makeTempDirFor(target: string): string {
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  const tmp = tempPathFor(target);
+  fs.mkdirSync(tmp);
+  return tmp;
+}
+
 /**
  * Build a directory atomically: `fill(tmpDir)` writes its contents, then the temporary
  * directory replaces `target` (the previous `target`, if any, survives until the swap).
  */
 export function writeDirAtomic(target: string, fill: (tmpDir: string) => void): void {
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  const tmp = tempPathFor(target);
-  fs.mkdirSync(tmp);
+  const tmp = makeTempDirFor(target);
   try {
     fill(tmp);
-    if (fs.existsSync(target)) {
-      const old = tempPathFor(target);
-      fs.renameSync(target, old);
-      fs.renameSync(tmp, target);
-      fs.rmSync(old, { recursive: true, force: true });
-    } else {
-      fs.renameSync(tmp, target);
-    }
+    swapDirIntoPlace(tmp, target);
+  } catch (err) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** `writeDirAtomic` for an async `fill` (e.g. saving a model). */
+export async function writeDirAtomicAsync(target: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
+  const tmp = makeTempDirFor(target);
+  try {
+    await fill(tmp);
+    swapDirIntoPlace(tmp, target);
   } catch (err) {
     fs.rmSync(tmp, { recursive: true, force: true });
     throw err;

@@ -3,6 +3,7 @@
  * types and messages, `str.format` float/width formatting, code-point string order
  * and length, and numpy's pairwise summation (so averages round like numpy's).
  */
+import { codePointLength } from "../../util/unicode";
 
 /** Python exception types that seqeval 1.2.2 can raise for bad input. */
 export type PythonErrorType = "ValueError" | "TypeError" | "KeyError" | "IndexError" | "ZeroDivisionError";
@@ -38,20 +39,7 @@ export function pyReprStr(s: string): string {
 }
 
 /** Length in code points, as Python's `len(str)`. */
-export function pyLen(s: string): number {
-  let n = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        n--;
-        i++;
-      }
-    }
-  }
-  return n;
-}
+export const pyLen: (s: string) => number = codePointLength;
 
 /** Code-point order, as Python's `sorted()` on str (JS `<` compares UTF-16 units). */
 export function pyCompareStr(a: string, b: string): number {
