@@ -183,3 +183,44 @@ test("ner train flags: --config keys are checked, numbers are range-checked befo
   assert.equal(r.code, 1);
   assert.equal(r.stderr, "ner train: --batch-size must be an integer ≥ 1, got 0\n", "rejected before the backend is even announced");
 });
+
+test("ner train with the issue's flags, then ner evaluate --json with a per-type report and CoNLL predictions", () => {
+  const dir = tmp();
+  const sentences = [
+    { tokens: ["cheap", "pizza", "near", "me"], tags: ["B-Price", "B-Dish", "B-Location", "I-Location"] },
+    { tokens: ["any", "thai", "place", "open", "now"], tags: ["O", "B-Cuisine", "O", "B-Hours", "I-Hours"] },
+    { tokens: ["best", "sushi", "in", "town"], tags: ["B-Rating", "B-Dish", "B-Location", "I-Location"] },
+  ];
+  const jsonl = sentences.map((s) => JSON.stringify(s)).join("\n") + "\n";
+  fs.writeFileSync(path.join(dir, "train.jsonl"), jsonl);
+  fs.writeFileSync(path.join(dir, "valid.jsonl"), jsonl);
+  const labels = "O,B-Price,I-Price,B-Dish,I-Dish,B-Location,I-Location,B-Cuisine,I-Cuisine,B-Hours,I-Hours,B-Rating,I-Rating";
+  fs.writeFileSync(path.join(dir, "train.json"), JSON.stringify({ weightDecay: 0.01, maxGradNorm: 1 }));
+  const out = path.join(dir, "model");
+  const train = ner(
+    ["train", "--data", "train.jsonl,valid.jsonl", "--labels", labels, "--model", sharedPath("fixtures", "tiny-bert"), "--config", "train.json",
+      "--epochs", "1", "--lr", "1e-3", "--batch-size", "2", "--weight-decay", "0", "--warmup", "0.1", "--warmup-steps", "1", "--max-steps", "2",
+      "--seed", "3", "--max-grad-norm", "0.5", "--no-shuffle", "--output", out, "--progress", "none", "--json"],
+    {}, dir,
+  );
+  assert.equal(train.code, 0, train.stderr);
+  const t = JSON.parse(train.stdout) as { metrics: Record<string, number>; runCard: { options: Record<string, unknown> } };
+  assert.equal(t.metrics.step, 2);
+  assert.equal(t.runCard.options.shuffle, false);
+  assert.equal(t.runCard.options.weightDecay, 0, "flags override --config");
+  assert.equal(t.runCard.options.maxGradNorm, 0.5);
+  const config = JSON.parse(fs.readFileSync(path.join(out, "config.json"), "utf8")) as { id2label: Record<string, string> };
+  assert.deepEqual(Object.values(config.id2label), labels.split(","));
+  assert.ok(fs.existsSync(path.join(out, "model.safetensors")));
+
+  const ev = ner(["evaluate", "--model", out, "--data", "valid.jsonl", "--json"], {}, dir);
+  assert.equal(ev.code, 0, ev.stderr);
+  const e = JSON.parse(ev.stdout) as { metrics: Record<string, number>; sentences: number; predictions: string; classification_report: Record<string, { "f1-score": number; support: number }>; report: string };
+  assert.equal(e.sentences, 3);
+  assert.equal(e.classification_report["micro avg"].support, 8);
+  assert.ok(Math.abs(e.classification_report["micro avg"]["f1-score"] - e.metrics.eval_f1) < 1e-12);
+  assert.match(e.report, /micro avg/);
+  const conll = fs.readFileSync(path.resolve(dir, e.predictions), "utf8").split("\n");
+  assert.deepEqual(conll[0].split(" ").slice(0, 2), ["cheap", "B-Price"]);
+  assert.equal(conll[4], "", "a blank line ends each sentence");
+});
