@@ -341,10 +341,7 @@ export async function runTrainJob(partial: Partial<TrainJobOptions> & { output: 
     evalDataset: evalFeatures,
     dataCollator: DataCollatorForTokenClassification.forTokenizer(tokenizer),
     lossFn: tokenClassificationLoss,
-    computeMetrics: (preds, labels) => {
-      const m = computeMetrics(preds, labels, data.labelList);
-      return { precision: m.precision, recall: m.recall, f1: m.f1, accuracy: m.accuracy, report: m.report };
-    },
+    computeMetrics: (preds, labels) => computeMetrics(preds, labels, data.labelList),
     tokenizer,
   });
 

@@ -1,7 +1,8 @@
 /**
  * The shapes the Trainer works with. The model side is the project's shared
  * `TokenClassificationModel` contract (src/models), restated structurally here so the
- * training loop can be read (and tested) on its own.
+ * training loop can be read (and tested) on its own; a `TokenClassificationModel` is a
+ * `TrainableModel` as it is (tests/training/contracts.test.ts checks this, without casts).
  */
 import type * as tf from "@tensorflow/tfjs";
 
@@ -45,8 +46,10 @@ export type FeatureSource = readonly TrainingFeature[] | { readonly rows: readon
 /** Loss of logits against labels (mean cross-entropy over labels != -100). */
 export type LossFn = (logits: tf.Tensor3D, labels: tf.Tensor2D) => tf.Scalar;
 
-/** Metrics from predictions and labels (the seqeval `computeMetrics`). */
-export type ComputeMetrics = (
-  predictions: number[][],
-  labels: number[][],
-) => Record<string, number | unknown>;
+/**
+ * Metrics from predictions and labels, e.g. `(p, l) => computeMetrics(p, l, labelList)` with
+ * seqeval's `computeMetrics`. Numeric fields become `<prefix>_<name>` metrics; the others
+ * (seqeval's `report`) are kept as the evaluation's extras. Typed as `object` so result
+ * interfaces without an index signature (seqeval's `ComputedMetrics`) fit as they are.
+ */
+export type ComputeMetrics = (predictions: number[][], labels: number[][]) => object;
