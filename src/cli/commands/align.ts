@@ -101,6 +101,13 @@ async function alignAction(opts: AlignCliOptions): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const alignment = require("../../alignment/index") as typeof import("../../alignment");
 
+  // Flag checks first: they fail before any file is read.
+  const maxLength = opts.maxLength === undefined ? undefined : Number(opts.maxLength);
+  if (maxLength !== undefined && !(Number.isInteger(maxLength) && maxLength >= 2)) {
+    throw new Error(`--max-length must be an integer >= 2, got ${JSON.stringify(opts.maxLength)}`);
+  }
+  const strategy = opts.strategy ?? "per-word";
+  if (strategy !== "per-word" && strategy !== "joined") throw new Error(`--strategy must be per-word or joined, got ${JSON.stringify(strategy)}`);
   const file = opts.input;
   const rows = readAlignInput(file);
   let labelList: string[] | undefined;
@@ -121,12 +128,6 @@ async function alignAction(opts: AlignCliOptions): Promise<void> {
   }
   if (opts.bToI && !opts.labelAllTokens) throw new Error("--b-to-i only applies with --label-all-tokens");
   if (opts.bToI && !labelList) throw new Error("--b-to-i needs label names (--labels or --corpus)");
-  const maxLength = opts.maxLength === undefined ? undefined : Number(opts.maxLength);
-  if (maxLength !== undefined && !(Number.isInteger(maxLength) && maxLength >= 2)) {
-    throw new Error(`--max-length must be an integer >= 2, got ${JSON.stringify(opts.maxLength)}`);
-  }
-  const strategy = opts.strategy ?? "per-word";
-  if (strategy !== "per-word" && strategy !== "joined") throw new Error(`--strategy must be per-word or joined, got ${JSON.stringify(strategy)}`);
 
   const ids = toIds(rows, labelList, file);
   const tokenizer = await NerTokenizer.fromPretrained(opts.tokenizer);
