@@ -21,8 +21,11 @@ export interface PipelineTokenizer {
   readonly padTokenId: number;
   /** HF `model_max_length` (512 for BERT-family checkpoints). */
   readonly modelMaxLength: number;
-  /** Sub-word prefix of the tokenizer model; assumed "##" (WordPiece) when absent. */
-  readonly continuingSubwordPrefix?: string | null;
+  /**
+   * Continuing-subword prefix of the tokenizer model ("##" for WordPiece), or null when the model
+   * has none (then HF's word-boundary heuristic decides what is a sub-word).
+   */
+  readonly continuingSubwordPrefix: string | null;
 }
 
 /** What the pipeline needs from a model (satisfied by `TokenClassificationModel`). */
@@ -165,7 +168,7 @@ export async function pipeline(task: "token-classification" | "ner", opts: Token
   };
   checkOptions(defaults.aggregationStrategy, defaults.stride, tokenizer);
   const id2label: Id2Label = model.config.id2label;
-  const prefix = tokenizer.continuingSubwordPrefix === undefined ? "##" : tokenizer.continuingSubwordPrefix;
+  const prefix = tokenizer.continuingSubwordPrefix;
   const tokensToString = (tokens: string[]): string => tokenizer.convertTokensToString(tokens);
 
   async function classify(texts: string[], call: CallOptions): Promise<PipelineEntity[][]> {

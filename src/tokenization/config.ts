@@ -80,7 +80,7 @@ export interface TokenizerJson {
   added_tokens?: { id: number; content: string; special: boolean }[];
   normalizer?: Record<string, unknown> | null;
   post_processor?: Record<string, unknown> | null;
-  model?: { type?: string; unk_token?: string };
+  model?: { type?: string; unk_token?: string; continuing_subword_prefix?: string | null };
 }
 
 type Lookup = (token: string) => number | null;

@@ -65,6 +65,8 @@ interface CachedWord {
   special: number[];
 }
 
+/** Continuing-subword prefix of the BERT WordPiece model built from vocab.txt. */
+const WORDPIECE_PREFIX = "##";
 /** Cached word encodings beyond this many are dropped (all at once) to bound memory. */
 const WORD_CACHE_LIMIT = 500_000;
 
@@ -103,6 +105,12 @@ export class NerTokenizer {
   readonly padTokenId: number;
   readonly unkTokenId: number;
   readonly maskTokenId: number | null;
+  /**
+   * The model's continuing-subword prefix: tokenizer.json's `model.continuing_subword_prefix`
+   * ("##" for WordPiece; also "##" for the WordPiece model built from vocab.txt), or null when
+   * the model has none. The pipeline uses it to tell sub-words from words.
+   */
+  readonly continuingSubwordPrefix: string | null;
   /** Size of the vocabulary including added tokens. */
   readonly vocabSize: number;
   /** The single-sequence template ([CLS] $A [SEP] for BERT). */
@@ -128,6 +136,8 @@ export class NerTokenizer {
     this.padToken = config.padToken ?? map.padToken ?? "[PAD]";
     this.unkToken = config.unkToken ?? map.unkToken ?? json?.model?.unk_token ?? "[UNK]";
     this.maskToken = config.maskToken ?? map.maskToken ?? "[MASK]";
+    const jsonPrefix = json?.model?.continuing_subword_prefix;
+    this.continuingSubwordPrefix = json ? (typeof jsonPrefix === "string" ? jsonPrefix : null) : WORDPIECE_PREFIX;
 
     const normalizer = json?.normalizer as Record<string, unknown> | null | undefined;
     const jsonLower = normalizer?.type === "BertNormalizer" ? (normalizer.lowercase as boolean) : undefined;
@@ -201,7 +211,7 @@ export class NerTokenizer {
       for (const t of [cls, sep, unk]) {
         if (vocab[t] === undefined) throw new Error(`${nameOrPath}/vocab.txt: special token ${t} missing`);
       }
-      backend = new tk.Tokenizer(tk.WordPiece.init(vocab, { unkToken: unk, continuingSubwordPrefix: "##", maxInputCharsPerWord: 100 }));
+      backend = new tk.Tokenizer(tk.WordPiece.init(vocab, { unkToken: unk, continuingSubwordPrefix: WORDPIECE_PREFIX, maxInputCharsPerWord: 100 }));
       backend.setNormalizer(
         tk.bertNormalizer({
           cleanText: true,
@@ -212,7 +222,7 @@ export class NerTokenizer {
       );
       backend.setPreTokenizer(tk.bertPreTokenizer());
       backend.setPostProcessor(tk.bertProcessing([sep, vocab[sep]], [cls, vocab[cls]]));
-      backend.setDecoder(tk.wordPieceDecoder("##", true));
+      backend.setDecoder(tk.wordPieceDecoder(WORDPIECE_PREFIX, true));
       const specials = [config.padToken ?? "[PAD]", unk, cls, sep, config.maskToken ?? "[MASK]"].filter((t) => vocab[t] !== undefined);
       backend.addSpecialTokens(specials);
     } else {
