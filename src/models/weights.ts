@@ -68,13 +68,21 @@ export function layerNormSpecs(prefix: string, dim: number): ParamSpec[] {
   ];
 }
 
-/** Create one trainable variable per spec from HF-layout values. */
+/**
+ * Create one trainable variable per spec from HF-layout values. When `valuesFor` throws (e.g. a
+ * shape mismatch), the variables created so far are disposed, so a failed load leaks no tensors.
+ */
 export function createVariables(specs: ParamSpec[], valuesFor: (spec: ParamSpec) => Float32Array): Map<string, tf.Variable> {
   const out = new Map<string, tf.Variable>();
-  for (const spec of specs) {
-    const initial = tf.tensor(fromHfLayout(spec, valuesFor(spec)), tfShape(spec), "float32");
-    out.set(spec.name, tf.variable(initial, true, spec.name.replace(/[^A-Za-z0-9_./-]/g, "_") + "_" + nextId()));
-    initial.dispose(); // the variable holds its own reference to the data
+  try {
+    for (const spec of specs) {
+      const initial = tf.tensor(fromHfLayout(spec, valuesFor(spec)), tfShape(spec), "float32");
+      out.set(spec.name, tf.variable(initial, true, spec.name.replace(/[^A-Za-z0-9_./-]/g, "_") + "_" + nextId()));
+      initial.dispose(); // the variable holds its own reference to the data
+    }
+  } catch (err) {
+    for (const v of out.values()) v.dispose();
+    throw err;
   }
   return out;
 }

@@ -126,6 +126,22 @@ test("bare encoder checkpoints (keys without the distilbert. prefix) load", asyn
   model.dispose();
 });
 
+test("fromPretrained + dispose leaves no tensors behind, also when loading fails", async () => {
+  await initBackend("wasm", { quiet: true });
+  for (const name of ["tiny-bert", "tiny-distilbert"]) {
+    const before = tf.memory().numTensors;
+    const model = await AutoModelForTokenClassification.fromPretrained(fixture(name), { log: null });
+    assert.ok(tf.memory().numTensors > before, `${name}: the model holds its weights`);
+    model.dispose();
+    assert.equal(tf.memory().numTensors, before, `${name}: after dispose()`);
+    await assert.rejects(AutoModelForTokenClassification.fromPretrained(fixture(name), { numLabels: 5, log: null }), /size mismatch/);
+    assert.equal(tf.memory().numTensors, before, `${name}: after a failed load`);
+    const resized = await AutoModelForTokenClassification.fromPretrained(fixture(name), { numLabels: 5, ignoreMismatchedSizes: true, log: null });
+    resized.dispose();
+    assert.equal(tf.memory().numTensors, before, `${name}: after a fresh head and dispose()`);
+  }
+});
+
 test("a head of a different size is an error unless ignoreMismatchedSizes", async () => {
   await initBackend("wasm", { quiet: true });
   await assert.rejects(
