@@ -25,6 +25,8 @@ export interface SmokeModelSize {
   numLayers: number;
   numHeads: number;
   intermediateSize: number;
+  /** Dropout everywhere in the encoder and before the classifier (default: the config's own). */
+  dropout?: number;
 }
 
 /** Training hyperparameters, named like src/training's TrainingArguments (a subset of them). */
@@ -71,13 +73,24 @@ export interface NotebookSettings {
   training: NotebookTraining;
   /** What the Python tutorial reached (full profile). */
   tutorialResult: TutorialResult;
-  /** Rough wall time of the whole notebook in this profile. */
+  /** Wall time of the whole notebook: measured (smoke) or a rough, unmeasured estimate (full). */
   expectedTime: string;
 }
 
-const SMOKE_MODEL: SmokeModelSize = { hiddenSize: 32, numLayers: 2, numHeads: 2, intermediateSize: 64 };
-/** Smoke subsets: enough batches for a visible loss curve, few enough for ~1 minute on CPU. */
-const SMOKE_SUBSET = { train: 128, validation: 64, test: 64 };
+/**
+ * The smoke model: big enough to learn visibly from scratch in a few hundred steps, small enough
+ * for CPU. No dropout: a random model learning from ~50 batches per epoch needs every step.
+ */
+const SMOKE_MODEL: SmokeModelSize = { hiddenSize: 64, numLayers: 2, numHeads: 2, intermediateSize: 128, dropout: 0 };
+/**
+ * Smoke subsets: 768 training rows (48 steps an epoch at batch 16) are what the random model needs
+ * to leave the "everything is O" plateau within the tutorial's epochs; evaluation stays small.
+ */
+const SMOKE_SUBSET = { train: 768, validation: 64, test: 64 };
+/** Smoke learning rate: a random model learns nothing visible at the tutorials' 2e-5. */
+const SMOKE_LEARNING_RATE = 5e-3;
+/** Smoke length cap (tokens): covers nearly every sentence of the four corpora, keeps batches short. */
+const SMOKE_MAX_LENGTH = 48;
 
 interface TutorialSpec {
   title: string;
@@ -179,8 +192,8 @@ export function notebookSettings(tutorial: TutorialId, profile: Profile = envPro
     initSeed: 42,
     subset: smoke ? { ...SMOKE_SUBSET } : {},
     labelAllTokens: spec.labelAllTokens,
-    maxLength: smoke ? 64 : 512,
-    training: smoke ? { ...training, learningRate: 3e-3, loggingSteps: 1 } : training,
+    maxLength: smoke ? SMOKE_MAX_LENGTH : 512,
+    training: smoke ? { ...training, learningRate: SMOKE_LEARNING_RATE, loggingSteps: 4 } : training,
     tutorialResult: spec.tutorialResult,
     expectedTime: smoke ? "about a minute on CPU" : spec.fullTime,
   };
@@ -198,6 +211,7 @@ export function scaleDownHfConfig(hf: Readonly<Record<string, unknown>>, size: S
   const out: Record<string, unknown> = { ...hf };
   if (hf.model_type === "distilbert") {
     Object.assign(out, { dim: size.hiddenSize, n_layers: size.numLayers, n_heads: size.numHeads, hidden_dim: size.intermediateSize });
+    if (size.dropout !== undefined) Object.assign(out, { dropout: size.dropout, attention_dropout: size.dropout });
   } else if (hf.model_type === "bert") {
     Object.assign(out, {
       hidden_size: size.hiddenSize,
@@ -205,6 +219,9 @@ export function scaleDownHfConfig(hf: Readonly<Record<string, unknown>>, size: S
       num_attention_heads: size.numHeads,
       intermediate_size: size.intermediateSize,
     });
+    if (size.dropout !== undefined) {
+      Object.assign(out, { hidden_dropout_prob: size.dropout, attention_probs_dropout_prob: size.dropout, classifier_dropout: null });
+    }
   } else {
     throw new Error(`cannot scale down model_type ${JSON.stringify(hf.model_type)} (supported: distilbert, bert)`);
   }
@@ -230,6 +247,6 @@ export function settingsRows(s: NotebookSettings): { setting: string; value: str
     { setting: "batch size", value: String(t.perDeviceTrainBatchSize) },
     { setting: "weight decay", value: String(t.weightDecay) },
     { setting: "seed", value: String(t.seed) },
-    { setting: "expected time", value: s.expectedTime },
+    { setting: s.randomInit ? "expected time" : "expected time (rough estimate, not measured)", value: s.expectedTime },
   ];
 }

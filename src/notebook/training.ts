@@ -141,23 +141,3 @@ export function reportRows(report: Record<string, { precision: number; recall: n
     support: r.support,
   }));
 }
-
-/**
- * The Trainer's `computeMetrics` for a label list: seqeval precision/recall/F1/accuracy plus the
- * per-type report (kept by the Trainer as a non-numeric extra).
- */
-export function seqevalMetrics(labelNames: readonly string[]) {
-  // Required lazily: the seqeval module is only needed once training evaluates.
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const { computeMetrics } = require("../metrics/seqeval/compute-metrics") as typeof import("../metrics/seqeval/compute-metrics");
-  return (predictions: number[][], labels: number[][]): Record<string, unknown> => ({ ...computeMetrics(predictions, labels, labelNames) });
-}
-
-/**
- * A model as the Trainer's structural `TrainableModel` type. src/models' config is an interface
- * without an index signature, which TypeScript will not match to the Trainer's open record type
- * although every field the Trainer reads is there.
- */
-export function asTrainable<M extends { config: { numLabels: number; id2label: Record<number, string> } }>(model: M) {
-  return model as unknown as M & { config: M["config"] & Record<string, unknown> };
-}
