@@ -24,6 +24,8 @@ import type { TrainingFeature } from "./types";
 export interface TaggedSentence {
   tokens: string[];
   tags: string[];
+  /** Where the sentence came from (`file:line`), for error messages. */
+  source?: string;
 }
 
 /** Everything `ner train` accepts (CLI flags, or keys of `--config train.json`). */
@@ -149,7 +151,7 @@ export function readJsonl(file: string, labels?: readonly string[]): TaggedSente
       throw new Error(`${where}: needs "tags" (strings) or "ner_tags" (ids)`);
     }
     if (tags.length !== tokens.length) throw new Error(`${where}: ${tokens.length} tokens but ${tags.length} tags`);
-    out.push({ tokens: tokens as string[], tags });
+    out.push({ tokens: tokens as string[], tags, source: where });
   });
   if (out.length === 0) throw new Error(`${file}: no sentences`);
   return out;
@@ -196,7 +198,9 @@ export async function loadJobData(
     ds.rows.map((r) => ({ tokens: r.tokens, tags: r.ner_tags.map((id) => dict.labelList[id]) }));
   const evalName = wantedSplit ?? (dict.validation ? "validation" : "test");
   const evalDs = evalName === "validation" ? dict.validation : evalName === "test" ? dict.test : evalName === "train" ? dict.train : undefined;
-  if (!evalDs) throw new Error(`corpus ${name} has no split ${JSON.stringify(evalName)}`);
+  if (!evalDs) {
+    throw new Error(`corpus ${name} has no split ${JSON.stringify(evalName)} (splits: ${dict.keys().join(", ")})`);
+  }
   const splits = await readCorpusSplits(name, { onWarning: () => undefined });
   return {
     train: toSentences(dict.train),
@@ -221,7 +225,10 @@ function checkTags(sentences: TaggedSentence[], labelList: readonly string[], fi
   const known = new Set(labelList);
   sentences.forEach((s, i) =>
     s.tags.forEach((t) => {
-      if (!known.has(t)) throw new Error(`${file}: sentence ${i + 1}: tag ${JSON.stringify(t)} is not in the label list (${labelList.join(",")})`);
+      if (!known.has(t)) {
+        const where = s.source ?? `${file}: sentence ${i + 1}`;
+        throw new Error(`${where}: tag ${JSON.stringify(t)} is not in the label list (${labelList.join(",")})`);
+      }
     }),
   );
 }
@@ -311,7 +318,7 @@ export async function runTrainJob(partial: Partial<TrainJobOptions> & { output: 
 
   const { DataCollatorForTokenClassification } = (require("../collator") as typeof import("../collator"));
   const { computeMetrics } = (require("../metrics/seqeval") as typeof import("../metrics/seqeval"));
-  const { tokenClassificationLoss } = (require("../models") as typeof import("../models"));
+  const { tokenClassificationLoss, configToHf } = (require("../models") as typeof import("../models"));
   const trainer = new Trainer({
     model,
     args: {
@@ -362,7 +369,7 @@ export async function runTrainJob(partial: Partial<TrainJobOptions> & { output: 
   const runCard = {
     command: "ner train",
     created: new Date().toISOString(),
-    model: { source: opts.model, kind, parameters: model.numParameters(), config: model.config.hf },
+    model: { source: opts.model, kind, parameters: model.numParameters(), config: configToHf(model.config) },
     tokenizer: tokenizerName,
     data: { spec: opts.data, eval: data.evalName, train_sentences: trainFeatures.length, eval_sentences: evalFeatures.length, sha256: data.sha256, labels: data.labelList },
     options: opts,
