@@ -255,10 +255,16 @@ export class NerTokenizer {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { resolveModelFile, hubCacheDir } = require("../hub/resolve") as typeof import("../hub/resolve");
     const resolve = (file: string) => resolveModelFile(nameOrDir, file, { ...opts, optional: true });
-    const primary = (await resolve("tokenizer.json")) ?? (await resolve("vocab.txt"));
+    let primary = await resolve("tokenizer.json");
     if (primary === null) {
-      throw new Error(`${nameOrDir}: no tokenizer files (neither tokenizer.json nor vocab.txt found); pass a tokenizer name or directory that has them`);
+      try {
+        primary = await resolveModelFile(nameOrDir, "vocab.txt", opts);
+      } catch (err) {
+        // Say that either file would do, keeping the resolver's reason (offline, not found, ...).
+        throw new Error(`${nameOrDir}: no tokenizer files (tokenizer.json or vocab.txt): ${(err as Error).message}`);
+      }
     }
+    if (primary === null) throw new Error(`${nameOrDir}: neither tokenizer.json nor vocab.txt found`);
     // A directory or local mirror is complete as it is: its missing optional files are absent,
     // not something to fetch. Only a Hub-cache snapshot may lack files the Hub has.
     const cacheRoot = path.resolve(opts.cacheDir ?? hubCacheDir());
