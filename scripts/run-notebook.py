@@ -16,7 +16,9 @@ Run it with a Python that has nbclient (scripts/setup-jupyter.sh installs it; /u
 """
 import argparse
 import os
+import re
 import sys
+import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -72,6 +74,28 @@ def drop_kernel_frames(text):
     return "\n".join(keep)
 
 
+# zeromq's "Socket is closed", thrown in tslab when a reply is sent after the shutdown request
+# closed the kernel's sockets: every cell has finished by then, so it says nothing about the run.
+_SHUTDOWN_NOISE = re.compile(r"Socket is closed")
+
+
+def kernel_stderr_report(text):
+    """The kernel process's own stderr without the harmless shutdown noise (and its stack frames)."""
+    keep, skipping = [], False
+    for line in text.splitlines():
+        if _SHUTDOWN_NOISE.search(line):
+            skipping = True
+            # A "file:line / source / ^" header printed just before an uncaught error belongs to it.
+            while keep and (keep[-1].strip() in ("", "^") or keep[-1].startswith(("/", "node:", " "))):
+                keep.pop()
+            continue
+        if skipping and (line.lstrip().startswith("at ") or not line.strip() or line.lstrip().startswith(("{", "}", "code:", "errno:", "Node.js v"))):
+            continue
+        skipping = False
+        keep.append(line)
+    return "\n".join(keep).strip()
+
+
 def first_lines(src, n=12):
     lines = src.splitlines()
     more = f"\n    ... ({len(lines) - n} more lines)" if len(lines) > n else ""
@@ -109,8 +133,11 @@ def run_one(nb_path, args):
     failure = None
     t0 = time.monotonic()
     code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    # The kernel's process stderr (not a cell's) goes to a file: it is shown after the notebook
+    # without tslab's harmless shutdown noise; a crash (kernel died) still comes through.
+    kernel_err = tempfile.TemporaryFile()
     try:
-        with client.setup_kernel():
+        with client.setup_kernel(stderr=kernel_err):
             startup = time.monotonic() - t0
             if not args.quiet:
                 print(f"[{name}] kernel {kernel} started in {startup:.1f}s", flush=True)
@@ -134,6 +161,13 @@ def run_one(nb_path, args):
         failure = (0, -1, None, e)
     total = time.monotonic() - t0
     nbformat.write(nb, out_path)
+    kernel_err.seek(0)
+    kernel_text = kernel_stderr_report(kernel_err.read().decode("utf-8", "replace"))
+    kernel_err.close()
+    if kernel_text:
+        sys.stdout.flush()
+        sys.stderr.write(f"[{name}] kernel stderr:\n{kernel_text}\n")
+        sys.stderr.flush()
     if failure:
         k, idx, cell, err = failure
         sys.stdout.flush()

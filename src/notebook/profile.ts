@@ -83,10 +83,12 @@ export interface NotebookSettings {
  */
 const SMOKE_MODEL: SmokeModelSize = { hiddenSize: 64, numLayers: 2, numHeads: 2, intermediateSize: 128, dropout: 0 };
 /**
- * Smoke subsets: 768 training rows (48 steps an epoch at batch 16) are what the random model needs
- * to leave the "everything is O" plateau within the tutorial's epochs; evaluation stays small.
+ * Smoke subsets. The random model needs about 144 optimizer updates (at batch 16) to leave the
+ * "everything is O" plateau, so the training subset gives that many within the tutorial's epochs:
+ * 768 rows for 3 epochs, 1152 for 2. Evaluation stays small.
  */
-const SMOKE_SUBSET = { train: 768, validation: 64, test: 64 };
+const SMOKE_TRAIN_STEPS = 144;
+const SMOKE_EVAL_ROWS = 64;
 /** Smoke learning rate: a random model learns nothing visible at the tutorials' 2e-5. */
 const SMOKE_LEARNING_RATE = 5e-3;
 /** Smoke length cap (tokens): covers nearly every sentence of the four corpora, keeps batches short. */
@@ -190,7 +192,13 @@ export function notebookSettings(tutorial: TutorialId, profile: Profile = envPro
     randomInit: smoke,
     smokeModel: smoke ? { ...SMOKE_MODEL } : undefined,
     initSeed: 42,
-    subset: smoke ? { ...SMOKE_SUBSET } : {},
+    subset: smoke
+      ? {
+        train: Math.round((SMOKE_TRAIN_STEPS * training.perDeviceTrainBatchSize) / training.numTrainEpochs),
+        validation: SMOKE_EVAL_ROWS,
+        test: SMOKE_EVAL_ROWS,
+      }
+      : {},
     labelAllTokens: spec.labelAllTokens,
     maxLength: smoke ? SMOKE_MAX_LENGTH : 512,
     training: smoke ? { ...training, learningRate: SMOKE_LEARNING_RATE, loggingSteps: 4 } : training,
