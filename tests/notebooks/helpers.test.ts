@@ -78,7 +78,11 @@ test("profiles: full keeps the tutorial's settings, smoke shrinks model and data
     assert.equal(full.training.learningRate, 2e-5);
     assert.equal(full.training.weightDecay, 0.01);
     assert.equal(smoke.randomInit, true);
-    assert.ok(smoke.subset.train! <= 256);
+    // About 144 optimizer updates within the tutorial's epochs, whatever their number.
+    assert.equal((smoke.subset.train! * smoke.training.numTrainEpochs) / smoke.training.perDeviceTrainBatchSize, 144);
+    assert.equal(smoke.subset.validation, 64);
+    assert.equal(smoke.smokeModel!.dropout, 0);
+    assert.ok(smoke.training.learningRate > full.training.learningRate);
     assert.equal(smoke.training.numTrainEpochs, full.training.numTrainEpochs);
     assert.equal(smoke.labelAllTokens, full.labelAllTokens);
   }
@@ -121,6 +125,11 @@ test("scaleDownHfConfig shrinks the real distilbert and bert configs, keeping th
     [32, 2, 2, 64, 28996],
   );
   assert.equal(b.hidden_size, 768, "input left untouched");
+  assert.equal(bs.hidden_dropout_prob, 0.1, "dropout kept unless asked");
+  const noDrop = scaleDownHfConfig(b, { ...size, dropout: 0 });
+  assert.deepEqual([noDrop.hidden_dropout_prob, noDrop.attention_probs_dropout_prob], [0, 0]);
+  const dNoDrop = scaleDownHfConfig(d, { ...size, dropout: 0 });
+  assert.deepEqual([dNoDrop.dropout, dNoDrop.attention_dropout], [0, 0]);
   assert.throws(() => scaleDownHfConfig({ model_type: "gpt2" }, size), /cannot scale down model_type "gpt2"/);
   assert.throws(() => scaleDownHfConfig(d, { ...size, numHeads: 3 }), /not a multiple/);
 });
