@@ -203,7 +203,7 @@ export function notebookSettings(tutorial: TutorialId, profile: Profile = envPro
     maxLength: smoke ? SMOKE_MAX_LENGTH : 512,
     training: smoke ? { ...training, learningRate: SMOKE_LEARNING_RATE, loggingSteps: 4 } : training,
     tutorialResult: spec.tutorialResult,
-    expectedTime: smoke ? "35–45 s on 2 CPU cores (measured, wasm backend)" : spec.fullTime,
+    expectedTime: smoke ? "35–70 s on 2 CPU cores (measured, wasm backend)" : spec.fullTime,
   };
 }
 
