@@ -6,20 +6,12 @@ import { EpochMetrics, lossCurveFigure, LossPoint, epochMetricsFigure } from "..
 import { LiveFigure } from "../charts/render";
 import { Column } from "./display";
 import type { PlotlyFigure } from "../charts/figure";
+import type { EpochRow } from "../training/trainer";
 
 /** The parts of the Trainer's state and epoch rows this module reads (src/training shapes). */
 interface StateLike {
   globalStep: number;
   epoch: number;
-}
-interface EpochRowLike {
-  epoch: number;
-  trainingLoss: number | null;
-  validationLoss: number | null;
-  precision: number | null;
-  recall: number | null;
-  f1: number | null;
-  accuracy: number | null;
 }
 
 /**
@@ -56,7 +48,7 @@ export class TrainingCharts {
     }
   }
 
-  onEpochEnd(state: StateLike, row: EpochRowLike): void {
+  onEpochEnd(state: StateLike, row: EpochRow): void {
     const num = (v: number | null) => (v === null ? undefined : v);
     this.epochs.push({
       epoch: row.epoch,
@@ -76,7 +68,7 @@ export class TrainingCharts {
 }
 
 /** Columns of the Trainer's per-epoch table (as Hugging Face prints it), for showTable/formatTable. */
-export const EPOCH_TABLE_COLUMNS: Column<EpochRowLike>[] = [
+export const EPOCH_TABLE_COLUMNS: Column<EpochRow>[] = [
   { key: "epoch", header: "Epoch" },
   { key: "trainingLoss", header: "Training Loss", format: (v) => fmt(v as number | null) },
   { key: "validationLoss", header: "Validation Loss", format: (v) => fmt(v as number | null) },

@@ -26,7 +26,8 @@ import {
   greaterIsBetter,
   resolveTrainingArguments,
 } from "./arguments";
-import { asCollateFn, countTokens, disposeBatch, featuresOf, maskedCrossEntropy } from "./batching";
+import { asCollateFn, countTokens, disposeBatch, featuresOf } from "./batching";
+import { tokenClassificationLoss } from "../models/loss";
 import {
   LogEntry,
   ResumeState,
@@ -170,7 +171,7 @@ export class Trainer {
     this.evalDataset = opts.evalDataset;
     this.collate = asCollateFn(opts.dataCollator);
     this.computeMetrics = opts.computeMetrics;
-    this.lossFn = opts.lossFn ?? maskedCrossEntropy;
+    this.lossFn = opts.lossFn ?? tokenClassificationLoss;
     this.callbacks = [...(opts.callbacks ?? [])];
     this.tokenizer = opts.tokenizer;
     this.state = emptyState(this.args);

@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { Trainer, NonFiniteLossError } from "../../src/training/trainer";
 import { latestCheckpoint, listCheckpoints, loadModelWeights, saveCheckpoint, readTrainerState } from "../../src/training/checkpoint";
 import { AdamW } from "../../src/training/adamw";
-import { maskedCrossEntropy } from "../../src/training/batching";
+import { tokenClassificationLoss } from "../../src/models/loss";
 import { ToyModel, toyFeatures, toyMetrics, weightsOf } from "./toy-model";
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "ner-trainer-"));
@@ -143,7 +143,7 @@ test("a NaN loss stops the run with a clear message and keeps the last good chec
     // Poison the loss from the 5th update on (epoch 3).
     lossFn: (logits, labels) =>
       tf.tidy(() => {
-        const ce = maskedCrossEntropy(logits, labels);
+        const ce = tokenClassificationLoss(logits, labels);
         return ++calls >= 5 ? (ce.mul(tf.scalar(NaN)) as tf.Scalar) : ce;
       }),
   });
