@@ -77,7 +77,7 @@ export interface TrainJobOptions {
 export const DEFAULT_TRAIN_JOB: Omit<TrainJobOptions, "output"> = {
   data: "mit_restaurant",
   model: "scratch",
-  epochs: 2,
+  epochs: 4,
   lr: 1e-3,
   batchSize: 16,
   weightDecay: 0.01,

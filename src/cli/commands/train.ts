@@ -163,7 +163,7 @@ export function register(program: Command): void {
     .option("--tokenizer <name|dir>", "tokenizer (default: the model's; bert-base-uncased for scratch)")
     .option("-o, --output <dir>", "output directory (model in HF layout, metrics.json, run_card.json, report)")
     .option("--config <train.json>", "read options from a JSON file (keys as the long flags in camelCase); flags override it")
-    .option("--epochs <n>", "number of epochs (default 2 from scratch, 3 fine-tuning)")
+    .option("--epochs <n>", "number of epochs (default 4 from scratch, 3 fine-tuning)")
     .option("--lr <x>", "peak learning rate (default 1e-3 from scratch, 2e-5 fine-tuning)")
     .option("--batch-size <n>", "training batch size (default 16)")
     .option("--eval-batch-size <n>", "evaluation batch size (default 2x batch size)")
