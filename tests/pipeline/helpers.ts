@@ -30,8 +30,11 @@ export function codePointToUtf16(text: string): number[] {
   return map;
 }
 
-export async function encodeWithBinding(name: "tiny-bert" | "tiny-distilbert", text: string): Promise<EncodedWindow> {
-  const enc = await fixtureTokenizer(name).encode(text);
+/** A binding Encoding of `text` as an EncodedWindow (offsets converted from code points to UTF-16). */
+export function toWindow(
+  enc: { getIds(): number[]; getTokens(): string[]; getOffsets(): number[][]; getSpecialTokensMask(): number[] },
+  text: string,
+): EncodedWindow {
   const cp = codePointToUtf16(text);
   return {
     inputIds: enc.getIds(),
@@ -39,4 +42,8 @@ export async function encodeWithBinding(name: "tiny-bert" | "tiny-distilbert", t
     offsets: enc.getOffsets().map(([s, e]) => [cp[s], cp[e]] as [number, number]),
     specialTokensMask: enc.getSpecialTokensMask(),
   };
+}
+
+export async function encodeWithBinding(name: "tiny-bert" | "tiny-distilbert", text: string): Promise<EncodedWindow> {
+  return toWindow(await fixtureTokenizer(name).encode(text), text);
 }

@@ -2,22 +2,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Tokenizer } from "tokenizers";
 import { splitIntoWindows } from "../../src/pipeline/windows";
-import type { EncodedWindow } from "../../src/pipeline/types";
 import { sharedPath } from "../helpers/shared";
-import { codePointToUtf16, encodeWithBinding } from "./helpers";
+import { encodeWithBinding, toWindow } from "./helpers";
 
 const TEXT =
   "China controlled most of the match and saw several chances missed until the 78th minute when Uzbek striker Igor Shkvyrin took advantage .";
 
-function toWindow(enc: { getIds(): number[]; getTokens(): string[]; getOffsets(): number[][]; getSpecialTokensMask(): number[] }, text: string): EncodedWindow {
-  const cp = codePointToUtf16(text);
-  return {
-    inputIds: enc.getIds(),
-    tokens: enc.getTokens(),
-    offsets: enc.getOffsets().map(([s, e]) => [cp[s], cp[e]] as [number, number]),
-    specialTokensMask: enc.getSpecialTokensMask(),
-  };
-}
 
 test("window contents equal the tokenizers library's Encoding.truncate(max, stride) parts, wrapped in [CLS]/[SEP]", async () => {
   const full = await encodeWithBinding("tiny-bert", TEXT);
