@@ -520,8 +520,8 @@ export class Trainer {
     const logs: LogEntry = {
       loss: r.trLossSum / r.trLossCount,
       ...(Number.isFinite(gradNorm) ? { grad_norm: gradNorm } : {}),
-      // Like HF, the rate the scheduler holds after this step (the next step's).
-      learning_rate: this.schedule!.lrAt(state.globalStep),
+      // The rate this step used, as HF transformers ≥ 4.5x / 5.x logs it (read before the scheduler advances).
+      learning_rate: this.schedule!.lrAt(state.globalStep - 1),
       epoch: state.epoch,
       step: state.globalStep,
     };
