@@ -16,26 +16,15 @@ import {
   tokenizeAndAlignLabels,
   wordPredictions,
 } from "../../src/alignment";
-import { readSharedJson, sharedPath } from "../helpers/shared";
+import { sharedPath } from "../helpers/shared";
+import { goldenBatches, goldenRows } from "../helpers/golden-batches";
 import { CONLL_LABELS } from "../tokenization/corpora";
-
-interface GoldenBatch {
-  words: string[][];
-  word_labels: string[][];
-  input_ids: number[][];
-  attention_mask: number[][];
-  token_type_ids?: number[][];
-  word_ids: (number | null)[][];
-  labels: number[][];
-  max_length: number | null;
-}
 
 for (const model of ["tiny-distilbert", "tiny-bert"]) {
   test(`${model}: aligned labels and word_ids equal the golden batches (incl. truncation at 16)`, async () => {
     const tok = NerTokenizer.fromDirectory(sharedPath("fixtures", model));
-    const golden = readSharedJson<{ batches: Record<string, GoldenBatch> }>("fixtures", model, "golden.json");
-    for (const [name, b] of Object.entries(golden.batches)) {
-      const rows = b.words.map((tokens, i) => ({ tokens, ner_tags: b.word_labels[i].map((l) => CONLL_LABELS.indexOf(l)) }));
+        for (const [name, b] of Object.entries(goldenBatches(model))) {
+      const rows = goldenRows(b);
       const feats = await tokenizeAndAlignLabels(tok, rows, { maxLength: b.max_length ?? undefined });
       feats.forEach((f, i) => {
         const n = f.inputIds.length;

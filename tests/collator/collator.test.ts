@@ -20,26 +20,15 @@ import {
   defaultMegaBatchMult,
 } from "../../src/collator";
 import { Rng } from "../../src/util/random";
-import { readSharedJson, sharedPath } from "../helpers/shared";
-import { CONLL_LABELS } from "../tokenization/corpora";
-
-interface GoldenBatch {
-  words: string[][];
-  word_labels: string[][];
-  input_ids: number[][];
-  attention_mask: number[][];
-  token_type_ids?: number[][];
-  labels: number[][];
-  max_length: number | null;
-}
+import { sharedPath } from "../helpers/shared";
+import { goldenBatches, goldenRows } from "../helpers/golden-batches";
 
 test("collated golden batches equal Python's padded input_ids, attention_mask, token_type_ids, labels", async () => {
   for (const model of ["tiny-bert", "tiny-distilbert"]) {
     const tok = NerTokenizer.fromDirectory(sharedPath("fixtures", model));
     const collator = DataCollatorForTokenClassification.forTokenizer(tok);
-    const golden = readSharedJson<{ batches: Record<string, GoldenBatch> }>("fixtures", model, "golden.json");
-    for (const [name, b] of Object.entries(golden.batches)) {
-      const rows = b.words.map((tokens, i) => ({ tokens, ner_tags: b.word_labels[i].map((l) => CONLL_LABELS.indexOf(l)) }));
+        for (const [name, b] of Object.entries(goldenBatches(model))) {
+      const rows = goldenRows(b);
       const feats = await tokenizeAndAlignLabels(tok, rows, { maxLength: b.max_length ?? undefined });
       const before = tf.memory().numTensors;
       const batch = collator.collate(feats);
