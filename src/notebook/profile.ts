@@ -51,6 +51,12 @@ export interface TutorialResult {
   accuracy?: number;
 }
 
+/**
+ * Where a full-profile training setting comes from: the tutorial's own code, Hugging Face's
+ * TrainingArguments default (the tutorial sets nothing), or our addition to the tutorial.
+ */
+export type SettingSource = "tutorial" | "HF default" | "ours";
+
 /** Everything a notebook needs to know about its run. */
 export interface NotebookSettings {
   tutorial: TutorialId;
@@ -71,8 +77,14 @@ export interface NotebookSettings {
   /** Truncate encodings to this many tokens (HF tokenizer default is the model max, 512). */
   maxLength: number;
   training: NotebookTraining;
-  /** What the Python tutorial reached (full profile). */
-  tutorialResult: TutorialResult;
+  /** The split the Trainer evaluates on after each epoch (its `eval_dataset`). */
+  evalSplit: "validation" | "test";
+  /** The pipeline's aggregation: "simple" where the tutorial groups entities, "none" where it shows per-token output. */
+  pipelineAggregation: "simple" | "none";
+  /** Full profile: where each training setting comes from (absent = the tutorial's). */
+  trainingSources: Partial<Record<keyof NotebookTraining, SettingSource>>;
+  /** What the Python tutorial reached (full profile); null when it prints no score. */
+  tutorialResult: TutorialResult | null;
   /** Wall time of the whole notebook: measured (smoke) or a rough, unmeasured estimate (full). */
   expectedTime: string;
 }
@@ -99,20 +111,46 @@ interface TutorialSpec {
   corpus: NotebookSettings["corpus"];
   model: string;
   labelAllTokens: boolean;
-  training: Partial<NotebookTraining> & Pick<NotebookTraining, "numTrainEpochs">;
-  tutorialResult: TutorialResult;
+  evalSplit: NotebookSettings["evalSplit"];
+  pipelineAggregation: NotebookSettings["pipelineAggregation"];
+  /** Every training setting that differs from Hugging Face's default (HF_DEFAULT_TRAINING). */
+  training: Partial<NotebookTraining>;
+  /** Settings that are not the tutorial's own: HF defaults it relies on, and our additions. */
+  sources: Partial<Record<keyof NotebookTraining, SettingSource>>;
+  tutorialResult: TutorialResult | null;
   fullTime: string;
 }
 
-/** The tutorials' own settings (full profile). */
+/** Hugging Face TrainingArguments defaults for the fields notebooks use (as in src/training/arguments.ts). */
+const HF_DEFAULT_TRAINING: NotebookTraining = {
+  learningRate: 5e-5,
+  perDeviceTrainBatchSize: 8,
+  perDeviceEvalBatchSize: 8,
+  numTrainEpochs: 3,
+  weightDecay: 0,
+  evalStrategy: "no",
+  saveStrategy: "no",
+  loadBestModelAtEnd: false,
+  metricForBestModel: "loss",
+  loggingSteps: 500,
+  seed: 42,
+};
+
+/** WikiANN English train split size; the article logs every len(train) // batch size steps. */
+const WIKIANN_TRAIN_ROWS = 20000;
+
+/** The tutorials' own settings (full profile); docs/notebooks.md lists each tutorial's steps. */
 const TUTORIALS: Record<TutorialId, TutorialSpec> = {
   mit_restaurant: {
     title: "MIT Restaurant queries with distilbert-base-uncased",
     corpus: "mit_restaurant",
     model: "distilbert-base-uncased",
     labelAllTokens: false,
-    training: { numTrainEpochs: 3, evalStrategy: "epoch" },
-    tutorialResult: { split: "validation", f1: 0.79, accuracy: 0.92 },
+    evalSplit: "test",
+    pipelineAggregation: "simple",
+    training: { learningRate: 2e-5, numTrainEpochs: 3, weightDecay: 0.01, evalStrategy: "epoch", saveStrategy: "epoch" },
+    sources: { perDeviceTrainBatchSize: "HF default", perDeviceEvalBatchSize: "HF default", loggingSteps: "HF default" },
+    tutorialResult: { split: "test", f1: 0.79, accuracy: 0.92 },
     fullTime: "about 10 minutes on a GPU with tfjs-node-gpu; hours on CPU",
   },
   conll2003_distilbert: {
@@ -120,7 +158,13 @@ const TUTORIALS: Record<TutorialId, TutorialSpec> = {
     corpus: "conll2003",
     model: "distilbert-base-uncased",
     labelAllTokens: true,
-    training: { numTrainEpochs: 3, evalStrategy: "epoch" },
+    evalSplit: "validation",
+    pipelineAggregation: "simple",
+    training: {
+      learningRate: 2e-5, perDeviceTrainBatchSize: 16, perDeviceEvalBatchSize: 16, numTrainEpochs: 3, weightDecay: 0.01,
+      evalStrategy: "epoch", loggingSteps: 100,
+    },
+    sources: { evalStrategy: "ours" },
     tutorialResult: { split: "test", f1: 0.893 },
     fullTime: "about 20 minutes on a GPU with tfjs-node-gpu; many hours on CPU",
   },
@@ -128,8 +172,15 @@ const TUTORIALS: Record<TutorialId, TutorialSpec> = {
     title: "CoNLL-2003 with bert-base-cased",
     corpus: "conll2003",
     model: "bert-base-cased",
-    labelAllTokens: false,
-    training: { numTrainEpochs: 3, evalStrategy: "epoch" },
+    // The tutorial's is_all_labels=True: every sub-word repeats its word's own label.
+    labelAllTokens: true,
+    evalSplit: "validation",
+    pipelineAggregation: "none",
+    training: {
+      learningRate: 2e-5, perDeviceTrainBatchSize: 16, perDeviceEvalBatchSize: 16, numTrainEpochs: 3, weightDecay: 0.01,
+      evalStrategy: "epoch",
+    },
+    sources: { loggingSteps: "HF default" },
     tutorialResult: { split: "validation", f1: 0.945 },
     fullTime: "about 40 minutes on a GPU with tfjs-node-gpu; many hours on CPU",
   },
@@ -138,7 +189,13 @@ const TUTORIALS: Record<TutorialId, TutorialSpec> = {
     corpus: "wikiann_en",
     model: "distilbert-base-uncased",
     labelAllTokens: true,
-    training: { numTrainEpochs: 2, evalStrategy: "epoch" },
+    evalSplit: "validation",
+    pipelineAggregation: "simple",
+    training: {
+      perDeviceTrainBatchSize: 16, perDeviceEvalBatchSize: 16, numTrainEpochs: 2, evalStrategy: "epoch",
+      loggingSteps: Math.floor(WIKIANN_TRAIN_ROWS / 16),
+    },
+    sources: { learningRate: "HF default", weightDecay: "HF default" },
     tutorialResult: { split: "test", f1: 0.83 },
     fullTime: "about 20 minutes on a GPU with tfjs-node-gpu; many hours on CPU",
   },
@@ -147,30 +204,19 @@ const TUTORIALS: Record<TutorialId, TutorialSpec> = {
     corpus: "wnut17",
     model: "distilbert-base-uncased",
     labelAllTokens: false,
+    // The guide passes tokenized_wnut["test"] as eval_dataset.
+    evalSplit: "test",
+    pipelineAggregation: "none",
     training: {
-      numTrainEpochs: 2,
-      evalStrategy: "epoch",
-      saveStrategy: "epoch",
-      loadBestModelAtEnd: true,
+      learningRate: 2e-5, perDeviceTrainBatchSize: 16, perDeviceEvalBatchSize: 16, numTrainEpochs: 2, weightDecay: 0.01,
+      evalStrategy: "epoch", saveStrategy: "epoch", loadBestModelAtEnd: true,
     },
-    // The guide's run ends near F1 0.41 on validation (a hard, noisy corpus).
-    tutorialResult: { split: "validation", f1: 0.41 },
+    // load_best_model_at_end without metric_for_best_model: HF keeps the checkpoint with the lowest eval loss.
+    sources: { metricForBestModel: "HF default", loggingSteps: "HF default" },
+    // The guide prints no score.
+    tutorialResult: null,
     fullTime: "about 5 minutes on a GPU with tfjs-node-gpu; an hour or more on CPU",
   },
-};
-
-const BASE_TRAINING: NotebookTraining = {
-  learningRate: 2e-5,
-  perDeviceTrainBatchSize: 16,
-  perDeviceEvalBatchSize: 16,
-  numTrainEpochs: 3,
-  weightDecay: 0.01,
-  evalStrategy: "epoch",
-  saveStrategy: "no",
-  loadBestModelAtEnd: false,
-  metricForBestModel: "f1",
-  loggingSteps: 50,
-  seed: 42,
 };
 
 /**
@@ -181,7 +227,7 @@ const BASE_TRAINING: NotebookTraining = {
 export function notebookSettings(tutorial: TutorialId, profile: Profile = envProfile()): NotebookSettings {
   const spec = TUTORIALS[tutorial];
   if (!spec) throw new Error(`unknown tutorial ${JSON.stringify(tutorial)} (known: ${TUTORIAL_IDS.join(", ")})`);
-  const training: NotebookTraining = { ...BASE_TRAINING, ...spec.training };
+  const training: NotebookTraining = { ...HF_DEFAULT_TRAINING, ...spec.training };
   const smoke = profile === "smoke";
   return {
     tutorial,
@@ -200,6 +246,9 @@ export function notebookSettings(tutorial: TutorialId, profile: Profile = envPro
       }
       : {},
     labelAllTokens: spec.labelAllTokens,
+    evalSplit: spec.evalSplit,
+    pipelineAggregation: spec.pipelineAggregation,
+    trainingSources: { ...spec.sources },
     maxLength: smoke ? SMOKE_MAX_LENGTH : 512,
     training: smoke ? { ...training, learningRate: SMOKE_LEARNING_RATE, loggingSteps: 4 } : training,
     tutorialResult: spec.tutorialResult,
@@ -243,18 +292,35 @@ export function settingsRows(s: NotebookSettings): { setting: string; value: str
   const model = s.randomInit && s.smokeModel
     ? `${s.model} config scaled to ${s.smokeModel.numLayers} layers × ${s.smokeModel.hiddenSize} dims, random init (seed ${s.initSeed})`
     : `${s.model} (pretrained)`;
+  // In full, say where a value comes from when it is not the tutorial's own; smoke changes some on purpose.
+  const from = (key: keyof NotebookTraining, value: unknown): string => {
+    const source = s.trainingSources[key];
+    if (s.profile === "full" && source === "HF default") return `${value} (HF default; the tutorial sets none)`;
+    if (s.profile === "full" && source === "ours") return `${value} (our addition)`;
+    return String(value);
+  };
+  const smokeNote = (key: keyof NotebookTraining, value: unknown, why: string): string =>
+    s.randomInit ? `${value} (smoke: ${why})` : from(key, value);
   return [
     { setting: "profile", value: s.profile },
     { setting: "corpus", value: s.corpus },
     { setting: "model", value: model },
     { setting: "rows used (train / validation / test)", value: `${sub(s.subset.train)} / ${sub(s.subset.validation)} / ${sub(s.subset.test)}` },
-    { setting: "sub-word labels", value: s.labelAllTokens ? "every sub-word" : "first sub-word only (-100 elsewhere)" },
+    { setting: "sub-word labels", value: s.labelAllTokens ? "every sub-word (repeats the word's label)" : "first sub-word only (-100 elsewhere)" },
     { setting: "max length", value: String(s.maxLength) },
-    { setting: "epochs", value: String(t.numTrainEpochs) },
-    { setting: "learning rate", value: String(t.learningRate) },
-    { setting: "batch size", value: String(t.perDeviceTrainBatchSize) },
-    { setting: "weight decay", value: String(t.weightDecay) },
+    { setting: "epochs", value: from("numTrainEpochs", t.numTrainEpochs) },
+    { setting: "learning rate", value: smokeNote("learningRate", t.learningRate, "a random model needs a larger one") },
+    { setting: "batch size (train / eval)", value: from("perDeviceTrainBatchSize", `${t.perDeviceTrainBatchSize} / ${t.perDeviceEvalBatchSize}`) },
+    { setting: "weight decay", value: from("weightDecay", t.weightDecay) },
+    { setting: "evaluation", value: from("evalStrategy", t.evalStrategy === "no" ? "none during training" : `every ${t.evalStrategy} on ${s.evalSplit}`) },
+    { setting: "checkpoints", value: from("saveStrategy", t.saveStrategy === "no" ? "none" : `every ${t.saveStrategy}`) },
+    {
+      setting: "best model at end",
+      value: t.loadBestModelAtEnd ? from("metricForBestModel", `yes, by eval ${t.metricForBestModel}`) : "no",
+    },
+    { setting: "logging steps", value: smokeNote("loggingSteps", t.loggingSteps, "a loss point every 4 steps") },
     { setting: "seed", value: String(t.seed) },
+    { setting: "pipeline aggregation", value: s.pipelineAggregation },
     { setting: s.randomInit ? "expected time" : "expected time (rough estimate, not measured)", value: s.expectedTime },
   ];
 }

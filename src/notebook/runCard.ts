@@ -59,9 +59,11 @@ export function runCardFields(info: RunCardInfo): [string, string][] {
     [`metrics (${info.metricsSplit})`, Object.entries(info.metrics).map(([k, v]) => `${k} ${fmt(v)}`).join(", ")],
     [
       "tutorial reported",
-      `${s.tutorialResult.split} F1 ${s.tutorialResult.f1}` +
-        (s.tutorialResult.accuracy !== undefined ? `, accuracy ${s.tutorialResult.accuracy}` : "") +
-        (s.profile === "smoke" ? " (not comparable: smoke profile)" : ""),
+      s.tutorialResult === null
+        ? "no score (the tutorial prints none)"
+        : `${s.tutorialResult.split} F1 ${s.tutorialResult.f1}` +
+          (s.tutorialResult.accuracy !== undefined ? `, accuracy ${s.tutorialResult.accuracy}` : "") +
+          (s.profile === "smoke" ? " (not comparable: smoke profile)" : ""),
     ],
   ];
   if (info.timer) {

@@ -36,7 +36,7 @@ test("formatTable aligns numbers right and text left; tableHtml escapes", () => 
     { key: "F1", digits: 3 },
   ]);
   assert.equal(text, ["Epoch  Training Loss     F1", "-----  -------------  -----", "    1         0.5123  0.700", "    2         0.2000  0.810"].join("\n"));
-  assert.match(tableHtml([{ a: "<b>" }]), /<td>&lt;b&gt;<\/td>/);
+  assert.match(tableHtml([{ a: "<b>" }]), /<td[^>]*>&lt;b&gt;<\/td>/);
   assert.equal(formatTable([]), "\n");
 });
 
@@ -48,7 +48,7 @@ test("display sinks: bundles, text fallback and live updates", () => {
     live.show({ "text/plain": "b" });
   });
   assert.equal(sent.length, 3);
-  assert.match(sent[0].bundle["text/html"] as string, /<caption>cap<\/caption>/);
+  assert.match(sent[0].bundle["text/html"] as string, /<caption[^>]*>cap<\/caption>/);
   assert.equal(sent[0].bundle["text/plain"], "cap\nx\n-\n1");
   assert.equal(sent[0].update, false);
   assert.deepEqual([sent[1].update, sent[2].update], [false, true]);
@@ -75,8 +75,6 @@ test("profiles: full keeps the tutorial's settings, smoke shrinks model and data
     const smoke = notebookSettings(id, "smoke");
     assert.equal(full.randomInit, false);
     assert.deepEqual(full.subset, {});
-    assert.equal(full.training.learningRate, 2e-5);
-    assert.equal(full.training.weightDecay, 0.01);
     assert.equal(smoke.randomInit, true);
     // About 144 optimizer updates within the tutorial's epochs, whatever their number.
     assert.equal((smoke.subset.train! * smoke.training.numTrainEpochs) / smoke.training.perDeviceTrainBatchSize, 144);
@@ -86,16 +84,48 @@ test("profiles: full keeps the tutorial's settings, smoke shrinks model and data
     assert.equal(smoke.training.numTrainEpochs, full.training.numTrainEpochs);
     assert.equal(smoke.labelAllTokens, full.labelAllTokens);
   }
-  assert.equal(notebookSettings("mit_restaurant", "full").training.numTrainEpochs, 3);
-  assert.equal(notebookSettings("wikiann", "full").training.numTrainEpochs, 2);
-  const wnut = notebookSettings("wnut17", "full");
-  assert.equal(wnut.training.loadBestModelAtEnd, true);
-  assert.equal(wnut.training.numTrainEpochs, 2);
-  assert.equal(notebookSettings("conll2003_bert_cased", "full").model, "bert-base-cased");
   assert.throws(() => notebookSettings("nope" as never, "full"), /unknown tutorial "nope"/);
   const rows = settingsRows(notebookSettings("conll2003_distilbert", "smoke"));
   assert.equal(rows.find((r) => r.setting === "profile")!.value, "smoke");
   assert.match(rows.find((r) => r.setting === "model")!.value, /random init/);
+});
+
+test("full profile = the tutorials' settings (issue #12's table), HF defaults where they set none", () => {
+  const pick = (id: (typeof TUTORIAL_IDS)[number]) => notebookSettings(id, "full");
+  const keys = ["perDeviceTrainBatchSize", "learningRate", "numTrainEpochs", "weightDecay", "evalStrategy", "saveStrategy", "loggingSteps", "loadBestModelAtEnd", "metricForBestModel"] as const;
+  const training = (id: (typeof TUTORIAL_IDS)[number]) => Object.fromEntries(keys.map((k) => [k, pick(id).training[k]]));
+  // 01: batch 8 is HF's default (the tutorial sets none); evaluation and saving every epoch.
+  assert.deepEqual(training("mit_restaurant"), {
+    perDeviceTrainBatchSize: 8, learningRate: 2e-5, numTrainEpochs: 3, weightDecay: 0.01, evalStrategy: "epoch", saveStrategy: "epoch",
+    loggingSteps: 500, loadBestModelAtEnd: false, metricForBestModel: "loss",
+  });
+  assert.equal(pick("mit_restaurant").trainingSources.perDeviceTrainBatchSize, "HF default");
+  assert.equal(pick("mit_restaurant").pipelineAggregation, "simple");
+  // 02: batch 16, logging every 100 steps; per-epoch evaluation is ours.
+  assert.deepEqual([training("conll2003_distilbert").perDeviceTrainBatchSize, training("conll2003_distilbert").loggingSteps], [16, 100]);
+  assert.equal(pick("conll2003_distilbert").trainingSources.evalStrategy, "ours");
+  // 03: labels on all sub-words (is_all_labels=True), per-token pipeline output.
+  assert.equal(pick("conll2003_bert_cased").labelAllTokens, true);
+  assert.equal(pick("conll2003_bert_cased").model, "bert-base-cased");
+  assert.equal(pick("conll2003_bert_cased").pipelineAggregation, "none");
+  // 04: batch 16, 2 epochs, logging every len(train) // 16 = 20000 // 16 steps; lr and decay are HF's defaults.
+  assert.deepEqual(
+    [training("wikiann").perDeviceTrainBatchSize, training("wikiann").numTrainEpochs, training("wikiann").loggingSteps, training("wikiann").learningRate, training("wikiann").weightDecay],
+    [16, 2, 1250, 5e-5, 0],
+  );
+  assert.deepEqual([pick("wikiann").trainingSources.learningRate, pick("wikiann").trainingSources.weightDecay], ["HF default", "HF default"]);
+  // 05: the guide's arguments; best model by eval loss (HF's default metric); evaluation on test.
+  assert.deepEqual(training("wnut17"), {
+    perDeviceTrainBatchSize: 16, learningRate: 2e-5, numTrainEpochs: 2, weightDecay: 0.01, evalStrategy: "epoch", saveStrategy: "epoch",
+    loggingSteps: 500, loadBestModelAtEnd: true, metricForBestModel: "loss",
+  });
+  assert.equal(pick("wnut17").evalSplit, "test");
+  assert.equal(pick("wnut17").pipelineAggregation, "none");
+  assert.equal(pick("wnut17").tutorialResult, null, "the guide prints no score");
+  const rows = Object.fromEntries(settingsRows(pick("mit_restaurant")).map((r) => [r.setting, r.value]));
+  assert.equal(rows["batch size (train / eval)"], "8 / 8 (HF default; the tutorial sets none)");
+  assert.equal(Object.fromEntries(settingsRows(pick("wikiann")).map((r) => [r.setting, r.value]))["learning rate"], "0.00005 (HF default; the tutorial sets none)");
+  assert.equal(Object.fromEntries(settingsRows(pick("conll2003_distilbert")).map((r) => [r.setting, r.value]))["evaluation"], "every epoch on validation (our addition)");
 });
 
 test("profile follows NER_PROFILE and rejects bad values", () => {
