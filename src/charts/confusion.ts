@@ -64,6 +64,23 @@ export function entityConfusion(
   return { rows, cols, counts };
 }
 
+/**
+ * Light-to-dark blues (ColorBrewer's, as matplotlib's "Blues"). plotly's own "Blues" runs the
+ * other way, dark for small counts, which hid the numbers in the cells.
+ */
+export const CONFUSION_COLORSCALE: [number, string][] = [
+  [0, "#f7fbff"],
+  [0.25, "#c6dbef"],
+  [0.5, "#6baed6"],
+  [0.75, "#2171b5"],
+  [1, "#08306b"],
+];
+
+/** Text colour readable on the colorscale at `fraction` of the maximum: dark on light cells, white on dark ones. */
+export function confusionTextColor(fraction: number): string {
+  return fraction > 0.5 ? "white" : "#111";
+}
+
 /** Heatmap of an EntityConfusion with the count written in each cell (gold on y, predicted on x). */
 export function entityConfusionFigure(conf: EntityConfusion, opts: { title?: string } = {}): PlotlyFigure {
   // plotly draws the first row at the bottom; reverse so the table reads top-down like the matrix.
@@ -76,14 +93,29 @@ export function entityConfusionFigure(conf: EntityConfusion, opts: { title?: str
       y: r,
       text: String(z[i][j]),
       showarrow: false,
-      font: { color: z[i][j] === 0 ? "#bbb" : z[i][j] > max / 2 ? "white" : "black" },
+      font: { color: z[i][j] === 0 ? "#999" : confusionTextColor(z[i][j] / max) },
     })),
   );
   return {
-    data: [{ type: "heatmap", x: conf.cols, y: rows, z, colorscale: "Blues", showscale: true, hoverongaps: false }],
+    data: [
+      {
+        type: "heatmap",
+        x: conf.cols,
+        y: rows,
+        z,
+        zmin: 0,
+        zmax: max,
+        colorscale: CONFUSION_COLORSCALE,
+        showscale: true,
+        hoverongaps: false,
+        hovertemplate: "gold %{y}, predicted %{x}: %{z}<extra></extra>",
+      },
+    ],
     layout: baseLayout(opts.title ?? "Entity confusion (incl. boundary errors)", "predicted", "gold", {
       annotations,
-      height: 120 + 40 * rows.length,
+      height: 140 + 40 * rows.length,
+      xaxis: { type: "category", side: "bottom" },
+      yaxis: { type: "category" },
     }),
   };
 }

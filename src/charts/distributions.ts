@@ -1,5 +1,5 @@
 /** Corpus distributions: tag frequencies, entity lengths per type, sentence lengths per split. */
-import { baseLayout, PlotlyFigure } from "./figure";
+import { baseLayout, logAxis, PlotlyFigure } from "./figure";
 import { histogram } from "../explore/records";
 
 /** Bars of token counts per tag (log scale by default: "O" dwarfs everything else). */
@@ -11,7 +11,7 @@ export function tagDistributionFigure(
   return {
     data: [{ type: "bar", name: "tokens", x: counts.map((c) => c.tag), y: counts.map((c) => c.count) }],
     layout: baseLayout(opts.title ?? "Tag frequencies", "tag", "tokens", {
-      yaxis: { title: { text: log ? "tokens (log scale)" : "tokens" }, type: log ? "log" : "linear" },
+      yaxis: log ? logAxis("tokens (log scale)") : { title: { text: "tokens" } },
     }),
   };
 }

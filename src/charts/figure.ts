@@ -13,17 +13,31 @@ export interface PlotlyFigure {
   config?: Record<string, unknown>;
 }
 
-/** Common layout: title, axis titles, compact margins, a fixed height so notebooks stay tidy. */
+/**
+ * Common layout: title, axis titles, compact margins that grow to fit long tick labels
+ * (automargin, so nothing is clipped), a fixed height so notebooks stay tidy. Axis settings in
+ * `extra` are merged into these defaults, not swapped for them.
+ */
 export function baseLayout(title: string, xTitle?: string, yTitle?: string, extra: Record<string, unknown> = {}) {
+  const axis = (text: string | undefined, more: unknown) => ({
+    automargin: true,
+    ...(text ? { title: { text } } : {}),
+    ...(more && typeof more === "object" ? (more as Record<string, unknown>) : {}),
+  });
+  const { xaxis, yaxis, ...rest } = extra;
   return {
     title: { text: title },
-    xaxis: xTitle ? { title: { text: xTitle } } : {},
-    yaxis: yTitle ? { title: { text: yTitle } } : {},
     margin: { l: 60, r: 20, t: 50, b: 50 },
     height: 380,
-    template: undefined,
-    ...extra,
+    ...rest,
+    xaxis: axis(xTitle, xaxis),
+    yaxis: axis(yTitle, yaxis),
   } as Record<string, unknown>;
+}
+
+/** Axis settings for a log scale with labels at powers of ten only (no "2", "5" minor labels). */
+export function logAxis(title: string): Record<string, unknown> {
+  return { type: "log", dtick: 1, title: { text: title } };
 }
 
 /** The figure's title text, or "" (used for text fallbacks and file names). */

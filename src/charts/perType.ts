@@ -24,14 +24,24 @@ export function f1Of(s: TypeScores): number {
   return v;
 }
 
-/** Grouped bars: precision, recall, F1 for each entity type (support in the hover text). */
+/**
+ * Grouped bars: precision, recall, F1 for each entity type. The support goes once under each
+ * type's name ("LOC<br>n=12") and in the hover text, not as a label on every bar.
+ */
 export function perTypeScoresFigure(
   report: Readonly<Record<string, TypeScores>>,
   opts: { title?: string } = {},
 ): PlotlyFigure {
   const types = entityTypesOf(report);
-  const support = types.map((t) => `support ${report[t].support ?? "?"}`);
-  const bar = (name: string, y: number[]) => ({ type: "bar", name, x: types, y, text: support });
+  const support = types.map((t) => report[t].support);
+  const x = types.map((t, i) => (support[i] === undefined ? t : `${t}<br>n=${support[i]}`));
+  const bar = (name: string, y: number[]) => ({
+    type: "bar",
+    name,
+    x,
+    y,
+    hovertemplate: `%{x}: ${name} %{y:.3f}<extra></extra>`,
+  });
   return {
     data: [
       bar("precision", types.map((t) => report[t].precision)),

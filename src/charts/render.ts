@@ -4,15 +4,16 @@
  * Each figure is sent as one MIME bundle:
  * - `application/vnd.plotly.v1+json`: drawn by JupyterLab's plotly renderer (the `plotly` Python
  *   package's extension) with no network access;
- * - `text/html`: a fallback for front ends without that renderer (classic Notebook, nbviewer,
- *   trusted notebooks). The first fallback of a kernel session inlines plotly.min.js (4.8 MB, from
- *   plotly.js-dist-min) so no CDN is needed; later ones reuse `window.Plotly`;
+ * - `text/html`: a fallback for front ends without that renderer (classic Notebook, JupyterLab
+ *   without the extension, nbviewer; scripts run in trusted notebooks). The first fallback of a
+ *   kernel session inlines plotly.min.js (4.8 MB, from plotly.js-dist-min) so no CDN is needed;
+ *   later ones wait for `window.Plotly`;
  * - `text/plain`: a one-line description.
  *
  * `NER_PLOTLY_HTML=0` leaves the HTML fallback out (smaller executed notebooks).
  */
 import * as fs from "fs";
-import { displayBundle, escapeHtml, LiveDisplay, MimeBundle } from "../notebook/display";
+import { displayBundle, escapeHtml, LiveDisplay, MimeBundle, uniqueId } from "../display/index";
 import { figureTitle, PlotlyFigure } from "./figure";
 
 export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
@@ -35,15 +36,13 @@ export function figureJson(fig: PlotlyFigure): { data: unknown[]; layout: object
   return { data: fig.data, layout: fig.layout, config: { responsive: true, displaylogo: false, ...(fig.config ?? {}) } };
 }
 
-let divCounter = 0;
-
 /**
- * Standalone HTML for a figure: a div plus a script calling `Plotly.newPlot`. With
+ * Standalone HTML for a figure: a div plus a script drawing it with `Plotly.react` (same as
+ * `newPlot` on a fresh div; redraws in place when the div is reused by a live figure). With
  * `includePlotlyJs` the library is inlined first; otherwise the script waits for `window.Plotly`.
  */
 export function figureHtml(fig: PlotlyFigure, opts: { includePlotlyJs?: boolean; divId?: string } = {}): string {
-  divCounter += 1;
-  const id = opts.divId ?? `ner-plot-${process.pid}-${divCounter}`;
+  const id = opts.divId ?? uniqueId("ner-plot");
   const json = figureJson(fig);
   // "</" inside JSON strings could close the script element early.
   const payload = JSON.stringify(json).replace(/<\//g, "<\\/");
@@ -53,7 +52,7 @@ export function figureHtml(fig: PlotlyFigure, opts: { includePlotlyJs?: boolean;
     lib +
     `<div id="${escapeHtml(id)}" style="width:100%;height:${height}px"></div>\n` +
     `<script type="text/javascript">(function(){var f=${payload};` +
-    `function draw(){if(window.Plotly){window.Plotly.newPlot(${JSON.stringify(id)},f.data,f.layout,f.config);}` +
+    `function draw(){if(window.Plotly){window.Plotly.react(${JSON.stringify(id)},f.data,f.layout,f.config);}` +
     `else{setTimeout(draw,100);}}draw();})();</script>`
   );
 }
@@ -81,15 +80,26 @@ export function resetPlotlySession(): void {
 
 /**
  * The MIME bundle for a figure. With `html` on, the first bundle of the session carries
- * plotly.min.js in its HTML fallback.
+ * plotly.min.js in its HTML fallback. `divId` fixes the fallback's element (live figures).
  */
-export function figureBundle(fig: PlotlyFigure, opts: { html?: boolean } = {}): MimeBundle {
+export function figureBundle(fig: PlotlyFigure, opts: { html?: boolean; divId?: string } = {}): MimeBundle {
   const bundle: MimeBundle = { [PLOTLY_MIME]: figureJson(fig), "text/plain": figureText(fig) };
   if (opts.html ?? htmlFallbackEnabled()) {
-    bundle["text/html"] = figureHtml(fig, { includePlotlyJs: !session.plotlyInlined });
+    bundle["text/html"] = figureHtml(fig, { includePlotlyJs: !session.plotlyInlined, divId: opts.divId });
     session.plotlyInlined = true;
   }
   return bundle;
+}
+
+/**
+ * Make sure plotly.min.js has been sent once this session, as an output of its own. Live figures
+ * call this first: their own outputs are replaced on every update, so they must not be the one
+ * that carries the library.
+ */
+export function ensurePlotlyLoaded(): void {
+  if (session.plotlyInlined || !htmlFallbackEnabled()) return;
+  displayBundle({ "text/html": `<script type="text/javascript">${plotlyJsSource()}</script>`, "text/plain": "" });
+  session.plotlyInlined = true;
 }
 
 /** Display a figure in the notebook (its text line outside Jupyter). */
@@ -98,20 +108,23 @@ export function showFigure(fig: PlotlyFigure): void {
 }
 
 /**
- * A figure redrawn in place while something runs (e.g. the loss curve during training).
- * Updates send only the plotly JSON (cheap, drawn live by JupyterLab); `finish` sends the full
- * bundle with the HTML fallback so the saved notebook renders everywhere.
+ * A figure redrawn in place while something runs (e.g. the loss curve during training): one
+ * updatable output whose every version carries the plotly JSON (JupyterLab's renderer) and an
+ * HTML fallback that redraws one fixed div with `Plotly.react` (classic Notebook, JupyterLab
+ * without the plotly extension). plotly.min.js goes in a separate output before the first draw.
  */
 export class LiveFigure {
   private readonly out = new LiveDisplay();
+  private readonly divId = uniqueId("ner-live-plot");
 
   /** Replace the displayed figure with `fig`. */
   update(fig: PlotlyFigure): void {
-    this.out.show({ [PLOTLY_MIME]: figureJson(fig), "text/plain": figureText(fig) });
+    ensurePlotlyLoaded();
+    this.out.show(figureBundle(fig, { divId: this.divId }));
   }
 
   /** Show the final version of the figure. */
   finish(fig: PlotlyFigure): void {
-    this.out.show(figureBundle(fig));
+    this.update(fig);
   }
 }

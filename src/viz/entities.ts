@@ -3,7 +3,7 @@
  * its label. All text and labels are HTML-escaped.
  */
 import { colorForLabel } from "./colors";
-import { escapeHtml } from "./escape";
+import { escapeHtml } from "../display/html";
 import { joinTokens, tagsToSpans, toSpan, type EntityLike, type EntitySpan } from "./spans";
 
 /** Rendering options. */

@@ -12,7 +12,7 @@
  * `wrong-type`, `wrong-boundary` (overlapped, never with identical boundaries) or `missed`
  * (no predicted span overlaps it).
  */
-import { escapeHtml } from "./escape";
+import { escapeHtml } from "../display/html";
 import { highlightHtml } from "./entities";
 import { joinTokens, tagsToSpans, type EntitySpan } from "./spans";
 
@@ -79,8 +79,11 @@ const STYLE_SHEET =
     .filter(([, css]) => css)
     .map(([status, css]) => `.ner-gvp .ner-${status}{${css}}`)
     .join("") +
-  ".ner-gvp td{vertical-align:top;padding:0.3em 0.8em;line-height:2.5;white-space:pre-wrap}" +
+  ".ner-gvp td{vertical-align:top;padding:0.3em 0.8em;line-height:2.5;white-space:pre-wrap;text-align:left}" +
   ".ner-gvp th{text-align:left;padding:0.3em 0.8em}</style>";
+
+// Inline too: Jupyter's stylesheet (.rendered_html td) right-aligns and centres tables.
+const CELL = 'style="text-align:left;vertical-align:top"';
 
 /**
  * HTML fragment: the sentence with gold entities (left) and predicted entities (right); every
@@ -117,8 +120,8 @@ export function renderGoldVsPredHtml(tokens: readonly string[], goldTags: readon
   const summary = errors.length === 0 ? "<p class=\"ner-all-correct\">All entities correct.</p>" : `<ul class="ner-errors">${errorItems.join("")}</ul>`;
   return (
     `<div class="ner-gvp" style="font-family: sans-serif">${STYLE_SHEET}` +
-    `<table><tr><th>Gold</th><th>Predicted</th></tr><tr>` +
-    `<td class="ner-gold">${side(cmp.gold)}</td><td class="ner-pred">${side(cmp.pred)}</td></tr></table>` +
+    `<table style="margin-left:0;margin-right:auto"><tr><th ${CELL}>Gold</th><th ${CELL}>Predicted</th></tr><tr>` +
+    `<td class="ner-gold" ${CELL}>${side(cmp.gold)}</td><td class="ner-pred" ${CELL}>${side(cmp.pred)}</td></tr></table>` +
     `${summary}</div>`
   );
 }

@@ -2,7 +2,7 @@
  * Entity visualisation: displaCy-style HTML for pipeline outputs and tagged tokens, gold vs
  * predicted comparison, standalone pages and notebook display.
  */
-export { escapeHtml } from "./escape";
+export { escapeHtml } from "../display/html";
 export { colorForLabel, ENTITY_PALETTE, fnv1a } from "./colors";
 export { tagsToSpans, joinTokens, toSpan } from "./spans";
 export type { EntitySpan, EntityLike } from "./spans";

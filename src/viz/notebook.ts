@@ -1,8 +1,10 @@
 /**
  * Showing renderings in a tslab notebook: sends text/html (plus a text/plain fallback) through
- * the notebook display helpers; outside a kernel the plain text is printed.
+ * src/display; outside a kernel the plain text is printed. The show* helpers return nothing:
+ * tslab prints a cell's last expression as text, which would repeat the markup under the view
+ * (the render*Html functions give the HTML).
  */
-import { displayBundle } from "../notebook/display";
+import { displayBundle } from "../display/mime";
 import { renderEntitiesHtml, renderTaggedTokensHtml, type RenderEntitiesOptions } from "./entities";
 import { renderGoldVsPredHtml } from "./goldVsPred";
 import { toSpan, type EntityLike } from "./spans";
@@ -20,24 +22,18 @@ export function entitiesPlainText(text: string, entities: readonly EntityLike[])
   return out + text.slice(cursor);
 }
 
-/** Display `text` with the pipeline's entities highlighted; returns the HTML. */
-export function showEntities(text: string, entities: readonly EntityLike[], opts?: RenderEntitiesOptions): string {
-  const html = renderEntitiesHtml(text, entities, opts);
-  displayBundle({ "text/html": html, "text/plain": entitiesPlainText(text, entities) });
-  return html;
+/** Display `text` with the pipeline's entities highlighted. */
+export function showEntities(text: string, entities: readonly EntityLike[], opts?: RenderEntitiesOptions): void {
+  displayBundle({ "text/html": renderEntitiesHtml(text, entities, opts), "text/plain": entitiesPlainText(text, entities) });
 }
 
-/** Display tokens with the entities of their tags highlighted; returns the HTML. */
-export function showTaggedTokens(tokens: readonly string[], tags: readonly string[]): string {
-  const html = renderTaggedTokensHtml(tokens, tags);
-  displayBundle({ "text/html": html, "text/plain": tokens.map((t, i) => `${t}/${tags[i]}`).join(" ") });
-  return html;
+/** Display tokens with the entities of their tags highlighted. */
+export function showTaggedTokens(tokens: readonly string[], tags: readonly string[]): void {
+  displayBundle({ "text/html": renderTaggedTokensHtml(tokens, tags), "text/plain": tokens.map((t, i) => `${t}/${tags[i]}`).join(" ") });
 }
 
-/** Display gold vs predicted entities side by side; returns the HTML. */
-export function showGoldVsPred(tokens: readonly string[], goldTags: readonly string[], predTags: readonly string[]): string {
-  const html = renderGoldVsPredHtml(tokens, goldTags, predTags);
+/** Display gold vs predicted entities side by side. */
+export function showGoldVsPred(tokens: readonly string[], goldTags: readonly string[], predTags: readonly string[]): void {
   const plain = tokens.map((t, i) => `${t}\t${goldTags[i]}\t${predTags[i]}${goldTags[i] === predTags[i] ? "" : "  *"}`).join("\n");
-  displayBundle({ "text/html": html, "text/plain": plain });
-  return html;
+  displayBundle({ "text/html": renderGoldVsPredHtml(tokens, goldTags, predTags), "text/plain": plain });
 }

@@ -1,5 +1,5 @@
 /** A standalone HTML page around rendered fragments (for `ner predict --html`). */
-import { escapeHtml } from "./escape";
+import { escapeHtml } from "../display/html";
 
 /** Wrap body HTML (already escaped fragments) into a complete UTF-8 page. */
 export function htmlPage(title: string, bodyHtml: string): string {

@@ -2,6 +2,7 @@
  * Entity spans: from pipeline outputs (character offsets) and from token-level tags
  * (token indices), with the chunking rules of seqeval's default mode.
  */
+import { getEntities } from "../metrics/seqeval/default-entities";
 
 /** A labelled [start, end) range: characters for text, token indices for tagged tokens. */
 export interface EntitySpan {
@@ -23,39 +24,13 @@ export function toSpan(e: EntityLike): EntitySpan {
   return { start: e.start, end: e.end, label, ...(e.score !== undefined ? { score: e.score } : {}) };
 }
 
-function splitTag(tag: string): { prefix: string; type: string } {
-  if (tag === "O" || tag === "" || tag === "-") return { prefix: "O", type: "" };
-  const m = /^([BIESLU])[-_](.+)$/.exec(tag);
-  if (m) return { prefix: m[1], type: m[2] };
-  return { prefix: "I", type: tag }; // a plain label ("Cuisine") continues runs of itself
-}
-
 /**
- * Token-index spans of a tag sequence (IOB1, IOB2, IOBES; L-/U- as E-/S-), following seqeval's
- * default `get_entities`: a chunk ends before B-, S-, O or a type change and after E-/S-; an I-
- * without an open chunk of its type starts one.
+ * Token-index spans of a tag sequence (IOB1, IOB2, IOBES), exactly as seqeval's default mode
+ * chunks it (its `getEntities`, the one the metrics use), so the pictures agree with the scores.
  */
 export function tagsToSpans(tags: readonly string[]): EntitySpan[] {
-  const spans: EntitySpan[] = [];
-  let open: EntitySpan | null = null;
-  const close = (): void => {
-    if (open) spans.push(open);
-    open = null;
-  };
-  tags.forEach((tag, i) => {
-    const { prefix, type } = splitTag(tag);
-    if (prefix === "O") return close();
-    const startsNew = open === null || open.label !== type || prefix === "B" || prefix === "S" || prefix === "U";
-    if (startsNew) {
-      close();
-      open = { start: i, end: i + 1, label: type };
-    } else if (open) {
-      open.end = i + 1;
-    }
-    if (prefix === "E" || prefix === "S" || prefix === "L" || prefix === "U") close();
-  });
-  close();
-  return spans;
+  // getEntities' end is inclusive (Python seqeval's convention); spans here are [start, end).
+  return getEntities(tags).map(([label, start, end]) => ({ start, end: end + 1, label }));
 }
 
 /** Join tokens with single spaces and return the text plus each token's [start, end) offsets. */

@@ -20,7 +20,7 @@ import {
   LiveFigure,
 } from "../../src/charts";
 import { chromiumPath } from "../../src/charts/png";
-import { setDisplaySink, MimeBundle } from "../../src/notebook/display";
+import { setDisplaySink, MimeBundle } from "../../src/display/index";
 
 test("entityConfusion: exact matches, type confusions, boundary errors, misses and spurious", () => {
   const gold = [
@@ -85,7 +85,7 @@ test("perTypeScoresFigure: drops avg rows, accepts f1 and f1-score keys", () => 
     LOC: { precision: 0.5, recall: 0.5, f1: 0.5, support: 4 },
     "micro avg": { precision: 0.8, recall: 0.7, f1: 0.75, support: 14 },
   });
-  assert.deepEqual(fig.data[0].x, ["LOC", "PER"]);
+  assert.deepEqual(fig.data[0].x, ["LOC<br>n=4", "PER<br>n=10"]);
   assert.deepEqual(fig.data[2].y, [0.5, 0.85]);
   assert.throws(() => perTypeScoresFigure({ X: { precision: 1, recall: 1 } }), /neither f1 nor f1-score/);
 });
@@ -116,7 +116,7 @@ test("figureBundle: plotly JSON + HTML fallback inlining plotly.min.js only once
   const h1 = first["text/html"] as string;
   const h2 = second["text/html"] as string;
   assert.ok(h1.length > 1_000_000, "first fallback carries plotly.min.js");
-  assert.ok(h1.includes("Plotly.newPlot") || h1.includes("newPlot"));
+  assert.ok(h1.includes("Plotly.react("));
   assert.ok(h2.length < 10_000, "later fallbacks reuse window.Plotly");
   assert.match(first["text/plain"] as string, /Tag frequencies/);
   const noHtml = figureBundle(fig, { html: false });
@@ -129,23 +129,70 @@ test("figureHtml escapes </script> inside figure strings", () => {
   assert.match(html, /id="d"/);
 });
 
-test("LiveFigure: updates replace one display; finish sends the full bundle", () => {
+test("LiveFigure: plotly.js once in its own output, then one display redrawn in place with an HTML fallback", () => {
   const sent: { bundle: MimeBundle; displayId?: string; update: boolean }[] = [];
   setDisplaySink((bundle, o) => sent.push({ bundle, ...o }));
+  const prev = process.env.NER_PLOTLY_HTML;
   try {
+    delete process.env.NER_PLOTLY_HTML;
     resetPlotlySession();
     const live = new LiveFigure();
     const fig = lossCurveFigure([{ step: 1, loss: 1 }]);
     live.update(fig);
-    live.update(fig);
+    live.update(lossCurveFigure([{ step: 1, loss: 1 }, { step: 2, loss: 0.5 }]));
     live.finish(fig);
-    assert.equal(sent.length, 3);
-    assert.deepEqual(sent.map((s) => s.update), [false, true, true]);
-    assert.ok(sent.every((s) => s.displayId === sent[0].displayId && s.displayId));
-    assert.equal(sent[0].bundle["text/html"], undefined);
-    assert.ok(PLOTLY_MIME in sent[2].bundle);
+    assert.equal(sent.length, 4);
+    // The library: a plain output of its own (not replaced by later updates).
+    assert.equal(sent[0].displayId, undefined);
+    assert.ok((sent[0].bundle["text/html"] as string).length > 1_000_000);
+    const updates = sent.slice(1);
+    assert.deepEqual(updates.map((s) => s.update), [false, true, true]);
+    assert.ok(updates.every((s) => s.displayId === updates[0].displayId && s.displayId));
+    const divIds = updates.map((s) => /<div id="([^"]+)"/.exec(s.bundle["text/html"] as string)?.[1]);
+    assert.ok(divIds[0] && divIds.every((d) => d === divIds[0]), "every version redraws the same div");
+    for (const s of updates) {
+      const html = s.bundle["text/html"] as string;
+      assert.ok(html.length < 10_000, "updates do not resend plotly.js");
+      assert.match(html, /Plotly\.react\(/);
+      assert.ok(PLOTLY_MIME in s.bundle);
+    }
+    assert.deepEqual((updates[1].bundle[PLOTLY_MIME] as { data: { y: number[] }[] }).data[0].y, [1, 0.5]);
+    // A second live figure in the same session does not send the library again.
+    new LiveFigure().update(fig);
+    assert.equal(sent.length, 5);
+    assert.ok((sent[4].bundle["text/html"] as string).length < 10_000);
   } finally {
     setDisplaySink(null);
+    if (prev === undefined) delete process.env.NER_PLOTLY_HTML;
+    else process.env.NER_PLOTLY_HTML = prev;
+  }
+});
+
+test("legibility: confusion numbers contrast with their cells, axes grow to fit labels, log axes label only powers of ten", () => {
+  const conf = entityConfusion([["B-X", "B-Y", "O"], ["B-X", "O", "O"]], [["B-X", "B-Y", "O"], ["B-X", "O", "B-Y"]]);
+  const fig = entityConfusionFigure(conf);
+  const hm = fig.data[0] as { colorscale: [number, string][]; zmin: number };
+  assert.equal(hm.zmin, 0);
+  // Light cells for small counts, dark for large ones; text dark on light, white on dark.
+  assert.equal(hm.colorscale[0][1], "#f7fbff");
+  assert.equal(hm.colorscale[hm.colorscale.length - 1][1], "#08306b");
+  const notes = fig.layout.annotations as { text: string; font: { color: string } }[];
+  const colorOf = (n: string) => notes.filter((a) => a.text === n).map((a) => a.font.color);
+  assert.ok(colorOf("2").every((c) => c === "white"), "max count: white on the darkest blue");
+  assert.ok(colorOf("1").every((c) => c === "#111"), "half the max: dark text on a light cell");
+  for (const f of [fig, perTypeScoresFigure({ X: { precision: 1, recall: 1, f1: 1, support: 2 } }), tagDistributionFigure([{ tag: "O", count: 5 }])]) {
+    assert.equal((f.layout.xaxis as { automargin: boolean }).automargin, true);
+    assert.equal((f.layout.yaxis as { automargin: boolean }).automargin, true);
+  }
+  const tags = tagDistributionFigure([{ tag: "O", count: 100000 }, { tag: "B-X", count: 3 }]);
+  assert.deepEqual(tags.layout.yaxis, { automargin: true, type: "log", dtick: 1, title: { text: "tokens (log scale)" } });
+});
+
+test("perTypeScoresFigure: support once under each type, not a text label on every bar", () => {
+  const fig = perTypeScoresFigure({ PER: { precision: 0.9, recall: 0.8, f1: 0.85, support: 10 }, LOC: { precision: 0.5, recall: 0.5, f1: 0.5, support: 4 } });
+  for (const bar of fig.data) {
+    assert.deepEqual(bar.x, ["LOC<br>n=4", "PER<br>n=10"]);
+    assert.equal(bar.text, undefined);
   }
 });
 

@@ -11,6 +11,8 @@ import {
   renderGoldVsPredHtml,
   renderTaggedTokensHtml,
   showEntities,
+  showGoldVsPred,
+  showTaggedTokens,
   tagsToSpans,
 } from "../../src/viz";
 import { setDisplaySink, type MimeBundle } from "../../src/notebook/display";
@@ -138,8 +140,11 @@ test("renderGoldVsPredHtml shows both sides and outlines and lists each error", 
   const gold = ["B-PER", "I-PER", "O", "B-LOC", "I-LOC", "O"];
   const pred = ["B-PER", "O", "O", "B-ORG", "I-ORG", "B-MISC"];
   const html = renderGoldVsPredHtml(tokens, gold, pred);
-  const goldSide = html.slice(html.indexOf('<td class="ner-gold">'), html.indexOf('<td class="ner-pred">'));
-  const predSide = html.slice(html.indexOf('<td class="ner-pred">'), html.indexOf("</table>"));
+  const goldSide = html.slice(html.indexOf('<td class="ner-gold"'), html.indexOf('<td class="ner-pred"'));
+  // Left-aligned even under Jupyter's stylesheet, which right-aligns table cells.
+  assert.match(html, /<td class="ner-gold" style="text-align:left[^"]*">/);
+  assert.match(html, /<td class="ner-pred" style="text-align:left[^"]*">/);
+  const predSide = html.slice(html.indexOf('<td class="ner-pred"'), html.indexOf("</table>"));
   assert.deepEqual(marks(goldSide).map((m) => [m.label, m.text, m.cls]), [
     ["PER", "John Smith", "ner-entity ner-error ner-wrong-boundary"],
     ["LOC", "New York", "ner-entity ner-error ner-wrong-type"],
@@ -159,15 +164,24 @@ test("renderGoldVsPredHtml shows both sides and outlines and lists each error", 
   assert.ok(missed.includes("<b>missed</b>: X &quot;a&quot;"));
 });
 
-test("showEntities sends text/html with a plain-text fallback and returns the HTML", () => {
+test("show helpers send text/html with a plain-text fallback and return nothing (tslab would print it)", () => {
   const sent: MimeBundle[] = [];
   setDisplaySink((bundle) => sent.push(bundle));
   try {
     const text = "I love Paris";
-    const html = showEntities(text, [{ entity_group: "LOC", score: 0.9, word: "paris", start: 7, end: 12 }]);
+    const entities = [{ entity_group: "LOC", score: 0.9, word: "paris", start: 7, end: 12 }];
+    const returned: unknown = showEntities(text, entities);
+    assert.equal(returned, undefined);
     assert.equal(sent.length, 1);
-    assert.equal(sent[0]["text/html"], html);
+    assert.equal(sent[0]["text/html"], renderEntitiesHtml(text, entities));
     assert.equal(sent[0]["text/plain"], "I love [Paris](LOC)");
+    const gvp: unknown = showGoldVsPred(["Paris", "rocks"], ["B-LOC", "O"], ["B-LOC", "B-ORG"]);
+    assert.equal(gvp, undefined);
+    assert.equal(sent[1]["text/html"], renderGoldVsPredHtml(["Paris", "rocks"], ["B-LOC", "O"], ["B-LOC", "B-ORG"]));
+    assert.match(sent[1]["text/plain"] as string, /rocks\tO\tB-ORG  \*/);
+    const tagged: unknown = showTaggedTokens(["Paris"], ["B-LOC"]);
+    assert.equal(tagged, undefined);
+    assert.equal(sent[2]["text/plain"], "Paris/B-LOC");
   } finally {
     setDisplaySink(null);
   }

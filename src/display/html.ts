@@ -1,4 +1,4 @@
-/** HTML escaping for everything the visualisations put on a page (text, labels, titles). */
+/** HTML escaping: the one helper every renderer (tables, charts, entity views, run cards) uses. */
 
 const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
