@@ -4,6 +4,9 @@
  */
 export { NerTokenizer, parseVocabTxt } from "./tokenizer";
 export type { TokenizerFiles, FromPretrainedOptions } from "./tokenizer";
+export { AutoTokenizer } from "./auto";
+export { BatchEncoding, callTokenizer } from "./batch-encoding";
+export type { TokenizerCallOptions, EncodedRow } from "./batch-encoding";
 export type {
   Encoding,
   WordsEncoding,

@@ -23,6 +23,7 @@ import {
 } from "./config";
 import { codePointLength, toUtf16Offsets } from "./offsets";
 import { padEncoding, paddedLength } from "./padding";
+import { callTokenizer, type BatchEncoding, type TokenizerCallOptions } from "./batch-encoding";
 import type {
   BatchOptions,
   EncodeOptions,
@@ -286,6 +287,14 @@ export class NerTokenizer {
   }
 
   // ---------------------------------------------------------------- encoding
+
+  /**
+   * transformers' `tokenizer(...)`: one text or a batch of texts, or with `isSplitIntoWords` one
+   * list of words or a batch of them. No truncation unless asked, as in Python.
+   */
+  call(input: string | string[] | string[][], opts: TokenizerCallOptions = {}): Promise<BatchEncoding> {
+    return callTokenizer(this, input, opts);
+  }
 
   /** Encode pre-split words (HF `tokenizer(words, is_split_into_words=True, truncation=True)`). */
   async encodeWords(words: string[], opts: EncodeWordsOptions = {}): Promise<WordsEncoding> {
