@@ -61,14 +61,28 @@ export function parseNotebookSource(md: string, name = "source"): NotebookCell[]
   return cells;
 }
 
+/**
+ * Notebook metadata exactly as Jupyter fills it in when the kernel starts: `kernelspec` from
+ * jupyter/kernels/tslab/kernel.json and `language_info` from tslab's kernel_info reply (its
+ * "3.7.2" is tslab 1.0.22's fixed string, not the TypeScript it compiles with). Anything else
+ * makes a freshly opened notebook "unsaved" before the user has done anything.
+ */
+export const NOTEBOOK_METADATA = {
+  kernelspec: { display_name: "TypeScript (tslab, ner-notebooks)", language: "typescript", name: "tslab" },
+  language_info: {
+    codemirror_mode: { mode: "typescript", name: "javascript", typescript: true },
+    file_extension: ".ts",
+    mimetype: "text/typescript",
+    name: "typescript",
+    version: "3.7.2",
+  },
+};
+
 /** The notebook JSON (nbformat 4.5) for the tslab kernel, as the committed file's text. */
 export function notebookJson(cells: NotebookCell[]): string {
   const nb = {
     cells,
-    metadata: {
-      kernelspec: { display_name: "TypeScript (tslab, ner-notebooks)", language: "typescript", name: "tslab" },
-      language_info: { name: "typescript", file_extension: ".ts", mimetype: "text/typescript", version: "5.0.4" },
-    },
+    metadata: NOTEBOOK_METADATA,
     nbformat: 4,
     nbformat_minor: 5,
   };
