@@ -6,7 +6,9 @@
  *
  * Each checkpoint is written into a hidden temporary directory and renamed into place only when
  * complete, so an interrupted write never damages the previous checkpoint, and a half-written
- * one is never mistaken for a checkpoint.
+ * one is never mistaken for a checkpoint. Rotation renames a checkpoint out of its name before
+ * deleting it. Leftovers of killed writes and deletions are removed at the next start
+ * (`removeStaleTemporaries`); docs/training.md lists what survives a kill.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -16,27 +18,9 @@ import { isTransposed, type ParamSpec } from "../models/weights";
 import type { AdamW } from "./adamw";
 import { encodeSafetensors, readSafetensors, type SafetensorsDtype, type TensorData } from "../models/safetensors";
 import { writeDirAtomicAsync, writeFileAtomic } from "../util/atomic";
-import type { TrainableModel } from "./types";
+import type { LogEntry, LoopPosition, LoopTotals, ResumeState, TrainableModel } from "./types";
 
-/** One entry of `log_history` (loss, learning_rate, epoch, step, eval_* metrics, ...). */
-export type LogEntry = Record<string, number>;
-
-/** What resuming a run needs beyond model and optimizer, stored under `trainer_state.json#resume`. */
-export interface ResumeState {
-  epochIndex: number;
-  /** Micro-batches of `epochOrder` already consumed in this epoch. */
-  stepInEpoch: number;
-  /** The shuffled example order of the current epoch. */
-  epochOrder: number[];
-  trLossSum: number;
-  trLossCount: number;
-  epochLossSum: number;
-  epochLossCount: number;
-  earlyStoppingCounter: number;
-  trainedTokens: number;
-  trainedSamples: number;
-  elapsedSeconds: number;
-}
+export type { LogEntry, ResumeState };
 
 /** HF-like trainer_state.json. */
 export interface TrainerStateFile {
@@ -58,9 +42,25 @@ export interface RngStateFile {
 
 const CHECKPOINT_RE = /^checkpoint-(\d+)$/;
 
+/** The files every complete checkpoint holds; `trainer_state.json` is written last. */
+export const CHECKPOINT_FILES = ["config.json", "model.safetensors", "optimizer.safetensors", "rng_state.json", "trainer_state.json"] as const;
+
 /** Directory name of the checkpoint at `step`. */
 export function checkpointName(step: number): string {
   return `checkpoint-${step}`;
+}
+
+/** The files of {@link CHECKPOINT_FILES} that `dir` lacks (all of them when it is not a directory). */
+export function missingCheckpointFiles(dir: string): string[] {
+  return CHECKPOINT_FILES.filter((f) => !fs.existsSync(path.join(dir, f)));
+}
+
+/** Throw a one-line error unless `dir` is a complete checkpoint. */
+export function assertCompleteCheckpoint(dir: string): void {
+  if (!fs.existsSync(dir)) throw new Error(`${dir}: no such checkpoint directory`);
+  if (!fs.statSync(dir).isDirectory()) throw new Error(`${dir}: is a file, not a checkpoint directory`);
+  const missing = missingCheckpointFiles(dir);
+  if (missing.length) throw new Error(`${dir}: not a complete checkpoint (missing ${missing.join(", ")})`);
 }
 
 /** Complete checkpoints under `outputDir`, oldest first. */
@@ -69,7 +69,7 @@ export function listCheckpoints(outputDir: string): string[] {
   return fs
     .readdirSync(outputDir)
     .map((name) => ({ name, m: CHECKPOINT_RE.exec(name) }))
-    .filter((e) => e.m && fs.existsSync(path.join(outputDir, e.name, "trainer_state.json")))
+    .filter((e) => e.m && missingCheckpointFiles(path.join(outputDir, e.name)).length === 0)
     .sort((a, b) => Number(a.m![1]) - Number(b.m![1]))
     .map((e) => path.join(outputDir, e.name));
 }
@@ -83,12 +83,48 @@ export function latestCheckpoint(outputDir: string): string | null {
 /** Checkpoints are written with src/util/atomic's directory helper (kept exported here too). */
 export { writeDirAtomicAsync };
 
-/** Remove temporary directories left by checkpoint writes that were killed. */
+/**
+ * Names of leftovers inside an output directory: checkpoint temporaries of src/util/atomic
+ * (`.checkpoint-<n>.tmp-…`), checkpoints renamed out by rotation (`.checkpoint-<n>.deleted-…`),
+ * and the per-file model saves of earlier versions (`.save-…`).
+ */
+const LEFTOVER_RE = /^(\.checkpoint-\d+\.(tmp|deleted)-|\.save-)/;
+
+/**
+ * Clean up after a killed run: leftovers inside `outputDir` are removed, and a checkpoint that
+ * was being replaced when the process died (its old copy renamed out, the new one not yet in)
+ * is put back first (see {@link recoverInterruptedSwap}).
+ */
 export function removeStaleTemporaries(outputDir: string): void {
-  if (!fs.existsSync(outputDir)) return;
+  if (!fs.existsSync(outputDir) || !fs.statSync(outputDir).isDirectory()) return;
+  const names = fs.readdirSync(outputDir);
+  const swapped = new Set(names.map((n) => /^\.(checkpoint-\d+)\.tmp-/.exec(n)?.[1]).filter((n): n is string => !!n));
+  for (const base of swapped) recoverInterruptedSwap(path.join(outputDir, base), "trainer_state.json");
   for (const name of fs.readdirSync(outputDir)) {
-    if (/^\.checkpoint-\d+\.tmp-/.test(name)) fs.rmSync(path.join(outputDir, name), { recursive: true, force: true });
+    if (LEFTOVER_RE.test(name)) fs.rmSync(path.join(outputDir, name), { recursive: true, force: true });
   }
+}
+
+/**
+ * A directory replaced with src/util/atomic (`fill` a temporary `.<name>.tmp-…` sibling, rename
+ * the old `<name>` out to another `.<name>.tmp-…`, rename the new one in, delete the old) is
+ * missing for an instant between the two renames. If a kill hit that instant, both siblings are
+ * complete: put back the newer one, i.e. the one whose `marker` (a file written last by every
+ * save) is the most recent; then delete every other sibling. Partial fills lack the marker.
+ */
+export function recoverInterruptedSwap(target: string, marker: string): void {
+  const parent = path.dirname(target);
+  if (!fs.existsSync(parent)) return;
+  const prefix = `.${path.basename(target)}.tmp-`;
+  const leftovers = fs.readdirSync(parent).filter((n) => n.startsWith(prefix)).map((n) => path.join(parent, n));
+  if (leftovers.length === 0) return;
+  if (!fs.existsSync(target)) {
+    const complete = leftovers
+      .filter((d) => fs.existsSync(path.join(d, marker)))
+      .sort((a, b) => fs.statSync(path.join(b, marker)).mtimeMs - fs.statSync(path.join(a, marker)).mtimeMs);
+    if (complete.length) fs.renameSync(complete[0], target);
+  }
+  for (const d of leftovers) if (fs.existsSync(d)) fs.rmSync(d, { recursive: true, force: true });
 }
 
 export interface CheckpointContents {
@@ -150,7 +186,19 @@ export function loadTensorFile(file: string): { tensors: Map<string, tf.Tensor>;
 
 /** Read the trainer state of a checkpoint (throws naming the file when missing or corrupt). */
 export function readTrainerState(dir: string): TrainerStateFile {
-  return readJson<TrainerStateFile>(path.join(dir, "trainer_state.json"));
+  const file = path.join(dir, "trainer_state.json");
+  const saved = readJson<TrainerStateFile>(file);
+  if (typeof saved !== "object" || saved === null || typeof saved.global_step !== "number" || typeof saved.resume !== "object" || saved.resume === null) {
+    throw new Error(`${file}: not a trainer state (needs "global_step" and "resume")`);
+  }
+  // Checkpoints of earlier versions kept position and totals in one flat object.
+  if (!("position" in saved.resume)) saved.resume = splitFlatResume(saved.resume as unknown as LoopPosition & LoopTotals);
+  return saved;
+}
+
+function splitFlatResume(flat: LoopPosition & LoopTotals): ResumeState {
+  const { epochIndex, stepInEpoch, epochOrder, ...totals } = flat;
+  return { position: { epochIndex, stepInEpoch, epochOrder }, totals };
 }
 
 /** Read the RNG states of a checkpoint. */
@@ -203,7 +251,11 @@ export function loadOptimizerState(optimizer: AdamW, dir: string): void {
   }
 }
 
-/** Keep the newest `limit` checkpoints plus `keep` (e.g. the best one, as HF does); delete the rest. */
+/**
+ * Keep the newest `limit` checkpoints plus `keep` (e.g. the best one, as HF does); delete the rest.
+ * Each is renamed out of its `checkpoint-<n>` name first, so a kill mid-delete leaves a hidden
+ * leftover (removed at the next start), never a half-deleted checkpoint under its real name.
+ */
 export function rotateCheckpoints(outputDir: string, limit: number, keep: string | null): void {
   if (!(limit > 0)) return;
   const all = listCheckpoints(outputDir);
@@ -211,7 +263,9 @@ export function rotateCheckpoints(outputDir: string, limit: number, keep: string
   for (const dir of all) {
     const abs = path.resolve(dir);
     if (newest.has(abs) || (keep && abs === path.resolve(keep))) continue;
-    fs.rmSync(dir, { recursive: true, force: true });
+    const doomed = path.join(outputDir, `.${path.basename(dir)}.deleted-${process.pid}-${Date.now()}`);
+    fs.renameSync(dir, doomed);
+    fs.rmSync(doomed, { recursive: true, force: true });
   }
 }
 

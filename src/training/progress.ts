@@ -8,8 +8,7 @@
  */
 import * as path from "path";
 import type { ProgressMode } from "./arguments";
-import type { LogEntry } from "./checkpoint";
-import type { EpochRow, StepInfo, TrainerCallback, TrainerState } from "./trainer";
+import type { EpochRow, LogEntry, StepInfo, TrainerCallback, TrainerState } from "./types";
 
 /** The tslab display API we use (a subset of `tslab.Display`). */
 interface TslabDisplay {

@@ -1,17 +1,18 @@
 /**
  * The Trainer the tutorials use (`Trainer(model, args, train_dataset, eval_dataset,
- * data_collator, compute_metrics).train()`), written as a plain loop you can read top to bottom:
+ * data_collator, compute_metrics).train()`), written as one plain loop you can read top to
+ * bottom in `train()`, one optimizer update per iteration:
  *
- *   for each epoch:
- *     shuffle the training examples (seeded)
- *     for each group of `gradientAccumulationSteps` batches:
- *       forward → masked cross-entropy → gradients (summed over the group)
- *       clip gradients to `maxGradNorm` (global norm)
- *       AdamW update with the learning rate of the linear warmup/decay schedule
- *       log every `loggingSteps`; evaluate / checkpoint every `evalSteps` / `saveSteps`
- *     evaluate and checkpoint at the end of the epoch ("epoch" strategies)
+ *   at the start of each epoch: shuffle the training examples (seeded)
+ *   take the next `gradientAccumulationSteps` batches of the epoch:
+ *     forward → masked cross-entropy → gradients (summed over the group)
+ *     clip gradients to `maxGradNorm` (global norm)
+ *     AdamW update with the learning rate of the linear warmup/decay schedule
+ *   log every `loggingSteps`; evaluate / checkpoint every `evalSteps` / `saveSteps` or at the epoch's end
  *   load the best model (optional)
  *
+ * What the loop carries between updates is one small `LoopState` (position in the data, running
+ * totals, the two random streams); its position and totals are what a checkpoint saves for resuming.
  * Numbers follow the Hugging Face Trainer: the optimizer, its parameter groups, the schedule,
  * clipping and the `log_history` keys (loss, grad_norm, learning_rate, epoch, step, eval_*).
  */
@@ -19,25 +20,21 @@ import * as fs from "fs";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../util/random";
+import { writeDirAtomicAsync } from "../util/atomic";
 import { AdamW } from "./adamw";
-import {
-  TrainingArguments,
-  bestMetricKey,
-  greaterIsBetter,
-  resolveTrainingArguments,
-} from "./arguments";
+import { TrainingArguments, bestMetricKey, greaterIsBetter, resolveTrainingArguments } from "./arguments";
 import { asCollateFn, countTokens, disposeBatch, featuresOf } from "./batching";
 import { tokenClassificationLoss } from "../models/loss";
 import {
-  LogEntry,
-  ResumeState,
   TrainerStateFile,
+  assertCompleteCheckpoint,
   checkpointName,
   latestCheckpoint,
   loadModelWeights,
   loadOptimizerState,
   readRngState,
   readTrainerState,
+  recoverInterruptedSwap,
   removeStaleTemporaries,
   rotateCheckpoints,
   saveCheckpoint,
@@ -45,76 +42,27 @@ import {
 import { createProgressCallback } from "./progress";
 import { trainingStep } from "./step";
 import { LrSchedule, constantSchedule, linearScheduleWithWarmup, warmupStepsFor } from "./schedule";
-import type { Batch, Collator, ComputeMetrics, FeatureSource, LossFn, TrainableModel, TrainingFeature } from "./types";
+import type {
+  Batch,
+  Collator,
+  ComputeMetrics,
+  EpochRow,
+  FeatureSource,
+  LogEntry,
+  LoopPosition,
+  LoopTotals,
+  LossFn,
+  PredictionOutput,
+  ResumeState,
+  StepInfo,
+  TrainableModel,
+  TrainerCallback,
+  TrainerState,
+  TrainingFeature,
+  TrainOutput,
+} from "./types";
 
-/** One row of the per-epoch table the tutorials show. */
-export interface EpochRow {
-  epoch: number;
-  trainingLoss: number | null;
-  validationLoss: number | null;
-  precision: number | null;
-  recall: number | null;
-  f1: number | null;
-  accuracy: number | null;
-}
-
-/** Live view of a run, passed to callbacks. */
-export interface TrainerState {
-  globalStep: number;
-  maxSteps: number;
-  /** Fractional epoch (1.5 = half-way through the second epoch). */
-  epoch: number;
-  numTrainEpochs: number;
-  batchesPerEpoch: number;
-  logHistory: LogEntry[];
-  epochRows: EpochRow[];
-  bestMetric: number | null;
-  bestModelCheckpoint: string | null;
-  /** Seconds of training so far (across resumes). */
-  elapsedSeconds: number;
-  trainedTokens: number;
-  /** Set to true from a callback to end training after the current step (HF's control.should_training_stop). */
-  shouldTrainingStop: boolean;
-}
-
-/** What a step reports to `onStepEnd`. */
-export interface StepInfo {
-  loss: number;
-  gradNorm: number;
-  learningRate: number;
-  tokens: number;
-}
-
-/**
- * Hooks for progress displays and live charts. All are optional; they may be async.
- * `onLog` gets every `log_history` entry (training logs and evaluations).
- */
-export interface TrainerCallback {
-  onTrainBegin?(state: TrainerState, args: TrainingArguments): void | Promise<void>;
-  onStepEnd?(state: TrainerState, step: StepInfo): void | Promise<void>;
-  onLog?(state: TrainerState, logs: LogEntry): void | Promise<void>;
-  onEvaluate?(state: TrainerState, metrics: LogEntry): void | Promise<void>;
-  onEpochEnd?(state: TrainerState, row: EpochRow): void | Promise<void>;
-  onSave?(state: TrainerState, checkpointDir: string): void | Promise<void>;
-  onTrainEnd?(state: TrainerState, output: TrainOutput): void | Promise<void>;
-}
-
-/** Result of `train()` (HF TrainOutput). */
-export interface TrainOutput {
-  globalStep: number;
-  trainingLoss: number;
-  metrics: LogEntry;
-}
-
-/** Result of `predict()` (HF PredictionOutput); arrays are per example, unpadded. */
-export interface PredictionOutput {
-  /** Logits [example][token][label]. */
-  predictions: number[][][];
-  labelIds: number[][];
-  metrics: LogEntry;
-  /** Non-numeric outputs of computeMetrics (e.g. the seqeval report). */
-  extras: Record<string, unknown>;
-}
+export type { EpochRow, PredictionOutput, StepInfo, TrainerCallback, TrainerState, TrainOutput };
 
 /** Raised when the loss or the gradient norm stops being finite. */
 export class NonFiniteLossError extends Error {
@@ -192,118 +140,61 @@ export class Trainer {
     return { batchesPerEpoch, updatesPerEpoch, maxSteps, numEpochs };
   }
 
-  /** Run training; resumes when `resumeFromCheckpoint` is given (here or in the arguments). */
-  async train(opts: { resumeFromCheckpoint?: string | boolean } = {}): Promise<TrainOutput> {
+  /**
+   * Run training. `resumeFromCheckpoint` (here or in the arguments): `true` resumes from the latest
+   * checkpoint in `outputDir` and fails when there is none (as Hugging Face's Trainer); `"auto"`
+   * resumes when there is one and starts fresh otherwise; a path resumes from that checkpoint.
+   */
+  async train(opts: { resumeFromCheckpoint?: ResumeFrom } = {}): Promise<TrainOutput> {
     const args = this.args;
     const train = this.requireTrain();
     const { batchesPerEpoch, maxSteps, numEpochs } = this.plan();
     const weights = this.model.namedWeights();
 
     this.optimizer?.dispose();
-    this.optimizer = new AdamW(weights, {
+    const optimizer = (this.optimizer = new AdamW(weights, {
       lr: args.learningRate,
       betas: [args.adamBeta1, args.adamBeta2],
       eps: args.adamEpsilon,
       weightDecay: args.weightDecay,
-    });
-    this.schedule =
+    }));
+    const schedule = (this.schedule =
       args.lrSchedulerType === "constant"
         ? constantSchedule(args.learningRate, maxSteps)
-        : linearScheduleWithWarmup(args.learningRate, warmupStepsFor(maxSteps, args), maxSteps);
-    const optimizer = this.optimizer;
-    const schedule = this.schedule;
+        : linearScheduleWithWarmup(args.learningRate, warmupStepsFor(maxSteps, args), maxSteps));
 
-    // Random streams: one for the data order, one for dropout masks (both saved in checkpoints).
-    let dataRng = new Rng(args.seed);
-    let dropoutRng = new Rng(args.seed ^ 0x5bd1e995);
-    const state = emptyState(args);
+    if (args.outputDir) removeStaleTemporaries(args.outputDir);
+    const state = (this.state = emptyState(args));
     state.maxSteps = maxSteps;
     state.batchesPerEpoch = batchesPerEpoch;
-    let r: ResumeState = freshResume();
-
-    const resumeFrom = opts.resumeFromCheckpoint ?? args.resumeFromCheckpoint;
-    if (args.outputDir) removeStaleTemporaries(args.outputDir);
-    if (resumeFrom) {
-      const dir = this.resolveResumeDir(resumeFrom);
-      if (dir) {
-        const saved = readTrainerState(dir);
-        if (saved.max_steps !== maxSteps || saved.train_batch_size !== args.perDeviceTrainBatchSize) {
-          throw new Error(
-            `${dir}: cannot resume: checkpoint was made for ${saved.max_steps} steps at batch size ${saved.train_batch_size}, ` +
-              `this run has ${maxSteps} steps at batch size ${args.perDeviceTrainBatchSize}`,
-          );
-        }
-        loadModelWeights(this.model, dir);
-        loadOptimizerState(optimizer, dir);
-        const rng = readRngState(dir);
-        dataRng = Rng.fromState(rng.data);
-        dropoutRng = Rng.fromState(rng.dropout);
-        r = saved.resume;
-        Object.assign(state, {
-          globalStep: saved.global_step,
-          epoch: saved.epoch,
-          logHistory: saved.log_history,
-          bestMetric: saved.best_metric,
-          bestModelCheckpoint: saved.best_model_checkpoint,
-          elapsedSeconds: r.elapsedSeconds,
-          trainedTokens: r.trainedTokens,
-        });
-        state.epochRows = rebuildEpochRows(saved.log_history);
-      }
-    }
-    this.state = state;
+    const loop = this.startLoop(state, this.resolveResumeDir(opts.resumeFromCheckpoint ?? args.resumeFromCheckpoint));
+    const { position: pos, totals } = loop;
     this.bestSnapshot = null;
     this.progress = createProgressCallback(args.progress);
     try {
-      return await this.runLoop(state, r, dataRng, dropoutRng, weights);
-    } finally {
-      this.progress = null;
-    }
-  }
+      await this.emit("onTrainBegin", state, args);
+      let stop = state.globalStep >= maxSteps;
 
-  /** The loop itself (state set up by `train`). */
-  private async runLoop(
-    state: TrainerState,
-    r: ResumeState,
-    dataRng: Rng,
-    dropoutRng: Rng,
-    weights: Map<string, tf.Variable>,
-  ): Promise<TrainOutput> {
-    const args = this.args;
-    const train = this.requireTrain();
-    const { batchesPerEpoch, maxSteps, numEpochs } = this.plan();
-    const optimizer = this.optimizer!;
-    const schedule = this.schedule!;
-    await this.emit("onTrainBegin", state, args);
+      while (!stop && pos.epochIndex < numEpochs) {
+        if (pos.stepInEpoch === 0) {
+          pos.epochOrder = args.shuffle ? loop.dataRng.permutation(train.length) : train.map((_, i) => i);
+          totals.epochLossSum = 0;
+          totals.epochLossCount = 0;
+        }
 
-    let lastGradNorm = 0;
-    let lastCheckpoint: string | null = args.outputDir ? latestCheckpoint(args.outputDir) : null;
-    let stop = state.globalStep >= maxSteps;
-    let segmentStart = performance.now();
-    const elapsed = () => r.elapsedSeconds + (performance.now() - segmentStart) / 1000;
-
-    for (let epoch = r.epochIndex; epoch < numEpochs && !stop; epoch++) {
-      r.epochIndex = epoch;
-      if (r.stepInEpoch === 0) {
-        r.epochOrder = args.shuffle ? dataRng.permutation(train.length) : train.map((_, i) => i);
-        r.epochLossSum = 0;
-        r.epochLossCount = 0;
-      }
-
-      while (r.stepInEpoch < batchesPerEpoch && !stop) {
         // ---- one optimizer update over up to `gradientAccumulationSteps` batches
-        const micro = Math.min(args.gradientAccumulationSteps, batchesPerEpoch - r.stepInEpoch);
+        const micro = Math.min(args.gradientAccumulationSteps, batchesPerEpoch - pos.stepInEpoch);
         const batches: Batch[] = [];
         const seeds: number[] = [];
         let tokens = 0;
         let samples = 0;
         for (let k = 0; k < micro; k++) {
-          const start = (r.stepInEpoch + k) * args.perDeviceTrainBatchSize;
-          const features = r.epochOrder.slice(start, start + args.perDeviceTrainBatchSize).map((i) => train[i]);
+          const start = (pos.stepInEpoch + k) * args.perDeviceTrainBatchSize;
+          const features = pos.epochOrder.slice(start, start + args.perDeviceTrainBatchSize).map((i) => train[i]);
           tokens += countTokens(features);
           samples += features.length;
           batches.push(this.collate(features));
-          seeds.push(dropoutRng.seed());
+          seeds.push(loop.dropoutRng.seed());
         }
         const lr = schedule.lrAt(state.globalStep);
         let result;
@@ -316,38 +207,32 @@ export class Trainer {
         }
         if (!result.applied) {
           const what = Number.isFinite(result.loss) ? `gradient norm is ${result.gradNorm}` : `loss is ${result.loss}`;
-          throw this.nonFinite(what, state, lastCheckpoint);
+          throw this.nonFinite(what, state, loop.lastCheckpoint);
         }
-        const lossValue = result.loss;
-        const gradNorm = result.gradNorm;
 
         // ---- bookkeeping
-        r.stepInEpoch += micro;
+        pos.stepInEpoch += micro;
         state.globalStep += 1;
-        state.epoch = epoch + r.stepInEpoch / batchesPerEpoch;
-        r.trLossSum += lossValue;
-        r.trLossCount += 1;
-        r.epochLossSum += lossValue;
-        r.epochLossCount += 1;
-        r.trainedTokens += tokens;
-        r.trainedSamples += samples;
-        state.trainedTokens = r.trainedTokens;
-        state.elapsedSeconds = elapsed();
-        lastGradNorm = gradNorm;
-        await this.emit("onStepEnd", state, { loss: lossValue, gradNorm, learningRate: lr, tokens });
+        state.epoch = pos.epochIndex + pos.stepInEpoch / batchesPerEpoch;
+        totals.trLossSum += result.loss;
+        totals.trLossCount += 1;
+        totals.epochLossSum += result.loss;
+        totals.epochLossCount += 1;
+        totals.trainedTokens += tokens;
+        totals.trainedSamples += samples;
+        state.trainedTokens = totals.trainedTokens;
+        state.elapsedSeconds = loop.elapsed();
+        await this.emit("onStepEnd", state, { loss: result.loss, gradNorm: result.gradNorm, learningRate: lr, tokens });
         await yieldToEventLoop();
 
-        if (args.loggingSteps > 0 && state.globalStep % args.loggingSteps === 0) {
-          await this.logTraining(state, r, lastGradNorm);
-        }
+        // ---- log, evaluate, save
+        if (args.loggingSteps > 0 && state.globalStep % args.loggingSteps === 0) await this.logTraining(state, totals, result.gradNorm);
         if (state.globalStep >= maxSteps || state.shouldTrainingStop) stop = true;
-        const epochEnds = r.stepInEpoch >= batchesPerEpoch;
+        const epochEnds = pos.stepInEpoch >= batchesPerEpoch;
         const evalNow =
-          (args.evalStrategy === "steps" && state.globalStep % args.evalSteps === 0) ||
-          (args.evalStrategy === "epoch" && epochEnds);
+          (args.evalStrategy === "steps" && state.globalStep % args.evalSteps === 0) || (args.evalStrategy === "epoch" && epochEnds);
         const saveNow =
-          (args.saveStrategy === "steps" && state.globalStep % args.saveSteps === 0) ||
-          (args.saveStrategy === "epoch" && epochEnds);
+          (args.saveStrategy === "steps" && state.globalStep % args.saveSteps === 0) || (args.saveStrategy === "epoch" && epochEnds);
 
         let metrics: LogEntry | null = null;
         let improved = false;
@@ -355,60 +240,92 @@ export class Trainer {
           metrics = await this.evaluate();
           improved = this.updateBest(state, metrics);
           if (args.earlyStoppingPatience > 0) {
-            r.earlyStoppingCounter = improved ? 0 : r.earlyStoppingCounter + 1;
-            if (r.earlyStoppingCounter >= args.earlyStoppingPatience) stop = true;
+            totals.earlyStoppingCounter = improved ? 0 : totals.earlyStoppingCounter + 1;
+            if (totals.earlyStoppingCounter >= args.earlyStoppingPatience) stop = true;
           }
         }
-        if (epochEnds || (stop && r.epochLossCount > 0)) {
-          const row = this.epochRow(state, r, metrics);
+        if (epochEnds || (stop && totals.epochLossCount > 0)) {
+          const row = epochRow(state, totals, metrics);
           state.epochRows.push(row);
           await this.emit("onEpochEnd", state, row);
         }
+        // At an epoch's end the position moves to the start of the next one (and so does a checkpoint saved now).
+        if (epochEnds) {
+          pos.epochIndex += 1;
+          pos.stepInEpoch = 0;
+        }
         if (saveNow && args.outputDir) {
-          r.elapsedSeconds = elapsed();
-          segmentStart = performance.now();
           const dir = path.join(args.outputDir, checkpointName(state.globalStep));
           if (improved) state.bestModelCheckpoint = dir;
+          totals.elapsedSeconds = loop.elapsed();
+          loop.clockStart = performance.now();
           await saveCheckpoint(dir, {
             model: this.model,
             optimizer,
-            // At an epoch's end the checkpoint resumes at the start of the next epoch.
-            state: toStateFile(state, args, epochEnds ? { ...r, epochIndex: epoch + 1, stepInEpoch: 0 } : r),
-            rng: { data: dataRng.state(), dropout: dropoutRng.state() },
+            state: toStateFile(state, args, loop),
+            rng: { data: loop.dataRng.state(), dropout: loop.dropoutRng.state() },
             trainingArgs: args,
           });
-          lastCheckpoint = dir;
+          loop.lastCheckpoint = dir;
           rotateCheckpoints(args.outputDir, args.saveTotalLimit, state.bestModelCheckpoint);
           await this.emit("onSave", state, dir);
         } else if (improved && args.loadBestModelAtEnd) {
           this.bestSnapshot = snapshotWeights(weights);
         }
       }
-      if (r.stepInEpoch >= batchesPerEpoch) {
-        r.epochIndex = epoch + 1;
-        r.stepInEpoch = 0;
-      }
+
+      if (args.loadBestModelAtEnd) this.loadBest(state, weights);
+      totals.elapsedSeconds = loop.elapsed();
+      state.elapsedSeconds = totals.elapsedSeconds;
+      const trainLoss = meanTrainLoss(state.logHistory, totals);
+      const per = (n: number) => round3(n / Math.max(totals.elapsedSeconds, 1e-9));
+      const final: LogEntry = {
+        train_runtime: round4(totals.elapsedSeconds),
+        train_samples_per_second: per(totals.trainedSamples),
+        train_steps_per_second: per(state.globalStep),
+        train_tokens_per_second: per(totals.trainedTokens),
+        train_loss: trainLoss,
+        epoch: state.epoch,
+        step: state.globalStep,
+      };
+      state.logHistory.push(final);
+      await this.emit("onLog", state, final);
+      const output: TrainOutput = { globalStep: state.globalStep, trainingLoss: trainLoss, metrics: final };
+      await this.emit("onTrainEnd", state, output);
+      return output;
+    } finally {
+      this.progress = null;
     }
+  }
 
-    if (args.loadBestModelAtEnd) this.loadBest(state, weights);
-
-    r.elapsedSeconds = elapsed();
-    state.elapsedSeconds = r.elapsedSeconds;
-    const trainLoss = meanTrainLoss(state.logHistory, r);
-    const final: LogEntry = {
-      train_runtime: round4(r.elapsedSeconds),
-      train_samples_per_second: round3(r.trainedSamples / Math.max(r.elapsedSeconds, 1e-9)),
-      train_steps_per_second: round3(state.globalStep / Math.max(r.elapsedSeconds, 1e-9)),
-      train_tokens_per_second: round3(r.trainedTokens / Math.max(r.elapsedSeconds, 1e-9)),
-      train_loss: trainLoss,
-      epoch: state.epoch,
-      step: state.globalStep,
-    };
-    state.logHistory.push(final);
-    await this.emit("onLog", state, final);
-    const output: TrainOutput = { globalStep: state.globalStep, trainingLoss: trainLoss, metrics: final };
-    await this.emit("onTrainEnd", state, output);
-    return output;
+  /** The loop state of a fresh run, or of the run saved in checkpoint `dir` (also restoring model, optimizer and `state`). */
+  private startLoop(state: TrainerState, dir: string | null): LoopState {
+    const seed = this.args.seed;
+    if (!dir) {
+      return newLoopState(freshResume(), new Rng(seed), new Rng(seed ^ 0x5bd1e995), this.args.outputDir ? latestCheckpoint(this.args.outputDir) : null);
+    }
+    const saved = readTrainerState(dir);
+    if (saved.max_steps !== state.maxSteps || saved.train_batch_size !== this.args.perDeviceTrainBatchSize) {
+      throw new Error(
+        `${dir}: cannot resume: checkpoint was made for ${saved.max_steps} steps at batch size ${saved.train_batch_size}, ` +
+          `this run has ${state.maxSteps} steps at batch size ${this.args.perDeviceTrainBatchSize}`,
+      );
+    }
+    loadModelWeights(this.model, dir);
+    loadOptimizerState(this.optimizer!, dir);
+    const rng = readRngState(dir);
+    Object.assign(state, {
+      globalStep: saved.global_step,
+      epoch: saved.epoch,
+      logHistory: saved.log_history,
+      epochRows: rebuildEpochRows(saved.log_history),
+      bestMetric: saved.best_metric,
+      bestModelCheckpoint: saved.best_model_checkpoint,
+      elapsedSeconds: saved.resume.totals.elapsedSeconds,
+      trainedTokens: saved.resume.totals.trainedTokens,
+    });
+    const lastCheckpoint = this.args.outputDir ? latestCheckpoint(this.args.outputDir) : null;
+    return newLoopState(saved.resume, Rng.fromState(rng.data), Rng.fromState(rng.dropout), lastCheckpoint);
   }
 
   /** Evaluate on `dataset` (default: the eval dataset); logs and returns `eval_*` metrics. */
@@ -430,23 +347,23 @@ export class Trainer {
   }
 
   /**
-   * Save the model (and tokenizer, if given) in HF layout into `dir`. Files are written in a
-   * temporary directory and renamed one by one, so other contents of `dir` (checkpoints) stay.
+   * Save the model (and tokenizer, if given) in HF layout as `dir`, in one atomic step: the
+   * complete directory (model, tokenizer, `training_args.json`, any `files`) is built in a
+   * temporary sibling, what else `dir` held (checkpoints, predictions) is hard-linked into it,
+   * and it then replaces `dir`. A kill at any moment leaves the old or the new model, never a mix.
    */
-  async saveModel(dir: string): Promise<void> {
+  async saveModel(dir: string, opts: { files?: Record<string, string> } = {}): Promise<void> {
     const target = path.resolve(dir);
-    fs.mkdirSync(target, { recursive: true });
-    const tmp = fs.mkdtempSync(path.join(target, ".save-"));
-    try {
+    recoverInterruptedSwap(target, SAVE_MARKER);
+    removeStaleTemporaries(target);
+    await writeDirAtomicAsync(target, async (tmp) => {
       await this.model.savePretrained(tmp);
       if (this.tokenizer) await this.tokenizer.save(tmp);
-      fs.writeFileSync(path.join(tmp, "training_args.json"), JSON.stringify(this.args, null, 2));
-      // config.json last: a directory whose config.json is new has matching weights.
-      const names = fs.readdirSync(tmp).sort((a, b) => Number(a === "config.json") - Number(b === "config.json"));
-      for (const name of names) fs.renameSync(path.join(tmp, name), path.join(target, name));
-    } finally {
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
+      for (const [name, text] of Object.entries(opts.files ?? {})) fs.writeFileSync(path.join(tmp, name), text);
+      if (fs.existsSync(target)) linkOtherContents(target, tmp);
+      // Written last: a temporary directory holding it is complete (see recoverInterruptedSwap).
+      fs.writeFileSync(path.join(tmp, SAVE_MARKER), JSON.stringify(this.args, null, 2));
+    });
   }
 
   /** Free the optimizer state (the model belongs to the caller). */
@@ -516,17 +433,17 @@ export class Trainer {
     return { predictions: logitsOut, labelIds, metrics, extras };
   }
 
-  private async logTraining(state: TrainerState, r: ResumeState, gradNorm: number): Promise<void> {
+  private async logTraining(state: TrainerState, totals: LoopTotals, gradNorm: number): Promise<void> {
     const logs: LogEntry = {
-      loss: r.trLossSum / r.trLossCount,
+      loss: totals.trLossSum / totals.trLossCount,
       ...(Number.isFinite(gradNorm) ? { grad_norm: gradNorm } : {}),
       // The rate this step used, as HF transformers ≥ 4.5x / 5.x logs it (read before the scheduler advances).
       learning_rate: this.schedule!.lrAt(state.globalStep - 1),
       epoch: state.epoch,
       step: state.globalStep,
     };
-    r.trLossSum = 0;
-    r.trLossCount = 0;
+    totals.trLossSum = 0;
+    totals.trLossCount = 0;
     state.logHistory.push(logs);
     await this.emit("onLog", state, logs);
   }
@@ -557,19 +474,6 @@ export class Trainer {
     }
   }
 
-  private epochRow(state: TrainerState, r: ResumeState, metrics: LogEntry | null): EpochRow {
-    const m = (k: string) => (metrics && typeof metrics[`eval_${k}`] === "number" ? metrics[`eval_${k}`] : null);
-    return {
-      epoch: state.epoch,
-      trainingLoss: r.epochLossCount ? r.epochLossSum / r.epochLossCount : null,
-      validationLoss: m("loss"),
-      precision: m("precision"),
-      recall: m("recall"),
-      f1: m("f1"),
-      accuracy: m("accuracy"),
-    };
-  }
-
   private nonFinite(what: string, state: TrainerState, lastCheckpoint: string | null): NonFiniteLossError {
     const where = `at step ${state.globalStep + 1} (epoch ${state.epoch.toFixed(2)})`;
     const keep = lastCheckpoint
@@ -583,15 +487,23 @@ export class Trainer {
     );
   }
 
-  private resolveResumeDir(resume: string | boolean): string | null {
-    if (typeof resume === "string") {
-      if (!fs.existsSync(path.join(resume, "trainer_state.json"))) {
-        throw new Error(`${resume}: not a checkpoint directory (no trainer_state.json)`);
-      }
+  /** The checkpoint a `resumeFromCheckpoint` value names, or null for a fresh start. */
+  private resolveResumeDir(resume: ResumeFrom | undefined): string | null {
+    if (resume === undefined || resume === false) return null;
+    if (typeof resume === "string" && resume !== "auto") {
+      assertCompleteCheckpoint(resume);
       return resume;
     }
-    if (!this.args.outputDir) throw new Error("resumeFromCheckpoint=true needs outputDir");
-    return latestCheckpoint(this.args.outputDir);
+    const outputDir = this.args.outputDir;
+    if (!outputDir) throw new Error(`resumeFromCheckpoint=${JSON.stringify(resume)} needs outputDir (where the checkpoints are)`);
+    const latest = latestCheckpoint(outputDir);
+    if (!latest && resume === true) {
+      throw new Error(
+        `No valid checkpoint found in output directory (${outputDir}); ` +
+          `use resumeFromCheckpoint "auto" (ner train --resume auto) to start fresh when there is none`,
+      );
+    }
+    return latest;
   }
 
   private requireTrain(): readonly TrainingFeature[] {
@@ -629,23 +541,53 @@ function emptyState(args: TrainingArguments): TrainerState {
   };
 }
 
+/** Where `resumeFromCheckpoint` points: a checkpoint directory, true (the latest, required), "auto" (the latest, if any). */
+export type ResumeFrom = string | boolean;
+
+/** Everything the loop carries from one update to the next, beside the public `TrainerState`. */
+interface LoopState {
+  position: LoopPosition;
+  totals: LoopTotals;
+  /** Data order and dropout masks: two seeded streams, both saved in checkpoints. */
+  dataRng: Rng;
+  dropoutRng: Rng;
+  lastCheckpoint: string | null;
+  /** When the current timing segment began (training time excludes checkpoint writing). */
+  clockStart: number;
+  /** Seconds trained so far: saved totals plus the current segment. */
+  elapsed(): number;
+}
+
+function newLoopState(resume: ResumeState, dataRng: Rng, dropoutRng: Rng, lastCheckpoint: string | null): LoopState {
+  const loop: LoopState = {
+    position: resume.position,
+    totals: resume.totals,
+    dataRng,
+    dropoutRng,
+    lastCheckpoint,
+    clockStart: performance.now(),
+    elapsed: () => loop.totals.elapsedSeconds + (performance.now() - loop.clockStart) / 1000,
+  };
+  return loop;
+}
+
 function freshResume(): ResumeState {
   return {
-    epochIndex: 0,
-    stepInEpoch: 0,
-    epochOrder: [],
-    trLossSum: 0,
-    trLossCount: 0,
-    epochLossSum: 0,
-    epochLossCount: 0,
-    earlyStoppingCounter: 0,
-    trainedTokens: 0,
-    trainedSamples: 0,
-    elapsedSeconds: 0,
+    position: { epochIndex: 0, stepInEpoch: 0, epochOrder: [] },
+    totals: {
+      trLossSum: 0,
+      trLossCount: 0,
+      epochLossSum: 0,
+      epochLossCount: 0,
+      earlyStoppingCounter: 0,
+      trainedTokens: 0,
+      trainedSamples: 0,
+      elapsedSeconds: 0,
+    },
   };
 }
 
-function toStateFile(state: TrainerState, args: TrainingArguments, r: ResumeState): TrainerStateFile {
+function toStateFile(state: TrainerState, args: TrainingArguments, loop: LoopState): TrainerStateFile {
   return {
     global_step: state.globalStep,
     epoch: state.epoch,
@@ -655,8 +597,50 @@ function toStateFile(state: TrainerState, args: TrainingArguments, r: ResumeStat
     log_history: state.logHistory,
     best_metric: state.bestMetric,
     best_model_checkpoint: state.bestModelCheckpoint,
-    resume: { ...r, epochOrder: [...r.epochOrder] },
+    resume: { position: { ...loop.position, epochOrder: [...loop.position.epochOrder] }, totals: { ...loop.totals } },
   };
+}
+
+function epochRow(state: TrainerState, totals: LoopTotals, metrics: LogEntry | null): EpochRow {
+  const m = (k: string) => (metrics && typeof metrics[`eval_${k}`] === "number" ? metrics[`eval_${k}`] : null);
+  return {
+    epoch: state.epoch,
+    trainingLoss: totals.epochLossCount ? totals.epochLossSum / totals.epochLossCount : null,
+    validationLoss: m("loss"),
+    precision: m("precision"),
+    recall: m("recall"),
+    f1: m("f1"),
+    accuracy: m("accuracy"),
+  };
+}
+
+/** The file `saveModel` writes last. */
+const SAVE_MARKER = "training_args.json";
+
+/** Files of a saved model; a new save replaces them all, so none of the old ones is carried over. */
+const MODEL_FILE_RE =
+  /^(config\.json|training_args\.json|model(-\d+-of-\d+)?\.safetensors(\.index\.json)?|pytorch_model(-\d+-of-\d+)?\.bin(\.index\.json)?|tokenizer(_config)?\.json|vocab\.txt|special_tokens_map\.json|added_tokens\.json)$/;
+
+/** Hard-link (or copy, where links fail) what `from` holds beside a model into `to`: checkpoints, reports, predictions. */
+function linkOtherContents(from: string, to: string): void {
+  for (const name of fs.readdirSync(from)) {
+    if (name.startsWith(".") || MODEL_FILE_RE.test(name) || fs.existsSync(path.join(to, name))) continue;
+    linkTree(path.join(from, name), path.join(to, name));
+  }
+}
+
+function linkTree(src: string, dst: string): void {
+  const st = fs.lstatSync(src);
+  if (st.isDirectory()) {
+    fs.mkdirSync(dst);
+    for (const name of fs.readdirSync(src)) linkTree(path.join(src, name), path.join(dst, name));
+  } else if (st.isFile()) {
+    try {
+      fs.linkSync(src, dst);
+    } catch {
+      fs.copyFileSync(src, dst);
+    }
+  }
 }
 
 /** Per-epoch rows recovered from a resumed log history (eval entries at whole epochs). */
@@ -678,10 +662,10 @@ function snapshotWeights(weights: Map<string, tf.Variable>): Map<string, Float32
   return new Map([...weights].map(([n, v]) => [n, Float32Array.from(v.dataSync() as Float32Array)]));
 }
 
-function meanTrainLoss(history: LogEntry[], r: ResumeState): number {
+function meanTrainLoss(history: LogEntry[], totals: LoopTotals): number {
   // Average over every update: logged windows (weighted by their length) plus the unlogged rest.
-  let sum = r.trLossSum;
-  let count = r.trLossCount;
+  let sum = totals.trLossSum;
+  let count = totals.trLossCount;
   let prevStep = 0;
   for (const e of history) {
     if (e.loss !== undefined && e.step !== undefined) {

@@ -5,6 +5,7 @@
  * `TrainableModel` as it is (tests/training/contracts.test.ts checks this, without casts).
  */
 import type * as tf from "@tensorflow/tfjs";
+import type { TrainingArguments } from "./arguments";
 
 /** Model inputs of one batch (int32, [batch, seq]). */
 export interface ModelInputs {
@@ -53,3 +54,108 @@ export type LossFn = (logits: tf.Tensor3D, labels: tf.Tensor2D) => tf.Scalar;
  * interfaces without an index signature (seqeval's `ComputedMetrics`) fit as they are.
  */
 export type ComputeMetrics = (predictions: number[][], labels: number[][]) => object;
+
+// ---------------------------------------------------------------- Trainer state and callbacks
+
+/** One entry of `log_history` (loss, learning_rate, epoch, step, eval_* metrics, ...). */
+export type LogEntry = Record<string, number>;
+
+/** One row of the per-epoch table the tutorials show. */
+export interface EpochRow {
+  epoch: number;
+  trainingLoss: number | null;
+  validationLoss: number | null;
+  precision: number | null;
+  recall: number | null;
+  f1: number | null;
+  accuracy: number | null;
+}
+
+/** Live view of a run, passed to callbacks. */
+export interface TrainerState {
+  globalStep: number;
+  maxSteps: number;
+  /** Fractional epoch (1.5 = half-way through the second epoch). */
+  epoch: number;
+  numTrainEpochs: number;
+  batchesPerEpoch: number;
+  logHistory: LogEntry[];
+  epochRows: EpochRow[];
+  bestMetric: number | null;
+  bestModelCheckpoint: string | null;
+  /** Seconds of training so far (across resumes). */
+  elapsedSeconds: number;
+  trainedTokens: number;
+  /** Set to true from a callback to end training after the current step (HF's control.should_training_stop). */
+  shouldTrainingStop: boolean;
+}
+
+/** What a step reports to `onStepEnd`. */
+export interface StepInfo {
+  loss: number;
+  gradNorm: number;
+  learningRate: number;
+  tokens: number;
+}
+
+/** Result of `train()` (HF TrainOutput). */
+export interface TrainOutput {
+  globalStep: number;
+  trainingLoss: number;
+  metrics: LogEntry;
+}
+
+/** Result of `predict()` (HF PredictionOutput); arrays are per example, unpadded. */
+export interface PredictionOutput {
+  /** Logits [example][token][label]. */
+  predictions: number[][][];
+  labelIds: number[][];
+  metrics: LogEntry;
+  /** Non-numeric outputs of computeMetrics (e.g. the seqeval report). */
+  extras: Record<string, unknown>;
+}
+
+/**
+ * Hooks for progress displays and live charts. All are optional; they may be async.
+ * `onLog` gets every `log_history` entry (training logs and evaluations).
+ */
+export interface TrainerCallback {
+  onTrainBegin?(state: TrainerState, args: TrainingArguments): void | Promise<void>;
+  onStepEnd?(state: TrainerState, step: StepInfo): void | Promise<void>;
+  onLog?(state: TrainerState, logs: LogEntry): void | Promise<void>;
+  onEvaluate?(state: TrainerState, metrics: LogEntry): void | Promise<void>;
+  onEpochEnd?(state: TrainerState, row: EpochRow): void | Promise<void>;
+  onSave?(state: TrainerState, checkpointDir: string): void | Promise<void>;
+  onTrainEnd?(state: TrainerState, output: TrainOutput): void | Promise<void>;
+}
+
+// ---------------------------------------------------------------- what a checkpoint keeps of the loop
+
+/** Where the run is in its data (saved in `trainer_state.json#resume.position`). */
+export interface LoopPosition {
+  epochIndex: number;
+  /** Micro-batches of `epochOrder` already consumed in this epoch. */
+  stepInEpoch: number;
+  /** The shuffled example order of the current epoch. */
+  epochOrder: number[];
+}
+
+/** Running sums of the run (saved in `trainer_state.json#resume.totals`). */
+export interface LoopTotals {
+  /** Loss of the updates since the last training log. */
+  trLossSum: number;
+  trLossCount: number;
+  /** Loss of the updates of the current epoch (the epoch table's Training Loss). */
+  epochLossSum: number;
+  epochLossCount: number;
+  earlyStoppingCounter: number;
+  trainedTokens: number;
+  trainedSamples: number;
+  elapsedSeconds: number;
+}
+
+/** What resuming a run needs beyond model, optimizer and RNG states. */
+export interface ResumeState {
+  position: LoopPosition;
+  totals: LoopTotals;
+}
