@@ -2,7 +2,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { activeBackend, initBackend } from "../../src/backend";
+import { activeBackend, backendInfo, initBackend } from "../../src/backend";
+import { loadNativeBlas } from "../../src/backend/native";
 
 /** True when no native TensorFlow binding is installed (danfojs's shim does not count). */
 function noNativeTf(): boolean {
@@ -15,17 +16,25 @@ function noNativeTf(): boolean {
   }
 }
 
-test("initBackend picks the best backend (wasm without native tfjs), is idempotent and honours NER_BACKEND", async () => {
+test("initBackend picks the best backend (wasm+blas, else wasm, without native tfjs), is idempotent and honours NER_BACKEND", async () => {
   const saved = process.env.NER_BACKEND;
   delete process.env.NER_BACKEND;
   try {
     const first = await initBackend(undefined, { quiet: true });
-    assert.equal(first, noNativeTf() ? "wasm" : first);
+    const native = loadNativeBlas();
+    assert.equal(first, noNativeTf() ? (native.addon ? "wasm+blas" : "wasm") : first);
     assert.equal(await initBackend(undefined, { quiet: true }), first);
+    const info = backendInfo();
+    assert.equal(info?.name, first);
+    if (noNativeTf()) {
+      assert.deepEqual(info?.skipped.map((s) => s.name), native.addon ? ["tfjs-node-gpu", "tfjs-node"] : ["tfjs-node-gpu", "tfjs-node", "wasm+blas"]);
+      if (!native.addon) assert.match(info?.skipped[2].reason ?? "", /native BLAS addon (not built|load error)/);
+    }
     process.env.NER_BACKEND = "cpu";
     assert.equal(await initBackend(undefined, { quiet: true }), "cpu");
     assert.equal(tf.getBackend(), "cpu");
     assert.equal(activeBackend(), "cpu");
+    assert.deepEqual(backendInfo(), { name: "cpu", label: "cpu", skipped: [] });
   } finally {
     if (saved === undefined) delete process.env.NER_BACKEND;
     else process.env.NER_BACKEND = saved;
@@ -37,7 +46,33 @@ test("asking for a missing or unknown backend is a clear error", async () => {
     await assert.rejects(initBackend("tfjs-node", { quiet: true }), /Backend "tfjs-node" is not available: tfjs-node: .*registered no "tensorflow" backend/);
     await assert.rejects(initBackend("tfjs-node-gpu", { quiet: true }), /Backend "tfjs-node-gpu" is not available/);
   }
-  await assert.rejects(initBackend("webgpu", { quiet: true }), /Unknown backend "webgpu".*expected one of tfjs-node-gpu, tfjs-node, wasm, cpu/);
+  await assert.rejects(initBackend("webgpu", { quiet: true }), /Unknown backend "webgpu".*expected one of tfjs-node-gpu, tfjs-node, wasm\+blas, wasm, cpu/);
+});
+
+test("wasm+blas reports its BLAS (library, version, threads, OPENBLAS_CORETYPE) in the label; wasm is plain wasm", async (t) => {
+  const native = loadNativeBlas();
+  if (native.addon === undefined) {
+    // CI must prove the native tier: there a missing addon is a failure, elsewhere the error must say why.
+    assert.notEqual(process.env.CI, "true", `CI=true but the native BLAS addon is unavailable: ${native.reason}`);
+    await assert.rejects(initBackend("wasm+blas", { quiet: true }), /Backend "wasm\+blas" is not available: wasm\+blas: native BLAS addon (not built|load error)/);
+    t.diagnostic(`native BLAS addon unavailable here: ${native.reason}`);
+    return;
+  }
+  assert.equal(await initBackend("wasm+blas", { quiet: true }), "wasm+blas");
+  assert.equal(tf.getBackend(), "wasm");
+  const info = backendInfo();
+  const lib = native.addon.info();
+  assert.ok(info?.blas);
+  assert.equal(info.blas.library, lib.library);
+  assert.equal(info.blas.threads, lib.threads);
+  assert.ok(info.blas.threads >= 0);
+  if (lib.library === "openblas") {
+    assert.match(info.blas.version ?? "", /OpenBLAS/);
+    assert.equal(info.blas.coretype, process.env.OPENBLAS_CORETYPE || undefined);
+  }
+  assert.match(info.label, new RegExp(`^wasm\\+${lib.library}( \\(\\d+ threads?\\))?$`));
+  assert.equal(await initBackend("wasm", { quiet: true }), "wasm");
+  assert.deepEqual(backendInfo(), { name: "wasm", label: "wasm", skipped: [] });
 });
 
 test("tf.gather's gradient (UnsortedSegmentSum) works on wasm and equals cpu's", async () => {

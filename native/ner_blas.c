@@ -1,0 +1,219 @@
+/*
+ * ner_blas: float32 matrix products for TensorFlow.js's wasm backend, computed by a native BLAS
+ * (OpenBLAS, or Accelerate on macOS) IN PLACE on the wasm heap.
+ *
+ * JS passes the heap's ArrayBuffer (fetched per call: heap growth detaches the old one) and byte
+ * offsets of row-major operands; transposed operands are handled by the cblas transpose flags.
+ * Every extent is checked against the buffer's length before BLAS touches it.
+ */
+#include <node_api.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef NER_USE_ACCELERATE
+#include <Accelerate/Accelerate.h>
+#define NER_BLAS_LIBRARY "accelerate"
+#else
+#include <cblas.h>
+#define NER_BLAS_LIBRARY "openblas"
+#endif
+
+/* Epilogue activations: the codes match tfjs-backend-wasm's FusableActivation (cc/fusable_activations.h). */
+enum { ACT_LINEAR = 0, ACT_RELU = 1, ACT_RELU6 = 2, ACT_PRELU = 3, ACT_LEAKYRELU = 4, ACT_SIGMOID = 5, ACT_ELU = 6 };
+
+#define CHECK(env, call)                                                  \
+  do {                                                                    \
+    if ((call) != napi_ok) {                                              \
+      napi_throw_error((env), NULL, "ner_blas: N-API call failed: " #call); \
+      return NULL;                                                        \
+    }                                                                     \
+  } while (0)
+
+static int get_i64(napi_env env, napi_value v, int64_t* out) { return napi_get_value_int64(env, v, out) == napi_ok; }
+static int get_f64(napi_env env, napi_value v, double* out) { return napi_get_value_double(env, v, out) == napi_ok; }
+
+/* The heap: an ArrayBuffer (the brief's contract) or, for safety, any typed array view over it. */
+static int heap_pointer(napi_env env, napi_value v, uint8_t** data, size_t* len) {
+  bool is_ab = false;
+  if (napi_is_arraybuffer(env, v, &is_ab) == napi_ok && is_ab) {
+    void* p = NULL;
+    if (napi_get_arraybuffer_info(env, v, &p, len) != napi_ok) return 0;
+    *data = (uint8_t*)p;
+    return 1;
+  }
+  bool is_ta = false;
+  if (napi_is_typedarray(env, v, &is_ta) == napi_ok && is_ta) {
+    napi_typedarray_type type;
+    size_t length = 0, offset = 0;
+    void* p = NULL;
+    napi_value ab;
+    if (napi_get_typedarray_info(env, v, &type, &length, &p, &ab, &offset) != napi_ok || type != napi_uint8_array) return 0;
+    *data = (uint8_t*)p;
+    *len = length;
+    return 1;
+  }
+  return 0;
+}
+
+/* True when [off, off + bytes) lies inside a buffer of `len` bytes and `off` is float-aligned. */
+static int in_bounds(int64_t off, int64_t bytes, size_t len) {
+  return off >= 0 && bytes >= 0 && (off & 3) == 0 && (uint64_t)(off + bytes) <= (uint64_t)len;
+}
+
+/* Bytes spanned by `batch` row-major matrices of rows×cols placed `stride` floats apart. */
+static int64_t span_bytes(int64_t batch, int64_t stride, int64_t rows, int64_t cols) {
+  if (batch <= 0 || rows <= 0 || cols <= 0) return 0;
+  return ((batch - 1) * stride + rows * cols) * 4;
+}
+
+static float activate(float x, int act, float alpha, float prelu) {
+  switch (act) {
+    case ACT_RELU: return x > 0.f ? x : 0.f;
+    case ACT_RELU6: return x < 0.f ? 0.f : (x > 6.f ? 6.f : x);
+    case ACT_PRELU: return x < 0.f ? prelu * x : x;
+    case ACT_LEAKYRELU: return x < 0.f ? alpha * x : x;
+    case ACT_SIGMOID: return 1.f / (1.f + expf(-x));
+    case ACT_ELU: return x > 0.f ? x : expm1f(x);
+    default: return x;
+  }
+}
+
+/*
+ * gemm(heap, transA, transB, m, n, k, batch,
+ *      aOff, strideA, bOff, strideB, cOff,
+ *      [biasOff, biasLen, act, alpha, preluOff, preluLen])
+ *
+ * For i < batch: C_i[m,n] = op(A_i) @ op(B_i), A_i at aOff + 4·i·strideA (bytes), etc.; C is dense
+ * (stride m·n). strideA/strideB may be 0 (broadcast). Optional epilogue on all of C, per element
+ * (row r, column j): x = C + bias[j % biasLen]; C = act(x) with prelu weight preluW[j % preluLen].
+ * biasOff/preluOff < 0 mean none.
+ */
+static napi_value Gemm(napi_env env, napi_callback_info info) {
+  size_t argc = 18;
+  napi_value argv[18];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 12 && argc != 18) {
+    napi_throw_type_error(env, NULL, "ner_blas.gemm: expected 12 or 18 arguments");
+    return NULL;
+  }
+  uint8_t* heap = NULL;
+  size_t heap_len = 0;
+  if (!heap_pointer(env, argv[0], &heap, &heap_len)) {
+    napi_throw_type_error(env, NULL, "ner_blas.gemm: argument 1 must be the wasm heap's ArrayBuffer");
+    return NULL;
+  }
+  bool ta = false, tb = false;
+  CHECK(env, napi_get_value_bool(env, argv[1], &ta));
+  CHECK(env, napi_get_value_bool(env, argv[2], &tb));
+  int64_t v[9];
+  for (int i = 0; i < 9; i++) {
+    if (!get_i64(env, argv[3 + i], &v[i])) {
+      napi_throw_type_error(env, NULL, "ner_blas.gemm: sizes, offsets and strides must be numbers");
+      return NULL;
+    }
+  }
+  const int64_t m = v[0], n = v[1], k = v[2], batch = v[3];
+  const int64_t a_off = v[4], stride_a = v[5], b_off = v[6], stride_b = v[7], c_off = v[8];
+  if (m < 0 || n < 0 || k < 0 || batch < 0 || stride_a < 0 || stride_b < 0 || m > INT32_MAX || n > INT32_MAX || k > INT32_MAX) {
+    napi_throw_range_error(env, NULL, "ner_blas.gemm: negative or too large size");
+    return NULL;
+  }
+  const int64_t c_bytes = batch * m * n * 4;
+  const int64_t a_bytes = k > 0 ? span_bytes(batch, stride_a, m, k) : 0;
+  const int64_t b_bytes = k > 0 ? span_bytes(batch, stride_b, k, n) : 0;
+  if (!in_bounds(a_off, a_bytes, heap_len) || !in_bounds(b_off, b_bytes, heap_len) || !in_bounds(c_off, c_bytes, heap_len)) {
+    napi_throw_range_error(env, NULL, "ner_blas.gemm: an operand lies outside the heap (or is not 4-byte aligned)");
+    return NULL;
+  }
+
+  int64_t bias_off = -1, bias_len = 0, act = ACT_LINEAR, prelu_off = -1, prelu_len = 0;
+  double alpha = 0;
+  if (argc == 18) {
+    if (!get_i64(env, argv[12], &bias_off) || !get_i64(env, argv[13], &bias_len) || !get_i64(env, argv[14], &act) ||
+        !get_f64(env, argv[15], &alpha) || !get_i64(env, argv[16], &prelu_off) || !get_i64(env, argv[17], &prelu_len)) {
+      napi_throw_type_error(env, NULL, "ner_blas.gemm: epilogue arguments must be numbers");
+      return NULL;
+    }
+    if (act < ACT_LINEAR || act > ACT_ELU) {
+      napi_throw_range_error(env, NULL, "ner_blas.gemm: unknown activation code");
+      return NULL;
+    }
+    if ((bias_off >= 0 && (bias_len <= 0 || !in_bounds(bias_off, bias_len * 4, heap_len))) ||
+        (prelu_off >= 0 && (prelu_len <= 0 || !in_bounds(prelu_off, prelu_len * 4, heap_len))) ||
+        (act == ACT_PRELU && prelu_off < 0)) {
+      napi_throw_range_error(env, NULL, "ner_blas.gemm: bias or prelu weights outside the heap or missing");
+      return NULL;
+    }
+  }
+
+  float* c = (float*)(heap + c_off);
+  if (m > 0 && n > 0 && batch > 0) {
+    if (k == 0) {
+      memset(c, 0, (size_t)c_bytes);
+    } else {
+      const float* a = (const float*)(heap + a_off);
+      const float* b = (const float*)(heap + b_off);
+      /* Row-major leading dimensions of the operands as stored (before the transpose flag). */
+      const int lda = (int)(ta ? m : k), ldb = (int)(tb ? k : n), ldc = (int)n;
+      for (int64_t i = 0; i < batch; i++) {
+        cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k,
+                    1.0f, a + i * stride_a, lda, b + i * stride_b, ldb, 0.0f, c + i * m * n, ldc);
+      }
+    }
+  }
+
+  if (argc == 18 && (bias_off >= 0 || act != ACT_LINEAR)) {
+    const float* bias = bias_off >= 0 ? (const float*)(heap + bias_off) : NULL;
+    const float* prelu = prelu_off >= 0 ? (const float*)(heap + prelu_off) : NULL;
+    const int64_t rows = batch * m;
+    const float fa = (float)alpha;
+    for (int64_t r = 0; r < rows; r++) {
+      float* row = c + r * n;
+      for (int64_t j = 0; j < n; j++) {
+        float x = row[j];
+        if (bias) x += bias[j % bias_len];
+        row[j] = activate(x, (int)act, fa, prelu ? prelu[j % prelu_len] : 0.f);
+      }
+    }
+  }
+  return NULL;
+}
+
+static napi_value set_string(napi_env env, napi_value obj, const char* key, const char* value) {
+  napi_value s;
+  if (napi_create_string_utf8(env, value, NAPI_AUTO_LENGTH, &s) != napi_ok) return NULL;
+  napi_set_named_property(env, obj, key, s);
+  return obj;
+}
+
+/* info(): { library, version, threads, corename? } of the BLAS this addon was linked against. */
+static napi_value Info(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value obj, threads;
+  CHECK(env, napi_create_object(env, &obj));
+  set_string(env, obj, "library", NER_BLAS_LIBRARY);
+#ifdef NER_USE_ACCELERATE
+  set_string(env, obj, "version", "Accelerate (vecLib)");
+  CHECK(env, napi_create_int32(env, 0, &threads)); /* Accelerate manages its own threads */
+#else
+  set_string(env, obj, "version", openblas_get_config());
+  set_string(env, obj, "corename", openblas_get_corename());
+  CHECK(env, napi_create_int32(env, openblas_get_num_threads(), &threads));
+#endif
+  napi_set_named_property(env, obj, "threads", threads);
+  return obj;
+}
+
+static napi_value Init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"gemm", NULL, Gemm, NULL, NULL, NULL, napi_default, NULL},
+      {"info", NULL, Info, NULL, NULL, NULL, napi_default, NULL},
+  };
+  if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok) return NULL;
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

@@ -1,0 +1,81 @@
+/**
+ * The optional native BLAS addon (native/ner_blas.c, built by native/build.js during `npm ci`):
+ * finds and loads it once, or says why it is unavailable (not built and why, load error).
+ */
+import * as fs from "fs";
+import * as path from "path";
+
+/** What the addon reports about the BLAS it was linked against. */
+export interface BlasLibraryInfo {
+  library: string; // "openblas" | "accelerate"
+  version?: string; // e.g. openblas_get_config()
+  threads: number; // BLAS threads (0: the library decides, Accelerate)
+  corename?: string; // OpenBLAS's kernel family in use, e.g. "Haswell"
+}
+
+/** The addon's functions; see native/ner_blas.c for the exact contract. */
+export interface NativeBlas {
+  /**
+   * Batched row-major C_i = op(A_i) @ op(B_i) on the heap in place (offsets in bytes, strides in
+   * floats, 0 = broadcast), optionally followed by bias + activation (codes of tfjs-wasm's
+   * FusableActivation; offsets < 0 = none).
+   */
+  gemm(
+    heap: ArrayBufferLike, transA: boolean, transB: boolean, m: number, n: number, k: number, batch: number,
+    aOff: number, strideA: number, bOff: number, strideB: number, cOff: number,
+    biasOff?: number, biasLen?: number, act?: number, alpha?: number, preluOff?: number, preluLen?: number,
+  ): void;
+  info(): BlasLibraryInfo;
+}
+
+export type NativeLoad = { addon: NativeBlas; file: string } | { addon?: undefined; reason: string };
+
+const ADDON = path.join("native", "build", "ner_blas.node");
+const STATUS = path.join("native", "build", "status.json");
+
+let cached: NativeLoad | undefined;
+
+/** Load the addon (cached). Never throws: a missing addon is a reason, not an error. */
+export function loadNativeBlas(): NativeLoad {
+  if (cached) return cached;
+  cached = load();
+  return cached;
+}
+
+function load(): NativeLoad {
+  const root = projectRoot();
+  if (root === undefined) return { reason: "not built: native/build/ner_blas.node not found (run `node native/build.js`)" };
+  const file = path.join(root, ADDON);
+  if (!fs.existsSync(file)) {
+    let why = "run `node native/build.js` to see why";
+    try {
+      const status = JSON.parse(fs.readFileSync(path.join(root, STATUS), "utf8")) as { reason?: string };
+      if (status.reason) why = status.reason;
+    } catch {
+      /* never attempted: keep the hint */
+    }
+    return { reason: `not built: ${why}` };
+  }
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const addon = require(file) as NativeBlas;
+    addon.info(); // a broken BLAS shows here rather than in the first product
+    return { addon, file };
+  } catch (err) {
+    return { reason: `load error: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}` };
+  }
+}
+
+/** The checkout's root: beside this file (src/backend → ../..), else the nearest folder up from cwd with native/. */
+function projectRoot(): string | undefined {
+  const starts: string[] = [];
+  if (typeof __dirname === "string") starts.push(path.resolve(__dirname, "..", ".."));
+  starts.push(process.cwd());
+  for (const start of starts) {
+    for (let dir = start; ; dir = path.dirname(dir)) {
+      if (fs.existsSync(path.join(dir, "native", "build.js"))) return dir;
+      if (path.dirname(dir) === dir) break;
+    }
+  }
+  return undefined;
+}
