@@ -16,7 +16,8 @@ export { Dataset, range } from "./dataset";
 export type { Batch, MapOptions, BatchedMapOptions, TrainTestSplitOptions } from "./dataset";
 export { DatasetDict } from "./datasetDict";
 export { parseCorpusText, readCorpusFile } from "./readers";
-export { parseTag, iob1ToIob2, iob2Violation, iob1Violation, labelListFromTags } from "./tags";
+export { parseTag, iob1ToIob2, iob2Violation, iob1Violation } from "./tags";
+export { parseLabelList, readLabelFile, labelsFromOption, labelListFromTags } from "./labels";
 export { tagSpans } from "./tags";
 export type { ParsedTag, Span } from "./tags";
 export {
@@ -40,4 +41,15 @@ export { loadCorpus, loadCorpusFile, readCorpusSplits, sentencesToDataset } from
 export type { NerRow, NerDataset, NerDatasetDict, LoadCorpusOptions, LoadedSplit, ToDatasetOptions, LoadFileOptions } from "./load";
 export { corpusStats } from "./stats";
 export type { CorpusStats } from "./stats";
-export { sentencesToJsonl, writeJsonl } from "./jsonl";
+export {
+  sentencesToJsonl,
+  writeJsonl,
+  parseJsonlRecords,
+  readJsonlRecords,
+  recordTagNames,
+  parseJsonl,
+  readJsonl,
+  readJsonlSplits,
+  schemeWarning,
+} from "./jsonl";
+export type { JsonlRecord, JsonlSentence, ReadJsonlOptions, JsonlReadResult, ReadJsonlSplitsOptions } from "./jsonl";

@@ -10,7 +10,7 @@ import { readCorpusFile } from "./readers";
 import { CorpusSpec, getCorpus, normalizeSplit } from "./registry";
 import { ResolveOptions, ResolvedFile, resolveCorpusFile } from "./resolve";
 import { getEntities } from "../metrics/seqeval/default-entities";
-import { labelListFromTags } from "./tags";
+import { labelListFromTags } from "./labels";
 import type { FormatName, ReadOptions, ReadResult, Sentence } from "./types";
 
 /** A token-classification row, HF column names (ids index `features.<column>.names`). */

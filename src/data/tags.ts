@@ -92,17 +92,3 @@ export interface Span {
 export function tagSpans(tags: readonly string[]): Span[] {
   return getEntities(tags, false, () => {}).map(([type, start, end]) => ({ type, start, end: end + 1 }));
 }
-
-/**
- * A deterministic label list for tags found in data: "O" first, then the entity types in
- * code-point order, each as B-type followed by I-type (both always listed).
- */
-export function labelListFromTags(tags: Iterable<string>): string[] {
-  const types = new Set<string>();
-  for (const tag of tags) {
-    const p = parseTag(tag);
-    if (p && p.prefix !== "O") types.add(p.type);
-  }
-  const sorted = [...types].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return ["O", ...sorted.flatMap((t) => [`B-${t}`, `I-${t}`])];
-}

@@ -11,7 +11,6 @@ import {
   alignLabels,
   bToILabelMap,
   dropIgnored,
-  labelListFromTags,
   summarizeAlignment,
   tokenizeAndAlignLabels,
   wordPredictions,
@@ -97,8 +96,4 @@ test("alignLabels is the HF loop; wordPredictions inverts it (first sub-token pe
   assert.throws(() => wordPredictions(wordIds, preds.slice(0, 3)), /3 predictions for 8 tokens/);
   const labels = alignLabels(wordIds, [5, 6, 0, 7]);
   assert.deepEqual(dropIgnored(preds, labels), { predictions: ["A", "B", "D"], labels: [5, 6, 7] });
-});
-
-test("labelListFromTags sorts the label set like run_ner.py's get_label_list", () => {
-  assert.deepEqual(labelListFromTags([["O", "B-PER"], ["I-PER", "B-LOC", "O"]]), ["B-LOC", "B-PER", "I-PER", "O"]);
 });

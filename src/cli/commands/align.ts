@@ -11,9 +11,10 @@
  */
 import type { Command } from "commander";
 import { DATA_ENV, MODEL_ENV, helpAfter } from "../help";
-import * as fs from "fs";
 import * as path from "path";
 import { writeFileAtomic } from "../../util/atomic";
+import { checkWritableOutput } from "../../util/fs";
+import { labelsFromOption } from "../../data/labels";
 
 interface AlignCliOptions {
   tokenizer: string;
@@ -28,71 +29,32 @@ interface AlignCliOptions {
   json?: boolean;
 }
 
-interface InputRow {
-  line: number;
-  tokens: string[];
-  tags: (string | number)[];
+/** The input rows with label ids, the label list (if known) and the scheme warning (if any). */
+interface AlignInput {
+  rows: { line: number; tokens: string[]; ids: number[] }[];
+  labelList?: string[];
+  warning: string | null;
 }
 
-/** Read and validate the JSONL input; errors name the file and line. */
-export function readAlignInput(file: string): InputRow[] {
-  if (!fs.existsSync(file)) throw new Error(`${file}: no such file`);
-  const rows: InputRow[] = [];
-  fs.readFileSync(file, "utf8").split("\n").forEach((text, i) => {
-    const line = i + 1;
-    if (text.trim() === "") return;
-    let obj: unknown;
-    try {
-      obj = JSON.parse(text);
-    } catch (err) {
-      throw new Error(`${file}:${line}: invalid JSON (${(err as Error).message})`);
-    }
-    const o = obj as { tokens?: unknown; tags?: unknown; ner_tags?: unknown };
-    const tags = o.tags ?? o.ner_tags;
-    if (!Array.isArray(o.tokens) || !o.tokens.every((t) => typeof t === "string")) {
-      throw new Error(`${file}:${line}: "tokens" must be an array of strings`);
-    }
-    if (!Array.isArray(tags) || !(tags.every((t) => typeof t === "string") || tags.every((t) => Number.isInteger(t)))) {
-      throw new Error(`${file}:${line}: "tags" must be an array of strings or of integer ids`);
-    }
-    if (tags.length !== o.tokens.length) {
-      throw new Error(`${file}:${line}: ${o.tokens.length} tokens but ${tags.length} tags`);
-    }
-    rows.push({ line, tokens: o.tokens as string[], tags: tags as (string | number)[] });
-  });
-  return rows;
-}
-
-/** --labels: a comma-separated list, a JSON array file, or a file with one label per line. */
-export function parseLabelsOption(value: string): string[] {
-  if (fs.existsSync(value) && fs.statSync(value).isFile()) {
-    const text = fs.readFileSync(value, "utf8").trim();
-    if (text.startsWith("[")) {
-      const arr = JSON.parse(text) as unknown;
-      if (!Array.isArray(arr) || !arr.every((l) => typeof l === "string")) throw new Error(`${value}: expected a JSON array of label strings`);
-      return arr as string[];
-    }
-    return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "");
+/**
+ * Read the JSONL input through the one validated reader (src/data/jsonl.ts). String tags become
+ * ids through the label list (given, or built from the tags by the one rule); id tags are kept as
+ * they are when no label list is given.
+ */
+export function readAlignInput(file: string, labelList: string[] | undefined): AlignInput {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const data = require("../../data/index") as typeof import("../../data");
+  const records = data.readJsonlRecords(file);
+  const allIds = records.every((r) => r.tags.length === 0 || typeof r.tags[0] === "number");
+  if (allIds && !labelList) {
+    return { rows: records.map((r) => ({ line: r.line, tokens: r.tokens, ids: r.tags as number[] })), warning: null };
   }
-  return value.split(",").map((l) => l.trim()).filter((l) => l !== "");
-}
-
-/** Label ids of every row, checked against the label list. */
-function toIds(rows: InputRow[], labelList: string[] | undefined, file: string): number[][] {
-  const index = new Map((labelList ?? []).map((l, i) => [l, i]));
-  return rows.map((r) =>
-    r.tags.map((t, w) => {
-      if (typeof t === "number") {
-        if (labelList && (t < 0 || t >= labelList.length)) {
-          throw new Error(`${file}:${r.line}: tag id ${t} (word ${w}) is outside the ${labelList.length} labels`);
-        }
-        return t;
-      }
-      const id = index.get(t);
-      if (id === undefined) throw new Error(`${file}:${r.line}: unknown tag ${JSON.stringify(t)} (word ${w}); labels: ${(labelList ?? []).join(", ")}`);
-      return id;
-    }),
-  );
+  const read = data.readJsonl(file, { labels: labelList });
+  const labels = labelList ?? data.labelListFromTags(read.sentences.flatMap((s) => s.tags));
+  if (!labelList) process.stderr.write(`labels (O, then B-/I- per type in code-point order; pass --labels or --corpus to fix the order): ${labels.join(",")}\n`);
+  const index = new Map(labels.map((l, i) => [l, i]));
+  const rows = read.sentences.map((s, i) => ({ line: records[i].line, tokens: s.tokens, ids: s.tags.map((t) => index.get(t)!) }));
+  return { rows, labelList: labels, warning: data.schemeWarning(file, read) };
 }
 
 async function alignAction(opts: AlignCliOptions): Promise<void> {
@@ -108,11 +70,12 @@ async function alignAction(opts: AlignCliOptions): Promise<void> {
   }
   const strategy = opts.strategy ?? "per-word";
   if (strategy !== "per-word" && strategy !== "joined") throw new Error(`--strategy must be per-word or joined, got ${JSON.stringify(strategy)}`);
-  const file = opts.input;
-  const rows = readAlignInput(file);
-  let labelList: string[] | undefined;
   if (opts.labels && opts.corpus) throw new Error("give either --labels or --corpus, not both");
-  if (opts.labels) labelList = parseLabelsOption(opts.labels);
+  if (opts.bToI && !opts.labelAllTokens) throw new Error("--b-to-i only applies with --label-all-tokens");
+  if (opts.output) checkWritableOutput(opts.output, "--output", "file");
+  const file = opts.input;
+  let labelList: string[] | undefined;
+  if (opts.labels) labelList = labelsFromOption(opts.labels);
   if (opts.corpus) {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const data = require("../../data/index") as { getCorpus(name: string): { labelList?: readonly string[] } };
@@ -120,18 +83,14 @@ async function alignAction(opts: AlignCliOptions): Promise<void> {
     if (!spec.labelList) throw new Error(`corpus ${opts.corpus} has no fixed label list; pass --labels`);
     labelList = [...spec.labelList];
   }
-  const stringTags = rows.some((r) => r.tags.some((t) => typeof t === "string"));
-  if (!labelList && stringTags) {
-    // run_ner.py's rule for string labels: the sorted set of all labels.
-    labelList = alignment.labelListFromTags(rows.map((r) => r.tags as string[]));
-    process.stderr.write(`labels (sorted, as run_ner.py; pass --labels or --corpus to fix the order): ${labelList.join(",")}\n`);
-  }
-  if (opts.bToI && !opts.labelAllTokens) throw new Error("--b-to-i only applies with --label-all-tokens");
+  const input = readAlignInput(file, labelList);
+  const rows = input.rows;
+  labelList = input.labelList;
+  if (input.warning) process.stderr.write(input.warning + "\n");
   if (opts.bToI && !labelList) throw new Error("--b-to-i needs label names (--labels or --corpus)");
 
-  const ids = toIds(rows, labelList, file);
   const tokenizer = await NerTokenizer.fromPretrained(opts.tokenizer);
-  const data = rows.map((r, i) => ({ tokens: r.tokens, ner_tags: ids[i] }));
+  const data = rows.map((r) => ({ tokens: r.tokens, ner_tags: r.ids }));
   const feats = await alignment.tokenizeAndAlignLabels(tokenizer, data, {
     labelAllTokens: opts.labelAllTokens,
     bToI: opts.bToI ? true : undefined,

@@ -1,0 +1,164 @@
+/**
+ * File-system checks with plain-words errors: is it a file, a directory, can an output be written
+ * there (checked before any long work starts), and the sha256 of a file.
+ */
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+
+/** True for an existing regular file (following symlinks). */
+export function isFile(p: string): boolean {
+  try {
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** True for an existing directory (following symlinks). */
+export function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** sha256 of a file's bytes, hex (read in chunks, so large files do not sit in memory). */
+export function sha256OfFile(file: string): string {
+  const hash = createHash("sha256");
+  const fd = fs.openSync(file, "r");
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (;;) {
+      const n = fs.readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      hash.update(buf.subarray(0, n));
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return hash.digest("hex");
+}
+
+function errnoCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+/** An Error for a file that could not be read, in words: no such file, a directory, permission. */
+export function readableFileError(file: string, err: unknown): Error {
+  const code = errnoCode(err);
+  if (code === "ENOENT") return new Error(`${file}: no such file`);
+  if (code === "EISDIR") return new Error(`${file}: is a directory, not a file`);
+  if (code === "ENOTDIR") return new Error(`${file}: no such file (a parent of it is a file, not a directory)`);
+  if (code === "EACCES" || code === "EPERM") return new Error(`${file}: permission denied (cannot read it)`);
+  return new Error(`${file}: cannot read (${(err as Error)?.message ?? String(err)})`);
+}
+
+/** Check that `file` is an existing, readable regular file, with the error in words otherwise. */
+export function checkReadableFile(file: string, flag?: string): void {
+  const name = flag ? `${flag} ${file}` : file;
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch (err) {
+    throw new Error(readableFileError(name, err).message);
+  }
+  if (st.isDirectory()) throw new Error(`${name}: is a directory, not a file`);
+  try {
+    fs.accessSync(file, fs.constants.R_OK);
+  } catch (err) {
+    throw new Error(readableFileError(name, err).message);
+  }
+}
+
+/** What an output flag names: a directory to create/fill, or a file to create/replace. */
+export type OutputKind = "dir" | "file";
+
+/**
+ * Check, before any data or model is loaded, that the output `target` of `flag` (e.g. `--output`)
+ * can be created and written, so that a long run is not lost at its first write. A directory
+ * target may exist (it is filled) or not (it is created); a file target may exist as a file.
+ * Nothing is left behind: the probe file and any directory this check created are removed.
+ * Errors say what is wrong in words: `--output runs/x is a file`, `--html out is a directory`,
+ * `--output runs/x: runs is a file, not a directory`, `--output /ro/x: permission denied`.
+ */
+export function checkWritableOutput(target: string, flag: string, kind: OutputKind = "dir"): void {
+  const abs = path.resolve(target);
+  const name = `${flag} ${target}`;
+  const st = statOrNull(abs);
+  if (st) {
+    if (kind === "dir" && !st.isDirectory()) throw new Error(`${name} is a file, not a directory`);
+    if (kind === "file" && st.isDirectory()) throw new Error(`${name} is a directory, not a file`);
+  }
+  // The deepest existing ancestor must be a directory we can write in.
+  let existing = kind === "dir" && st ? abs : path.dirname(abs);
+  while (!statOrNull(existing)) {
+    const parent = path.dirname(existing);
+    if (parent === existing) break;
+    existing = parent;
+  }
+  const anc = statOrNull(existing);
+  if (anc && !anc.isDirectory()) {
+    throw new Error(`${name}: ${path.relative(process.cwd(), existing) || existing} is a file, not a directory`);
+  }
+  const probeDir = kind === "dir" && st ? abs : path.dirname(abs);
+  const created = mkdirCreated(probeDir, name);
+  try {
+    const probe = path.join(probeDir, `.ner-write-check-${process.pid}-${Date.now()}`);
+    try {
+      fs.writeFileSync(probe, "");
+      fs.rmSync(probe, { force: true });
+    } catch (err) {
+      throw writeError(name, probeDir, err);
+    }
+    if (kind === "file" && st) {
+      try {
+        fs.accessSync(abs, fs.constants.W_OK);
+      } catch (err) {
+        throw writeError(name, abs, err);
+      }
+    }
+  } finally {
+    // Leave the tree as it was: remove the directories this check made, deepest first.
+    for (const d of created.reverse()) fs.rmSync(d, { recursive: true, force: true });
+  }
+}
+
+function statOrNull(p: string): fs.Stats | null {
+  try {
+    return fs.statSync(p);
+  } catch {
+    return null;
+  }
+}
+
+/** mkdir -p that returns the directories it created (outermost first) and words its errors. */
+function mkdirCreated(dir: string, name: string): string[] {
+  const missing: string[] = [];
+  let d = dir;
+  while (!statOrNull(d)) {
+    missing.unshift(d);
+    const parent = path.dirname(d);
+    if (parent === d) break;
+    d = parent;
+  }
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw writeError(name, dir, err);
+  }
+  return missing;
+}
+
+function writeError(name: string, where: string, err: unknown): Error {
+  const code = errnoCode(err);
+  const rel = path.relative(process.cwd(), where) || where;
+  if (code === "EACCES" || code === "EPERM") return new Error(`${name}: permission denied (cannot write in ${rel})`);
+  if (code === "EROFS") return new Error(`${name}: ${rel} is on a read-only file system`);
+  if (code === "ENOTDIR" || code === "EEXIST") return new Error(`${name}: ${rel} or one of its parents is a file, not a directory`);
+  if (code === "EISDIR") return new Error(`${name}: ${rel} is a directory, not a file`);
+  if (code === "ENOSPC") return new Error(`${name}: no space left on the device of ${rel}`);
+  return new Error(`${name}: cannot write (${(err as Error)?.message ?? String(err)})`);
+}
