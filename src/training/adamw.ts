@@ -8,8 +8,11 @@
  *   v  ← β2·v + (1 − β2)·g·g
  *   p  ← p − (lr / (1 − β1^t)) · m / (√v / √(1 − β2^t) + ε)
  * Scalars are computed in double precision and applied to float32 tensors, as torch does.
+ * On wasm the update is fused and written in place on the heap (src/backend/adamw-kernel.ts, bit
+ * for bit the same numbers); elsewhere it runs as tfjs ops, one parameter at a time.
  */
 import * as tf from "@tensorflow/tfjs";
+import { adamwUpdateInPlace, ensureExclusiveBuffer, inPlaceAdamWAvailable } from "../backend/adamw-kernel";
 
 /** Hyper-parameters of {@link AdamW}; defaults are torch's except weight decay (HF Trainer's 0). */
 export interface AdamWOptions {
@@ -92,11 +95,14 @@ export class AdamW {
 
   /**
    * Apply one update. Parameters missing from `grads` are skipped (like torch params whose
-   * `.grad` is None). `grads` are not disposed.
+   * `.grad` is None). `grads` are not disposed unless `opts.disposeGrads`: then each gradient is
+   * freed (and removed from the map) as soon as it has been applied, which keeps the first step's
+   * peak at weights + moments instead of weights + gradients + moments.
    */
-  step(grads: Map<string, tf.Tensor>, lr: number = this.lr): void {
+  step(grads: Map<string, tf.Tensor>, lr: number = this.lr, opts: { disposeGrads?: boolean } = {}): void {
     const [beta1, beta2] = this.betas;
-    for (const [name, grad] of grads) {
+    const inPlace = inPlaceAdamWAvailable();
+    for (const [name, grad] of [...grads]) {
       const param = this.params.get(name);
       if (!param) throw new Error(`AdamW.step: gradient for unknown parameter "${name}"`);
       const slot = this.slotFor(name, param);
@@ -105,15 +111,35 @@ export class AdamW {
       const wd = this.decays.get(name) ? this.weightDecay : 0;
       const stepSize = lr / (1 - beta1 ** t);
       const bc2Sqrt = Math.sqrt(1 - beta2 ** t);
-      tf.tidy(() => {
-        const p = wd !== 0 ? param.mul(tf.scalar(1 - lr * wd)) : (param as tf.Tensor);
-        const m = slot.expAvg.add(grad.sub(slot.expAvg).mul(tf.scalar(1 - beta1)));
-        const v = slot.expAvgSq.mul(tf.scalar(beta2)).add(grad.mul(tf.scalar(1 - beta2)).mul(grad));
-        const denom = v.sqrt().div(tf.scalar(bc2Sqrt)).add(tf.scalar(this.eps));
-        slot.expAvg.assign(m);
-        slot.expAvgSq.assign(v);
-        param.assign(p.add(m.mul(tf.scalar(-stepSize)).div(denom)));
-      });
+      if (inPlace) {
+        // Copy on write: never change a tensor that shares the parameter's buffer.
+        ensureExclusiveBuffer(param);
+        ensureExclusiveBuffer(slot.expAvg);
+        ensureExclusiveBuffer(slot.expAvgSq);
+        adamwUpdateInPlace(param, slot.expAvg, slot.expAvgSq, grad, {
+          decay: wd !== 0 ? 1 - lr * wd : 1,
+          oneMinusBeta1: 1 - beta1,
+          beta2,
+          oneMinusBeta2: 1 - beta2,
+          bc2Sqrt,
+          eps: this.eps,
+          negStepSize: -stepSize,
+        });
+      } else {
+        tf.tidy(() => {
+          const p = wd !== 0 ? param.mul(tf.scalar(1 - lr * wd)) : (param as tf.Tensor);
+          const m = slot.expAvg.add(grad.sub(slot.expAvg).mul(tf.scalar(1 - beta1)));
+          const v = slot.expAvgSq.mul(tf.scalar(beta2)).add(grad.mul(tf.scalar(1 - beta2)).mul(grad));
+          const denom = v.sqrt().div(tf.scalar(bc2Sqrt)).add(tf.scalar(this.eps));
+          slot.expAvg.assign(m);
+          slot.expAvgSq.assign(v);
+          param.assign(p.add(m.mul(tf.scalar(-stepSize)).div(denom)));
+        });
+      }
+      if (opts.disposeGrads) {
+        grad.dispose();
+        grads.delete(name);
+      }
     }
   }
 
@@ -145,11 +171,7 @@ export class AdamW {
       if (!tf.util.arraysEqual(m.shape, param.shape) || !tf.util.arraysEqual(v.shape, param.shape)) {
         throw new Error(`optimizer state for "${name}" has shape ${m.shape}, parameter has ${param.shape}`);
       }
-      this.slots.set(name, {
-        step,
-        expAvg: tf.variable(m.toFloat(), false),
-        expAvgSq: tf.variable(v.toFloat(), false),
-      });
+      this.slots.set(name, { step, expAvg: ownedVariable(m.toFloat()), expAvgSq: ownedVariable(v.toFloat()) });
     }
   }
 
@@ -169,13 +191,16 @@ export class AdamW {
   private slotFor(name: string, param: tf.Variable): Slot {
     let slot = this.slots.get(name);
     if (!slot) {
-      slot = {
-        step: 0,
-        expAvg: tf.variable(tf.zerosLike(param), false),
-        expAvgSq: tf.variable(tf.zerosLike(param), false),
-      };
+      slot = { step: 0, expAvg: ownedVariable(tf.zerosLike(param)), expAvgSq: ownedVariable(tf.zerosLike(param)) };
       this.slots.set(name, slot);
     }
     return slot;
   }
+}
+
+/** A non-trainable variable holding `initial`'s values; `initial` is disposed (the variable keeps the buffer). */
+function ownedVariable(initial: tf.Tensor): tf.Variable {
+  const v = tf.variable(initial, false);
+  initial.dispose();
+  return v;
 }

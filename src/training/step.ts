@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { AdamW } from "./adamw";
+import { computeLossAndGrads } from "../models/grads";
 import { clipGradNorm } from "./clip";
 import type { Batch, LossFn, TrainableModel } from "./types";
 
@@ -36,43 +37,29 @@ export interface StepOptions {
 /** Compute gradients, clip, and apply AdamW; leaves no tensors behind. */
 export async function trainingStep(opts: StepOptions): Promise<StepResult> {
   const { model, batches, optimizer } = opts;
-  const weights = model.namedWeights();
-  const varList = [...weights.values()];
-  const nameOfVar = new Map<string, string>();
-  for (const [name, v] of weights) nameOfVar.set(v.name, name);
   const n = batches.length;
   const grads = new Map<string, tf.Tensor>();
   let loss = 0;
-  for (let k = 0; k < n; k++) {
-    const batch = batches[k];
-    const labels = batch.labels;
-    if (!labels) throw new Error("trainingStep: batch has no labels");
-    const { value, grads: g } = tf.variableGrads(
-      () =>
-        tf.div(
-          opts.lossFn(model.forward(batch, { training: opts.training ?? true, dropoutSeed: opts.dropoutSeeds?.[k] }), labels),
-          n,
-        ) as tf.Scalar,
-      varList,
-    );
-    loss += (await value.data())[0];
-    value.dispose();
-    for (const [varName, grad] of Object.entries(g)) {
-      const name = nameOfVar.get(varName);
-      const prev = name ? grads.get(name) : undefined;
-      if (!name) grad.dispose();
-      else if (prev) {
-        grads.set(name, prev.add(grad));
-        prev.dispose();
-        grad.dispose();
-      } else grads.set(name, grad);
-    }
-  }
   try {
+    for (let k = 0; k < n; k++) {
+      const { labels } = batches[k];
+      if (!labels) throw new Error("trainingStep: batch has no labels");
+      // The parity-tested gradient function (src/models/grads.ts), loss divided by the number of
+      // micro-batches as the HF Trainer does, gradients summed into `grads`.
+      const r = computeLossAndGrads(model, { ...batches[k], labels }, {
+        lossFn: opts.lossFn,
+        lossDivisor: n,
+        accumulateInto: grads,
+        training: opts.training ?? true,
+        dropoutSeed: opts.dropoutSeeds?.[k],
+      });
+      loss += r.loss;
+    }
     if (!Number.isFinite(loss)) return { loss, gradNorm: NaN, applied: false };
     const gradNorm = opts.maxGradNorm > 0 ? clipGradNorm(grads, opts.maxGradNorm) : NaN;
     if (opts.maxGradNorm > 0 && !Number.isFinite(gradNorm)) return { loss, gradNorm, applied: false };
-    optimizer.step(grads, opts.lr);
+    // Each gradient is freed as soon as AdamW has applied it.
+    optimizer.step(grads, opts.lr, { disposeGrads: true });
     return { loss, gradNorm, applied: true };
   } finally {
     tf.dispose([...grads.values()]);

@@ -1,0 +1,107 @@
+/**
+ * The AdamW update of one parameter, fused and in place on the wasm heap: param, exp_avg and
+ * exp_avg_sq are overwritten where they lie, with no temporaries. Every operation is rounded to
+ * float32 (`Math.fround`) in the order torch's single-tensor AdamW runs its float32 ops, so the
+ * result is bit for bit the one of the op-by-op path (src/training/adamw.ts), which matches torch.
+ *
+ * In-place writes are only safe when no other live tensor shares the buffer (tfjs shares data
+ * between a tensor and its reshapes, clones on some backends, and `tf.variable(initial)`):
+ * {@link ensureExclusiveBuffer} gives a variable its own copy first when needed.
+ */
+import * as tf from "@tensorflow/tfjs";
+
+/** Scalars of one AdamW update (computed in double precision by the caller, as torch does). */
+export interface AdamWScalars {
+  /** `1 - lr·wd`, or 1 when the parameter has no weight decay. */
+  decay: number;
+  /** `1 - beta1` (torch's lerp weight). */
+  oneMinusBeta1: number;
+  beta2: number;
+  oneMinusBeta2: number;
+  /** `sqrt(1 - beta2^t)`. */
+  bc2Sqrt: number;
+  eps: number;
+  /** `-lr / (1 - beta1^t)`. */
+  negStepSize: number;
+}
+
+/** The members of tfjs-backend-wasm's BackendWasm used here. */
+interface WasmBackendLike {
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+  refCount(dataId: tf.DataId): number;
+}
+
+/** True when the active backend lets {@link adamwUpdateInPlace} write tensors in place. */
+export function inPlaceAdamWAvailable(): boolean {
+  return tf.getBackend() === "wasm";
+}
+
+/** How many tensors share `t`'s buffer on the active backend (1: `t` alone). */
+export function bufferRefCount(t: tf.Tensor): number {
+  return (tf.backend() as unknown as WasmBackendLike).refCount(t.dataId);
+}
+
+/**
+ * Give `v` a buffer of its own when another live tensor shares it (copy on write), so writing
+ * `v` in place cannot change that tensor.
+ */
+export function ensureExclusiveBuffer(v: tf.Variable): void {
+  if (bufferRefCount(v) <= 1) return;
+  // On wasm, Identity (clone) always copies into a fresh heap buffer.
+  const copy = tf.clone(v);
+  if (bufferRefCount(copy) !== 1) {
+    copy.dispose();
+    throw new Error(`ensureExclusiveBuffer: the ${tf.getBackend()} backend shares clones; in-place update refused`);
+  }
+  v.assign(copy);
+  copy.dispose();
+}
+
+/**
+ * One AdamW update of `param` with gradient `grad`, writing `param`, `expAvg` and `expAvgSq` in
+ * place (wasm only: check {@link inPlaceAdamWAvailable}). The three variables must own their
+ * buffers ({@link ensureExclusiveBuffer}); `grad` is only read.
+ */
+export function adamwUpdateInPlace(param: tf.Variable, expAvg: tf.Variable, expAvgSq: tf.Variable, grad: tf.Tensor, s: AdamWScalars): void {
+  if (!inPlaceAdamWAvailable()) throw new Error(`adamwUpdateInPlace: needs the wasm backend, not ${tf.getBackend()}`);
+  for (const t of [param, expAvg, expAvgSq, grad]) {
+    if (t.dtype !== "float32") throw new Error(`adamwUpdateInPlace: float32 tensors expected, got ${t.dtype}`);
+    if (!tf.util.arraysEqual(t.shape, param.shape)) throw new Error(`adamwUpdateInPlace: shape [${t.shape}] differs from the parameter's [${param.shape}]`);
+  }
+  const backend = tf.backend() as unknown as WasmBackendLike;
+  // No allocation from here on: views of the heap stay valid (growth would detach them).
+  const p = backend.typedArrayFromHeap(param) as Float32Array;
+  const m = backend.typedArrayFromHeap(expAvg) as Float32Array;
+  const v = backend.typedArrayFromHeap(expAvgSq) as Float32Array;
+  const g = backend.typedArrayFromHeap(grad) as Float32Array;
+  fusedAdamW(p, m, v, g, s);
+}
+
+/**
+ * The update on plain arrays (exported for tests). Same float32 rounding, step by step, as
+ *   p ← p·decay;  m ← m + (g − m)·(1−β1);  v ← v·β2 + (g·(1−β2))·g;
+ *   p ← p + (m·(−stepSize)) / (√v / √(1−β2^t) + ε)
+ * with every scalar first rounded to float32 (tfjs scalars are float32 tensors).
+ */
+export function fusedAdamW(p: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, s: AdamWScalars): void {
+  const f = Math.fround;
+  const decay = f(s.decay);
+  const b1c = f(s.oneMinusBeta1);
+  const b2 = f(s.beta2);
+  const b2c = f(s.oneMinusBeta2);
+  const bc2 = f(s.bc2Sqrt);
+  const eps = f(s.eps);
+  const ns = f(s.negStepSize);
+  const withDecay = s.decay !== 1;
+  const n = p.length;
+  for (let i = 0; i < n; i++) {
+    const gi = g[i];
+    const mi = f(m[i] + f(f(gi - m[i]) * b1c));
+    const vi = f(f(v[i] * b2) + f(f(gi * b2c) * gi));
+    const denom = f(f(f(Math.sqrt(vi)) / bc2) + eps);
+    const pi = withDecay ? f(p[i] * decay) : p[i];
+    m[i] = mi;
+    v[i] = vi;
+    p[i] = f(pi + f(f(mi * ns) / denom));
+  }
+}
