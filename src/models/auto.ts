@@ -1,16 +1,16 @@
 /**
  * Building models: from a Hugging Face checkpoint (`fromPretrained`) or from scratch (`randomInit`).
  */
-import * as fs from "fs";
 import * as tf from "@tensorflow/tfjs";
 import { resolveModelFile } from "../hub/resolve";
 import { Rng } from "../util/random";
-import { CONFIG_FILE, WEIGHTS_FILE, type EncoderForTokenClassification } from "./base";
+import { CONFIG_FILE, type EncoderForTokenClassification } from "./base";
 import { BertForTokenClassification } from "./bert";
-import { configFromHf, type LabelOptions, type ModelType, type TokenClassificationConfig } from "./config";
+import { configFromHf, readHfConfigFile, type LabelOptions, type ModelType, type TokenClassificationConfig } from "./config";
 import { DistilBertForTokenClassification } from "./distilbert";
 import { initialValues } from "./init";
-import { readSafetensors, type SafetensorsEntry } from "./safetensors";
+import type { CheckpointTensor } from "./safetensors";
+import { readWeightFiles, resolveWeightFiles, WEIGHT_FILE_NAMES } from "./weightFiles";
 import { createVariables, type ParamSpec } from "./weights";
 
 interface ArchitectureClass {
@@ -58,30 +58,23 @@ const IGNORED_UNEXPECTED = [/\.position_ids$/];
  */
 export class AutoModelForTokenClassification {
   /**
-   * Load `config.json` + `model.safetensors` from a directory or Hub repo (resolved like the
-   * tokenizer: directory → NER_MODELS_DIR → HF cache → network). Label options replace the
-   * checkpoint's labels; a missing or resized classifier is initialised fresh and announced.
+   * Load `config.json` + weights from a directory or Hub repo (resolved like the tokenizer:
+   * directory → NER_MODELS_DIR → HF cache → network). Weights are read, as in HF, from
+   * model.safetensors, its shard index, pytorch_model.bin or its shard index, in that order.
+   * Label options replace the checkpoint's labels; a missing or resized classifier is
+   * initialised fresh and announced.
    */
   static async fromPretrained(nameOrDir: string, opts: FromPretrainedOptions = {}): Promise<LoadedModel> {
     const configPath = (await resolveModelFile(nameOrDir, CONFIG_FILE, { revision: opts.revision }))!;
-    let raw: Record<string, unknown>;
-    try {
-      raw = JSON.parse(fs.readFileSync(configPath, "utf8")) as Record<string, unknown>;
-    } catch (err) {
-      throw new Error(`${configPath}: cannot read model config (${(err as Error).message})`);
-    }
-    const config = configFromHf(raw, opts, configPath);
-    const weightsPath = await resolveModelFile(nameOrDir, WEIGHTS_FILE, { revision: opts.revision, optional: true });
-    if (weightsPath === null) {
+    const config = configFromHf(readHfConfigFile(configPath, nameOrDir), opts, configPath);
+    const weights = await resolveWeightFiles(nameOrDir, { revision: opts.revision });
+    if (weights === null) {
       throw new Error(
-        `${nameOrDir}: no ${WEIGHTS_FILE} found (its config.json is ${configPath}). Only safetensors checkpoints are supported ` +
-          `(pytorch_model.bin is not): convert in Python with ` +
-          `AutoModelForTokenClassification.from_pretrained(...).save_pretrained(dir, safe_serialization=True), ` +
-          `or start from random weights with randomInit(config, seed)`,
+        `${nameOrDir}: no weights found (looked for ${WEIGHT_FILE_NAMES.join(", ")}; its config.json is ${configPath}). ` +
+          `Start from random weights with randomInit(config, seed) instead`,
       );
     }
-    const file = readSafetensors(weightsPath);
-    return loadFromTensors(config, file.tensors, { ...opts, source: nameOrDir });
+    return loadFromTensors(config, readWeightFiles(weights), { ...opts, source: nameOrDir });
   }
 
   /** A freshly initialised model (HF init) for `config`. */
@@ -108,13 +101,13 @@ function normaliseKey(key: string): string {
 /** Build a model from checkpoint tensors (exported for tests and in-memory checkpoints). */
 export function loadFromTensors(
   config: TokenClassificationConfig,
-  tensors: Map<string, SafetensorsEntry>,
+  tensors: Map<string, CheckpointTensor>,
   opts: FromPretrainedOptions & { source?: string } = {},
 ): LoadedModel {
   const arch = ARCHITECTURES[config.modelType];
   const source = opts.source ?? "checkpoint";
   const specs = arch.paramSpecs(config);
-  const byKey = new Map<string, SafetensorsEntry>();
+  const byKey = new Map<string, CheckpointTensor>();
   for (const [k, v] of tensors) byKey.set(normaliseKey(k), v);
   // A bare encoder checkpoint (DistilBertModel/BertModel saved alone) has no "<prefix>." on its keys.
   const prefix = arch.basePrefix + ".";

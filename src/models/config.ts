@@ -4,6 +4,8 @@
  * (`dim` vs `hidden_size`, `n_layers` vs `num_hidden_layers`, …); the models only see this shape.
  */
 
+import * as fs from "fs";
+
 export type ModelType = "distilbert" | "bert";
 export type Activation = "gelu" | "gelu_new" | "relu";
 
@@ -42,6 +44,35 @@ export interface LabelOptions {
   label2id?: Record<string, number>;
 }
 
+/**
+ * Read a Hugging Face config.json: one-line errors naming the file when it is not JSON or not an
+ * object. Old configs (e.g. Google's BERT miniatures) have no `model_type`; like transformers'
+ * AutoConfig, it is then taken from the model's name (the longest known type it contains).
+ */
+export function readHfConfigFile(file: string, nameOrDir?: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (err) {
+    throw new Error(`${file}: cannot read model config (${(err as Error).message})`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${file}: model config is not valid JSON (${(err as Error).message})`);
+  }
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    throw new Error(`${file}: model config must be a JSON object, got ${raw === null ? "null" : Array.isArray(raw) ? "an array" : typeof raw}`);
+  }
+  const config = raw as Record<string, unknown>;
+  if (config.model_type === undefined && nameOrDir !== undefined) {
+    const inferred = (["distilbert", "bert"] as const).find((t) => nameOrDir.includes(t));
+    if (inferred) return { ...config, model_type: inferred };
+  }
+  return config;
+}
+
 const ARCHITECTURE: Record<ModelType, string> = {
   distilbert: "DistilBertForTokenClassification",
   bert: "BertForTokenClassification",
@@ -49,6 +80,7 @@ const ARCHITECTURE: Record<ModelType, string> = {
 
 /** Parse an HF config.json object (plus optional label overrides) into the normalised config. */
 export function configFromHf(raw: Record<string, unknown>, labels: LabelOptions = {}, source = "config.json"): TokenClassificationConfig {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new Error(`${source}: model config must be a JSON object, got ${JSON.stringify(raw)}`);
   const modelType = raw.model_type;
   const num = (key: string, fallback?: number): number => {
     const v = raw[key];
@@ -108,6 +140,7 @@ export function configFromHf(raw: Record<string, unknown>, labels: LabelOptions 
     const pos = raw.position_embedding_type ?? "absolute";
     if (pos !== "absolute") throw new Error(`${source}: position_embedding_type ${JSON.stringify(pos)} is not supported (only "absolute")`);
   } else {
+    if (modelType === undefined) throw new Error(`${source}: no "model_type" field (supported: distilbert, bert); add one to the config`);
     throw new Error(`${source}: unsupported model_type ${JSON.stringify(modelType)} (supported: distilbert, bert)`);
   }
   if (base.hiddenSize % base.numHeads !== 0) {

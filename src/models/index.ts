@@ -10,3 +10,7 @@ export { configFromHf, configToHf, defaultHfConfig, type TokenClassificationConf
 export { computeLossAndGrads, computeLoss, type LabeledBatch, type LossAndGrads } from "./grads";
 export { tokenClassificationLoss, IGNORE_INDEX } from "./loss";
 export { readSafetensors, encodeSafetensors, type SafetensorsFile, type SafetensorsEntry } from "./safetensors";
+export { readHfConfigFile } from "./config";
+export { resolveWeightFiles, readWeightFiles, inspectWeightFiles, type WeightFiles, type WeightFormat } from "./weightFiles";
+export { readPytorchCheckpoint, inspectPytorchCheckpoint } from "./pytorch/reader";
+export type { CheckpointTensor } from "./safetensors";

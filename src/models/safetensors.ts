@@ -12,15 +12,27 @@ export type SafetensorsDtype = "F64" | "F32" | "F16" | "BF16" | "I64" | "I32" | 
 
 const BYTES: Record<SafetensorsDtype, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
 
-/** One tensor of a safetensors file, decoded lazily. */
-export interface SafetensorsEntry {
+/** Bytes per element of each dtype. */
+export const DTYPE_BYTES: Readonly<Record<SafetensorsDtype, number>> = BYTES;
+
+/**
+ * One tensor of a checkpoint in any format (safetensors, pytorch_model.bin), decoded lazily.
+ * The dtype names are safetensors' for every format.
+ */
+export interface CheckpointTensor {
   name: string;
   dtype: SafetensorsDtype;
   shape: number[];
-  /** Raw little-endian bytes (a view into the file buffer). */
-  bytes: Uint8Array;
   /** Values as float32 (F32 copied, F16/BF16/F64/integers converted). */
   toFloat32(): Float32Array;
+  /** The values' raw little-endian bytes in row-major order (what a safetensors file stores). */
+  rawBytes(): Uint8Array;
+}
+
+/** One tensor of a safetensors file, decoded lazily. */
+export interface SafetensorsEntry extends CheckpointTensor {
+  /** Raw little-endian bytes (a view into the file buffer). */
+  bytes: Uint8Array;
   /** Values of an integer tensor as int32 (I64 wrapped to 32 bits); throws for float dtypes. */
   toInt32(): Int32Array;
 }
@@ -28,6 +40,50 @@ export interface SafetensorsEntry {
 export interface SafetensorsFile {
   metadata: Record<string, string>;
   tensors: Map<string, SafetensorsEntry>;
+}
+
+interface HeaderEntry {
+  name: string;
+  dtype: SafetensorsDtype;
+  shape: number[];
+  begin: number;
+  count: number;
+}
+
+/**
+ * Validate a parsed header against the data size that follows it: dtypes, shapes, offsets in
+ * bounds and byte counts matching shapes. Shared by the full reader and the header-only check.
+ */
+function validateHeader(headerText: string, dataLen: number, fail: (msg: string) => never): { metadata: Record<string, string>; entries: HeaderEntry[] } {
+  let header: Record<string, unknown>;
+  try {
+    header = JSON.parse(headerText) as Record<string, unknown>;
+  } catch (err) {
+    return fail(`header is not valid JSON (${(err as Error).message})`);
+  }
+  if (header === null || typeof header !== "object" || Array.isArray(header)) fail("header is not a JSON object");
+  const metadata = (header.__metadata__ ?? {}) as Record<string, string>;
+  const entries: HeaderEntry[] = [];
+  for (const [name, info] of Object.entries(header)) {
+    if (name === "__metadata__") continue;
+    const e = info as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    const dtype = e?.dtype as SafetensorsDtype;
+    if (typeof dtype !== "string" || !(dtype in BYTES)) fail(`tensor "${name}" has unsupported dtype ${JSON.stringify(e?.dtype)}`);
+    const shape = e.shape;
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) fail(`tensor "${name}" has invalid shape ${JSON.stringify(shape)}`);
+    const offs = e.data_offsets;
+    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isInteger(o) && o >= 0) || offs[0] > offs[1]) {
+      fail(`tensor "${name}" has invalid data_offsets ${JSON.stringify(offs)}`);
+    }
+    const [begin, end] = offs as [number, number];
+    if (end > dataLen) fail(`tensor "${name}" data [${begin}, ${end}) runs past the end of the data (${dataLen} bytes; truncated file?)`);
+    const count = (shape as number[]).reduce((a, b) => a * b, 1);
+    if (end - begin !== count * BYTES[dtype]) {
+      fail(`tensor "${name}" has ${end - begin} bytes but shape [${shape}] of ${dtype} needs ${count * BYTES[dtype]}`);
+    }
+    entries.push({ name, dtype, shape: shape as number[], begin, count });
+  }
+  return { metadata, entries };
 }
 
 /** Parse a safetensors file (or its bytes); `source` names it in errors. */
@@ -41,40 +97,18 @@ export function readSafetensors(fileOrBytes: string | Uint8Array, source?: strin
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const headerLen = Number(view.getBigUint64(0, true));
   if (headerLen > buf.byteLength - 8) fail(`header length ${headerLen} exceeds the file size ${buf.byteLength}`);
-  let header: Record<string, unknown>;
-  try {
-    header = JSON.parse(Buffer.from(buf.buffer, buf.byteOffset + 8, headerLen).toString("utf8")) as Record<string, unknown>;
-  } catch (err) {
-    return fail(`header is not valid JSON (${(err as Error).message})`);
-  }
-  if (header === null || typeof header !== "object" || Array.isArray(header)) fail("header is not a JSON object");
   const dataStart = 8 + headerLen;
-  const dataLen = buf.byteLength - dataStart;
-  const metadata = (header.__metadata__ ?? {}) as Record<string, string>;
+  const headerText = Buffer.from(buf.buffer, buf.byteOffset + 8, headerLen).toString("utf8");
+  const { metadata, entries } = validateHeader(headerText, buf.byteLength - dataStart, fail);
   const tensors = new Map<string, SafetensorsEntry>();
-  for (const [name, info] of Object.entries(header)) {
-    if (name === "__metadata__") continue;
-    const e = info as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    const dtype = e?.dtype as SafetensorsDtype;
-    if (typeof dtype !== "string" || !(dtype in BYTES)) fail(`tensor "${name}" has unsupported dtype ${JSON.stringify(e?.dtype)}`);
-    const shape = e.shape;
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) fail(`tensor "${name}" has invalid shape ${JSON.stringify(shape)}`);
-    const offs = e.data_offsets;
-    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isInteger(o) && o >= 0) || offs[0] > offs[1]) {
-      fail(`tensor "${name}" has invalid data_offsets ${JSON.stringify(offs)}`);
-    }
-    const [begin, end] = offs as [number, number];
-    if (end > dataLen) fail(`tensor "${name}" data [${begin}, ${end}) runs past the end of the data (${dataLen} bytes)`);
-    const count = (shape as number[]).reduce((a, b) => a * b, 1);
-    if (end - begin !== count * BYTES[dtype]) {
-      fail(`tensor "${name}" has ${end - begin} bytes but shape [${shape}] of ${dtype} needs ${count * BYTES[dtype]}`);
-    }
-    const bytes = new Uint8Array(buf.buffer, buf.byteOffset + dataStart + begin, end - begin);
+  for (const { name, dtype, shape, begin, count } of entries) {
+    const bytes = new Uint8Array(buf.buffer, buf.byteOffset + dataStart + begin, count * BYTES[dtype]);
     tensors.set(name, {
       name,
       dtype,
-      shape: shape as number[],
+      shape,
       bytes,
+      rawBytes: () => bytes,
       toFloat32: () => decodeToFloat32(bytes, dtype, count),
       toInt32: () => decodeToInt32(bytes, dtype, count, `${where}: tensor "${name}"`),
     });
@@ -82,7 +116,8 @@ export function readSafetensors(fileOrBytes: string | Uint8Array, source?: strin
   return { metadata, tensors };
 }
 
-function decodeToFloat32(bytes: Uint8Array, dtype: SafetensorsDtype, count: number): Float32Array {
+/** Little-endian values of `dtype` → float32. */
+export function decodeToFloat32(bytes: Uint8Array, dtype: SafetensorsDtype, count: number): Float32Array {
   const out = new Float32Array(count);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   switch (dtype) {
@@ -163,6 +198,13 @@ export interface TensorData {
   data: Float32Array | Int32Array;
 }
 
+/** A tensor to write as it is stored elsewhere (any dtype, little-endian row-major bytes). */
+export interface RawTensorData {
+  shape: number[];
+  dtype: SafetensorsDtype;
+  bytes: Uint8Array;
+}
+
 /** A float32 tensor to write. */
 export interface F32Tensor extends TensorData {
   data: Float32Array;
@@ -173,15 +215,20 @@ export interface F32Tensor extends TensorData {
  * `{format: "pt"}`, which Python transformers requires to load model weights; `null` writes no
  * `__metadata__` entry.
  */
-export function encodeSafetensors(tensors: Map<string, TensorData>, metadata: Record<string, string> | null = { format: "pt" }): Uint8Array {
+export function encodeSafetensors(tensors: Map<string, TensorData | RawTensorData>, metadata: Record<string, string> | null = { format: "pt" }): Uint8Array {
   const header: Record<string, unknown> = metadata ? { __metadata__: metadata } : {};
   let offset = 0;
+  const payloads: Uint8Array[] = [];
   for (const [name, t] of tensors) {
     const count = t.shape.reduce((a, b) => a * b, 1);
-    if (count !== t.data.length) throw new Error(`safetensors: tensor "${name}" has ${t.data.length} values but shape [${t.shape}]`);
-    const dtype = t.data instanceof Int32Array ? "I32" : "F32";
-    header[name] = { dtype, shape: t.shape, data_offsets: [offset, offset + t.data.byteLength] };
-    offset += t.data.byteLength;
+    const dtype: SafetensorsDtype = "bytes" in t ? t.dtype : t.data instanceof Int32Array ? "I32" : "F32";
+    const bytes = "bytes" in t ? t.bytes : new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+    if (count * BYTES[dtype] !== bytes.byteLength) {
+      throw new Error(`safetensors: tensor "${name}" has ${bytes.byteLength / BYTES[dtype]} values but shape [${t.shape}]`);
+    }
+    header[name] = { dtype, shape: t.shape, data_offsets: [offset, offset + bytes.byteLength] };
+    payloads.push(bytes);
+    offset += bytes.byteLength;
   }
   let json = JSON.stringify(header);
   // Pad with spaces so the data starts 8-byte aligned, as the reference writer does.
@@ -192,34 +239,32 @@ export function encodeSafetensors(tensors: Map<string, TensorData>, metadata: Re
   new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
   out.set(headerBytes, 8);
   let pos = 8 + headerBytes.length;
-  for (const t of tensors.values()) {
-    out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), pos);
-    pos += t.data.byteLength;
+  for (const bytes of payloads) {
+    out.set(bytes, pos);
+    pos += bytes.byteLength;
   }
   return out;
 }
 
-/** Names, dtypes and shapes of a safetensors file, reading only its header (cheap for large files). */
+/**
+ * Names, dtypes and shapes of a safetensors file, reading only its header (cheap for large
+ * files). Offsets and sizes are checked against the file size, so a truncated file fails here.
+ */
 export function readSafetensorsHeader(file: string): { metadata: Record<string, string>; tensors: Map<string, { dtype: SafetensorsDtype; shape: number[] }> } {
+  const fail = (msg: string): never => {
+    throw new Error(`${file}: invalid safetensors file: ${msg}`);
+  };
   const fd = fs.openSync(file, "r");
   try {
     const size = fs.fstatSync(fd).size;
     const lenBuf = Buffer.alloc(8);
-    if (size < 8 || fs.readSync(fd, lenBuf, 0, 8, 0) !== 8) throw new Error(`${file}: invalid safetensors file: shorter than the 8-byte header length`);
+    if (size < 8 || fs.readSync(fd, lenBuf, 0, 8, 0) !== 8) fail(`only ${size} bytes, shorter than the 8-byte header length`);
     const headerLen = Number(lenBuf.readBigUInt64LE(0));
-    if (headerLen > size - 8) throw new Error(`${file}: invalid safetensors file: header length ${headerLen} exceeds the file size ${size}`);
+    if (headerLen > size - 8) fail(`header length ${headerLen} exceeds the file size ${size}`);
     const header = Buffer.alloc(headerLen);
     fs.readSync(fd, header, 0, headerLen, 8);
-    // Validate with the full parser on a header-only image (data offsets are not checked here).
-    let parsed: Record<string, { dtype: SafetensorsDtype; shape: number[] }>;
-    try {
-      parsed = JSON.parse(header.toString("utf8"));
-    } catch (err) {
-      throw new Error(`${file}: invalid safetensors file: header is not valid JSON (${(err as Error).message})`);
-    }
-    const tensors = new Map<string, { dtype: SafetensorsDtype; shape: number[] }>();
-    for (const [k, v] of Object.entries(parsed)) if (k !== "__metadata__") tensors.set(k, { dtype: v.dtype, shape: v.shape });
-    return { metadata: (parsed.__metadata__ ?? {}) as unknown as Record<string, string>, tensors };
+    const { metadata, entries } = validateHeader(header.toString("utf8"), size - 8 - headerLen, fail);
+    return { metadata, tensors: new Map(entries.map((e) => [e.name, { dtype: e.dtype, shape: e.shape }])) };
   } finally {
     fs.closeSync(fd);
   }

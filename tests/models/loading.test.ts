@@ -156,12 +156,31 @@ test("a head of a different size is an error unless ignoreMismatchedSizes", asyn
   model.dispose();
 });
 
-test("directories without model.safetensors give a clear error", async () => {
+test("directories without weights, or with a .bin that is no checkpoint, give a clear error", async () => {
   await initBackend("wasm", { quiet: true });
   const dir = tmp();
   fs.copyFileSync(path.join(fixture("tiny-bert"), "config.json"), path.join(dir, "config.json"));
-  fs.writeFileSync(path.join(dir, "pytorch_model.bin"), "not supported");
-  await assert.rejects(AutoModelForTokenClassification.fromPretrained(dir, { log: null }), /no model\.safetensors found.*pytorch_model\.bin is not/);
+  await assert.rejects(
+    AutoModelForTokenClassification.fromPretrained(dir, { log: null }),
+    /no weights found \(looked for model\.safetensors, model\.safetensors\.index\.json, pytorch_model\.bin, pytorch_model\.bin\.index\.json/,
+  );
+  fs.writeFileSync(path.join(dir, "pytorch_model.bin"), "not a checkpoint");
+  await assert.rejects(AutoModelForTokenClassification.fromPretrained(dir, { log: null }), /pytorch_model\.bin: not a PyTorch checkpoint/);
+});
+
+test("config.json that is null, not an object or not JSON: one-line error naming the file", async () => {
+  await initBackend("wasm", { quiet: true });
+  for (const [text, why] of [["null", /must be a JSON object, got null/], ["[1, 2]", /must be a JSON object, got an array/], ["{model_type: bert", /is not valid JSON/]] as const) {
+    const dir = tmp();
+    fs.writeFileSync(path.join(dir, "config.json"), text);
+    fs.copyFileSync(path.join(fixture("tiny-bert"), "model.safetensors"), path.join(dir, "model.safetensors"));
+    await assert.rejects(AutoModelForTokenClassification.fromPretrained(dir, { log: null }), (err: Error) => {
+      assert.ok(err.message.startsWith(path.join(dir, "config.json") + ": "), err.message);
+      assert.match(err.message, why);
+      assert.ok(!err.message.includes("\n"));
+      return true;
+    });
+  }
 });
 
 test("randomInit follows HF's init and is reproducible from the seed", async () => {
