@@ -59,6 +59,15 @@ export function blasKernelsActive(): boolean {
   return enabled && tf.getBackend() === "wasm";
 }
 
+/**
+ * Whether `tf.matMul(a, b, transposeA, transposeB)` is as fast as the plain product on the active
+ * backend: true everywhere except plain wasm, whose XNNPACK path takes only untransposed operands
+ * (transposed ones fall to a loop 10–40× slower, so callers there transpose explicitly).
+ */
+export function transposedMatMulIsFast(): boolean {
+  return tf.getBackend() !== "wasm" || enabled;
+}
+
 function fallback(name: string, args: KernelArgs): TensorInfo {
   return (originals.get(name) as tf.KernelConfig).kernelFunc(args as never) as TensorInfo;
 }

@@ -1,10 +1,24 @@
 /**
- * Differentiable building blocks shared by the encoders, written for speed on the wasm backend:
- * its XNNPACK matmul is only used for plain (non-transposed, batch-1) products — transposed
- * products fall back to a loop 10–40× slower — so the gradients below transpose explicitly
- * and multiply without transpose flags.
+ * Differentiable building blocks shared by the encoders, written for speed on every CPU tier:
+ * the gradients' transposed products go through {@link matMulT}, which passes transpose flags where
+ * they are free (native BLAS, cpu, tfjs-node) and transposes explicitly on plain wasm, whose
+ * XNNPACK matmul only takes untransposed operands (transposed ones run 10–40× slower).
  */
 import * as tf from "@tensorflow/tfjs";
+import { transposedMatMulIsFast } from "../backend/blas-kernels";
+
+/** Swap the last two axes. */
+function swapLast<T extends tf.Tensor>(t: T): T {
+  const perm = t.shape.map((_, i) => i);
+  [perm[perm.length - 2], perm[perm.length - 1]] = [perm[perm.length - 1], perm[perm.length - 2]];
+  return tf.transpose(t, perm);
+}
+
+/** `op(a) @ op(b)`: BLAS transpose flags where the backend takes them fast, explicit transposes on plain wasm. */
+export function matMulT<T extends tf.Tensor>(a: T, b: T, transposeA: boolean, transposeB: boolean): T {
+  if (transposedMatMulIsFast()) return tf.matMul(a, b, transposeA, transposeB) as T;
+  return tf.matMul(transposeA ? swapLast(a) : a, transposeB ? swapLast(b) : b) as T;
+}
 
 /**
  * `x @ w + b` for `x` [n, in], `w` [in, out] (tfjs layout: HF's [out, in] transposed on load),
@@ -17,8 +31,8 @@ export const linear = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tens
     gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
       const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
       // tidy: tfjs keeps everything a gradient function creates until the whole backward pass
-      // ends; the transposed copies would otherwise pile up (~1 GB at distilbert-base size).
-      return tf.tidy(() => [tf.matMul(dy, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy), sumRows(dy)]);
+      // ends; the transposed copies (plain wasm) would otherwise pile up (~1 GB at distilbert-base size).
+      return tf.tidy(() => [matMulT(dy, ws, false, true), matMulT(xs, dy, true, false), sumRows(dy)]);
     },
   };
 }) as never) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
@@ -31,19 +45,14 @@ export function sumRows(x: tf.Tensor2D): tf.Tensor1D {
   return tf.tidy(() => tf.reshape(tf.matMul(tf.ones([1, x.shape[0]]), x), [x.shape[1]]));
 }
 
-/** Swap the last two axes of a rank-4 tensor. */
-function swapLast(t: tf.Tensor4D): tf.Tensor4D {
-  return tf.transpose(t, [0, 1, 3, 2]);
-}
-
-/** Batched `a @ b` for rank-4 tensors ([B, H, m, k] @ [B, H, k, n]) with transpose-free gradients. */
+/** Batched `a @ b` for rank-4 tensors ([B, H, m, k] @ [B, H, k, n]); gradients through {@link matMulT}. */
 export const batchMatMul = tf.customGrad(((a: tf.Tensor4D, b: tf.Tensor4D, save: tf.GradSaveFunc) => {
   save([a, b]);
   return {
     value: tf.matMul(a, b),
     gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
       const [as, bs] = saved as [tf.Tensor4D, tf.Tensor4D];
-      return tf.tidy(() => [tf.matMul(dy, swapLast(bs)), tf.matMul(swapLast(as), dy)]);
+      return tf.tidy(() => [matMulT(dy, bs, false, true), matMulT(as, dy, true, false)]);
     },
   };
 }) as never) as (a: tf.Tensor4D, b: tf.Tensor4D) => tf.Tensor4D;

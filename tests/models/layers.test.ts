@@ -1,19 +1,21 @@
-/** Building blocks: exact gelu, LayerNorm, loss, dropout, embedding gradient (wasm). */
+/** Building blocks: exact gelu, LayerNorm, linear, attention products, loss, dropout, embedding gradient — on wasm, wasm+blas and cpu where the path differs. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../src/backend";
 import { DropoutContext, dropoutMask } from "../../src/models/dropout";
 import { embeddingLookup } from "../../src/models/embedding";
-import { gelu, layerNorm, linear } from "../../src/models/layers";
+import { batchMatMul, gelu, layerNorm, linear, matMulT } from "../../src/models/layers";
+import { parityTiers } from "../backend/tiers";
 import { tokenClassificationLoss } from "../../src/models/loss";
 import { computeLossAndGrads, configFromHf, defaultHfConfig, randomInit } from "../../src/models";
 
 // torch.nn.functional.gelu(x) (exact erf form), float64 reference values.
 const GELU: [number, number][] = [[-3, -0.0040496962], [-1, -0.1586552539], [-0.5, -0.1542687694], [0, 0], [0.5, 0.3457312306], [1, 0.8413447461], [2.5, 2.4844753263]];
 
-test("gelu is the exact erf form, with the analytic gradient", async () => {
-  await initBackend("wasm", { quiet: true });
+for (const tier of parityTiers()) {
+test(`gelu is the exact erf form, with the analytic gradient (${tier.name})`, { skip: tier.skip }, async () => {
+  await initBackend(tier.name, { quiet: true });
   const x = tf.tensor1d(GELU.map(([a]) => a));
   const y = gelu(x).dataSync();
   GELU.forEach(([, e], i) => assert.ok(Math.abs(y[i] - e) < 1e-6, `gelu(${GELU[i][0]}) = ${y[i]} vs ${e}`));
@@ -25,6 +27,7 @@ test("gelu is the exact erf form, with the analytic gradient", async () => {
   });
   x.dispose();
 });
+}
 
 function erf(x: number): number {
   // High-precision series/continued fraction is overkill here: Abramowitz-Stegun 7.1.26 (1.5e-7).
@@ -33,8 +36,9 @@ function erf(x: number): number {
   return x >= 0 ? y : -y;
 }
 
-test("layerNorm and linear gradients agree with tfjs autodiff of the plain formulas", async () => {
-  await initBackend("wasm", { quiet: true });
+for (const tier of parityTiers()) {
+test(`layerNorm and linear gradients agree with tfjs autodiff of the plain formulas (${tier.name})`, { skip: tier.skip }, async () => {
+  await initBackend(tier.name, { quiet: true });
   const x = tf.randomNormal([6, 8], 0, 2, "float32", 1) as tf.Tensor2D;
   const gamma = tf.randomNormal([8], 1, 0.3, "float32", 2) as tf.Tensor1D;
   const beta = tf.randomNormal([8], 0, 0.3, "float32", 3) as tf.Tensor1D;
@@ -57,6 +61,28 @@ test("layerNorm and linear gradients agree with tfjs autodiff of the plain formu
   assert.ok(Math.abs(ours(x, gamma, beta, w, b).dataSync()[0] - plain(x, gamma, beta, w, b).dataSync()[0]) < 1e-3);
 });
 
+test(`batchMatMul's gradients and matMulT equal tfjs autodiff of plain products, no leaks (${tier.name})`, { skip: tier.skip }, async () => {
+  await initBackend(tier.name, { quiet: true });
+  const q = tf.randomNormal([2, 3, 5, 4], 0, 1, "float32", 11) as tf.Tensor4D;
+  const k = tf.randomNormal([2, 3, 4, 5], 0, 1, "float32", 12) as tf.Tensor4D;
+  const wts = tf.randomNormal([2, 3, 5, 5], 0, 1, "float32", 13);
+  const before = tf.memory().numTensors;
+  const ga = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(batchMatMul(a as tf.Tensor4D, b as tf.Tensor4D), wts)))([q, k]);
+  const gb = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.matMul(a, b), wts)))([q, k]);
+  ga.forEach((g, i) => assert.ok(tf.tidy(() => tf.max(tf.abs(tf.sub(g, gb[i]))).dataSync()[0]) < 1e-5, `input ${i}`));
+  tf.dispose([...ga, ...gb]);
+  const s1 = tf.randomNormal([2, 3, 4, 4], 0, 1, "float32", 14);
+  const s2 = tf.randomNormal([2, 3, 4, 4], 0, 1, "float32", 15);
+  for (const [ta, tb] of [[false, true], [true, false], [true, true]] as const) {
+    const d = tf.tidy(() => tf.max(tf.abs(tf.sub(matMulT(s1, s2, ta, tb), tf.matMul(s1, s2, ta, tb)))).dataSync()[0]);
+    assert.ok(d < 1e-5, `matMulT ${ta}/${tb} differs by ${d}`);
+  }
+  tf.dispose([s1, s2]);
+  assert.equal(tf.memory().numTensors, before, "no tensors leak");
+  tf.dispose([q, k, wts]);
+});
+}
+
 test("loss is torch's CrossEntropyLoss(ignore_index=-100), NaN when every label is ignored", async () => {
   await initBackend("wasm", { quiet: true });
   const logits = tf.tensor3d([[[1, 2, 0.5], [0, 0, 0], [3, -1, 2]]]);
@@ -78,8 +104,9 @@ test("dropout masks are reproducible from the seed and keep the expected fractio
   assert.equal(new DropoutContext(undefined).active, false);
 });
 
-test("training mode: dropout changes logits, same dropoutSeed gives the same loss and gradients", async () => {
-  await initBackend("wasm", { quiet: true });
+for (const tier of parityTiers()) {
+test(`training mode: dropout changes logits, same dropoutSeed gives the same loss and gradients (${tier.name})`, { skip: tier.skip }, async () => {
+  await initBackend(tier.name, { quiet: true });
   const cfg = configFromHf(defaultHfConfig("bert", { vocab_size: 40, hidden_size: 16, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 32 }), { numLabels: 4 });
   const model = randomInit(cfg, 3);
   const batch = {
@@ -107,6 +134,7 @@ test("training mode: dropout changes logits, same dropoutSeed gives the same los
   assert.deepEqual(again.dataSync(), evalLogits.dataSync(), "eval mode is deterministic");
   model.dispose();
 });
+}
 
 test("embeddingLookup gradient scatters rows and skips the padding index", async () => {
   await initBackend("wasm", { quiet: true });
