@@ -7,6 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import { repoRoot, readSharedJson, sharedPath } from "../helpers/shared";
 import type { Golden } from "./parity-helper";
+import { readSafetensors } from "../../src/models";
 
 function ner(args: string[]) {
   const res = spawnSync(process.execPath, [path.join(repoRoot, "bin", "ner.js"), ...args], { encoding: "utf8", env: { ...process.env, NER_BACKEND: "wasm" } });
@@ -60,4 +61,98 @@ test("model logits: bad input names file and line, exits non-zero", () => {
   const r = ner(["model", "logits", "--model", sharedPath("fixtures", "tiny-bert"), "--input", input, "--json"]);
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /bad\.jsonl:2: "attention_mask" must be an array of 2 integers/);
+});
+
+const torchFixture = (name: string) => path.join(__dirname, "fixtures", "torch", name);
+
+/** A copy of the tiny-bert fixture directory (config.json + model.safetensors) to alter. */
+function tinyBertCopy(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ner-info-"));
+  for (const f of ["config.json", "model.safetensors"]) fs.copyFileSync(sharedPath("fixtures", "tiny-bert", f), path.join(dir, f));
+  return dir;
+}
+
+test("model info: a truncated model.safetensors or pytorch_model.bin is a problem (exit 1), found from headers only", () => {
+  const dir = tinyBertCopy();
+  const file = path.join(dir, "model.safetensors");
+  fs.truncateSync(file, fs.statSync(file).size - 100);
+  let r = ner(["model", "info", dir, "--json"]);
+  assert.equal(r.code, 1, r.stderr);
+  const info = JSON.parse(r.stdout);
+  assert.equal(info.problems.length, 1);
+  assert.match(info.problems[0], /model\.safetensors: invalid safetensors file: tensor ".*" data \[\d+, \d+\) runs past the end of the data .*truncated/);
+
+  const bin = fs.mkdtempSync(path.join(os.tmpdir(), "ner-info-"));
+  fs.copyFileSync(torchFixture("bert.config.json"), path.join(bin, "config.json"));
+  const whole = fs.readFileSync(torchFixture("bert.zip.bin"));
+  fs.writeFileSync(path.join(bin, "pytorch_model.bin"), whole);
+  r = ner(["model", "info", bin, "--json"]);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.equal(JSON.parse(r.stdout).weights.format, "pytorch");
+  assert.deepEqual(JSON.parse(r.stdout).weights.missing, []);
+  fs.writeFileSync(path.join(bin, "pytorch_model.bin"), whole.subarray(0, whole.length - 5000));
+  r = ner(["model", "info", bin]);
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /check +1 problem\(s\):\n {2}- .*pytorch_model\.bin: .*(truncated|end-of-central-directory)/);
+  assert.match(r.stderr, /1 problem\(s\) found/);
+});
+
+test("model info: classifier size vs id2label and label2id vs id2label are checked", () => {
+  const dir = tinyBertCopy();
+  const cfgFile = path.join(dir, "config.json");
+  const cfg = JSON.parse(fs.readFileSync(cfgFile, "utf8"));
+  const five = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"];
+  cfg.id2label = Object.fromEntries(five.map((l, i) => [String(i), l]));
+  cfg.label2id = { ...Object.fromEntries(five.map((l, i) => [l, i])), "I-PER": 4, "B-MISC": 5 };
+  cfg.num_labels = 9;
+  fs.writeFileSync(cfgFile, JSON.stringify(cfg));
+  const r = ner(["model", "info", dir, "--json"]);
+  assert.equal(r.code, 1);
+  const problems: string[] = JSON.parse(r.stdout).problems;
+  const has = (re: RegExp) => assert.ok(problems.some((p) => re.test(p)), `${re} in ${JSON.stringify(problems)}`);
+  has(/label2id\["I-PER"\] is 4, but id2label\[2\] is "I-PER"/);
+  has(/label2id has labels that id2label lacks: "B-MISC"/);
+  has(/num_labels is 9, but id2label has 5 labels/);
+  has(/^classifier\.weight has shape \[9,32\]: 9 labels, but .*config\.json has 5 \(id2label\)$/);
+  has(/^classifier\.bias has shape \[9\]: 9 labels/);
+});
+
+test("model info: a config.json that is null or not JSON is a one-line error naming the file", () => {
+  for (const text of ["null", "{oops"]) {
+    const dir = tinyBertCopy();
+    fs.writeFileSync(path.join(dir, "config.json"), text);
+    const r = ner(["model", "info", dir]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+    assert.ok(r.stderr.includes(path.join(dir, "config.json") + ": model config "), r.stderr);
+  }
+});
+
+test("model convert writes model.safetensors (same dtypes and bytes) next to a .bin-only checkpoint, single or sharded", () => {
+  for (const [from, files] of [
+    ["bert.fp16.bin", { "pytorch_model.bin": torchFixture("bert.fp16.bin") }],
+    ["bert.sharded", Object.fromEntries(fs.readdirSync(torchFixture("bert.sharded")).map((f) => [f, path.join(torchFixture("bert.sharded"), f)]))],
+  ] as const) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ner-convert-"));
+    fs.copyFileSync(torchFixture("bert.config.json"), path.join(dir, "config.json"));
+    for (const [to, src] of Object.entries(files)) fs.copyFileSync(src, path.join(dir, to));
+    const r = ner(["model", "convert", dir]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /wrote .*model\.safetensors \(\d+ tensors/);
+    assert.deepEqual(fs.readdirSync(dir).filter((f) => f.includes(".tmp")), [], "no temp file left");
+    const reference = torchFixture(from === "bert.fp16.bin" ? "bert.fp16.reference.safetensors" : "bert.reference.safetensors");
+    const want = readSafetensors(reference).tensors;
+    const got = readSafetensors(path.join(dir, "model.safetensors")).tensors;
+    assert.deepEqual([...got.keys()].sort(), [...want.keys()].sort());
+    for (const [k, t] of want) {
+      assert.equal(got.get(k)!.dtype, t.dtype, k);
+      assert.deepEqual(Buffer.from(got.get(k)!.bytes), Buffer.from(t.bytes), k);
+    }
+    const again = ner(["model", "convert", dir]);
+    assert.equal(again.code, 0);
+    assert.match(again.stdout, /already has model\.safetensors; nothing to convert/);
+  }
+  const r = ner(["model", "convert", fs.mkdtempSync(path.join(os.tmpdir(), "ner-convert-"))]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /no pytorch_model\.bin or pytorch_model\.bin\.index\.json to convert/);
 });

@@ -61,49 +61,92 @@ interface InfoOptions {
   backend?: string;
 }
 
+/**
+ * Consistency problems of a config's labels, for `model info`: label2id must invert id2label,
+ * and a `num_labels` field must agree with it.
+ */
+export function labelProblems(raw: Record<string, unknown>, id2label: Record<number, string>, configPath: string): string[] {
+  const problems: string[] = [];
+  const n = Object.keys(id2label).length;
+  const l2i = raw.label2id as Record<string, unknown> | undefined;
+  if (l2i !== undefined && l2i !== null) {
+    if (typeof l2i !== "object" || Array.isArray(l2i)) problems.push(`${configPath}: label2id is not an object`);
+    else {
+      for (let id = 0; id < n; id++) {
+        const label = id2label[id];
+        if (Number(l2i[label]) !== id) problems.push(`${configPath}: label2id[${JSON.stringify(label)}] is ${JSON.stringify(l2i[label])}, but id2label[${id}] is ${JSON.stringify(label)}`);
+      }
+      const extra = Object.keys(l2i).filter((l) => !Object.values(id2label).includes(l));
+      if (extra.length) problems.push(`${configPath}: label2id has labels that id2label lacks: ${extra.map((l) => JSON.stringify(l)).join(", ")}`);
+    }
+  }
+  for (const key of ["num_labels", "_num_labels"]) {
+    if (raw[key] !== undefined && raw[key] !== n) problems.push(`${configPath}: ${key} is ${JSON.stringify(raw[key])}, but id2label has ${n} labels`);
+  }
+  return problems;
+}
+
 async function infoAction(nameOrDir: string, opts: InfoOptions): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { resolveModelFile } = require("../../hub/resolve") as typeof import("../../hub/resolve");
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const models = require("../../models/index") as typeof import("../../models");
   // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const { readSafetensorsHeader } = require("../../models/safetensors") as typeof import("../../models/safetensors");
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { initBackend } = require("../../backend/index") as typeof import("../../backend");
   const configPath = (await resolveModelFile(nameOrDir, "config.json"))!;
-  const raw = JSON.parse(fs.readFileSync(configPath, "utf8")) as Record<string, unknown>;
+  const raw = models.readHfConfigFile(configPath, nameOrDir);
   const config = models.configFromHf(raw, {}, configPath);
   const arch = config.modelType === "bert" ? models.BertForTokenClassification : models.DistilBertForTokenClassification;
   const specs = arch.paramSpecs(config);
   const parameters = specs.reduce((n, s) => n + s.hfShape.reduce((a, b) => a * b, 1), 0);
-  const weightsPath = await resolveModelFile(nameOrDir, "model.safetensors", { optional: true });
+  const problems = labelProblems(raw, config.id2label, configPath);
+  const files = await models.resolveWeightFiles(nameOrDir);
   let weights: Record<string, unknown> | null = null;
-  if (weightsPath) {
-    const header = readSafetensorsHeader(weightsPath);
-    const names = new Set(specs.map((s) => s.name));
-    const dtypes: Record<string, number> = {};
-    for (const t of header.tensors.values()) dtypes[t.dtype] = (dtypes[t.dtype] ?? 0) + 1;
-    const keys = [...header.tensors.keys()];
-    const prefixed = keys.some((k) => k.startsWith(arch.basePrefix + "."));
-    const norm = (k: string) => (prefixed || k.startsWith("classifier.") ? k : `${arch.basePrefix}.${k}`).replace(/(LayerNorm|layer_norm)\.gamma$/, "$1.weight").replace(/(LayerNorm|layer_norm)\.beta$/, "$1.bias");
-    const present = new Set(keys.map(norm));
-    weights = {
-      file: weightsPath,
-      bytes: fs.statSync(weightsPath).size,
-      tensors: header.tensors.size,
-      dtypes,
-      missing: [...names].filter((n) => !present.has(n)),
-      unexpected: keys.filter((k) => !names.has(norm(k)) && !/\.position_ids$/.test(k)),
-    };
+  if (files) {
+    // Header-level check only: sizes and offsets against the files, no tensor data read.
+    let inspected: ReturnType<typeof models.inspectWeightFiles> | null = null;
+    try {
+      inspected = models.inspectWeightFiles(files);
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+    weights = { format: files.format, file: files.index ? files.index.file : files.files[0], files: files.files.length };
+    if (inspected) {
+      const byName = new Map(specs.map((s) => [s.name, s]));
+      const dtypes: Record<string, number> = {};
+      for (const t of inspected.tensors.values()) dtypes[t.dtype] = (dtypes[t.dtype] ?? 0) + 1;
+      const keys = [...inspected.tensors.keys()];
+      const prefixed = keys.some((k) => k.startsWith(arch.basePrefix + "."));
+      const norm = (k: string) => (prefixed || k.startsWith("classifier.") ? k : `${arch.basePrefix}.${k}`).replace(/(LayerNorm|layer_norm)\.gamma$/, "$1.weight").replace(/(LayerNorm|layer_norm)\.beta$/, "$1.bias");
+      const present = new Set(keys.map(norm));
+      for (const [k, t] of inspected.tensors) {
+        const spec = byName.get(norm(k));
+        if (!spec || (spec.hfShape.length === t.shape.length && spec.hfShape.every((d, i) => d === t.shape[i]))) continue;
+        problems.push(
+          spec.name.startsWith("classifier.")
+            ? `${k} has shape [${t.shape}]: ${t.shape[0]} labels, but ${configPath} has ${config.numLabels} (id2label)`
+            : `${k} has shape [${t.shape}], but ${configPath} implies [${spec.hfShape}]`,
+        );
+      }
+      Object.assign(weights, {
+        bytes: inspected.bytes,
+        tensors: inspected.tensors.size,
+        dtypes,
+        missing: [...byName.keys()].filter((n) => !present.has(n)),
+        unexpected: keys.filter((k) => !byName.has(norm(k)) && !/\.position_ids$/.test(k)),
+      });
+    }
   }
   const backend = await initBackend(opts.backend, { quiet: true });
   const { hf: _hf, ...summary } = config;
-  const report = { model: nameOrDir, config: configPath, architecture: arch.name, parameters, backend, ...summary, weights };
+  const report = { model: nameOrDir, config: configPath, architecture: arch.name, parameters, backend, ...summary, weights, problems };
+  if (problems.length > 0) process.exitCode = 1;
   if (opts.json) {
     process.stdout.write(JSON.stringify(report) + "\n");
     return;
   }
   const labels = Object.keys(config.id2label).map((k) => config.id2label[Number(k)]);
+  const w = weights as { format: string; file: string; files: number; tensors?: number; dtypes?: unknown; missing?: string[]; unexpected?: string[] } | null;
   const lines = [
     `model          ${nameOrDir}`,
     `architecture   ${arch.name} (${config.modelType})`,
@@ -112,10 +155,54 @@ async function infoAction(nameOrDir: string, opts: InfoOptions): Promise<void> {
     `vocabulary     ${config.vocabSize}, max positions ${config.maxPositionEmbeddings}${config.typeVocabSize ? `, token types ${config.typeVocabSize}` : ""}`,
     `dropout        hidden ${config.hiddenDropout}, attention ${config.attentionDropout}, classifier ${config.classifierDropout}`,
     `labels         ${config.numLabels}: ${labels.join(", ")}`,
-    `weights        ${weights ? `${weights.file} (${weights.tensors} tensors, ${JSON.stringify(weights.dtypes)}; missing ${JSON.stringify(weights.missing)}; unexpected ${(weights.unexpected as string[]).length})` : "none (model.safetensors not found)"}`,
+    `weights        ${
+      !w ? "none (no model.safetensors, pytorch_model.bin or shard index found)"
+        : `${w.file} (${w.format}${w.files > 1 ? `, ${w.files} shards` : ""}` +
+          (w.tensors !== undefined ? `; ${w.tensors} tensors, ${JSON.stringify(w.dtypes)}; missing ${JSON.stringify(w.missing)}; unexpected ${w.unexpected!.length})` : ")")
+    }`,
     `backend        ${backend}`,
+    `check          ${problems.length === 0 ? "ok (config labels; weight file sizes, offsets and shapes)" : `${problems.length} problem(s):`}`,
+    ...problems.map((p) => `  - ${p}`),
   ];
   process.stdout.write(lines.join("\n") + "\n");
+  if (problems.length > 0) process.stderr.write(`ner: ${nameOrDir}: ${problems.length} problem(s) found (listed above)\n`);
+}
+
+/**
+ * `ner model convert <dir>`: write model.safetensors next to a .bin-only checkpoint (one file or
+ * shards), with every tensor's dtype and bytes kept, atomically; the loaders then prefer it.
+ */
+async function convertAction(dir: string): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const models = require("../../models/index") as typeof import("../../models");
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const st = require("../../models/safetensors") as typeof import("../../models/safetensors");
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { writeFileAtomic } = require("../../util/atomic") as typeof import("../../util/atomic");
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const path = require("path") as typeof import("path");
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new Error(`${dir}: not a model directory (convert works on a local checkpoint directory)`);
+  const files = await models.resolveWeightFiles(dir);
+  if (files === null) throw new Error(`${dir}: no pytorch_model.bin or pytorch_model.bin.index.json to convert`);
+  if (files.format === "safetensors") {
+    process.stdout.write(`${dir} already has ${files.index ? path.basename(files.index.file) : "model.safetensors"}; nothing to convert\n`);
+    return;
+  }
+  const tensors = models.readWeightFiles(files);
+  const raw = new Map<string, import("../../models/safetensors").RawTensorData>();
+  for (const [name, t] of tensors) raw.set(name, { shape: t.shape, dtype: t.dtype, bytes: t.rawBytes() });
+  const target = path.join(dir, "model.safetensors");
+  const bytes = st.encodeSafetensors(raw, { format: "pt" });
+  // Check the encoding before it replaces anything: every tensor must read back identical.
+  const back = st.readSafetensors(bytes, target).tensors;
+  for (const [name, t] of raw) {
+    const b = back.get(name);
+    if (!b || b.dtype !== t.dtype || Buffer.compare(Buffer.from(b.bytes), Buffer.from(t.bytes)) !== 0) throw new Error(`${target}: tensor "${name}" did not round-trip; nothing was written`);
+  }
+  writeFileAtomic(target, bytes);
+  const dtypes = [...new Set([...raw.values()].map((t) => t.dtype))].join(", ");
+  const from = files.index ? `${files.files.length} shards of ${path.basename(files.index.file)}` : path.basename(files.files[0]);
+  process.stdout.write(`wrote ${target} (${raw.size} tensors, ${dtypes}, ${(bytes.byteLength / 1e6).toFixed(1)} MB) from ${from}; it is now loaded in preference to the .bin\n`);
 }
 
 interface LogitsOptions {
@@ -191,12 +278,18 @@ export function register(program: Command): void {
   const model = program.command("model").description("Inspect token-classification models and their raw outputs");
   model
     .command("info")
-    .description("Architecture, sizes, labels, parameter count and backend of a model (config.json + model.safetensors)")
+    .description("Architecture, sizes, labels, parameter count and backend of a model, with a cheap check of its files (label/classifier consistency; weight file sizes and offsets, without reading the weights); exits 1 on problems")
     .argument("<dir|name>", "model directory or Hub name")
     .option("--backend <name>", "tfjs-node-gpu | tfjs-node | wasm | cpu (default: NER_BACKEND or the best available)")
     .option("--json", "print one JSON object")
     .addHelpText("after", helpAfter(["ner model info distilbert-base-uncased", "ner model info runs/mit --json"], MODEL_ENV))
     .action(infoAction);
+  model
+    .command("convert")
+    .description("Write model.safetensors next to a pytorch_model.bin-only checkpoint (sharded too), so it converts once")
+    .argument("<dir>", "local checkpoint directory with pytorch_model.bin or pytorch_model.bin.index.json")
+    .addHelpText("after", helpAfter(["ner model convert ~/models/bert_uncased_L-4_H-256_A-4"], MODEL_ENV))
+    .action(convertAction);
   model
     .command("logits")
     .description("Raw logits of a model for each input line (JSON lines in, JSON lines out)")
