@@ -4,6 +4,7 @@
  */
 import { displayBundle, escapeHtml } from "./display";
 import { NotebookSettings } from "./profile";
+import { backendInfo, type BackendInfo } from "../backend";
 
 /** Measures named phases of a notebook ("data", "train", ...) in wall-clock seconds. */
 export class PhaseTimer {
@@ -55,7 +56,7 @@ export function runCardFields(info: RunCardInfo): [string, string][] {
     ["model", s.randomInit ? `${s.model} (scaled down, random init seed ${s.initSeed})` : s.model],
     ["corpus", `${s.corpus} (${Object.entries(info.splitSizes).map(([k, v]) => `${k} ${v}`).join(", ")})`],
     ["training", `${t.numTrainEpochs} epochs, lr ${t.learningRate}, batch ${t.perDeviceTrainBatchSize}, weight decay ${t.weightDecay}, seed ${t.seed}`],
-    ["backend", info.backend],
+    ["backend", backendInfo()?.name === info.backend ? (backendInfo() as BackendInfo).label : info.backend], // e.g. "wasm+openblas (2 threads)"
     [`metrics (${info.metricsSplit})`, Object.entries(info.metrics).map(([k, v]) => `${k} ${fmt(v)}`).join(", ")],
     [
       "tutorial reported",

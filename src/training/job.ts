@@ -295,7 +295,7 @@ export async function runTrainJob(partial: Partial<TrainJobOptions> & { output: 
   if (given.warmupSteps !== undefined && given.warmup === undefined) given.warmup = 0;
   const opts: TrainJobOptions = { ...DEFAULT_TRAIN_JOB, ...(pretrained ? FINE_TUNE_DEFAULTS : {}), ...given } as TrainJobOptions;
   const started = performance.now();
-  const { initBackend } = (require("../backend") as typeof import("../backend"));
+  const { backendInfo, initBackend } = (require("../backend") as typeof import("../backend"));
   const backend = await initBackend(opts.backend);
   const data = await loadJobData(opts.data, { labels: opts.labels });
   if (!data.train) throw new Error(`${opts.data}: no training split`);
@@ -373,7 +373,7 @@ export async function runTrainJob(partial: Partial<TrainJobOptions> & { output: 
     tokenizer: tokenizerName,
     data: { spec: opts.data, eval: data.evalName, train_sentences: trainFeatures.length, eval_sentences: evalFeatures.length, sha256: data.sha256, labels: data.labelList },
     options: opts,
-    backend,
+    backend: backendInfo()?.label ?? backend, // which tier ran, e.g. "wasm+openblas (2 threads)"
     seed: opts.seed,
     wall_time_seconds: Math.round(wall * 10) / 10,
     train_runtime_seconds: trainOut.metrics.train_runtime,
