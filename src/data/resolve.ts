@@ -7,6 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as env from "../env";
+import { isFile } from "../util/fs";
 import { downloadVerified } from "./download";
 import { CorpusFileError } from "./errors";
 import { CorpusFile, CorpusSpec, getCorpus } from "./registry";
@@ -89,16 +90,11 @@ export async function resolveCorpusFile(corpus: string, fileOrSplit: string, opt
         `or unset NER_OFFLINE to download it from ${url}. Looked in: ${tried.join(", ")}`,
     );
   }
-  await downloadVerified(url, cached, file.sha256);
+  await downloadVerified(url, cached, file.sha256, {
+    label: rel,
+    hint: `Set NER_DATA_DIR (or --data-dir) to a folder holding ${rel}, NER_DATA_BASE_URL to another mirror, or NER_OFFLINE=1 to use local files only`,
+  });
   return { path: cached, source: "download" };
-}
-
-function isFile(p: string): boolean {
-  try {
-    return fs.statSync(p).isFile();
-  } catch {
-    return false;
-  }
 }
 
 function nonEmpty(v: string | undefined): string | undefined {

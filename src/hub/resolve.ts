@@ -18,6 +18,7 @@ import * as os from "os";
 import * as path from "path";
 import { isOffline, modelsDir } from "../env";
 import { writeFileAtomic } from "../util/atomic";
+import { timedFetch } from "../util/http";
 
 export interface ResolveOptions {
   /** Branch, tag or commit hash on the Hub (default "main"). */
@@ -164,6 +165,11 @@ async function downloadToHubCache(
   const hubUrl = (opts.hubUrl ?? process.env.HF_ENDPOINT ?? DEFAULT_ENDPOINT).replace(/\/+$/, "");
   const accessToken = process.env.HF_TOKEN || undefined;
   const where = `${hubUrl}/${repo} (revision ${opts.revision})`;
+  // Timeouts, retries and progress for every request the hub library makes (src/util/http.ts).
+  const fetch = timedFetch({
+    label: `${repo}/${filename}`,
+    hint: `Set NER_MODELS_DIR to a folder holding ${repo}/ and NER_OFFLINE=1 to use local files only, or HF_ENDPOINT to another hub mirror`,
+  });
   let infos: PathInfo[];
   try {
     infos = (await hub.pathsInfo({
@@ -173,6 +179,7 @@ async function downloadToHubCache(
       expand: true,
       hubUrl,
       accessToken,
+      fetch,
     })) as PathInfo[];
   } catch (err) {
     throw new Error(`could not reach ${where} for ${filename}: ${(err as Error).message}`);
@@ -193,6 +200,7 @@ async function downloadToHubCache(
       hubUrl,
       cacheDir: opts.cacheDir,
       accessToken,
+      fetch,
     });
   } catch (err) {
     throw new Error(`download of ${filename} from ${where} failed: ${(err as Error).message}`);

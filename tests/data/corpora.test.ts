@@ -13,7 +13,7 @@ import {
   getCorpus,
   loadCorpus,
   readCorpusSplits,
-  sha256File,
+  sha256OfFile,
 } from "../../src/data";
 import { sharedPath } from "../helpers/shared";
 
@@ -29,7 +29,7 @@ test("the registry's sha256 sums are those of the published files", () => {
   for (const name of CORPUS_NAMES) {
     for (const f of getCorpus(name).files) assert.equal(f.sha256, sums.get(`data/${name}/${f.file}`), `${name}/${f.file}`);
   }
-  assert.equal(sha256File(sharedPath("data", "wnut17", "train.conll")), getCorpus("wnut17").files[0].sha256);
+  assert.equal(sha256OfFile(sharedPath("data", "wnut17", "train.conll")), getCorpus("wnut17").files[0].sha256);
 });
 
 const EXPECTED = {

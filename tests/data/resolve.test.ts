@@ -5,7 +5,7 @@ import * as http from "http";
 import type { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
-import { CorpusFileError, EMBEDDED_DATA_DIR, getCorpus, loadCorpus, resolveCorpusFile, sha256File } from "../../src/data";
+import { CorpusFileError, EMBEDDED_DATA_DIR, getCorpus, loadCorpus, resolveCorpusFile, sha256OfFile } from "../../src/data";
 
 // The real MIT Restaurant test file (embedded in the repository) is what the server publishes.
 const GOOD = fs.readFileSync(path.join(EMBEDDED_DATA_DIR, "mit_restaurant", "test.bio"));
@@ -17,6 +17,7 @@ before(async () => {
   delete process.env.NER_DATA_DIR;
   delete process.env.NER_OFFLINE;
   delete process.env.NER_DATA_BASE_URL;
+  process.env.NER_HTTP_BACKOFF = "0.01"; // the 500 case is retried: keep the test fast
   server = http.createServer((req, res) => {
     const url = req.url ?? "";
     requests.push(url);
@@ -74,7 +75,7 @@ test("download: verified file lands in <cache>/datasets/<corpus>/<file>, then is
   const first = await resolveCorpusFile("mit_restaurant", "test", { ...noLocal, cacheDir, baseUrl: `${base}/good` });
   assert.equal(first.source, "download");
   assert.equal(first.path, path.join(cacheDir, "datasets", "mit_restaurant", "test.bio"));
-  assert.equal(sha256File(first.path), getCorpus("mit_restaurant").files[1].sha256);
+  assert.equal(sha256OfFile(first.path), getCorpus("mit_restaurant").files[1].sha256);
   assert.deepEqual(requests, ["/good/mit_restaurant/test.bio"]);
   assert.deepEqual(filesUnder(cacheDir), ["test.bio"]);
 
@@ -89,7 +90,7 @@ test("download follows redirects; NER_DATA_BASE_URL sets the base", async () => 
   try {
     const r = await resolveCorpusFile("mit_restaurant", "test", { ...noLocal, cacheDir });
     assert.equal(r.source, "download");
-    assert.equal(sha256File(r.path), getCorpus("mit_restaurant").files[1].sha256);
+    assert.equal(sha256OfFile(r.path), getCorpus("mit_restaurant").files[1].sha256);
   } finally {
     delete process.env.NER_DATA_BASE_URL;
   }
@@ -174,6 +175,6 @@ test("resolution order: mirror, then embedded data/, then cache", async () => {
 
 test("the embedded MIT Restaurant files match the registry's sha256", () => {
   for (const f of getCorpus("mit_restaurant").files) {
-    assert.equal(sha256File(path.join(EMBEDDED_DATA_DIR, "mit_restaurant", f.file)), f.sha256, f.file);
+    assert.equal(sha256OfFile(path.join(EMBEDDED_DATA_DIR, "mit_restaurant", f.file)), f.sha256, f.file);
   }
 });

@@ -1,6 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "fs";
+import * as http from "http";
+import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { findInHubCache, repoFolderName, resolveModelFile, EMBEDDED_MODELS_DIR } from "../../src/hub/resolve";
@@ -123,6 +125,92 @@ test("local directories, the NER_MODELS_DIR mirror and the embedded files come f
     });
   } finally {
     fs.rmSync(mirror, { recursive: true, force: true });
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
+});
+
+/** A proxy in front of `upstream` that can stall or fail chosen requests. */
+async function startFaultyProxy(upstream: string, fault: (req: http.IncomingMessage, n: number) => "pass" | "silent" | "stall" | "503") {
+  let n = 0;
+  const sockets = new Set<net.Socket>();
+  const server = http.createServer((req, res) => {
+    const kind = fault(req, n++);
+    if (kind === "silent") return; // accept, never answer
+    if (kind === "503") {
+      res.writeHead(503, "Service Unavailable");
+      res.end();
+      return;
+    }
+    const up = http.request(`${upstream}${req.url}`, { method: req.method, headers: { ...req.headers, host: new URL(upstream).host } }, (ur) => {
+      res.writeHead(ur.statusCode ?? 500, ur.headers);
+      if (kind === "stall") {
+        ur.once("data", (chunk: Buffer) => res.write(chunk.subarray(0, 100))); // then nothing more
+      } else {
+        ur.pipe(res);
+      }
+    });
+    req.pipe(up);
+  });
+  server.on("connection", (s) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  };
+}
+
+const fastHttp = { NER_HTTP_TIMEOUT: "0.3", NER_HTTP_RETRIES: "1", NER_HTTP_BACKOFF: "0.01" };
+
+test("a hub that accepts and never answers: an error within the timeout naming the URL and what to set", async () => {
+  const silent = net.createServer(() => undefined);
+  const sockets: net.Socket[] = [];
+  silent.on("connection", (s) => sockets.push(s));
+  await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+  const url = `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
+  const cache = tmp();
+  const t0 = Date.now();
+  try {
+    await withEnv({ ...fastHttp, NER_OFFLINE: undefined, NER_MODELS_DIR: undefined, HF_HUB_CACHE: cache }, async () => {
+      await assert.rejects(resolveModelFile("org/tiny", "config.json", { hubUrl: url }), (e: Error) => {
+        assert.match(e.message, /could not reach http:\/\/127\.0\.0\.1:\d+\/org\/tiny .*: http:\/\/127\.0\.0\.1:\d+\/api\/models\/org\/tiny\/paths-info\/main: no response within 0\.3 s/);
+        assert.match(e.message, /\(2 attempts\)\. Set NER_MODELS_DIR to a folder holding org\/tiny\/ and NER_OFFLINE=1 .*HF_ENDPOINT/);
+        return true;
+      });
+    });
+    assert.ok(Date.now() - t0 < 10_000, `took ${Date.now() - t0} ms`);
+  } finally {
+    for (const s of sockets) s.destroy();
+    silent.close();
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
+});
+
+test("a download that stalls mid-file fails with the byte count and leaves no complete file; 5xx are retried", async () => {
+  const hub = await startFakeHub({ "org/tiny": { "config.json": { content: config }, "model.safetensors": { content: weights, lfs: true } } });
+  const isBody = (req: http.IncomingMessage) => req.method === "GET" && /model\.safetensors$/.test(req.url ?? "") && req.headers.range !== "bytes=0-0";
+  const stalling = await startFaultyProxy(hub.url, (req) => (isBody(req) ? "stall" : "pass"));
+  let served503 = 0;
+  const flaky = await startFaultyProxy(hub.url, (req) => (req.method === "POST" && served503++ === 0 ? "503" : "pass"));
+  const cache = tmp();
+  try {
+    await withEnv({ ...fastHttp, NER_OFFLINE: undefined, NER_MODELS_DIR: undefined, HF_HUB_CACHE: cache }, async () => {
+      await assert.rejects(resolveModelFile("org/tiny", "model.safetensors", { hubUrl: stalling.url }), /no data for 0\.3 s after 100 bytes/);
+      assert.equal(findInHubCache("org/tiny", "model.safetensors", "main", cache), null);
+      const w = await resolveModelFile("org/tiny", "model.safetensors", { hubUrl: flaky.url });
+      assert.ok(w);
+      assert.deepEqual(fs.readFileSync(w), weights);
+      assert.ok(served503 >= 2, "the first paths-info request got a 503 and was retried");
+    });
+  } finally {
+    stalling.close();
+    flaky.close();
+    await hub.close();
     fs.rmSync(cache, { recursive: true, force: true });
   }
 });
