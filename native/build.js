@@ -33,6 +33,7 @@ function finish(status) {
     console.log(`[ner native] built ${path.relative(process.cwd(), target)} (${status.library})`);
     process.exit(0);
   }
+  fs.rmSync(target, { force: true }); // a stale addon from an earlier build would contradict status.json
   console.log(`[ner native] BLAS addon not built: ${status.reason} — the wasm backend runs without it.`);
   process.exit(strict ? 1 : 0);
 }
