@@ -51,13 +51,13 @@ async function fetchToFile(url: string, dest: string, opts: DownloadOptions): Pr
   try {
     const reader = res.body!.getReader();
     for (;;) {
-      let chunk: ReadableStreamReadResult<Uint8Array>;
+      let chunk: { done: boolean; value?: Uint8Array };
       try {
         chunk = await reader.read();
       } catch (err) {
         throw fail(err instanceof HttpError ? err.reason : `connection closed before the end of the file (${received} bytes): ${(err as Error).message}`);
       }
-      if (chunk.done) break;
+      if (chunk.done || !chunk.value) break;
       received += chunk.value.byteLength;
       hash.update(chunk.value);
       fs.writeSync(fd, chunk.value);
