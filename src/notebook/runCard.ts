@@ -4,7 +4,7 @@
  */
 import { displayBundle, escapeHtml } from "./display";
 import { NotebookSettings } from "./profile";
-import { backendInfo, type BackendInfo } from "../backend";
+import { backendInfo, type BackendInfo } from "../backend/index"; // a file, not a folder: tslab resolves only files
 
 /** Measures named phases of a notebook ("data", "train", ...) in wall-clock seconds. */
 export class PhaseTimer {
