@@ -165,7 +165,7 @@ test("ner train flags: --config keys are checked, numbers are range-checked befo
     fs.writeFileSync(f, JSON.stringify(obj));
     return f;
   };
-  assert.throws(() => optionsFromFlags({ config: cfg({ output: "o", learningRate: 1 }) }), /unknown key "learningRate" \(known: data, model/);
+  assert.throws(() => optionsFromFlags({ config: cfg({ output: "o", learning_rate: 1 }) }), /unknown key "learning_rate" \(known: data, model/);
   assert.throws(() => optionsFromFlags({ config: cfg({ output: "o", lr: "fast" }) }), /"lr" must be a number, got "fast"/);
   assert.throws(() => optionsFromFlags({ config: cfg({ output: "o", shuffle: "no" }) }), /"shuffle" must be true or false/);
   assert.throws(() => optionsFromFlags({ config: cfg([1]) }), /must hold a JSON object/);
@@ -177,7 +177,7 @@ test("ner train flags: --config keys are checked, numbers are range-checked befo
   assert.throws(() => optionsFromFlags({ output: "o", lr: "-1" }), /--lr must be a number > 0/);
   assert.deepEqual(
     optionsFromFlags({ output: "o", epochs: "2", lr: "5e-5", batchSize: "8", weightDecay: "0", warmup: "0.1", warmupSteps: "3", maxSteps: "-1", seed: "7", maxGradNorm: "0", shuffle: false, labels: "O,B-X,I-X" }),
-    { output: "o", epochs: 2, lr: 5e-5, batchSize: 8, weightDecay: 0, warmup: 0.1, warmupSteps: 3, maxSteps: -1, seed: 7, maxGradNorm: 0, shuffle: false, labels: "O,B-X,I-X" },
+    { outputDir: "o", numTrainEpochs: 2, learningRate: 5e-5, perDeviceTrainBatchSize: 8, weightDecay: 0, warmupRatio: 0.1, warmupSteps: 3, maxSteps: -1, seed: 7, maxGradNorm: 0, shuffle: false, labels: "O,B-X,I-X" },
   );
   const r = ner(["train", "--output", path.join(dir, "out"), "--batch-size", "0"]);
   assert.equal(r.code, 1);

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { readJsonl, runEvaluateJob, runTrainJob } from "../../src/training/job";
+import { readJsonl } from "../../src/data/jsonl";
+import { runEvaluateJob, runTrainJob } from "../../src/training/job";
 import { optionsFromFlags } from "../../src/cli/commands/train";
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "ner-job-"));
@@ -31,7 +32,7 @@ test("ner train on JSONL writes an HF-layout model, metrics, run card and report
   const config = path.join(dir, "tiny.json");
   fs.writeFileSync(config, JSON.stringify({ model_type: "bert", vocab_size: 30522, hidden_size: 8, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 16, max_position_embeddings: 32 }));
   const result = await runTrainJob(
-    { data: `${train},${valid}`, labels: path.join(dir, "labels.txt"), model: config, output: out, maxSteps: 3, batchSize: 2, loggingSteps: 1, backend: "cpu", progress: "none" },
+    { data: `${train},${valid}`, labels: path.join(dir, "labels.txt"), model: config, outputDir: out, maxSteps: 3, perDeviceTrainBatchSize: 2, loggingSteps: 1, backend: "cpu", progress: "none" },
     () => undefined,
   );
   for (const f of ["config.json", "model.safetensors", "tokenizer.json", "metrics.json", "run_card.json", "classification_report.txt"]) {
@@ -47,7 +48,7 @@ test("ner train on JSONL writes an HF-layout model, metrics, run card and report
   assert.equal(cfg.id2label["1"], "B-Cuisine");
   assert.equal(result.metrics.step, 3);
   assert.ok(typeof result.metrics.eval_f1 === "number");
-  assert.match(result.report, /Cuisine/);
+  assert.match(result.reportText, /Cuisine/);
 
   const ev = await runEvaluateJob({ model: out, data: valid, labels: path.join(dir, "labels.txt"), backend: "cpu" });
   assert.equal(ev.sentences, 3);
@@ -70,6 +71,6 @@ test("bad JSONL and bad flags give errors naming file, line or flag", () => {
   assert.throws(() => optionsFromFlags({}), /--output <dir> is required/);
   const cfg = path.join(dir, "train.json");
   fs.writeFileSync(cfg, JSON.stringify({ output: "o", epochs: 5, lr: 2e-5 }));
-  assert.deepEqual(optionsFromFlags({ config: cfg, epochs: "1" }), { output: "o", epochs: 1, lr: 2e-5 });
+  assert.deepEqual(optionsFromFlags({ config: cfg, epochs: "1" }), { outputDir: "o", numTrainEpochs: 1, learningRate: 2e-5 });
   assert.equal(optionsFromFlags({ output: "o", shuffle: false }).shuffle, false);
 });

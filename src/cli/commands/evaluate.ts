@@ -3,20 +3,9 @@
  * trained model, and its predictions in CoNLL format (`token gold pred`) for error analysis.
  */
 import type { Command } from "commander";
-import * as fs from "fs";
+import { checkWritableOutput } from "../../util/fs";
 import { DATA_ENV, MODEL_ENV, helpAfter } from "../help";
 import { reportCliError } from "../errors";
-
-/** The per-type seqeval report as a dict (Python's output_dict=True), recomputed from the CoNLL predictions file. */
-function reportDict(predictionsFile: string | null): unknown {
-  if (!predictionsFile) return null;
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const { parseConll } = require("../../metrics/seqeval/cases") as typeof import("../../metrics/seqeval/cases");
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const { classificationReport } = require("../../metrics/seqeval/report") as typeof import("../../metrics/seqeval/report");
-  const { y_true, y_pred } = parseConll(fs.readFileSync(predictionsFile, "utf8"), predictionsFile);
-  return classificationReport(y_true, y_pred, { outputDict: true, zeroDivision: 0 });
-}
 
 export function register(program: Command): void {
   program
@@ -42,7 +31,8 @@ export function register(program: Command): void {
           if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name}: expected a positive integer, got ${JSON.stringify(v)}`);
           return n;
         };
-        const { runEvaluateJob } = (require("../../training/job") as typeof import("../../training/job"));
+        if (flags.predictions !== undefined) checkWritableOutput(flags.predictions, "--predictions", "file");
+        const { runEvaluateJob } = require("../../training/job") as typeof import("../../training/job");
         const r = await runEvaluateJob({
           model: flags.model,
           data: flags.data,
@@ -53,10 +43,11 @@ export function register(program: Command): void {
           backend: flags.backend,
         });
         if (flags.json) {
-          const out = { metrics: r.metrics, sentences: r.sentences, predictions: r.predictionsFile, classification_report: reportDict(r.predictionsFile), report: r.report };
+          // The report the job computed once, as a dict (Python's output_dict=True) and as text.
+          const out = { metrics: r.metrics, sentences: r.sentences, predictions: r.predictionsFile, classification_report: r.report, report: r.reportText };
           process.stdout.write(JSON.stringify(out, null, 2) + "\n");
         } else {
-          process.stdout.write(`${r.report}\n\n`);
+          process.stdout.write(`${r.reportText}\n\n`);
           process.stdout.write(`${r.sentences} sentences; loss ${r.metrics.eval_loss.toFixed(4)}, F1 ${(r.metrics.eval_f1 ?? NaN).toFixed(4)}\n`);
           if (r.predictionsFile) process.stdout.write(`predictions (token gold pred): ${r.predictionsFile}\n`);
         }
