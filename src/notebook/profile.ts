@@ -7,6 +7,7 @@
  *   about a minute on CPU. Nothing is downloaded: the smoke model has no pretrained weights.
  */
 import { profile as envProfile, Profile } from "../env";
+import type { TrainingArguments } from "../training/arguments";
 
 /** The five notebooks, one per tutorial. */
 export type TutorialId = "mit_restaurant" | "conll2003_distilbert" | "conll2003_bert_cased" | "wikiann" | "wnut17";
@@ -29,20 +30,21 @@ export interface SmokeModelSize {
   dropout?: number;
 }
 
-/** Training hyperparameters, named like src/training's TrainingArguments (a subset of them). */
-export interface NotebookTraining {
-  learningRate: number;
-  perDeviceTrainBatchSize: number;
-  perDeviceEvalBatchSize: number;
-  numTrainEpochs: number;
-  weightDecay: number;
-  evalStrategy: "no" | "epoch";
-  saveStrategy: "no" | "epoch";
-  loadBestModelAtEnd: boolean;
-  metricForBestModel: string;
-  loggingSteps: number;
-  seed: number;
-}
+/** Training hyperparameters: the TrainingArguments a notebook sets (one vocabulary with the CLI and the Trainer). */
+export type NotebookTraining = Pick<
+  TrainingArguments,
+  | "learningRate"
+  | "perDeviceTrainBatchSize"
+  | "perDeviceEvalBatchSize"
+  | "numTrainEpochs"
+  | "weightDecay"
+  | "evalStrategy"
+  | "saveStrategy"
+  | "loadBestModelAtEnd"
+  | "metricForBestModel"
+  | "loggingSteps"
+  | "seed"
+>;
 
 /** A metric the tutorial reports, to compare with in the full profile. */
 export interface TutorialResult {

@@ -76,8 +76,8 @@ test("profiles: full keeps the tutorial's settings, smoke shrinks model and data
     assert.equal(full.randomInit, false);
     assert.deepEqual(full.subset, {});
     assert.equal(smoke.randomInit, true);
-    // About 144 optimizer updates within the tutorial's epochs, whatever their number.
-    assert.equal((smoke.subset.train! * smoke.training.numTrainEpochs) / smoke.training.perDeviceTrainBatchSize, 144);
+    // About 144 batch-16 updates' worth of sentences within the tutorial's epochs, whatever their number.
+    assert.equal((smoke.subset.train! * smoke.training.numTrainEpochs) / 16, 144);
     assert.equal(smoke.subset.validation, 64);
     assert.equal(smoke.smokeModel!.dropout, 0);
     assert.ok(smoke.training.learningRate > full.training.learningRate);
