@@ -97,11 +97,13 @@ export interface NotebookSettings {
  */
 const SMOKE_MODEL: SmokeModelSize = { hiddenSize: 64, numLayers: 2, numHeads: 2, intermediateSize: 128, dropout: 0 };
 /**
- * Smoke subsets. The random model needs about 144 optimizer updates (at batch 16) to leave the
- * "everything is O" plateau, so the training subset gives that many within the tutorial's epochs:
- * 768 rows for 3 epochs, 1152 for 2. Evaluation stays small.
+ * Smoke subsets. The random model needs about 144 optimizer updates at batch 16 to leave the
+ * "everything is O" plateau, so the training subset gives that many sentences' worth within the
+ * tutorial's epochs: 768 rows for 3 epochs, 1152 for 2 (at MIT's batch 8: 288 smaller updates).
+ * Evaluation stays small.
  */
 const SMOKE_TRAIN_STEPS = 144;
+const SMOKE_REFERENCE_BATCH = 16;
 const SMOKE_EVAL_ROWS = 64;
 /** Smoke learning rate: a random model learns nothing visible at the tutorials' 2e-5. */
 const SMOKE_LEARNING_RATE = 5e-3;
@@ -242,7 +244,7 @@ export function notebookSettings(tutorial: TutorialId, profile: Profile = envPro
     initSeed: 42,
     subset: smoke
       ? {
-        train: Math.round((SMOKE_TRAIN_STEPS * training.perDeviceTrainBatchSize) / training.numTrainEpochs),
+        train: Math.round((SMOKE_TRAIN_STEPS * SMOKE_REFERENCE_BATCH) / training.numTrainEpochs),
         validation: SMOKE_EVAL_ROWS,
         test: SMOKE_EVAL_ROWS,
       }
