@@ -7,7 +7,7 @@
  * (tokens may contain ':'). Tokens are otherwise kept byte for byte, zero-width and
  * U+FEFF characters included, as Hugging Face `datasets` keeps them.
  */
-import * as fs from "fs";
+import { readUtf8File } from "../util/utf8";
 import { DataFormatError } from "./errors";
 import { iob1ToIob2, iob1Violation, iob2Violation, parseTag } from "./tags";
 import type { FormatName, ReadOptions, ReadResult, SchemeIssue, Sentence } from "./types";
@@ -151,8 +151,8 @@ export function parseCorpusText(text: string, format: FormatName, opts: ReadOpti
   return { sentences, schemeViolations: violations, issues, scheme: iob1 && !opts.toIob2 ? "IOB1" : "IOB2" };
 }
 
-/** Read a corpus file (UTF-8) in the given layout. */
+/** Read a corpus file (strict UTF-8: an invalid byte is an error with file:line) in the given layout. */
 export function readCorpusFile(path: string, format: FormatName, opts: ReadOptions = {}): ReadResult {
-  const text = fs.readFileSync(path, "utf8");
+  const text = readUtf8File(path);
   return parseCorpusText(text, format, { ...opts, fileName: opts.fileName ?? path });
 }

@@ -55,10 +55,26 @@ export interface TokenClassificationOptions {
   stride?: number;
   /** Windows per forward pass (padded to the longest). Default 8. */
   batchSize?: number;
+  /**
+   * Called for each text cut at `modelMaxLength` tokens (no `stride`): Hugging Face truncates
+   * silently, so the default says nothing; the CLI uses it to tell the user and point to `stride`.
+   */
+  onTruncate?: (info: TruncationInfo) => void;
+}
+
+/** A text that was longer than the model accepts and was cut (see `onTruncate`). */
+export interface TruncationInfo {
+  /** Index of the text in the call's input. */
+  index: number;
+  /** Tokens of the whole text (special tokens included) and the most the model takes. */
+  tokens: number;
+  maxLength: number;
+  /** UTF-16 offset where the classified part of the text ends. */
+  keptChars: number;
 }
 
 /** Options that may change per call. */
-export type CallOptions = Partial<Pick<TokenClassificationOptions, "aggregationStrategy" | "ignoreLabels" | "stride" | "batchSize">>;
+export type CallOptions = Partial<Pick<TokenClassificationOptions, "aggregationStrategy" | "ignoreLabels" | "stride" | "batchSize" | "onTruncate">>;
 
 /** The callable returned by {@link pipeline}. */
 export interface TokenClassifier {
@@ -182,7 +198,17 @@ export async function pipeline(task: "token-classification" | "ner", opts: Token
     for (const [i, text] of texts.entries()) {
       if (typeof text !== "string") throw new Error(`input ${i} is not a string (got ${typeof text})`);
       const enc = await tokenizer.encodeText(text, { truncation: false });
-      windowsPerText.push(splitIntoWindows(enc, { modelMaxLength: tokenizer.modelMaxLength, stride }));
+      const windows = splitIntoWindows(enc, { modelMaxLength: tokenizer.modelMaxLength, stride });
+      const onTruncate = call.onTruncate ?? opts.onTruncate;
+      if (onTruncate && stride === undefined && enc.inputIds.length > tokenizer.modelMaxLength) {
+        const kept = windows[0];
+        let keptChars = 0;
+        kept.offsets.forEach(([, end], k) => {
+          if (!kept.specialTokensMask[k]) keptChars = Math.max(keptChars, end);
+        });
+        onTruncate({ index: i, tokens: enc.inputIds.length, maxLength: tokenizer.modelMaxLength, keptChars });
+      }
+      windowsPerText.push(windows);
     }
     const logits = await runModel(model, windowsPerText.flat(), tokenizer.padTokenId, batchSize);
     const numLabels = Object.keys(id2label).length;

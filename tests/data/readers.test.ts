@@ -1,5 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { DataFormatError, loadCorpusFile, parseCorpusText, readCorpusFile } from "../../src/data";
 
@@ -142,4 +144,19 @@ test("loadCorpusFile builds a Dataset with labels from the data (or a given list
   const conll = loadCorpusFile(fx("eng_iob1.train"), "iob1", { toIob2: true });
   assert.deepEqual(conll.columnNames, ["id", "tokens", "pos_tags", "chunk_tags", "ner_tags"]);
   assert.deepEqual(conll.at(0).ner_tags.map((i) => conll.features.ner_tags.feature.int2str(i)), ["B-ORG", "O", "B-MISC", "O", "O"]);
+});
+
+test("readCorpusFile: invalid UTF-8 is an error with file:line (E\\xffU must not become EU); a BOM is accepted", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ner-readers-"));
+  try {
+    const bad = path.join(dir, "bad.txt");
+    fs.writeFileSync(bad, Buffer.concat([Buffer.from("-DOCSTART- -X- -X- O\n\nE"), Buffer.from([0xff]), Buffer.from("U NNP B-NP B-ORG\n")]));
+    assert.throws(() => readCorpusFile(bad, "conll2003"), /bad\.txt:3: invalid UTF-8 \(byte 0xff at byte column 2\)/);
+    const bom = path.join(dir, "bom.txt");
+    fs.writeFileSync(bom, "\uFEFFEU NNP B-NP B-ORG\n");
+    assert.deepEqual(readCorpusFile(bom, "conll2003").sentences[0].tokens, ["EU"]);
+    assert.throws(() => readCorpusFile(dir, "conll2003"), /: is a directory, not a file/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

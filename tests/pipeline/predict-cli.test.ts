@@ -23,7 +23,7 @@ test("readTextsFile: one text per line, blank lines skipped, CRLF and BOM handle
     ]);
     const bad = path.join(dir, "bad.txt");
     fs.writeFileSync(bad, Buffer.concat([Buffer.from("ok\n"), Buffer.from([0xff, 0xfe, 0x41]), Buffer.from("\n")]));
-    assert.throws(() => readTextsFile(bad), new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:2: not valid UTF-8`));
+    assert.throws(() => readTextsFile(bad), new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:2: invalid UTF-8`));
     const blank = path.join(dir, "blank.txt");
     fs.writeFileSync(blank, "\n \n");
     assert.throws(() => readTextsFile(blank), /no texts/);
@@ -84,6 +84,25 @@ test("ner predict: JSON lines from --input, an HTML page, and clear errors", () 
     const both = ner(["predict", "--model", model, "--input", input, "extra"]);
     assert.notEqual(both.status, 0);
     assert.match(both.stderr, /either as arguments or with --input/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("ner predict: --html is checked before the model loads; a text cut at the model's length says so and points to --stride", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ner-predict-"));
+  try {
+    const model = sharedPath("fixtures", "tiny-bert");
+    const toDir = ner(["predict", "--model", path.join(dir, "no-model-here"), "--html", dir, "Igor"]);
+    assert.notEqual(toDir.status, 0);
+    assert.match(toDir.stderr, /--html .* is a directory, not a file/);
+    const long = Array.from({ length: 600 }, (_, i) => (i % 2 ? "Igor" : "lives")).join(" ");
+    const res = ner(["predict", "--model", model, "--aggregation", "simple", "--json", long]);
+    assert.equal(res.status, 0, res.stderr);
+    assert.match(res.stderr, /text 1: \d+ tokens, more than the model's 512; only the first \d+ characters were classified\. Pass --stride <n>/);
+    const strided = ner(["predict", "--model", model, "--aggregation", "simple", "--stride", "64", "--json", long]);
+    assert.equal(strided.status, 0, strided.stderr);
+    assert.doesNotMatch(strided.stderr, /--stride/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

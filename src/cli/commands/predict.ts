@@ -11,7 +11,8 @@
  */
 import type { Command } from "commander";
 import { DATA_ENV, MODEL_ENV, helpAfter } from "../help";
-import * as fs from "fs";
+import { checkWritableOutput } from "../../util/fs";
+import { readUtf8File } from "../../util/utf8";
 
 interface PredictCliOptions {
   model: string;
@@ -31,29 +32,13 @@ export interface PredictInput {
   line?: number;
 }
 
-/** Texts of an input file, one per line (blank lines skipped, CRLF accepted); errors name the file and line. */
+/** Texts of an input file, one per line (blank lines skipped, CRLF and a BOM accepted); errors name the file and line. */
 export function readTextsFile(file: string): PredictInput[] {
-  if (!fs.existsSync(file)) throw new Error(`${file}: no such file`);
-  if (!fs.statSync(file).isFile()) throw new Error(`${file}: not a regular file`);
-  const buf = fs.readFileSync(file);
-  const decoder = new TextDecoder("utf-8", { fatal: true });
   const inputs: PredictInput[] = [];
-  let start = 0;
-  for (let line = 1; start <= buf.length; line++) {
-    const nl = buf.indexOf(0x0a, start);
-    const stop = nl < 0 ? buf.length : nl;
-    let text: string;
-    try {
-      text = decoder.decode(buf.subarray(start, stop));
-    } catch {
-      throw new Error(`${file}:${line}: not valid UTF-8`);
-    }
-    if (text.endsWith("\r")) text = text.slice(0, -1);
-    if (line === 1 && text.startsWith("\uFEFF")) text = text.slice(1); // byte-order mark
-    if (text.trim() !== "") inputs.push({ text, line });
-    if (nl < 0) break;
-    start = nl + 1;
-  }
+  readUtf8File(file).split("\n").forEach((raw, i) => {
+    const text = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+    if (text.trim() !== "") inputs.push({ text, line: i + 1 });
+  });
   if (inputs.length === 0) throw new Error(`${file}: no texts (every line is blank)`);
   return inputs;
 }
@@ -103,6 +88,7 @@ export function register(program: Command): void {
       const batchSize = positiveInt(opts.batchSize, "--batch-size", 1) ?? 8;
       const ignoreLabels = opts.ignoreLabels === undefined ? ["O"] : opts.ignoreLabels.split(",").map((l) => l.trim()).filter((l) => l !== "");
       if (opts.input && texts.length > 0) throw new Error("give texts either as arguments or with --input, not both");
+      if (opts.html) checkWritableOutput(opts.html, "--html", "file");
       const inputs: PredictInput[] = opts.input ? readTextsFile(opts.input) : texts.map((text) => ({ text }));
       if (inputs.length === 0) throw new Error('no texts: pass them as arguments ("text" ...) or with --input <file>');
 
@@ -118,6 +104,13 @@ export function register(program: Command): void {
         ignoreLabels,
         stride,
         batchSize,
+        onTruncate: (t) => {
+          const where = inputs[t.index].line !== undefined ? `line ${inputs[t.index].line}` : `text ${t.index + 1}`;
+          process.stderr.write(
+            `${where}: ${t.tokens} tokens, more than the model's ${t.maxLength}; only the first ${t.keptChars} characters were classified. ` +
+              `Pass --stride <n> (e.g. --stride 128) to classify all of it in overlapping windows.\n`,
+          );
+        },
       });
       try {
         const results = await ner(inputs.map((i) => i.text));

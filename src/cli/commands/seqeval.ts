@@ -11,6 +11,7 @@
 import type { Command } from "commander";
 import { reportCliError } from "../errors";
 import * as fs from "fs";
+import { decodeUtf8Strict, readUtf8File } from "../../util/utf8";
 
 type Cases = typeof import("../../metrics/seqeval/cases");
 
@@ -32,12 +33,16 @@ interface SeqevalCliOptions {
   warnings?: boolean;
 }
 
+/** A file (or stdin for "-"), strictly UTF-8: an invalid byte is an error with file:line. */
 function readText(file: string): string {
+  if (file !== "-") return readUtf8File(file);
+  let bytes: Buffer;
   try {
-    return file === "-" ? fs.readFileSync(0, "utf8") : fs.readFileSync(file, "utf8");
+    bytes = fs.readFileSync(0);
   } catch (err) {
-    throw new Error(`${file}: cannot read (${(err as Error).message})`);
+    throw new Error(`<stdin>: cannot read (${(err as Error).message})`);
   }
+  return decodeUtf8Strict(bytes, "<stdin>");
 }
 
 /** JSON.parse with the failing line and column in the message. */
