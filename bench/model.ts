@@ -9,6 +9,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { initBackend, type BackendName } from "../src/backend";
 import { computeLossAndGrads, configFromHf, defaultHfConfig, randomInit, type TokenClassificationConfig } from "../src/models";
+import { benchConfig, forwardFlops, NUM_LABELS, paddedBatch } from "./configs";
+import { kernelBreakdown } from "./measure";
 
 interface Args { reps: number; seqs: number[]; profile: boolean; only?: string; backends?: string[] }
 
@@ -24,34 +26,9 @@ function parseArgs(argv: string[]): Args {
 }
 
 const CONFIGS: Record<string, TokenClassificationConfig> = {
-  "distilbert-base": configFromHf(defaultHfConfig("distilbert"), { numLabels: 9 }),
-  small: configFromHf(defaultHfConfig("distilbert", { dim: 128, n_layers: 2, n_heads: 4, hidden_dim: 512 }), { numLabels: 9 }),
+  "distilbert-base": benchConfig("distilbert-base"),
+  small: configFromHf(defaultHfConfig("distilbert", { dim: 128, n_layers: 2, n_heads: 4, hidden_dim: 512 }), { numLabels: NUM_LABELS }),
 };
-
-/** Matmul FLOPs of one forward pass (linear layers + attention products + classifier). */
-function forwardFlops(c: TokenClassificationConfig, batch: number, seq: number): number {
-  const n = batch * seq;
-  const h = c.hiddenSize;
-  const perLayer = 2 * n * (4 * h * h + 2 * h * c.intermediateSize) + 2 * 2 * batch * seq * seq * h;
-  return c.numLayers * perLayer + 2 * n * h * c.numLabels;
-}
-
-function makeBatch(c: TokenClassificationConfig, batch: number, seq: number) {
-  const ids: number[][] = [];
-  const mask: number[][] = [];
-  const labels: number[][] = [];
-  for (let b = 0; b < batch; b++) {
-    const len = seq - (b % 4) * Math.floor(seq / 8); // some padding, like a real padded batch
-    ids.push(Array.from({ length: seq }, (_, s) => (s < len ? 1000 + ((b * 31 + s * 17) % 20000) : c.padTokenId)));
-    mask.push(Array.from({ length: seq }, (_, s) => (s < len ? 1 : 0)));
-    labels.push(Array.from({ length: seq }, (_, s) => (s > 0 && s < len - 1 ? (b + s) % c.numLabels : -100)));
-  }
-  return {
-    inputIds: tf.tensor2d(ids, undefined, "int32"),
-    attentionMask: tf.tensor2d(mask, undefined, "int32"),
-    labels: tf.tensor2d(labels, undefined, "int32"),
-  };
-}
 
 function timeIt(reps: number, f: () => void): number {
   f(); // warm-up (kernel setup, XNNPACK weight packing)
@@ -63,25 +40,6 @@ function timeIt(reps: number, f: () => void): number {
 async function peakBytes(f: () => void): Promise<number> {
   const info = await tf.profile(() => { f(); return [] as tf.Tensor[]; });
   return info.peakBytes;
-}
-
-/** Kernel time by category from tf.profile (wall time per kernel as the backend reports it). */
-async function kernelBreakdown(f: () => void): Promise<Record<string, number>> {
-  const t0 = performance.now();
-  const info = await tf.profile(() => { f(); return [] as tf.Tensor[]; });
-  const total = performance.now() - t0;
-  const cat: Record<string, number> = {};
-  let kernelSum = 0;
-  for (const k of info.kernels) {
-    if (k.name === "unnamed scope") continue; // customGrad wrappers: their kernels are listed on their own
-    const ms = typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0;
-    const name = /MatMul/.test(k.name) ? `matmul ${k.outputShapes?.[0]?.length === 4 || (k.inputShapes?.[0]?.length ?? 0) > 2 && (k.inputShapes?.[0]?.[0] ?? 1) > 1 ? "(batched, attention)" : "(linear)"}` : k.name;
-    cat[name] = (cat[name] ?? 0) + ms;
-    kernelSum += ms;
-  }
-  cat["(total wall incl. JS/tape overhead)"] = total;
-  cat["(sum of kernel times)"] = kernelSum;
-  return cat;
 }
 
 async function main(): Promise<void> {
@@ -99,7 +57,7 @@ async function main(): Promise<void> {
       if (backend === "cpu" && name !== "small") continue; // pure JS: base size would take minutes
       const model = randomInit(config, 0);
       for (const seq of args.seqs) {
-        const batch = makeBatch(config, 16, seq);
+        const batch = paddedBatch(config, 16, seq);
         const tokens = 16 * seq;
         const fwd = () => tf.tidy(() => { model.forward(batch).dataSync(); });
         const step = () => { const { grads } = computeLossAndGrads(model, batch, { training: true, dropoutSeed: 1 }); tf.dispose([...grads.values()]); };

@@ -65,7 +65,7 @@ test("every command has a description, --json, an example and (where it loads fi
   const leaves = leafCommands();
   assert.deepEqual(
     leaves.map((l) => l.name).sort(),
-    ["align", "data convert", "data download", "data list", "data stats", "evaluate", "model info", "model logits", "predict", "seqeval", "train"],
+    ["align", "data convert", "data download", "data list", "data stats", "env", "evaluate", "model info", "model logits", "predict", "seqeval", "train"],
   );
   for (const { name, cmd } of leaves) {
     const help = helpOf(cmd);

@@ -1,0 +1,397 @@
+/**
+ * `ner env`: what this installation runs on, like `transformers env` / `spacy info`: the backend
+ * ladder (the tier chosen and why the others were skipped), BLAS and threads, CUDA/cuDNN libraries
+ * for tfjs-node-gpu (found on disk, never loaded), versions, caches, NER_* settings, offline state.
+ * `ner env --check`: a few-second self-test on the chosen backend: the bundled tiny checkpoint's
+ * logits and loss against stored values (data/env-check, made by scripts/make-env-check.ts on the
+ * cpu backend and verified there against Hugging Face's goldens), one AdamW training step, tokens/s.
+ * (The self-test lives here because every file in this folder is loaded as a command.)
+ */
+import type { Command } from "commander";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { helpAfter, MODEL_ENV } from "../help";
+
+const ROOT = path.resolve(__dirname, "..", "..", "..");
+
+export interface BlasInfo {
+  library: string;
+  version?: string;
+  threads: number;
+  coretype?: string;
+}
+
+/** What runs tensors: the shape of src/backend's `backendInfo()`, filled in here when it is absent. */
+export interface BackendSummary {
+  name: string;
+  /** e.g. "wasm+openblas (2 threads)" or "wasm". */
+  label: string;
+  blas?: BlasInfo;
+  skipped: { name: string; reason: string }[];
+}
+
+type BackendModule = typeof import("../../backend") & { backendInfo?: () => BackendSummary | undefined };
+
+/** Start the backend (`name`, else NER_BACKEND, else the best available) and describe it. */
+export async function startBackend(name?: string): Promise<BackendSummary> {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const backend = require("../../backend/index") as BackendModule;
+  await backend.initBackend(name, { quiet: true });
+  return backendSummary(name ?? (process.env.NER_BACKEND?.trim() || undefined));
+}
+
+/**
+ * Describe the active backend with the whole ladder: src/backend's own reasons for the rungs it
+ * tried, and for the others "not requested" (a forced backend) or "not needed" (below the chosen one).
+ */
+export function backendSummary(requested?: string): BackendSummary {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const backend = require("../../backend/index") as BackendModule;
+  const info = typeof backend.backendInfo === "function" ? backend.backendInfo() : undefined;
+  const active = info?.name ?? backend.activeBackend();
+  const base: BackendSummary = info ? { ...info, skipped: [...info.skipped] } : { name: active ?? "none", label: active ?? "none", skipped: [] };
+  const ladder = [...backend.BACKEND_NAMES] as string[];
+  for (const name of ladder) {
+    if (name === active || base.skipped.some((s) => s.name === name)) continue;
+    let reason: string;
+    if (requested) reason = `not requested (${requested} was asked for)`;
+    else if (active && ladder.indexOf(name) > ladder.indexOf(active)) reason = `not needed (${active} ranks higher and started)`;
+    else reason = packageProblem(name) ?? "failed to start";
+    base.skipped.push({ name, reason });
+  }
+  base.skipped.sort((x, y) => ladder.indexOf(x.name) - ladder.indexOf(y.name));
+  return base;
+}
+
+/** Why a backend's package cannot load (not installed), without loading it. */
+function packageProblem(name: string): string | undefined {
+  const pkg = name === "tfjs-node-gpu" ? "@tensorflow/tfjs-node-gpu" : name === "tfjs-node" ? "@tensorflow/tfjs-node" : undefined;
+  if (!pkg) return undefined;
+  try {
+    const dir = path.dirname(require.resolve(`${pkg}/package.json`));
+    const pj = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as { dependencies?: Record<string, string>; main?: string };
+    // danfojs's shim is also called @tensorflow/tfjs-node: it re-exports tfjs and has no native binding.
+    if (!fs.existsSync(path.join(dir, "lib")) && !fs.existsSync(path.join(dir, "deps"))) return `${pkg} is a shim without native bindings`;
+    return undefined;
+  } catch {
+    return `${pkg} is not installed (optional; needs ${name === "tfjs-node-gpu" ? "CUDA 11.2 + cuDNN 8.1" : "libtensorflow"})`;
+  }
+}
+
+export interface CudaLibrary {
+  name: "libcudart" | "libcudnn";
+  /** From the file name: "11.0" for libcudart.so.11.0. */
+  version?: string;
+  /** The real file (symlinks resolved). */
+  path: string;
+  /** Where it was found: LD_LIBRARY_PATH, /usr/local/cuda, ldconfig. */
+  via: string[];
+}
+
+/** What tfjs-node-gpu 4.x's libtensorflow (TF 2.9) links against. */
+export const TFJS_GPU_NEEDS = { libcudart: "11", libcudnn: "8" } as const;
+
+/**
+ * libcudart / libcudnn as tfjs-node-gpu's libtensorflow would find them: LD_LIBRARY_PATH,
+ * /usr/local/cuda, and the ldconfig cache. Only file names are looked at; nothing is loaded.
+ */
+export function findCudaLibraries(env: NodeJS.ProcessEnv = process.env, ldconfigOutput?: string): CudaLibrary[] {
+  const byReal = new Map<string, CudaLibrary>();
+  const consider = (file: string, via: string) => {
+    const m = /^(libcudart|libcudnn)\.so(?:\.(\d+(?:\.\d+)*))?$/.exec(path.basename(file));
+    if (!m) return;
+    let real = file;
+    try {
+      real = fs.realpathSync(file);
+    } catch {
+      return; // dangling link
+    }
+    const version = /\.so\.(\d+(?:\.\d+)*)$/.exec(real)?.[1] ?? m[2];
+    const known = byReal.get(real);
+    if (known) {
+      if (!known.via.includes(via)) known.via.push(via);
+    } else byReal.set(real, { name: m[1] as CudaLibrary["name"], version, path: real, via: [via] });
+  };
+  const dirs: [string, string][] = [];
+  for (const d of (env.LD_LIBRARY_PATH ?? "").split(":").filter(Boolean)) dirs.push([d, "LD_LIBRARY_PATH"]);
+  for (const d of ["/usr/local/cuda/lib64", "/usr/local/cuda/targets/x86_64-linux/lib"]) dirs.push([d, "/usr/local/cuda"]);
+  for (const [dir, via] of dirs) {
+    let entries: string[] = [];
+    try {
+      entries = fs.readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const e of entries) consider(path.join(dir, e), via);
+  }
+  const ldconfig = ldconfigOutput ?? ldconfigCache();
+  for (const line of ldconfig.split("\n")) {
+    const m = /=>\s*(\S+)$/.exec(line.trim());
+    if (m) consider(m[1], "ldconfig");
+  }
+  return [...byReal.values()];
+}
+
+function ldconfigCache(): string {
+  if (process.platform !== "linux") return "";
+  for (const ldconfig of ["/sbin/ldconfig", "/usr/sbin/ldconfig", "ldconfig"]) {
+    const res = spawnSync(ldconfig, ["-p"], { encoding: "utf8", timeout: 5000 });
+    if (!res.error && res.status === 0) return res.stdout;
+  }
+  return "";
+}
+
+/** One line per library kind: what was found and whether tfjs-node-gpu can use it. */
+export function describeCuda(libs: CudaLibrary[]): string[] {
+  return (Object.keys(TFJS_GPU_NEEDS) as (keyof typeof TFJS_GPU_NEEDS)[]).map((name) => {
+    const need = TFJS_GPU_NEEDS[name];
+    const found = libs.filter((l) => l.name === name);
+    if (found.length === 0) return `${name}: not found (tfjs-node-gpu needs ${name}.so.${need})`;
+    const ok = found.some((l) => l.version?.split(".")[0] === need);
+    const list = found.map((l) => `${l.version ?? "?"} at ${l.path} (${l.via.join(", ")})`).join("; ");
+    return `${name}: ${list}${ok ? "" : ` — tfjs-node-gpu needs ${name}.so.${need}`}`;
+  });
+}
+
+function versionOf(pkg: string): string | null {
+  try {
+    const file = require.resolve(`${pkg}/package.json`, { paths: [ROOT] });
+    return (JSON.parse(fs.readFileSync(file, "utf8")) as { version?: string }).version ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Settings that change what runs: NER_*, the Hugging Face hub's, and the BLAS/OpenMP ones. Tokens are never printed. */
+function settings(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  const names = Object.keys(env).filter((k) => /^(NER_|HF_|HUGGINGFACE_|OPENBLAS_|OMP_NUM_THREADS$|TF_CPP_MIN_LOG_LEVEL$|TF_FORCE_GPU_ALLOW_GROWTH$|NVIDIA_TF32_OVERRIDE$|CUDA_VISIBLE_DEVICES$)/.test(k)).sort();
+  for (const k of names) out[k] = /TOKEN/i.test(k) ? "(set, hidden)" : env[k]!;
+  return out;
+}
+
+export interface EnvReport {
+  ner: string | null;
+  platform: string;
+  cpu: { model: string; cores: number; memory_gb: number };
+  versions: Record<string, string | null>;
+  backend: BackendSummary;
+  cuda: CudaLibrary[];
+  caches: Record<string, string | null>;
+  offline: boolean;
+  settings: Record<string, string>;
+}
+
+export async function collectEnv(backendName?: string): Promise<EnvReport> {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const envMod = require("../../env") as typeof import("../../env");
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { hubCacheDir } = require("../../hub/resolve") as typeof import("../../hub/resolve");
+  const backend = await startBackend(backendName);
+  const cpus = os.cpus();
+  return {
+    ner: versionOf("ner-notebooks") ?? (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version?: string }).version ?? null,
+    platform: `${process.platform}-${process.arch} (${os.release()})`,
+    cpu: { model: cpus[0]?.model.trim() ?? "unknown", cores: cpus.length, memory_gb: Math.round((os.totalmem() / 2 ** 30) * 10) / 10 },
+    versions: {
+      node: process.versions.node,
+      "@tensorflow/tfjs": versionOf("@tensorflow/tfjs"),
+      "@tensorflow/tfjs-backend-wasm": versionOf("@tensorflow/tfjs-backend-wasm"),
+      "@tensorflow/tfjs-node-gpu": versionOf("@tensorflow/tfjs-node-gpu"),
+      tokenizers: versionOf("tokenizers"),
+      tslab: versionOf("tslab"),
+    },
+    backend,
+    cuda: findCudaLibraries(),
+    caches: {
+      NER_CACHE_DIR: envMod.cacheDir(),
+      hub_cache: hubCacheDir(),
+      NER_DATA_DIR: envMod.dataDir() ?? null,
+      NER_MODELS_DIR: envMod.modelsDir() ?? null,
+    },
+    offline: envMod.isOffline(),
+    settings: settings(process.env),
+  };
+}
+
+export function formatEnv(r: EnvReport): string {
+  const rows: [string, string][] = [
+    ["ner-notebooks", r.ner ?? "?"],
+    ["platform", r.platform],
+    ["cpu", `${r.cpu.model} (${r.cpu.cores} cores, ${r.cpu.memory_gb} GB)`],
+    ...Object.entries(r.versions).map(([k, v]) => [k, v ?? "not installed"] as [string, string]),
+    ["backend", r.backend.label],
+    ...r.backend.skipped.map((s) => [`  skipped ${s.name}`, s.reason] as [string, string]),
+    ["BLAS", r.backend.blas ? `${r.backend.blas.library}${r.backend.blas.version ? ` ${r.backend.blas.version}` : ""}, ${r.backend.blas.threads} threads${r.backend.blas.coretype ? `, OPENBLAS_CORETYPE=${r.backend.blas.coretype}` : ""}` : "none (tensor products run in the backend itself)"],
+    ...describeCuda(r.cuda).map((line, i) => [i === 0 ? "CUDA libraries" : "", line] as [string, string]),
+    ["cache", r.caches.NER_CACHE_DIR ?? ""],
+    ["hub cache", r.caches.hub_cache ?? ""],
+    ["data mirror", r.caches.NER_DATA_DIR ?? "(NER_DATA_DIR not set)"],
+    ["model mirror", r.caches.NER_MODELS_DIR ?? "(NER_MODELS_DIR not set)"],
+    ["offline", r.offline ? "yes (NER_OFFLINE / HF_HUB_OFFLINE)" : "no"],
+    ...Object.entries(r.settings).map(([k, v]) => [k, v] as [string, string]),
+  ];
+  const w = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join("\n") + "\n";
+}
+
+/** The bundled self-test checkpoint: config.json, model.safetensors, expected.json. */
+export const DEFAULT_REFERENCE = path.join(ROOT, "data", "env-check");
+
+/** data/env-check/expected.json */
+export interface SelfTestReference {
+  source: string;
+  input_ids: number[][];
+  attention_mask: number[][];
+  token_type_ids?: number[][];
+  labels: number[][];
+  /** Eval-mode logits [batch, seq, labels] and mean loss. */
+  logits: number[][][];
+  loss: number;
+  /** One AdamW step (eval mode, no clipping), then the eval-mode loss again. */
+  train_step: { lr: number; weight_decay: number; loss_after: number };
+}
+
+export interface SelfTestCheck {
+  name: string;
+  value: number;
+  limit: number;
+  pass: boolean;
+}
+
+export interface SelfTestResult {
+  pass: boolean;
+  reference: string;
+  checks: SelfTestCheck[];
+  /** One training step (forward + backward + AdamW) on the reference batch, median of 3. */
+  train_ms_per_step: number;
+  train_tokens_per_s: number;
+  seconds: number;
+}
+
+export function readSelfTestReference(dir: string): SelfTestReference {
+  const file = path.join(dir, "expected.json");
+  let ref: SelfTestReference;
+  try {
+    ref = JSON.parse(fs.readFileSync(file, "utf8")) as SelfTestReference;
+  } catch (err) {
+    throw new Error(`${file}: cannot read the self-test reference (${(err as Error).message.split("\n")[0]})`);
+  }
+  if (!ref || !Array.isArray(ref.input_ids) || !Array.isArray(ref.logits) || typeof ref.loss !== "number" || typeof ref.train_step?.loss_after !== "number") {
+    throw new Error(`${file}: expected input_ids, attention_mask, labels, logits, loss and train_step.loss_after`);
+  }
+  return ref;
+}
+
+/**
+ * Load the reference checkpoint on the active backend, compare logits (max |diff| ≤ tolerance) and
+ * loss, take one AdamW step and compare the loss after it, time 3 more steps, and check that no
+ * tensor outlives the test.
+ */
+export async function runSelfTest(dir: string, tolerance: number): Promise<SelfTestResult> {
+  const t0 = performance.now();
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const tf = require("@tensorflow/tfjs") as typeof import("@tensorflow/tfjs");
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { AutoModelForTokenClassification, tokenClassificationLoss } = require("../../models/index") as typeof import("../../models");
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { AdamW } = require("../../training/adamw") as typeof import("../../training/adamw");
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { trainingStep } = require("../../training/step") as typeof import("../../training/step");
+  const ref = readSelfTestReference(dir);
+  const tensorsBefore = tf.memory().numTensors;
+  const model = await AutoModelForTokenClassification.fromPretrained(dir, { log: null });
+  const batch = {
+    inputIds: tf.tensor2d(ref.input_ids, undefined, "int32"),
+    attentionMask: tf.tensor2d(ref.attention_mask, undefined, "int32"),
+    tokenTypeIds: ref.token_type_ids ? tf.tensor2d(ref.token_type_ids, undefined, "int32") : undefined,
+    labels: tf.tensor2d(ref.labels, undefined, "int32"),
+  };
+  const evalLoss = () => tf.tidy(() => tokenClassificationLoss(model.forward(batch, { training: false }), batch.labels).dataSync()[0]);
+  const checks: SelfTestCheck[] = [];
+  const check = (name: string, value: number, limit: number) => checks.push({ name, value, limit, pass: value <= limit });
+  let optimizer: InstanceType<typeof AdamW> | undefined;
+  const times: number[] = [];
+  try {
+    const logits = tf.tidy(() => model.forward(batch, { training: false }));
+    const got = logits.dataSync();
+    logits.dispose();
+    const want = ref.logits.flat(2);
+    let diff = got.length === want.length ? 0 : Infinity;
+    for (let i = 0; i < want.length && diff !== Infinity; i++) diff = Math.max(diff, Math.abs(got[i] - want[i]));
+    if (Number.isNaN(diff)) diff = Infinity;
+    check("logits max |diff|", diff, tolerance);
+    check("loss |diff|", Math.abs(evalLoss() - ref.loss) || 0, tolerance);
+    optimizer = new AdamW(model.namedWeights(), { lr: ref.train_step.lr, weightDecay: ref.train_step.weight_decay });
+    const step = () => trainingStep({ model, batches: [batch], optimizer: optimizer!, lr: ref.train_step.lr, maxGradNorm: 0, lossFn: tokenClassificationLoss, training: false });
+    await step();
+    const after = evalLoss();
+    check("loss after one AdamW step |diff|", Number.isFinite(after) ? Math.abs(after - ref.train_step.loss_after) : Infinity, tolerance);
+    for (let i = 0; i < 3; i++) {
+      const s = performance.now();
+      await step();
+      times.push(performance.now() - s);
+    }
+  } finally {
+    optimizer?.dispose();
+    model.dispose();
+    tf.dispose([batch.inputIds, batch.attentionMask, batch.labels, ...(batch.tokenTypeIds ? [batch.tokenTypeIds] : [])]);
+  }
+  check("tensors left behind", tf.memory().numTensors - tensorsBefore, 0);
+  const ms = [...times].sort((a, b) => a - b)[1];
+  const tokens = ref.input_ids.length * ref.input_ids[0].length;
+  return {
+    pass: checks.every((c) => c.pass),
+    reference: dir,
+    checks,
+    train_ms_per_step: ms,
+    train_tokens_per_s: (tokens * 1000) / ms,
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+export function formatSelfTest(r: SelfTestResult, backend: string): string {
+  const lines = [`self-test on ${backend} (${r.reference})`];
+  for (const c of r.checks) lines.push(`  ${c.pass ? "ok  " : "FAIL"} ${c.name.padEnd(34)} ${Number.isInteger(c.value) ? String(c.value) : c.value.toExponential(2)} (limit ${c.limit === 0 ? "0" : c.limit.toExponential(0)})`);
+  lines.push(`  training step: ${r.train_ms_per_step.toFixed(1)} ms, ${Math.round(r.train_tokens_per_s).toLocaleString("en-US")} tokens/s`);
+  lines.push(`${r.pass ? "PASS" : "FAIL"} (${r.seconds.toFixed(1)} s)`);
+  return lines.join("\n") + "\n";
+}
+
+interface EnvOptions {
+  json?: boolean;
+  check?: boolean;
+  backend?: string;
+  reference?: string;
+  tolerance: string;
+}
+
+async function envAction(opts: EnvOptions): Promise<void> {
+  const tolerance = Number(opts.tolerance);
+  if (!(tolerance > 0)) throw new Error(`--tolerance must be a positive number, got ${opts.tolerance}`);
+  const report = await collectEnv(opts.backend);
+  if (!opts.check) {
+    process.stdout.write(opts.json ? JSON.stringify(report) + "\n" : formatEnv(report));
+    return;
+  }
+  const result = await runSelfTest(opts.reference ?? DEFAULT_REFERENCE, tolerance);
+  if (opts.json) process.stdout.write(JSON.stringify({ ...report, check: result }) + "\n");
+  else process.stdout.write(formatEnv(report) + "\n" + formatSelfTest(result, report.backend.label));
+  if (!result.pass) process.exitCode = 1;
+}
+
+export function register(program: Command): void {
+  program
+    .command("env")
+    .description("show the backend ladder, BLAS, CUDA libraries, versions, caches and settings; --check runs a self-test")
+    .option("--json", "one JSON object on stdout")
+    .option("--check", "self-test on the chosen backend: a bundled tiny model's logits against stored values, one training step, tokens/s; exit 1 on mismatch")
+    .option("--backend <name>", "use this backend instead of NER_BACKEND / the best available")
+    .option("--reference <dir>", "self-test checkpoint with expected.json (default: the bundled data/env-check)")
+    .option("--tolerance <x>", "largest allowed |logit difference| (GPUs with TF32: set NVIDIA_TF32_OVERRIDE=0)", "1e-4")
+    .addHelpText("after", helpAfter(["ner env", "ner env --json", "ner env --check                 # PASS/FAIL, exit 1 on mismatch", "NER_BACKEND=tfjs-node-gpu ner env --check"], MODEL_ENV));
+  // commander passes (options, command) to the action.
+  program.commands[program.commands.length - 1].action((opts: EnvOptions) => envAction(opts));
+}
