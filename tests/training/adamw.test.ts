@@ -4,6 +4,8 @@ import * as tf from "@tensorflow/tfjs";
 import { AdamW, decayParameterNames } from "../../src/training/adamw";
 import { readSharedJson, sharedPath } from "../helpers/shared";
 import { readSafetensors } from "../../src/models/safetensors";
+import { initBackend } from "../../src/backend";
+import { parityTiers } from "../backend/tiers";
 
 interface AdamWGolden {
   lr: number;
@@ -37,8 +39,9 @@ for (const model of ["tiny-bert", "tiny-distilbert"]) {
     assert.deepEqual(new Set(decayParameterNames(names)), new Set(g.decay_params));
   });
 
-  test(`one AdamW step matches torch.optim.AdamW with HF grouping (${model})`, async () => {
-    await tf.setBackend("cpu");
+  for (const tier of parityTiers())
+  test(`one AdamW step matches torch.optim.AdamW with HF grouping (${model}) on ${tier.name}`, { skip: tier.skip }, async () => {
+    await initBackend(tier.name, { quiet: true });
     const g = readSharedJson<{ adamw_step: AdamWGolden }>("fixtures", model, "golden.json").adamw_step;
     const params = variables(sharedPath("fixtures", model, "model.safetensors"));
     const gradsRaw = readSafetensorsF32(sharedPath("fixtures", model, "golden_grads.safetensors"));

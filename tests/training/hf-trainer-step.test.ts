@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { readSafetensors, type SafetensorsFile } from "../../src/models/safetensors";
 import { runTrainJob } from "../../src/training/job";
 import { sharedPath } from "../helpers/shared";
+import { parityTiers } from "../backend/tiers";
 
 const FIXTURES = path.join(__dirname, "fixtures");
 const LR = 1e-3;
@@ -43,9 +44,11 @@ function f32(file: SafetensorsFile, name: string): Float32Array {
   return entry.toFloat32();
 }
 
+// On every CPU tier: cpu, plain wasm and the native BLAS tier.
+for (const tier of parityTiers())
 for (const [runName, run] of Object.entries(meta.runs)) {
   const checkpointName = run.checkpoint ?? runName;
-  test(`ner train one step matches the HF Trainer: ${runName}`, async () => {
+  test(`ner train one step matches the HF Trainer: ${runName} on ${tier.name}`, { skip: tier.skip }, async () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "hf-one-step-"));
     try {
       const checkpoint = dropoutFreeCheckpoint(checkpointName, tmp);
@@ -69,7 +72,7 @@ for (const [runName, run] of Object.entries(meta.runs)) {
           seed: 42,
           loggingSteps: 1,
           progress: "none",
-          backend: "cpu",
+          backend: tier.name,
           outputDir: output,
         },
         () => undefined,
