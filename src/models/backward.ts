@@ -163,3 +163,9 @@ function filterTape(tape: TapeNode[], xs: tf.Tensor[], y: tf.Tensor): TapeNode[]
   }
   return out;
 }
+
+/** True while tfjs records ops for a gradient (inside the forward of tf.grads, variableGrads or {@link leanGradients}). */
+export function isRecordingGradients(): boolean {
+  const { state } = engineInternals();
+  return state.gradientDepth > 0 && state.kernelDepth === 0;
+}

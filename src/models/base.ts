@@ -8,6 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import { writeFileAtomic } from "../util/atomic";
 import { configToHf, type TokenClassificationConfig } from "./config";
 import { DropoutContext } from "./dropout";
+import type { GradientCheckpointing } from "./recompute";
 import { linear } from "./layers";
 import { encodeSafetensors, type F32Tensor } from "./safetensors";
 import { toHfLayout, type ParamSpec } from "./weights";
@@ -47,6 +48,8 @@ export abstract class EncoderForTokenClassification implements TokenClassificati
   readonly config: TokenClassificationConfig;
   readonly specs: readonly ParamSpec[];
   protected readonly params: Map<string, tf.Variable>;
+  /** Recompute encoder layers in the backward pass instead of keeping their activations (src/models/recompute.ts). */
+  gradientCheckpointing: GradientCheckpointing = "auto";
   private disposed = false;
 
   constructor(config: TokenClassificationConfig, specs: ParamSpec[], params: Map<string, tf.Variable>) {

@@ -12,6 +12,7 @@ import { EncoderForTokenClassification, type ModelInputs } from "./base";
 import type { DropoutContext } from "./dropout";
 import { embeddingLookup } from "./embedding";
 import { activation, layerNorm, linear } from "./layers";
+import { checkpointed, shouldCheckpoint } from "./recompute";
 import { layerNormSpecs, linearSpecs, type ParamSpec } from "./weights";
 
 export class BertForTokenClassification extends EncoderForTokenClassification {
@@ -52,22 +53,37 @@ export class BertForTokenClassification extends EncoderForTokenClassification {
     const c = this.config;
     const { batch, seq } = dims;
     const n = batch * seq;
+    const h = c.hiddenSize;
     const e = "bert.embeddings";
-    const words = embeddingLookup(this.w(`${e}.word_embeddings.weight`), tf.reshape(inputs.inputIds, [n]) as tf.Tensor1D, c.padTokenId);
-    const typeIds = inputs.tokenTypeIds ? (tf.reshape(inputs.tokenTypeIds, [n]) as tf.Tensor1D) : tf.zeros([n], "int32") as tf.Tensor1D;
-    const types = embeddingLookup(this.w(`${e}.token_type_embeddings.weight`), typeIds);
-    const positions = tf.slice(this.w(`${e}.position_embeddings.weight`), [0, 0], [seq, c.hiddenSize]);
-    const summed = tf.reshape(tf.add(tf.reshape(tf.add(words, types), [batch, seq, c.hiddenSize]), positions), [n, c.hiddenSize]) as tf.Tensor2D;
-    let x = dropout.apply(layerNorm(summed, this.b(`${e}.LayerNorm.weight`), this.b(`${e}.LayerNorm.bias`), c.layerNormEps), c.hiddenDropout);
-    const bias = attentionBias(inputs.attentionMask);
-    for (let i = 0; i < c.numLayers; i++) x = this.layer(i, x, bias, dims, dropout);
+    const words = embeddingLookup(this.w(`${e}.word_embeddings.weight`), tf.reshape(inputs.inputIds, [n]) as tf.Tensor1D, c.padTokenId); // [batch·seq, hidden]
+    const typeIds = inputs.tokenTypeIds ? (tf.reshape(inputs.tokenTypeIds, [n]) as tf.Tensor1D) : tf.zeros([n], "int32") as tf.Tensor1D; // [batch·seq]
+    const types = embeddingLookup(this.w(`${e}.token_type_embeddings.weight`), typeIds); // [batch·seq, hidden]
+    const positions = tf.slice(this.w(`${e}.position_embeddings.weight`), [0, 0], [seq, h]); // [seq, hidden], position_ids = arange(seq)
+    const summed = tf.reshape(tf.add(tf.reshape(tf.add(words, types), [batch, seq, h]), positions), [n, h]) as tf.Tensor2D; // [batch·seq, hidden]
+    let x = dropout.apply(layerNorm(summed, this.b(`${e}.LayerNorm.weight`), this.b(`${e}.LayerNorm.bias`), c.layerNormEps), c.hiddenDropout); // [batch·seq, hidden]
+    const bias = attentionBias(inputs.attentionMask); // [batch, 1, 1, seq]
+    const layerShape = { ...dims, hidden: h, intermediate: c.intermediateSize, heads: c.numHeads };
+    const ckpt = shouldCheckpoint(this.gradientCheckpointing, layerShape, c.numLayers, 4 * this.numParameters());
+    for (let i = 0; i < c.numLayers; i++) {
+      const block = (xi: tf.Tensor2D, bi: tf.Tensor4D, d: DropoutContext) => this.layer(i, xi, bi, dims, d);
+      const input = x;
+      // One scope per layer: only what backprop saved (tfjs keeps its own copies) outlives the layer.
+      x = tf.tidy(() => (ckpt ? checkpointed(block, input, bias, this.layerParams(i), dropout) : block(input, bias, dropout))); // [batch·seq, hidden]
+      input.dispose();
+    }
     return x;
+  }
+
+  private layerParams(i: number): tf.Variable[] {
+    const prefix = `bert.encoder.layer.${i}.`;
+    return [...this.namedWeights()].filter(([name]) => name.startsWith(prefix)).map(([, v]) => v);
   }
 
   private layer(i: number, x: tf.Tensor2D, bias: tf.Tensor4D, dims: { batch: number; seq: number }, dropout: DropoutContext): tf.Tensor2D {
     const c = this.config;
     const p = `bert.encoder.layer.${i}`;
     const lin = (name: string) => ({ w: this.w(`${p}.${name}.weight`), b: this.b(`${p}.${name}.bias`) });
+    // x: [batch·seq, hidden]; bias: [batch, 1, 1, seq]
     const ctx = selfAttention(
       x,
       bias,
@@ -75,14 +91,14 @@ export class BertForTokenClassification extends EncoderForTokenClassification {
       { ...dims, heads: c.numHeads },
       dropout,
       c.attentionDropout,
-    );
+    ); // [batch·seq, hidden] (heads merged)
     const o = lin("attention.output.dense");
-    const attnOut = dropout.apply(linear(ctx, o.w, o.b), c.hiddenDropout);
-    const att = layerNorm(tf.add(attnOut, x), this.b(`${p}.attention.output.LayerNorm.weight`), this.b(`${p}.attention.output.LayerNorm.bias`), c.layerNormEps);
+    const attnOut = dropout.apply(linear(ctx, o.w, o.b), c.hiddenDropout); // [batch·seq, hidden]
+    const att = layerNorm(tf.add(attnOut, x), this.b(`${p}.attention.output.LayerNorm.weight`), this.b(`${p}.attention.output.LayerNorm.bias`), c.layerNormEps); // [batch·seq, hidden]
     const inter = lin("intermediate.dense");
-    const act = activation(c.activation, linear(att, inter.w, inter.b)) as tf.Tensor2D;
+    const act = activation(c.activation, linear(att, inter.w, inter.b)) as tf.Tensor2D; // [batch·seq, intermediate]
     const out = lin("output.dense");
-    const h = dropout.apply(linear(act, out.w, out.b), c.hiddenDropout);
-    return layerNorm(tf.add(h, att), this.b(`${p}.output.LayerNorm.weight`), this.b(`${p}.output.LayerNorm.bias`), c.layerNormEps);
+    const h = dropout.apply(linear(act, out.w, out.b), c.hiddenDropout); // [batch·seq, hidden]
+    return layerNorm(tf.add(h, att), this.b(`${p}.output.LayerNorm.weight`), this.b(`${p}.output.LayerNorm.bias`), c.layerNormEps); // [batch·seq, hidden]
   }
 }

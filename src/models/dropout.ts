@@ -4,15 +4,20 @@
  * the same seed and inputs give the same masks (and the same gradients) on every backend.
  */
 import * as tf from "@tensorflow/tfjs";
-import { Rng } from "../util/random";
+import { Rng, type RngState } from "../util/random";
 
 /** Per-forward-pass source of dropout masks; `undefined` rate or eval mode means identity. */
 export class DropoutContext {
   private readonly rng: Rng | undefined;
 
-  /** `seed === undefined` disables dropout (evaluation mode). */
-  constructor(seed: number | undefined) {
-    this.rng = seed === undefined ? undefined : new Rng(seed);
+  /** `seed === undefined` disables dropout (evaluation mode); `state` resumes a stream (see {@link replay}). */
+  constructor(seed: number | undefined, state?: RngState) {
+    this.rng = state ? Rng.fromState(state) : seed === undefined ? undefined : new Rng(seed);
+  }
+
+  /** A context that draws the same masks as this one will from here on (to recompute a block exactly). */
+  replay(): DropoutContext {
+    return new DropoutContext(undefined, this.rng?.state());
   }
 
   get active(): boolean {
