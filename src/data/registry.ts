@@ -12,6 +12,8 @@ export interface CorpusFile {
   file: string;
   remotePath: string;
   sha256: string;
+  /** Size in bytes of the published file (checked before the sha256: a cut file is caught cheaply). */
+  size: number;
 }
 
 export interface CorpusSpec {
@@ -74,8 +76,8 @@ export const CORPORA: Readonly<Record<CorpusName, CorpusSpec>> = {
     source: "github laxmimerit/All-CSV-ML-Data-Files-Download, mit_restaurant_search_ner/ (the URL the tutorial downloads); originally the MIT SLS restaurant corpus (Liu et al., 2013)",
     license: "no licence stated by the mirror; MIT SLS corpus, distributed for research",
     files: [
-      { split: "train", file: "train.bio", remotePath: "mit_restaurant_search_ner/train.bio", sha256: "a038725a78471c4401af55f87617380c1defffc0bf946fe673bf0e9d4694c68c" },
-      { split: "test", file: "test.bio", remotePath: "mit_restaurant_search_ner/test.bio", sha256: "82d5224801d48e03467a3d51ac1d00eeac6739b9664b94d07f99731c15dcdf19" },
+      { split: "train", file: "train.bio", remotePath: "mit_restaurant_search_ner/train.bio", sha256: "a038725a78471c4401af55f87617380c1defffc0bf946fe673bf0e9d4694c68c", size: 759755 },
+      { split: "test", file: "test.bio", remotePath: "mit_restaurant_search_ner/test.bio", sha256: "82d5224801d48e03467a3d51ac1d00eeac6739b9664b94d07f99731c15dcdf19", size: 155720 },
     ],
     embedded: true,
   },
@@ -87,9 +89,9 @@ export const CORPORA: Readonly<Record<CorpusName, CorpusSpec>> = {
     source: "github ViktorooReps/sp-test-task, conll2003/ (same splits and IOB2 tags as Hugging Face conll2003)",
     license: "Reuters RCV1 text under the Reuters research agreement; annotations by Tjong Kim Sang & De Meulder (2003)",
     files: [
-      { split: "train", file: "train.txt", remotePath: "conll2003/train.txt", sha256: "ea10020985e45f11d7363b2f7ff72b09bdb8652a62125d22fc3103f88affb607" },
-      { split: "validation", file: "valid.txt", remotePath: "conll2003/valid.txt", sha256: "82d27596bc16cd955275506695770e3f454b4950640ac5e3b4c10a19d5326efc" },
-      { split: "test", file: "test.txt", remotePath: "conll2003/test.txt", sha256: "450543d05ea7181fce73494aa2090797e1fb1011fe6fc031d3fab98d5b36a83b" },
+      { split: "train", file: "train.txt", remotePath: "conll2003/train.txt", sha256: "ea10020985e45f11d7363b2f7ff72b09bdb8652a62125d22fc3103f88affb607", size: 3262606 },
+      { split: "validation", file: "valid.txt", remotePath: "conll2003/valid.txt", sha256: "82d27596bc16cd955275506695770e3f454b4950640ac5e3b4c10a19d5326efc", size: 822689 },
+      { split: "test", file: "test.txt", remotePath: "conll2003/test.txt", sha256: "450543d05ea7181fce73494aa2090797e1fb1011fe6fc031d3fab98d5b36a83b", size: 743011 },
     ],
     labelList: CONLL2003_NER,
     posNames: CONLL2003_POS,
@@ -104,9 +106,9 @@ export const CORPORA: Readonly<Record<CorpusName, CorpusSpec>> = {
     source: "github leondz/emerging_entities_17 (the files Hugging Face wnut_17 downloads)",
     license: "CC BY 4.0 (as stated on the Hugging Face wnut_17 card)",
     files: [
-      { split: "train", file: "train.conll", remotePath: "wnut17train.conll", sha256: "731820e13f71af324c6b55a1575ec2ce59fbaa2a0806f8f0400b98d56cd6a7a5" },
-      { split: "validation", file: "dev.conll", remotePath: "emerging.dev.conll", sha256: "e053b752b8155113ca66e7db08af5f2f5f43ab993694e4774f1ec5bad42312d8" },
-      { split: "test", file: "test.conll", remotePath: "emerging.test.annotated", sha256: "2aa79b764e56ec9264a1b30fdd9b70195bd00ff400b62edd8f399d5f13c178f0" },
+      { split: "train", file: "train.conll", remotePath: "wnut17train.conll", sha256: "731820e13f71af324c6b55a1575ec2ce59fbaa2a0806f8f0400b98d56cd6a7a5", size: 493781 },
+      { split: "validation", file: "dev.conll", remotePath: "emerging.dev.conll", sha256: "e053b752b8155113ca66e7db08af5f2f5f43ab993694e4774f1ec5bad42312d8", size: 114749 },
+      { split: "test", file: "test.conll", remotePath: "emerging.test.annotated", sha256: "2aa79b764e56ec9264a1b30fdd9b70195bd00ff400b62edd8f399d5f13c178f0", size: 192425 },
     ],
     labelList: WNUT17_NER,
     embedded: false,
@@ -119,9 +121,9 @@ export const CORPORA: Readonly<Record<CorpusName, CorpusSpec>> = {
     source: "github davidsbatista/NER-datasets, WikiANN/en/ (split sizes equal to Hugging Face wikiann, config en); Pan et al. (2017)",
     license: "no licence stated by the mirror; derived from Wikipedia (CC BY-SA)",
     files: [
-      { split: "train", file: "train", remotePath: "WikiANN/en/train", sha256: "ca569a937f536cfc7e94291fbf631d394ce0c171af4523d96f366a50bd18b388" },
-      { split: "validation", file: "dev", remotePath: "WikiANN/en/dev", sha256: "e9e42f79be5eba498ac86b7b81612da5ec5ad3d194df25c2e474514434957cf4" },
-      { split: "test", file: "test", remotePath: "WikiANN/en/test", sha256: "798706360692e56b9ce72fe37033c581cc9801b18f22091100b8266e0dc7fccb" },
+      { split: "train", file: "train", remotePath: "WikiANN/en/train", sha256: "ca569a937f536cfc7e94291fbf631d394ce0c171af4523d96f366a50bd18b388", size: 1994834 },
+      { split: "validation", file: "dev", remotePath: "WikiANN/en/dev", sha256: "e9e42f79be5eba498ac86b7b81612da5ec5ad3d194df25c2e474514434957cf4", size: 1002261 },
+      { split: "test", file: "test", remotePath: "WikiANN/en/test", sha256: "798706360692e56b9ce72fe37033c581cc9801b18f22091100b8266e0dc7fccb", size: 1000256 },
     ],
     labelList: WIKIANN_NER,
     embedded: false,

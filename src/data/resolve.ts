@@ -9,6 +9,7 @@ import * as path from "path";
 import * as env from "../env";
 import { isFile } from "../util/fs";
 import { downloadVerified } from "./download";
+import { verifyCorpusFile } from "./verify";
 import { CorpusFileError } from "./errors";
 import { CorpusFile, CorpusSpec, getCorpus } from "./registry";
 
@@ -27,6 +28,11 @@ export interface ResolveOptions {
   baseUrl?: string;
   /** The embedded data folder (default: the repository's data/); null disables it. */
   embeddedDir?: string | null;
+  /**
+   * Check local files against the registry's size and sha256 (default true; once per file
+   * version, recorded in `<cacheDir>/verified/`). False reads edited copies as they are.
+   */
+  verify?: boolean;
 }
 
 export type FileSource = "mirror" | "embedded" | "cache" | "download";
@@ -67,23 +73,29 @@ export async function resolveCorpusFile(corpus: string, fileOrSplit: string, opt
   const rel = path.join(spec.name, file.file);
   const tried: string[] = [];
 
+  const cacheDir = opts.cacheDir ?? env.cacheDir();
+  const url = corpusFileUrl(spec, file, opts);
+  const verified = (p: string, source: FileSource, what: string, fix: string): ResolvedFile => {
+    if (opts.verify !== false) verifyCorpusFile(p, file, rel, cacheDir, { what, fix });
+    return { path: p, source };
+  };
+
   const mirror = opts.dataDir ?? env.dataDir();
   if (mirror) {
     const p = path.resolve(mirror, rel);
-    if (isFile(p)) return { path: p, source: "mirror" };
+    if (isFile(p)) return verified(p, "mirror", "local mirror NER_DATA_DIR / --data-dir", `Replace it with the published file (${url}), or point NER_DATA_DIR elsewhere.`);
     tried.push(p);
   }
   const embedded = opts.embeddedDir === undefined ? EMBEDDED_DATA_DIR : opts.embeddedDir;
   if (embedded && spec.embedded) {
     const p = path.resolve(embedded, rel);
-    if (isFile(p)) return { path: p, source: "embedded" };
+    if (isFile(p)) return verified(p, "embedded", "embedded data/", `Restore it from git (git checkout -- data/${rel}).`);
     tried.push(p);
   }
-  const cached = path.join(opts.cacheDir ?? env.cacheDir(), "datasets", rel);
-  if (isFile(cached)) return { path: cached, source: "cache" };
+  const cached = path.join(cacheDir, "datasets", rel);
+  if (isFile(cached)) return verified(cached, "cache", "download cache", "Delete it; it is downloaded again on the next run.");
   tried.push(cached);
 
-  const url = corpusFileUrl(spec, file, opts);
   if (opts.offline ?? env.isOffline()) {
     throw new CorpusFileError(
       `${rel} is not available offline (NER_OFFLINE=1). Set NER_DATA_DIR (or --data-dir) to a folder holding ${rel}, ` +

@@ -73,3 +73,22 @@ test("offline with no mirror: the error names NER_DATA_DIR", () => {
   assert.equal(r.code, 1);
   assert.match(r.stderr, /wikiann_en\/test is not available offline \(NER_OFFLINE=1\)\. Set NER_DATA_DIR/);
 });
+
+test("ner data: a cut mirror file fails, directories are reported as directories, --output is checked before reading", () => {
+  const mirror = path.join(tmp, "cut-mirror");
+  fs.mkdirSync(path.join(mirror, "conll2003"), { recursive: true });
+  const full = fs.readFileSync(sharedPath("data", "conll2003", "test.txt"));
+  const cut = full.indexOf("\n\n", 5000) + 2; // a sentence boundary: the file still parses
+  fs.writeFileSync(path.join(mirror, "conll2003", "test.txt"), full.subarray(0, cut));
+  const stats = ner(["data", "stats", "conll2003:test"], { NER_DATA_DIR: mirror });
+  assert.notEqual(stats.code, 0);
+  assert.match(stats.stderr, new RegExp(`test\\.txt \\(conll2003/test\\.txt, local mirror .*\\) is ${cut} bytes but the published file is 743011 bytes: it is cut short`));
+
+  const dirAsFile = ner(["data", "stats", tmp, "--format", "conll2003"]);
+  assert.notEqual(dirAsFile.code, 0);
+  assert.match(dirAsFile.stderr, /: is a directory, not a file/);
+
+  const toDir = ner(["data", "convert", "conll2003:test", "--output", tmp], { NER_DATA_DIR: mirror });
+  assert.notEqual(toDir.code, 0);
+  assert.match(toDir.stderr, /--output .* is a directory, not a file/, "checked before the (bad) input is read");
+});

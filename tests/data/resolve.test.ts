@@ -5,6 +5,7 @@ import * as http from "http";
 import type { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
+import { sharedPath } from "../helpers/shared";
 import { CorpusFileError, EMBEDDED_DATA_DIR, getCorpus, loadCorpus, resolveCorpusFile, sha256OfFile } from "../../src/data";
 
 // The real MIT Restaurant test file (embedded in the repository) is what the server publishes.
@@ -145,18 +146,18 @@ test("offline mode never touches the network and names NER_DATA_DIR", async () =
   assert.deepEqual(requests, []);
 });
 
-test("resolution order: mirror, then embedded data/, then cache", async () => {
+test("resolution order: mirror, then embedded data/, then cache (edited copies read with verify: false)", async () => {
   const mirror = fs.mkdtempSync(path.join(os.tmpdir(), "ner-mirror-"));
   tempDirs.push(mirror);
   fs.mkdirSync(path.join(mirror, "mit_restaurant"));
   fs.writeFileSync(path.join(mirror, "mit_restaurant", "test.bio"), "B-Dish\tpizza\nO\tplease");
   const cacheDir = tmpCache();
-  const viaMirror = await resolveCorpusFile("mit_restaurant", "test", { dataDir: mirror, cacheDir, offline: true });
+  const viaMirror = await resolveCorpusFile("mit_restaurant", "test", { dataDir: mirror, cacheDir, offline: true, verify: false });
   assert.deepEqual(viaMirror, { path: path.join(mirror, "mit_restaurant", "test.bio"), source: "mirror" });
 
   process.env.NER_DATA_DIR = mirror;
   try {
-    const ds = await loadCorpus("mit_restaurant", { splits: ["test"], cacheDir, offline: true });
+    const ds = await loadCorpus("mit_restaurant", { splits: ["test"], cacheDir, offline: true, verify: false });
     assert.deepEqual(ds.keys(), ["test"]);
     assert.equal(ds.test.numRows, 1, "NER_DATA_DIR is used when no option is given");
   } finally {
@@ -169,7 +170,7 @@ test("resolution order: mirror, then embedded data/, then cache", async () => {
   // A corpus that is not embedded falls through the mirror to the cache.
   fs.mkdirSync(path.join(cacheDir, "datasets", "wnut17"), { recursive: true });
   fs.writeFileSync(path.join(cacheDir, "datasets", "wnut17", "test.conll"), "x\tO\n");
-  const viaCache = await resolveCorpusFile("wnut17", "test", { dataDir: mirror, cacheDir, offline: true });
+  const viaCache = await resolveCorpusFile("wnut17", "test", { dataDir: mirror, cacheDir, offline: true, verify: false });
   assert.equal(viaCache.source, "cache");
 });
 
@@ -177,4 +178,48 @@ test("the embedded MIT Restaurant files match the registry's sha256", () => {
   for (const f of getCorpus("mit_restaurant").files) {
     assert.equal(sha256OfFile(path.join(EMBEDDED_DATA_DIR, "mit_restaurant", f.file)), f.sha256, f.file);
   }
+});
+
+test("mirror and cache files are checked against the registry's size and sha256, once per file version", async () => {
+  const mirror = fs.mkdtempSync(path.join(os.tmpdir(), "ner-mirror-"));
+  tempDirs.push(mirror);
+  const cacheDir = tmpCache();
+  const full = fs.readFileSync(sharedPath("data", "conll2003", "test.txt"));
+  const target = path.join(mirror, "conll2003", "test.txt");
+  fs.mkdirSync(path.dirname(target));
+  // Cut at a sentence boundary: still a well-formed corpus file, so only the check can catch it.
+  const cut = full.indexOf("\n\n", 5000) + 2;
+  fs.writeFileSync(target, full.subarray(0, cut));
+  await assert.rejects(
+    loadCorpus("conll2003", { splits: ["test"], dataDir: mirror, cacheDir, offline: true }),
+    (e: Error) =>
+      e instanceof CorpusFileError &&
+      e.message.startsWith(`${target} (conll2003/test.txt, local mirror NER_DATA_DIR / --data-dir) is ${cut} bytes but the published file is 743011 bytes: it is cut short`) &&
+      /Replace it with the published file \(https:\/\/.*test\.txt\)/.test(e.message),
+  );
+
+  fs.writeFileSync(target, full);
+  const stamp = new Date("2024-01-01T00:00:00Z");
+  fs.utimesSync(target, stamp, stamp); // whole seconds: restorable exactly below
+  const ok = await resolveCorpusFile("conll2003", "test", { dataDir: mirror, cacheDir, offline: true });
+  assert.equal(ok.source, "mirror");
+  assert.equal(fs.readdirSync(path.join(cacheDir, "verified")).length, 1, "the result is recorded");
+
+  // Same size, one byte changed: caught by the sha256 once the mtime shows the file changed.
+  const edited = Buffer.from(full);
+  edited[100] ^= 1;
+  fs.writeFileSync(target, edited);
+  fs.utimesSync(target, stamp, stamp);
+  await resolveCorpusFile("conll2003", "test", { dataDir: mirror, cacheDir, offline: true }); // unchanged size and mtime: not re-hashed
+  fs.utimesSync(target, stamp, new Date(stamp.getTime() + 5000));
+  await assert.rejects(
+    resolveCorpusFile("conll2003", "test", { dataDir: mirror, cacheDir, offline: true }),
+    /conll2003\/test\.txt, local mirror .*\) has sha256 [0-9a-f]{64} but the published file has 450543d05ea7.*\(same size: edited or corrupted\)/,
+  );
+
+  // A damaged cache file says to delete it.
+  const cached = path.join(cacheDir, "datasets", "wnut17", "dev.conll");
+  fs.mkdirSync(path.dirname(cached), { recursive: true });
+  fs.writeFileSync(cached, "x\tO\n");
+  await assert.rejects(resolveCorpusFile("wnut17", "validation", { cacheDir, embeddedDir: null, offline: true }), /dev\.conll \(wnut17\/dev\.conll, download cache\) is 4 bytes .* Delete it; it is downloaded again/);
 });

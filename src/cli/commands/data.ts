@@ -7,8 +7,8 @@
  */
 import type { Command } from "commander";
 import { DATA_ENV, MODEL_ENV, helpAfter } from "../help";
-import * as fs from "fs";
 import * as path from "path";
+import { checkWritableOutput, isDirectory, isFile } from "../../util/fs";
 import type { CorpusStats, FormatName, ReadResult, ResolvedFile } from "../../data";
 
 /**
@@ -36,6 +36,7 @@ interface Input {
 
 async function readInput(target: string, opts: CommonOpts): Promise<Input> {
   const data = loadData();
+  if (isDirectory(target)) throw new Error(`${target}: is a directory, not a file (give a corpus file, or a corpus name)`);
   if (isFile(target)) {
     if (!opts.format) {
       throw new Error(`${target}: --format is required for a file (one of ${data.FORMAT_NAMES.join(", ")})`);
@@ -68,14 +69,6 @@ async function readInput(target: string, opts: CommonOpts): Promise<Input> {
 /** A target with a directory separator or a file extension is meant as a file, not a corpus name. */
 function looksLikePath(target: string): boolean {
   return /[\\/]/.test(target) || /\.[A-Za-z0-9]+$/.test(target);
-}
-
-function isFile(p: string): boolean {
-  try {
-    return fs.statSync(p).isFile();
-  } catch {
-    return false;
-  }
 }
 
 function formatStats(title: string, s: CorpusStats): string {
@@ -116,6 +109,7 @@ async function statsAction(target: string, opts: CommonOpts): Promise<void> {
 async function convertAction(target: string, opts: CommonOpts & { output?: string }): Promise<void> {
   const data = loadData();
   if (!opts.output) throw new Error("--output <file.jsonl> is required");
+  checkWritableOutput(opts.output, "--output", "file");
   const input = await readInput(target, opts);
   if (input.parts.length !== 1) throw new Error(`${target}: name one split to convert, e.g. ${input.corpus}:train`);
   const part = input.parts[0];
