@@ -78,6 +78,7 @@ test("profiles: full keeps the tutorial's settings, smoke shrinks model and data
     assert.equal(smoke.randomInit, true);
     // About 144 batch-16 updates' worth of sentences within the tutorial's epochs, whatever their number.
     assert.equal((smoke.subset.train! * smoke.training.numTrainEpochs) / 16, 144);
+    assert.ok(smoke.training.perDeviceTrainBatchSize >= 16, "the random smoke model stalls at batch 8");
     assert.equal(smoke.subset.validation, 64);
     assert.equal(smoke.smokeModel!.dropout, 0);
     assert.ok(smoke.training.learningRate > full.training.learningRate);
