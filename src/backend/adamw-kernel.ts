@@ -9,6 +9,7 @@
  * {@link ensureExclusiveBuffer} gives a variable its own copy first when needed.
  */
 import * as tf from "@tensorflow/tfjs";
+import { heapTensorChanged } from "./kernels";
 
 /** Scalars of one AdamW update (computed in double precision by the caller, as torch does). */
 export interface AdamWScalars {
@@ -75,6 +76,7 @@ export function adamwUpdateInPlace(param: tf.Variable, expAvg: tf.Variable, expA
   const v = backend.typedArrayFromHeap(expAvgSq) as Float32Array;
   const g = backend.typedArrayFromHeap(grad) as Float32Array;
   fusedAdamW(p, m, v, g, s);
+  heapTensorChanged(param); // XNNPACK's packed copy of the old weights must not be reused
 }
 
 /**

@@ -21,6 +21,23 @@ type TypedArray = Float32Array | Int32Array | Uint8Array;
 interface WasmBackendLike {
   makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
   typedArrayFromHeap(info: TensorInfo): TypedArray;
+  dataIdMap: { get(id: tf.DataId): { id: number; memoryOffset: number } | undefined };
+  wasm: { tfjs: { disposeData(id: number): void; registerTensor(id: number, size: number, memoryOffset: number): void } };
+}
+
+/**
+ * Declare that `t`'s bytes on the wasm heap were rewritten in place (e.g. by an in-place optimizer).
+ * tfjs-wasm's XNNPACK matmul operators keep the weights they packed, keyed by tensor id, and would
+ * go on multiplying by the old values; re-registering the id runs tfjs-wasm's disposal callbacks,
+ * which drop those operators, without freeing or moving the memory. No-op off wasm.
+ */
+export function heapTensorChanged(t: TensorInfo): void {
+  if (tf.getBackend() !== "wasm") return;
+  const backend = tf.backend() as unknown as WasmBackendLike;
+  const data = backend.dataIdMap.get(t.dataId);
+  if (data === undefined) return;
+  backend.wasm.tfjs.disposeData(data.id);
+  backend.wasm.tfjs.registerTensor(data.id, tf.util.sizeFromShape(t.shape), data.memoryOffset);
 }
 /** The few members of tfjs-backend-cpu's MathBackendCPU that these kernels use. */
 interface CpuBackendLike {

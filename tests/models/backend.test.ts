@@ -94,3 +94,23 @@ test("tf.gather's gradient (UnsortedSegmentSum) works on wasm and equals cpu's",
   assert.deepEqual(seg.arraySync(), [[0, 0], [0, 0], [5, 5]], "negative segment ids are dropped, as in TF");
   seg.dispose();
 });
+
+test("heapTensorChanged: after an in-place heap write, wasm's XNNPACK matmul sees the new weights", async () => {
+  const { heapTensorChanged } = await import("../../src/backend/kernels");
+  await initBackend("wasm", { quiet: true });
+  const before = tf.memory().numTensors;
+  const x = tf.ones([2, 3]) as tf.Tensor2D;
+  const init = tf.ones([3, 2]);
+  const w = tf.variable(init);
+  init.dispose();
+  const bias = tf.zeros([1]) as tf.Tensor1D;
+  const product = () => tf.tidy(() => tf.fused.matMul({ a: x, b: w as unknown as tf.Tensor2D, bias }).dataSync()[0]);
+  assert.equal(product(), 3); // packs w = ones
+  const heap = tf.backend() as unknown as { typedArrayFromHeap(t: tf.TensorInfo): Float32Array };
+  heap.typedArrayFromHeap(w as never).fill(2); // what an in-place optimizer does
+  heapTensorChanged(w);
+  assert.equal(product(), 6, "XNNPACK must not reuse the weights it packed before the write");
+  assert.equal(tf.tidy(() => tf.sum(w).dataSync()[0]), 12, "the data itself is kept");
+  tf.dispose([x, w, bias]);
+  assert.equal(tf.memory().numTensors, before);
+});

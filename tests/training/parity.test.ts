@@ -40,9 +40,8 @@ function toBatch(b: GoldenBatch): Batch {
 
 const relClose = (got: number, want: number, rel: number) => Math.abs(got - want) <= rel * Math.abs(want);
 
-// cpu and the native BLAS tier. Plain wasm is left out for now: its XNNPACK _FusedMatMul caches packed weights by
-// tensor id, so in-place AdamW updates go unseen from step 2 on (loss 2.448 vs 2.372) — reported on issue #11.
-for (const tier of parityTiers().filter((t) => t.name !== "wasm")) {
+// On every CPU tier (plain wasm also checks that in-place AdamW updates reach XNNPACK's packed weights).
+for (const tier of parityTiers()) {
 test(`three update steps match the torch Trainer recipe on tiny-bert (loss, grad norm, lr, final weights) on ${tier.name}`, { skip: tier.skip }, async () => {
   await initBackend(tier.name, { quiet: true });
   const g = readSharedJson<Golden>("fixtures", "tiny-bert", "golden.json");
