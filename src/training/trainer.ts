@@ -21,6 +21,7 @@ import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../util/random";
 import { writeDirAtomicAsync } from "../util/atomic";
+import { peakMemoryMb, resetPeakMemory } from "../backend/memory";
 import { AdamW } from "./adamw";
 import { TrainingArguments, bestMetricKey, greaterIsBetter, resolveTrainingArguments } from "./arguments";
 import { asCollateFn, countTokens, disposeBatch, featuresOf } from "./batching";
@@ -150,6 +151,7 @@ export class Trainer {
     const train = this.requireTrain();
     const { batchesPerEpoch, maxSteps, numEpochs } = this.plan();
     const weights = this.model.namedWeights();
+    resetPeakMemory(); // peak_mb in the final log is this run's
 
     this.optimizer?.dispose();
     const optimizer = (this.optimizer = new AdamW(weights, {
@@ -285,6 +287,7 @@ export class Trainer {
         train_steps_per_second: per(state.globalStep),
         train_tokens_per_second: per(totals.trainedTokens),
         train_loss: trainLoss,
+        peak_mb: peakMemoryMb(), // tensor bytes high-water mark (src/backend/memory.ts)
         epoch: state.epoch,
         step: state.globalStep,
       };
