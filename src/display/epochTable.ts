@@ -18,7 +18,7 @@ export interface EpochTableRow {
 
 export const EPOCH_TABLE_HEADER = ["Epoch", "Training Loss", "Validation Loss", "Precision", "Recall", "F1", "Accuracy"] as const;
 
-const value = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? "No log" : x.toFixed(6));
+const value = (x: number | null | undefined) => (x === null || x === undefined ? "No log" : x.toFixed(6));
 
 /** The cells of each row, as text. */
 export function epochTableCells(rows: readonly EpochTableRow[]): string[][] {
@@ -42,11 +42,11 @@ export function epochTableText(rows: readonly EpochTableRow[]): string {
   return [line(header), ...body.map(line)].join("\n");
 }
 
-/** HTML table for notebooks. */
+/** HTML table for notebooks (Jupyter's stylesheet right-aligns the cells, which suits numbers). */
 export function epochTableHtml(rows: readonly EpochTableRow[], caption?: string): string {
-  const th = EPOCH_TABLE_HEADER.map((h, i) => `<th style="text-align:${i === 0 ? "left" : "right"}">${h}</th>`).join("");
+  const th = EPOCH_TABLE_HEADER.map((h) => `<th>${h}</th>`).join("");
   const trs = epochTableCells(rows)
-    .map((cells) => `<tr>${cells.map((c, i) => `<td style="text-align:${i === 0 ? "left" : "right"}">${c}</td>`).join("")}</tr>`)
+    .map((cells) => `<tr>${cells.map((c) => `<td>${c}</td>`).join("")}</tr>`)
     .join("");
   const cap = caption ? `<caption style="text-align:left;caption-side:top">${escapeHtml(caption)}</caption>` : "";
   return `<table class="ner-epochs" style="margin-left:0;margin-right:auto">${cap}<thead><tr>${th}</tr></thead><tbody>${trs}</tbody></table>`;

@@ -7,4 +7,5 @@ export { escapeHtml } from "./html";
 export { inTslabKernel, tslabIfRunning, tslabWriter, type TslabDisplay, type KernelWriter, type DisplayMessage } from "./kernel";
 export { displayBundle, inKernel, LiveDisplay, plainText, setDisplaySink, showHtml, showMarkdown, uniqueId, type DisplaySink, type MimeBundle } from "./mime";
 export { formatTable, moreRowsText, showTable, tableHtml, type Column, type TableOptions } from "./table";
+export { WarningNotes } from "./notes";
 export { EPOCH_TABLE_HEADER, epochTableCells, epochTableHtml, epochTableText, type EpochTableRow } from "./epochTable";

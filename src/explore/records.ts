@@ -52,9 +52,9 @@ export interface EntityRecord {
   start: number;
 }
 
-/** Sentence-level records; `maxText` shortens the text column (default 80 characters). */
+/** Sentence-level records; `maxText` shortens the text column (default: the whole sentence). */
 export function sentenceRecords(sentences: readonly TaggedSentence[], opts: { maxText?: number } = {}): SentenceRecord[] {
-  const maxText = opts.maxText ?? 80;
+  const maxText = opts.maxText ?? Infinity;
   return sentences.map((s, i) => {
     const spans = tagSpans(s.tags);
     const text = s.tokens.join(" ");

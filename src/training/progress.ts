@@ -6,32 +6,12 @@
  * - `lines`: one plain line per log (CI logs, pipes);
  * - `none`: silent.
  */
-import * as path from "path";
+import { epochTableHtml, epochTableText, tslabIfRunning, type TslabDisplay } from "../display/index";
 import type { ProgressMode } from "./arguments";
 import type { EpochRow, LogEntry, StepInfo, TrainerCallback, TrainerState } from "./types";
 
-/** The tslab display API we use (a subset of `tslab.Display`). */
-interface TslabDisplay {
-  html(s: string): void;
-  text(s: string): void;
-}
-
-/**
- * The tslab module of the running kernel, or null outside a tslab kernel. Detection is safe:
- * tslab is only "running" when its jupyter module is loaded and has a display writer.
- */
-export function tslabIfRunning(): { newDisplay(): TslabDisplay } | null {
-  try {
-    const key = Object.keys(require.cache).find((k) => /[\\/]tslab[\\/]dist[\\/]jupyter\.js$/.test(k));
-    if (!key) return null;
-    const jupyter = require.cache[key]?.exports as { lastWriteDisplayData?: unknown } | undefined;
-    if (!jupyter || jupyter.lastWriteDisplayData == null) return null;
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    return require(path.join(path.dirname(key), "public.js")) as { newDisplay(): TslabDisplay };
-  } catch {
-    return null;
-  }
-}
+// Kernel detection and the epoch table live in src/display (one home each).
+export { epochTableHtml, tslabIfRunning };
 
 /** Which display `auto` resolves to here. */
 export function resolveProgressMode(mode: ProgressMode): Exclude<ProgressMode, "auto"> {
@@ -52,38 +32,9 @@ export function formatDuration(seconds: number): string {
   return `${sec}s`;
 }
 
-const num = (x: number | null, digits = 6) => (x === null || x === undefined ? "No log" : x.toFixed(digits));
-
 /** The tutorials' per-epoch table as aligned text. */
 export function formatEpochTable(rows: EpochRow[]): string {
-  const header = ["Epoch", "Training Loss", "Validation Loss", "Precision", "Recall", "F1", "Accuracy"];
-  const body = rows.map((r) => [
-    Number.isInteger(r.epoch) ? String(r.epoch) : r.epoch.toFixed(2),
-    num(r.trainingLoss),
-    num(r.validationLoss),
-    num(r.precision),
-    num(r.recall),
-    num(r.f1),
-    num(r.accuracy),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
-  return [line(header), ...body.map(line)].join("\n");
-}
-
-/** The per-epoch table as HTML (for notebooks). */
-export function epochTableHtml(rows: EpochRow[]): string {
-  const header = ["Epoch", "Training Loss", "Validation Loss", "Precision", "Recall", "F1", "Accuracy"];
-  const cells = rows.map(
-    (r) =>
-      `<tr><td>${Number.isInteger(r.epoch) ? r.epoch : r.epoch.toFixed(2)}</td>` +
-      [r.trainingLoss, r.validationLoss, r.precision, r.recall, r.f1, r.accuracy].map((x) => `<td>${num(x)}</td>`).join("") +
-      "</tr>",
-  );
-  return (
-    `<table border="1" class="dataframe"><thead><tr style="text-align: left;">${header.map((h) => `<th>${h}</th>`).join("")}</tr></thead>` +
-    `<tbody>${cells.join("")}</tbody></table>`
-  );
+  return epochTableText(rows);
 }
 
 /** Rate and ETA from elapsed time and steps. */

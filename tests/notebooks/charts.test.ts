@@ -20,7 +20,7 @@ import {
   LiveFigure,
 } from "../../src/charts";
 import { chromiumPath } from "../../src/charts/png";
-import { setDisplaySink, MimeBundle } from "../../src/display/index";
+import { setDisplaySink, MimeBundle, WarningNotes } from "../../src/display/index";
 
 test("entityConfusion: exact matches, type confusions, boundary errors, misses and spurious", () => {
   const gold = [
@@ -198,4 +198,28 @@ test("perTypeScoresFigure: support once under each type, not a text label on eve
 
 test("PNG export without Chromium is a clear error naming the fix", () => {
   assert.throws(() => chromiumPath("/nonexistent/chromium"), /needs a Chromium browser.*\/nonexistent\/chromium.*NER_CHROMIUM/);
+});
+
+test("WarningNotes: expected warnings shown once as an explained note, not on stderr", () => {
+  const sent: MimeBundle[] = [];
+  setDisplaySink((bundle) => sent.push(bundle));
+  try {
+    const notes = new WarningNotes();
+    notes.show("nothing to say");
+    assert.equal(sent.length, 0, "no warnings, no note");
+    notes.handler("Precision is ill-defined <labels>", "UndefinedMetricWarning");
+    notes.handler("Precision is ill-defined <labels>", "UndefinedMetricWarning");
+    notes.handler("Recall is ill-defined", "UndefinedMetricWarning");
+    assert.equal(notes.size, 2);
+    notes.show("Expected: the small model predicts no entity of some types yet.");
+    assert.equal(sent.length, 1);
+    const html = sent[0]["text/html"] as string;
+    assert.match(html, /Expected: the small model/);
+    assert.match(html, /2 warnings/);
+    assert.match(html, /UndefinedMetricWarning: Precision is ill-defined &lt;labels&gt; \(×2\)/);
+    assert.equal(sent[0]["text/plain"], "Note: Expected: the small model predicts no entity of some types yet.\n  UndefinedMetricWarning: Precision is ill-defined <labels> (×2)\n  UndefinedMetricWarning: Recall is ill-defined");
+    assert.equal(notes.size, 0, "shown warnings are forgotten");
+  } finally {
+    setDisplaySink(null);
+  }
 });

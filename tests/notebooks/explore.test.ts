@@ -5,6 +5,8 @@ import {
   entityRecords,
   entityTypeSummaryFrame,
   frameRows,
+  frameTable,
+  showFrame,
   histogram,
   lengthSummary,
   sentenceFrame,
@@ -14,6 +16,7 @@ import {
   tagIdCounterRepr,
   toTagged,
 } from "../../src/explore";
+import { setDisplaySink, type MimeBundle } from "../../src/display/index";
 
 const labels = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"];
 const rows = [
@@ -71,4 +74,38 @@ test("danfojs views: sentence, entity, tag frequency and per-type summary frames
     { type: "PER", length_count: 1, length_mean: 2, length_max: 2 },
   ]);
   assert.deepEqual(entityFrame(toTagged([{ tokens: ["a"], ner_tags: [0] }], labels)).shape, [0, 5]);
+});
+
+test("showFrame: an HTML table with rounded numbers, whole text, every row or a visible '… N more rows'", () => {
+  const sent: MimeBundle[] = [];
+  setDisplaySink((bundle) => sent.push(bundle));
+  try {
+    const longSentence = { tokens: Array.from({ length: 40 }, (_, i) => `word${i}`), tags: Array.from({ length: 40 }, () => "O") };
+    showFrame(sentenceFrame([...sents, longSentence]));
+    const html = sent[0]["text/html"] as string;
+    assert.ok(html.includes(longSentence.tokens.join(" ")), "text is not cut");
+    assert.equal((html.match(/<tr>/g) ?? []).length, 1 + 4, "header + every row");
+    assert.ok(!html.includes("more row"));
+    // 17 tags (as in CoNLL's BIO set + extras): all shown, share rounded to 3 digits.
+    const many = Array.from({ length: 17 }, (_, i) => `B-T${i}`);
+    showFrame(tagFrequencyFrame(toTagged([{ tokens: many, ner_tags: many.map((_, i) => i) }], many), many));
+    const tags = sent[1]["text/html"] as string;
+    assert.equal((tags.match(/<tr>/g) ?? []).length, 1 + 17);
+    assert.ok(tags.includes(">0.059<"), "1/17 rounded");
+    showFrame(tagFrequencyFrame(toTagged([{ tokens: many, ner_tags: many.map((_, i) => i) }], many), many), { maxRows: 10, caption: "tags" });
+    assert.match(sent[2]["text/html"] as string, /… 7 more rows/);
+    assert.match(sent[2]["text/plain"] as string, /^tags\n[\s\S]*… 7 more rows$/);
+  } finally {
+    setDisplaySink(null);
+  }
+});
+
+test("frameTable: the index is shown only when it is not 0, 1, 2, …; the type summary is numbered in order", () => {
+  const summary = entityTypeSummaryFrame(sents);
+  assert.deepEqual(summary.index, [0, 1]);
+  assert.deepEqual(frameTable(summary).columns.map((c) => c.key), ["type", "length_count", "length_mean", "length_max"]);
+  const shuffled = sentenceFrame(sents).sortValues("tokens") as typeof summary;
+  const t = frameTable(shuffled);
+  assert.equal(t.columns[0].key, "");
+  assert.deepEqual(t.rows.map((r) => r[""]), [2, 1, 0]);
 });

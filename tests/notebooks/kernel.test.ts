@@ -32,12 +32,22 @@ function runNotebooks(files: string[], outDir: string) {
   const res = spawnSync(process.execPath, [path.join(repoRoot, "scripts", "notebooks.js"), "--out-dir", outDir, "--timeout", "120", ...files], {
     cwd: repoRoot,
     encoding: "utf8",
-    env: { ...process.env, NER_PLOTLY_HTML: "0" },
+    // The runner signs executed notebooks in the notary database of JUPYTER_DATA_DIR: keep it private.
+    env: { ...process.env, NER_PLOTLY_HTML: "0", JUPYTER_DATA_DIR: notaryDir },
   });
   return { status: res.status, out: (res.stdout ?? "") + (res.stderr ?? "") };
 }
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ner-nb-"));
+const notaryDir = path.join(tmp, "jupyter-data");
+
+/** Whether Jupyter's notary (the one `jupyter trust` uses) trusts the notebook. */
+function isTrusted(file: string): boolean {
+  const check = "import sys, nbformat\nfrom nbformat.sign import NotebookNotary\nsys.exit(0 if NotebookNotary().check_signature(nbformat.read(sys.argv[1], 4)) else 3)";
+  const r = spawnSync("/usr/bin/python3", ["-c", check, file], { encoding: "utf8", env: { ...process.env, JUPYTER_DATA_DIR: notaryDir } });
+  if (r.status !== 0 && r.status !== 3) throw new Error(`signature check failed: ${r.stderr}`);
+  return r.status === 0;
+}
 
 test("a tiny notebook importing src/ runs in the project kernel and saves its outputs", () => {
   const nb = path.join(tmp, "tiny.ipynb");
@@ -51,13 +61,18 @@ test("a tiny notebook importing src/ runs in the project kernel and saves its ou
   const r = runNotebooks([nb], out);
   assert.equal(r.status, 0, r.out);
   assert.match(r.out, /cell +4\/4/);
-  const cells = JSON.parse(fs.readFileSync(path.join(out, "tiny.ipynb"), "utf8")).cells as Cell[];
+  const executed = path.join(out, "tiny.ipynb");
+  const cells = JSON.parse(fs.readFileSync(executed, "utf8")).cells as (Cell & { execution_count: number | null })[];
+  // Numbered like a run in the browser, and trusted so HTML outputs render when opened.
+  assert.deepEqual(cells.map((c) => c.execution_count), [1, 2, 3, 4]);
+  assert.equal(isTrusted(executed), true);
+  assert.equal(isTrusted(path.join(tmp, "tiny.ipynb")), false, "the unexecuted input is not signed");
   const stdout = (c: Cell) => (c.outputs ?? []).filter((o) => o.name === "stdout").map((o) => joined(o.text)).join("");
   assert.equal(stdout(cells[0]).trim(), `profile ${process.env.NER_PROFILE?.trim() || "full"}`);
   assert.equal(stdout(cells[1]).trim(), '[["B-LOC",1],["I-LOC",1]]');
   const displays = (cells[2].outputs ?? []).filter((o) => o.output_type === "display_data");
   assert.equal(displays.length, 2);
-  assert.match(joined(displays[0].data?.["text/html"] as string | string[]), /<td>B-LOC<\/td>/);
+  assert.match(joined(displays[0].data?.["text/html"] as string | string[]), /<td[^>]*>B-LOC<\/td>/);
   assert.ok("application/vnd.plotly.v1+json" in (displays[1].data ?? {}));
   // The kernel runs in the project root, so notebooks' relative paths mean the same as in CI.
   assert.equal(fs.realpathSync(stdout(cells[3]).trim()), fs.realpathSync(repoRoot));
@@ -78,4 +93,21 @@ test("the runner stops at the first failing cell, prints its real error and keep
   assert.equal(joined(cells[0].outputs?.[0].text), "before\n");
   assert.equal(cells[2].outputs?.length ?? 0, 0);
   assert.equal(fs.existsSync(path.join(out, "never.ipynb")), false);
+});
+
+test("no file in src/ is named after a Node built-in module (under tslab, import \"fs\" from src/util/ would load src/util/fs.ts)", () => {
+  // tslab resolves every import against the files it compiled, relative to the importing file,
+  // before Node's own modules: a src/util/fs.ts makes `import * as fs from "fs"` in src/util/
+  // load itself (stack overflow in the notebook's first cell).
+  const builtins = new Set(require("module").builtinModules as string[]);
+  const clashes: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.tsx?$/.test(e.name) && builtins.has(e.name.replace(/\.tsx?$/, ""))) clashes.push(path.relative(repoRoot, p));
+    }
+  };
+  walk(path.join(repoRoot, "src"));
+  assert.deepEqual(clashes, [], "rename these files (e.g. util/fs.ts → util/files.ts)");
 });
