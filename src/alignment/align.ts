@@ -159,3 +159,28 @@ export function summarizeAlignment(features: readonly AlignedFeature[], rows?: r
   });
   return s;
 }
+
+/**
+ * One line about what alignment dropped from `what` (e.g. a file), or null when nothing was lost:
+ * sentences cut at `maxLength` tokens with the words they lost, and words with no sub-token
+ * (`where` names a sentence, e.g. as file:line). The same wording for align, train and evaluate.
+ */
+export function alignmentNotice(
+  summary: AlignmentSummary,
+  what: string,
+  opts: { maxLength?: number; where?: (sentence: number) => string } = {},
+): string | null {
+  const parts: string[] = [];
+  if (summary.truncatedSentences > 0) {
+    parts.push(
+      `${summary.truncatedSentences} sentence(s) truncated${opts.maxLength ? ` to ${opts.maxLength} tokens` : ""} (of ${summary.sentences}), ` +
+        `${summary.truncatedWordCount} word(s) cut: their labels are not trained on or evaluated; raise --max-length to keep them`,
+    );
+  }
+  if (summary.emptyWordCount > 0) {
+    const where = opts.where ?? ((i: number) => `sentence ${i + 1}`);
+    const shown = summary.emptyWords.slice(0, 5).map((e) => `${where(e.sentence)} word ${e.word}${e.text !== undefined ? ` ${JSON.stringify(e.text)}` : ""}`);
+    parts.push(`${summary.emptyWordCount} word(s) produced no sub-token (their labels are lost): ${shown.join("; ")}${summary.emptyWordCount > 5 ? "; ..." : ""}`);
+  }
+  return parts.length ? `${what}: ${parts.join("; ")}` : null;
+}

@@ -9,6 +9,7 @@ import { NerTokenizer } from "../../src/tokenization";
 import {
   IGNORE_INDEX,
   alignLabels,
+  alignmentNotice,
   bToILabelMap,
   dropIgnored,
   summarizeAlignment,
@@ -84,6 +85,13 @@ test("words without sub-tokens (lone U+FE0F, uncased) are reported, not silently
   const trunc = await tokenizeAndAlignLabels(tok, rows, { maxLength: 4 });
   assert.equal(trunc[0].truncatedWords, 1, "Paris is cut; the empty word is not counted as truncated");
   assert.equal(summarizeAlignment(trunc).truncatedWordCount, 1);
+  assert.equal(alignmentNotice(s, "x.jsonl"), 'x.jsonl: 1 word(s) produced no sub-token (their labels are lost): sentence 1 word 2 "\uFE0F"');
+  assert.equal(
+    alignmentNotice(summarizeAlignment(trunc, rows), "x.jsonl", { maxLength: 4, where: (i) => `x.jsonl:${i + 1}` }),
+    "x.jsonl: 1 sentence(s) truncated to 4 tokens (of 2), 1 word(s) cut: their labels are not trained on or evaluated; raise --max-length to keep them; " +
+      '1 word(s) produced no sub-token (their labels are lost): x.jsonl:1 word 2 "\uFE0F"',
+  );
+  assert.equal(alignmentNotice(summarizeAlignment(await tokenizeAndAlignLabels(tok, [rows[1]])), "x.jsonl"), null);
 });
 
 test("alignLabels is the HF loop; wordPredictions inverts it (first sub-token per word)", () => {

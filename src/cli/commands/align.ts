@@ -123,15 +123,8 @@ async function alignAction(opts: AlignCliOptions): Promise<void> {
   } else {
     process.stdout.write(out);
   }
-  const notes = [`${feats.length} sentences aligned`];
-  if (summary.emptyWordCount > 0) {
-    const shown = summary.emptyWords.slice(0, 5).map((e) => `${file}:${rows[e.sentence].line} word ${e.word} ${JSON.stringify(e.text)}`);
-    notes.push(`${summary.emptyWordCount} word(s) produced no sub-token (their labels are lost): ${shown.join("; ")}${summary.emptyWordCount > 5 ? "; ..." : ""}`);
-  }
-  if (summary.truncatedSentences > 0) {
-    notes.push(`${summary.truncatedSentences} sentence(s) truncated, ${summary.truncatedWordCount} word(s) cut`);
-  }
-  process.stderr.write(notes.join("\n") + "\n");
+  const notice = alignment.alignmentNotice(summary, file, { maxLength, where: (i) => `${file}:${rows[i].line}` });
+  process.stderr.write(`${feats.length} sentences aligned\n${notice ? notice + "\n" : ""}`);
 }
 
 export function register(program: Command): void {
