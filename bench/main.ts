@@ -44,6 +44,8 @@ export interface BenchRecord {
   gflops?: number;
   blas_threads?: number;
   openblas_coretype: string;
+  /** 1-minute load average when the configuration finished (the machine may be shared). */
+  load_1m: number;
   peer?: string;
   peer_threads?: number;
   peer_ms_per_step?: number;
@@ -102,7 +104,7 @@ async function run(kind: BenchKind, opts: BenchOptions): Promise<BenchRecord[]> 
         const tokens = batch * seq;
         const rec: BenchRecord = {
           bench: kind, model, batch, seq, ms_per_step: null, tokens_per_s: null, peak_mb: null,
-          backend: backend.label, reps, openblas_coretype: coretype,
+          backend: backend.label, reps, openblas_coretype: coretype, load_1m: 0,
           ...(backend.blas ? { blas_threads: backend.blas.threads } : {}),
         };
         log(`[bench] ${kind} ${model} ${batch}×${seq} …`);
@@ -129,6 +131,7 @@ async function run(kind: BenchKind, opts: BenchOptions): Promise<BenchRecord[]> 
             rec.peer_error = (err as Error).message.split("\n")[0];
           }
         }
+        rec.load_1m = round(os.loadavg()[0], 2);
         records.push(rec);
         if (opts.json) process.stdout.write(JSON.stringify(rec) + "\n");
       }
@@ -141,19 +144,19 @@ async function run(kind: BenchKind, opts: BenchOptions): Promise<BenchRecord[]> 
 }
 
 export function formatTable(records: BenchRecord[]): string {
-  const header = ["bench", "model", "batch×seq", "backend", "ms/step", "tokens/s", "GFLOP/s", "peak MB", "torch ms", "torch tok/s", "ratio"];
+  const header = ["bench", "model", "batch×seq", "backend", "ms/step", "tokens/s", "GFLOP/s", "peak MB", "torch ms", "torch tok/s", "ratio", "load"];
   const num = (x: number | null | undefined, d = 0) => (x === null || x === undefined ? "—" : x.toFixed(d));
   const rows = records.map((r) => [
     r.bench, r.model, `${r.batch}×${r.seq}`, r.backend,
     r.error ? `error: ${r.error}` : num(r.ms_per_step), num(r.tokens_per_s), num(r.gflops, 1), num(r.peak_mb),
-    r.peer_error ? "error" : num(r.peer_ms_per_step), num(r.peer_tokens_per_s), num(r.ratio, 2),
+    r.peer_error ? "error" : num(r.peer_ms_per_step), num(r.peer_tokens_per_s), num(r.ratio, 2), num(r.load_1m, 1),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => (i < 4 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
   const first = records[0];
   const notes = [
     "",
-    `ms/step: median of ${first?.reps ?? "?"} steps after a warm-up; ratio = PyTorch ms / our ms (> 1: faster than PyTorch); OPENBLAS_CORETYPE=${first?.openblas_coretype ?? "?"}` +
+    `ms/step: median of ${first?.reps ?? "?"} steps after a warm-up; ratio = PyTorch ms / our ms (> 1: faster than PyTorch); load: 1-minute load average; OPENBLAS_CORETYPE=${first?.openblas_coretype ?? "?"}` +
       (first?.peer_threads ? `; PyTorch (${first.peer}) on ${first.peer_threads} threads` : ""),
   ];
   for (const r of records) if (r.peer_error) notes.push(`PyTorch peer failed for ${r.model} ${r.batch}×${r.seq}: ${r.peer_error}`);

@@ -53,6 +53,7 @@ function checkRecord(r: Record<string, unknown>, kind: string): void {
   assert.ok(typeof r.backend === "string" && r.backend.length > 0);
   assert.equal(r.openblas_coretype, process.env.OPENBLAS_CORETYPE ?? "unset");
   assert.equal(r.reps, 1);
+  assert.equal(typeof r.load_1m, "number");
 }
 
 for (const kind of ["train", "infer"]) {
