@@ -18,7 +18,11 @@ export interface EpochTableRow {
 
 export const EPOCH_TABLE_HEADER = ["Epoch", "Training Loss", "Validation Loss", "Precision", "Recall", "F1", "Accuracy"] as const;
 
-const value = (x: number | null | undefined) => (x === null || x === undefined ? "No log" : x.toFixed(6));
+/** One metric cell: six digits, or "No log" when the value was not logged (as Hugging Face prints). */
+export function epochValueText(x: number | null | undefined): string {
+  return x === null || x === undefined ? "No log" : x.toFixed(6);
+}
+const value = epochValueText;
 
 /** The cells of each row, as text. */
 export function epochTableCells(rows: readonly EpochTableRow[]): string[][] {

@@ -4,7 +4,7 @@
  */
 import { EpochMetrics, lossCurveFigure, LossPoint, epochMetricsFigure } from "../charts/training";
 import { LiveFigure } from "../charts/render";
-import { Column } from "./display";
+import { Column, epochValueText } from "./display";
 import type { PlotlyFigure } from "../charts/figure";
 import type { EpochRow } from "../training/trainer";
 
@@ -78,9 +78,8 @@ export const EPOCH_TABLE_COLUMNS: Column<EpochRow>[] = [
   { key: "accuracy", header: "Accuracy", format: (v) => fmt(v as number | null) },
 ];
 
-function fmt(v: number | null): string {
-  return v === null || v === undefined ? "—" : v.toFixed(6);
-}
+// The same cell text as the progress display's table (src/display/epochTable).
+const fmt = epochValueText;
 
 /**
  * Gold and predicted tag sequences from token-level predictions, keeping only positions whose

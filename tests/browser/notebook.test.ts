@@ -68,6 +68,12 @@ const COLLECT_REPORT = `(() => {
   };
 })()`;
 
+/** Cells still queued or running (In [*]) and whether a live chart has drawn its SVG yet. */
+const RUN_STATE = `({
+  running: Jupyter.notebook.get_cells().filter((c) => c.cell_type === "code" && c.input_prompt_number === "*").length,
+  liveDrawn: document.querySelector('.output_area div[id^="ner-live-plot"] svg.main-svg') !== null,
+})`;
+
 async function collectReport(page: Page): Promise<PageReport> {
   return (await page.evaluate(COLLECT_REPORT)) as PageReport;
 }
@@ -144,7 +150,9 @@ test(`${NOTEBOOK} runs in classic Notebook 6 in headless Chromium and renders cl
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-dev-shm-usage"],
     });
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(`${server.baseUrl}/notebooks/${encodeURIComponent(NOTEBOOK)}?token=${server.token}`);
+    // Generous timeouts: CI machines are small and busy (the notebook page loads ~3 MB of scripts).
+    page.setDefaultTimeout(120_000);
+    await page.goto(`${server.baseUrl}/notebooks/${encodeURIComponent(NOTEBOOK)}?token=${server.token}`, { waitUntil: "domcontentloaded" });
     await page.waitForFunction(
       () => {
         const J = (window as NbWindow).Jupyter;
@@ -163,12 +171,17 @@ test(`${NOTEBOOK} runs in classic Notebook 6 in headless Chromium and renders cl
       nb.set_autosave_interval(0);
       nb.execute_all_cells();
     });
-    // tslab reports "idle" between the queued cells of Run All: wait on the In [*] prompts instead.
-    await page.waitForFunction(
-      () => (window as NbWindow).Jupyter!.notebook.get_cells().every((c) => c.cell_type !== "code" || c.input_prompt_number !== "*"),
-      null,
-      { timeout: RUN_ALL_TIMEOUT_MS, polling: 1000 },
-    );
+    // tslab reports "idle" between the queued cells of Run All: wait on the In [*] prompts instead,
+    // and watch the live loss chart: it must draw while training runs, not only at the end.
+    let liveDrawnWhileRunning = false;
+    const deadline = Date.now() + RUN_ALL_TIMEOUT_MS;
+    for (;;) {
+      const s = (await page.evaluate(RUN_STATE)) as { running: number; liveDrawn: boolean };
+      if (s.running > 0 && s.liveDrawn) liveDrawnWhileRunning = true;
+      if (s.running === 0) break;
+      if (Date.now() > deadline) throw new Error(`Run All did not finish within ${RUN_ALL_TIMEOUT_MS / 1000} s`);
+      await page.waitForTimeout(500);
+    }
     // Charts draw asynchronously after their script runs.
     await page
       .waitForFunction(
@@ -194,6 +207,7 @@ test(`${NOTEBOOK} runs in classic Notebook 6 in headless Chromium and renders cl
     assert.deepEqual(report.plots.filter((p) => !p.svg).map((p) => p.id), [], "charts that did not draw an SVG");
     assert.ok(report.entityMarks > 0, "no entity view (.ner-entities mark)");
     assert.ok(report.goldVsPred > 0, "no gold-vs-predicted view (.ner-gvp)");
+    assert.ok(liveDrawnWhileRunning, "the live loss chart did not draw while the notebook was still running");
 
     // What the Notebook 6 server saves carries the same metadata as the committed file.
     await page.evaluate(() => (window as NbWindow).Jupyter!.notebook.save_notebook());
