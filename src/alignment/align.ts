@@ -5,10 +5,11 @@
  * sub-tokens get -100 (or, with `labelAllTokens`, the word's label, optionally mapped B-X → I-X).
  */
 import type { NerTokenizer, SplitWordsStrategy, WordsEncoding } from "../tokenization";
+import { IGNORE_INDEX } from "../util/ignore-index";
 import { bToILabelMap } from "./labels";
 
-/** The label id of positions the loss and metrics ignore (PyTorch's CrossEntropyLoss ignore_index). */
-export const IGNORE_INDEX = -100;
+/** The label id ignored by the loss and metrics (-100), re-exported from its home src/util/ignore-index.ts. */
+export { IGNORE_INDEX };
 
 /** One sentence to align: words and one label id per word (HF dataset row shape). */
 export interface LabelledWords {

@@ -2,6 +2,7 @@
  * From token-level predictions back to one prediction per word: each word takes the
  * prediction of its first sub-token (the token that carried its label in training).
  */
+import { IGNORE_INDEX } from "../util/ignore-index";
 
 /**
  * One value per word. `numWords` (default: 1 + the largest word id) sets the output length;
@@ -33,7 +34,7 @@ export function wordPredictions<T>(
  * Keep the positions whose label is not -100 (what the HF tutorials' compute_metrics does),
  * giving word-level sequences for seqeval from padded token-level predictions and labels.
  */
-export function dropIgnored<T>(tokenPredictions: readonly T[], labels: readonly number[], ignoreIndex = -100): { predictions: T[]; labels: number[] } {
+export function dropIgnored<T>(tokenPredictions: readonly T[], labels: readonly number[], ignoreIndex = IGNORE_INDEX): { predictions: T[]; labels: number[] } {
   const predictions: T[] = [];
   const kept: number[] = [];
   for (let k = 0; k < labels.length; k++) {

@@ -3,6 +3,7 @@
  * tensors [batch, seq] for the model, labels padded with -100 (HF semantics).
  */
 import * as tf from "@tensorflow/tfjs";
+import { IGNORE_INDEX } from "../util/ignore-index";
 import { padFeatures, type PadOptions, type PaddedBatch, type TokenFeature } from "./pad";
 
 /** The model-ready batch. The caller owns the tensors (dispose them, or use tf.tidy). */
@@ -30,7 +31,7 @@ export class DataCollatorForTokenClassification {
 
   constructor(opts: CollatorOptions) {
     this.padTokenId = opts.padTokenId;
-    this.labelPadTokenId = opts.labelPadTokenId ?? -100;
+    this.labelPadTokenId = opts.labelPadTokenId ?? IGNORE_INDEX;
     this.padToMultipleOf = opts.padToMultipleOf;
     this.padTokenTypeId = opts.padTokenTypeId ?? 0;
   }
@@ -67,10 +68,10 @@ export class DataCollatorForTokenClassification {
   }
 }
 
-/** Dispose every tensor of a batch. */
-export function disposeBatch(batch: TokenClassificationBatch): void {
+/** Dispose every tensor of a batch (the collator's, or the Trainer's whose token types are optional). */
+export function disposeBatch(batch: { inputIds: tf.Tensor; attentionMask: tf.Tensor; tokenTypeIds?: tf.Tensor; labels?: tf.Tensor }): void {
   batch.inputIds.dispose();
   batch.attentionMask.dispose();
-  batch.tokenTypeIds.dispose();
+  batch.tokenTypeIds?.dispose();
   batch.labels?.dispose();
 }

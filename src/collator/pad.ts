@@ -2,6 +2,8 @@
  * Array-level dynamic padding of token-classification features (no tensors), the part of
  * HF's DataCollatorForTokenClassification that decides values and lengths.
  */
+import { paddedLength } from "../tokenization/padding";
+import { IGNORE_INDEX } from "../util/ignore-index";
 
 /** A feature as produced by tokenizeAndAlignLabels (extra fields are ignored). */
 export interface TokenFeature {
@@ -37,10 +39,7 @@ export interface PadOptions {
 /** Pad features on the right to the longest in the batch (or `maxLength`). */
 export function padFeatures(features: readonly TokenFeature[], opts: PadOptions): PaddedBatch {
   if (features.length === 0) throw new Error("padFeatures: empty batch");
-  let len = opts.maxLength ?? 0;
-  if (opts.maxLength === undefined) for (const f of features) len = Math.max(len, f.inputIds.length);
-  const m = opts.padToMultipleOf;
-  if (m && m > 1 && len % m !== 0) len = (Math.floor(len / m) + 1) * m;
+  const len = paddedLength(features.map((f) => f.inputIds.length), opts.maxLength, opts.padToMultipleOf);
   const b = features.length;
   const withLabels = features.every((f) => f.labels !== undefined);
   if (!withLabels && features.some((f) => f.labels !== undefined)) {
@@ -52,7 +51,7 @@ export function padFeatures(features: readonly TokenFeature[], opts: PadOptions)
     inputIds: new Int32Array(b * len).fill(opts.padTokenId),
     attentionMask: new Int32Array(b * len),
     tokenTypeIds: new Int32Array(b * len).fill(opts.padTokenTypeId ?? 0),
-    labels: withLabels ? new Int32Array(b * len).fill(opts.labelPadTokenId ?? -100) : undefined,
+    labels: withLabels ? new Int32Array(b * len).fill(opts.labelPadTokenId ?? IGNORE_INDEX) : undefined,
   };
   features.forEach((f, i) => {
     const n = f.inputIds.length;

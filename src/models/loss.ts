@@ -4,8 +4,10 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
-/** Label value ignored by the loss (HF convention for special tokens and non-first sub-words). */
-export const IGNORE_INDEX = -100;
+import { IGNORE_INDEX } from "../util/ignore-index";
+
+/** Label value ignored by the loss (-100, HF convention), re-exported from its home src/util/ignore-index.ts. */
+export { IGNORE_INDEX };
 
 /** Mean cross-entropy of `logits` [batch, seq, numLabels] against int32 `labels` [batch, seq]. */
 export function tokenClassificationLoss(logits: tf.Tensor3D, labels: tf.Tensor2D): tf.Scalar {

@@ -35,9 +35,7 @@ export async function loadNotebookModel(settings: NotebookSettings, labels: Note
   return AutoModelForTokenClassification.fromPretrained(settings.model, { numLabels, id2label: labels.id2label, label2id: labels.label2id, seed: settings.initSeed });
 }
 
-/** Number of trainable parameters (for the model summary cell). */
-export function parameterCount(model: { namedWeights(): Map<string, { size: number }> }): number {
-  let n = 0;
-  for (const v of model.namedWeights().values()) n += v.size;
-  return n;
+/** Number of trainable parameters (for the model summary cell): the model's own `numParameters()`. */
+export function parameterCount(model: { numParameters(): number }): number {
+  return model.numParameters();
 }

@@ -7,6 +7,7 @@ import { LiveFigure } from "../charts/render";
 import { Column, epochValueText } from "./display";
 import type { PlotlyFigure } from "../charts/figure";
 import type { EpochRow } from "../training/trainer";
+import { tagSequencesFromIds } from "../metrics/seqeval/compute-metrics";
 
 /** The parts of the Trainer's state and epoch rows this module reads (src/training shapes). */
 interface StateLike {
@@ -85,41 +86,18 @@ const fmt = epochValueText;
  * Gold and predicted tag sequences from token-level predictions, keeping only positions whose
  * label is not -100 (one tag per word when only first sub-words are labelled).
  * `predictions` are logits [example][token][label] or label ids [example][token].
+ * The extraction itself is seqeval's `tagSequencesFromIds` (one home).
  */
 export function tagSequences(
   predictions: readonly (readonly (number | readonly number[])[])[],
   labelIds: readonly (readonly number[])[],
   labelNames: readonly string[],
 ): { gold: string[][]; pred: string[][] } {
-  const name = (id: number) => {
-    const n = labelNames[id];
-    if (n === undefined) throw new RangeError(`tagSequences: no label for id ${id}`);
-    return n;
-  };
-  const gold: string[][] = [];
-  const pred: string[][] = [];
-  labelIds.forEach((labels, i) => {
-    const row = predictions[i];
-    if (!row) throw new RangeError(`tagSequences: no predictions for example ${i}`);
-    const g: string[] = [];
-    const p: string[] = [];
-    labels.forEach((l, k) => {
-      if (l === -100) return;
-      const v = row[k];
-      const id = typeof v === "number" ? v : argmax(v);
-      g.push(name(l));
-      p.push(name(id));
-    });
-    gold.push(g);
-    pred.push(p);
+  labelIds.forEach((_, i) => {
+    if (!predictions[i]) throw new RangeError(`tagSequences: no predictions for example ${i}`);
   });
-  return { gold, pred };
-}
-
-function argmax(v: readonly number[]): number {
-  let best = 0;
-  for (let k = 1; k < v.length; k++) if (v[k] > v[best]) best = k;
-  return best;
+  const { yTrue, yPred } = tagSequencesFromIds(predictions as readonly (readonly ArrayLike<number>[])[], labelIds, labelNames);
+  return { gold: yTrue, pred: yPred };
 }
 
 /** Seqeval report rows (per type + averages) as table rows with 4 digits. */

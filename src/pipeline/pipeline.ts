@@ -4,6 +4,7 @@
  * (truncation, or `stride` overlap) → forward → float32 softmax → the pure stages of ./stages.
  */
 import * as tf from "@tensorflow/tfjs";
+import { padFeatures } from "../collator/pad";
 import { softmaxRows } from "./softmax";
 import { mergeOverlappingEntities, postprocessWindow, type Id2Label } from "./stages";
 import { AGGREGATION_STRATEGIES, type AggregationStrategy, type EncodedWindow, type PipelineEntity } from "./types";
@@ -115,17 +116,14 @@ async function runModel(model: PipelineModel, windows: EncodedWindow[], padToken
   const out: Float32Array[] = [];
   for (let b = 0; b < windows.length; b += batchSize) {
     const batch = windows.slice(b, b + batchSize);
-    const width = Math.max(...batch.map((w) => w.inputIds.length));
-    const ids = new Int32Array(batch.length * width).fill(padTokenId);
-    const mask = new Int32Array(batch.length * width);
-    batch.forEach((w, i) => {
-      ids.set(w.inputIds, i * width);
-      mask.fill(1, i * width, i * width + w.inputIds.length);
-    });
+    // The collator's padding rule: ids with the pad token, mask 1 on real tokens, token types 0.
+    const padded = padFeatures(batch.map((w) => ({ inputIds: w.inputIds })), { padTokenId });
+    const width = padded.seqLength;
     const logits = tf.tidy(() => {
-      const inputIds = tf.tensor2d(ids, [batch.length, width], "int32");
-      const attentionMask = tf.tensor2d(mask, [batch.length, width], "int32");
-      const tokenTypeIds = tf.zeros([batch.length, width], "int32") as tf.Tensor2D;
+      const shape: [number, number] = [batch.length, width];
+      const inputIds = tf.tensor2d(padded.inputIds, shape, "int32");
+      const attentionMask = tf.tensor2d(padded.attentionMask, shape, "int32");
+      const tokenTypeIds = tf.tensor2d(padded.tokenTypeIds, shape, "int32");
       return model.forward({ inputIds, attentionMask, tokenTypeIds }, { training: false });
     });
     let data: Float32Array;

@@ -33,9 +33,5 @@ export function softmaxRows(logits: ArrayLike<number>, numLabels: number): Float
   return rows;
 }
 
-/** Index of the first maximum (numpy `argmax` semantics: ties go to the lowest index). */
-export function argmax(values: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
-  return best;
-}
+/** numpy's argmax lives in src/util/argmax.ts; re-exported here for the pipeline's public API. */
+export { argmax } from "../util/argmax";

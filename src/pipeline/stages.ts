@@ -5,7 +5,7 @@
  * the same name in transformers 4.57 `pipelines/token_classification.py`.
  */
 import { codePointLength } from "../util/unicode";
-import { argmax } from "./softmax";
+import { argmax } from "../util/argmax";
 import type {
   AggregationStrategy,
   EncodedWindow,

@@ -2,7 +2,6 @@
  * Small helpers the Trainer uses around batches: reading features from arrays or Datasets,
  * a default padding collator (pad to the longest, labels with -100) and a collator adapter.
  */
-import * as tf from "@tensorflow/tfjs";
 import { DataCollatorForTokenClassification } from "../collator/collator";
 import type { Batch, Collator, FeatureSource, TrainingFeature } from "./types";
 
@@ -24,10 +23,8 @@ export function asCollateFn(collator?: Collator): (features: readonly TrainingFe
   return (f) => collator.call(f);
 }
 
-/** Free every tensor of a batch. */
-export function disposeBatch(batch: Batch): void {
-  tf.dispose([batch.inputIds, batch.attentionMask, ...(batch.labels ? [batch.labels] : []), ...(batch.tokenTypeIds ? [batch.tokenTypeIds] : [])]);
-}
+/** Free every tensor of a batch (one home: the collator's). */
+export { disposeBatch } from "../collator/collator";
 
 /** Number of real (attended) tokens in some features, for tokens/s. */
 export function countTokens(features: readonly TrainingFeature[]): number {

@@ -3,6 +3,8 @@
  * argmax the logits, drop positions labelled -100 (special tokens and non-first
  * sub-tokens), map ids to tag names, then score with seqeval.
  */
+import { argmax } from "../../util/argmax";
+import { IGNORE_INDEX } from "../../util/ignore-index";
 import { classificationReport } from "./report";
 import { accuracyScore } from "./scores";
 import { ReportDict, SeqevalOptions } from "./types";
@@ -20,13 +22,6 @@ export interface ComputedMetrics {
   report: ReportDict;
 }
 
-/** Index of the largest value; the first one on ties, as numpy's argmax. */
-function argmax(row: ArrayLike<number>): number {
-  let best = 0;
-  for (let k = 1; k < row.length; k++) if (row[k] > row[best] || (Number.isNaN(row[k]) && !Number.isNaN(row[best]))) best = k;
-  return best;
-}
-
 function labelLookup(id2label: Id2Label): (id: number) => string {
   const name = (id: number, found: string | undefined) => {
     if (found === undefined) throw new RangeError(`computeMetrics: no label for id ${id} in id2label`);
@@ -36,6 +31,41 @@ function labelLookup(id2label: Id2Label): (id: number) => string {
   if (id2label instanceof Map) return (id) => name(id, id2label.get(id));
   const rec = id2label as Readonly<Record<string, string>>;
   return (id) => name(id, Object.prototype.hasOwnProperty.call(rec, String(id)) ? rec[String(id)] : undefined);
+}
+
+/**
+ * Gold and predicted tag sequences from token-level output, as the tutorials' compute_metrics
+ * builds them: argmax the logits (if logits), drop positions whose gold label is -100, map ids to
+ * names. Pairs are zipped per sequence (the shorter length wins). The one home of this step.
+ * @param predictionsOrLogits per sequence either predicted ids (`number[][]`) or logits (`number[][][]`)
+ * @param labels gold ids per sequence, -100 where a position must be ignored
+ */
+export function tagSequencesFromIds(
+  predictionsOrLogits: readonly ArrayLike<number>[] | readonly (readonly ArrayLike<number>[])[],
+  labels: readonly ArrayLike<number>[],
+  id2label: Id2Label,
+): { yTrue: string[][]; yPred: string[][] } {
+  const toName = labelLookup(id2label);
+  const yTrue: string[][] = [];
+  const yPred: string[][] = [];
+  const n = Math.min(predictionsOrLogits.length, labels.length);
+  for (let s = 0; s < n; s++) {
+    const row = predictionsOrLogits[s] as ArrayLike<number> | readonly ArrayLike<number>[];
+    const gold = labels[s];
+    const isLogits = row.length > 0 && typeof (row as ArrayLike<unknown>)[0] !== "number";
+    const len = Math.min(row.length, gold.length);
+    const t: string[] = [];
+    const p: string[] = [];
+    for (let k = 0; k < len; k++) {
+      if (gold[k] === IGNORE_INDEX) continue;
+      const id = isLogits ? argmax((row as readonly ArrayLike<number>[])[k]) : (row as ArrayLike<number>)[k];
+      t.push(toName(gold[k]));
+      p.push(toName(id));
+    }
+    yTrue.push(t);
+    yPred.push(p);
+  }
+  return { yTrue, yPred };
 }
 
 /**
@@ -52,26 +82,7 @@ export function computeMetrics(
   id2label: Id2Label,
   opts?: SeqevalOptions,
 ): ComputedMetrics {
-  const toName = labelLookup(id2label);
-  const yTrue: string[][] = [];
-  const yPred: string[][] = [];
-  const n = Math.min(predictionsOrLogits.length, labels.length);
-  for (let s = 0; s < n; s++) {
-    const row = predictionsOrLogits[s] as ArrayLike<number> | readonly ArrayLike<number>[];
-    const gold = labels[s];
-    const isLogits = row.length > 0 && typeof (row as ArrayLike<unknown>)[0] !== "number";
-    const len = Math.min(row.length, gold.length);
-    const t: string[] = [];
-    const p: string[] = [];
-    for (let k = 0; k < len; k++) {
-      if (gold[k] === -100) continue;
-      const id = isLogits ? argmax((row as readonly ArrayLike<number>[])[k]) : (row as ArrayLike<number>)[k];
-      t.push(toName(gold[k]));
-      p.push(toName(id));
-    }
-    yTrue.push(t);
-    yPred.push(p);
-  }
+  const { yTrue, yPred } = tagSequencesFromIds(predictionsOrLogits, labels, id2label);
   const report = classificationReport(yTrue, yPred, { ...opts, outputDict: true });
   const micro = report["micro avg"];
   return {

@@ -38,4 +38,4 @@ export {
   recallScore,
 } from "./scores";
 export { classificationReport, reportRows, rowsToEntries, formatReport, type ReportRows } from "./report";
-export { computeMetrics, type ComputedMetrics, type Id2Label } from "./compute-metrics";
+export { computeMetrics, tagSequencesFromIds, type ComputedMetrics, type Id2Label } from "./compute-metrics";
