@@ -105,6 +105,19 @@ export function removeStaleTemporaries(outputDir: string): void {
   }
 }
 
+/** The file a model save (`Trainer.saveModel`) writes last: a directory holding it is a complete save. */
+export const MODEL_SAVE_MARKER = "training_args.json";
+
+/**
+ * Make an output directory whole again after a kill: put it back if a kill hit the instant of a
+ * model save's swap (see {@link recoverInterruptedSwap}), then remove the leftovers inside it.
+ * The Trainer calls this before training and before saving.
+ */
+export function recoverOutputDir(outputDir: string): void {
+  recoverInterruptedSwap(path.resolve(outputDir), MODEL_SAVE_MARKER);
+  removeStaleTemporaries(outputDir);
+}
+
 /**
  * A directory replaced with src/util/atomic (`fill` a temporary `.<name>.tmp-…` sibling, rename
  * the old `<name>` out to another `.<name>.tmp-…`, rename the new one in, delete the old) is

@@ -17,8 +17,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
-import { tokenizeAndAlignLabels, wordPredictions } from "../alignment/index";
-import { summarizeAlignment } from "../alignment/align";
+import { alignmentNotice, summarizeAlignment, tokenizeAndAlignLabels, wordPredictions } from "../alignment/index";
 import { backendInfo, initBackend } from "../backend/index";
 import { DataCollatorForTokenClassification } from "../collator/index";
 import { getCorpus, labelListFromTags, labelsFromOption, readCorpusSplits, readJsonl, readJsonlSplits } from "../data/index";
@@ -37,7 +36,7 @@ import {
 import { argmax } from "../pipeline/softmax";
 import { NerTokenizer } from "../tokenization/index";
 import { writeFileAtomic } from "../util/atomic";
-import { isFile, sha256OfFile } from "../util/fs";
+import { sha256OfFile } from "../util/fs";
 import { codePointLength } from "../util/unicode";
 import type { TrainingArguments } from "./arguments";
 import { formatEpochTable } from "./progress";
@@ -150,7 +149,7 @@ export async function loadJobData(
   };
 }
 
-/** Tokenize and align word labels (ids of `labelList`); logs how much truncation cut. */
+/** Tokenize and align word labels (ids of `labelList`); logs what truncation and empty words dropped. */
 async function featurize(
   tokenizer: NerTokenizer,
   sentences: JobSentence[],
@@ -167,10 +166,11 @@ async function featurize(
     }),
   }));
   const features = await tokenizeAndAlignLabels(tokenizer, rows, { maxLength: opts.maxLength, truncation: true, labelAllTokens: opts.labelAllTokens });
-  const summary = summarizeAlignment(features);
-  if (summary.truncatedSentences > 0) {
-    opts.log(`[ner] ${opts.what}: ${summary.truncatedSentences} sentence(s) truncated to ${opts.maxLength} tokens, ${summary.truncatedWordCount} word(s) cut`);
-  }
+  const notice = alignmentNotice(summarizeAlignment(features, rows), opts.what, {
+    maxLength: opts.maxLength,
+    where: (i) => sentences[i].source ?? `${opts.what} sentence ${i + 1}`,
+  });
+  if (notice) opts.log(`[ner] ${notice}`);
   return features;
 }
 

@@ -35,8 +35,8 @@ import {
   loadOptimizerState,
   readRngState,
   readTrainerState,
-  recoverInterruptedSwap,
-  removeStaleTemporaries,
+  MODEL_SAVE_MARKER,
+  recoverOutputDir,
   rotateCheckpoints,
   saveCheckpoint,
 } from "./checkpoint";
@@ -165,7 +165,7 @@ export class Trainer {
         ? constantSchedule(args.learningRate, maxSteps)
         : linearScheduleWithWarmup(args.learningRate, warmupStepsFor(maxSteps, args), maxSteps));
 
-    if (args.outputDir) removeStaleTemporaries(args.outputDir);
+    if (args.outputDir) recoverOutputDir(args.outputDir);
     const state = (this.state = emptyState(args));
     state.maxSteps = maxSteps;
     state.batchesPerEpoch = batchesPerEpoch;
@@ -357,15 +357,14 @@ export class Trainer {
    */
   async saveModel(dir: string, opts: { files?: Record<string, string> } = {}): Promise<void> {
     const target = path.resolve(dir);
-    recoverInterruptedSwap(target, SAVE_MARKER);
-    removeStaleTemporaries(target);
+    recoverOutputDir(target);
     await writeDirAtomicAsync(target, async (tmp) => {
       await this.model.savePretrained(tmp);
       if (this.tokenizer) await this.tokenizer.save(tmp);
       for (const [name, text] of Object.entries(opts.files ?? {})) fs.writeFileSync(path.join(tmp, name), text);
       if (fs.existsSync(target)) linkOtherContents(target, tmp);
       // Written last: a temporary directory holding it is complete (see recoverInterruptedSwap).
-      fs.writeFileSync(path.join(tmp, SAVE_MARKER), JSON.stringify(this.args, null, 2));
+      fs.writeFileSync(path.join(tmp, MODEL_SAVE_MARKER), JSON.stringify(this.args, null, 2));
     });
   }
 
@@ -616,9 +615,6 @@ function epochRow(state: TrainerState, totals: LoopTotals, metrics: LogEntry | n
     accuracy: m("accuracy"),
   };
 }
-
-/** The file `saveModel` writes last. */
-const SAVE_MARKER = "training_args.json";
 
 /** Files of a saved model; a new save replaces them all, so none of the old ones is carried over. */
 const MODEL_FILE_RE =

@@ -22,11 +22,17 @@ export class ToyModel implements TrainableModel {
     const init = (shape: number[], scale: number) =>
       tf.tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal() * scale), shape);
     const id = instance++;
+    // The variable keeps its own reference to the data: free the initial value (no tensor outlives dispose()).
+    const variable = (value: tf.Tensor, name: string) => {
+      const v = tf.variable(value, true, `toy${id}.${name}`);
+      value.dispose();
+      return v;
+    };
     this.weights = new Map([
-      ["embeddings.weight", tf.variable(init([VOCAB, HIDDEN], 0.5), true, `toy${id}.emb`)],
-      ["embeddings.LayerNorm.weight", tf.variable(tf.ones([HIDDEN]), true, `toy${id}.lnw`)],
-      ["classifier.weight", tf.variable(init([HIDDEN, LABELS], 0.5), true, `toy${id}.w`)],
-      ["classifier.bias", tf.variable(tf.zeros([LABELS]), true, `toy${id}.b`)],
+      ["embeddings.weight", variable(init([VOCAB, HIDDEN], 0.5), "emb")],
+      ["embeddings.LayerNorm.weight", variable(tf.ones([HIDDEN]), "lnw")],
+      ["classifier.weight", variable(init([HIDDEN, LABELS], 0.5), "w")],
+      ["classifier.bias", variable(tf.zeros([LABELS]), "b")],
     ]);
   }
 
