@@ -86,6 +86,8 @@ async function saveScreenshots(page: Page, stem: string): Promise<string[]> {
   const files: string[] = [];
   // Notebook 6 scrolls inside #site under a fixed header: hide the header and let the page grow,
   // then shoot the whole notebook in viewport-high slices (one huge image is hard to look at).
+  // Long outputs sit in scroll boxes on screen; unfold them so the shots show every output.
+  await page.evaluate(`document.querySelectorAll(".output_scroll").forEach((e) => e.classList.remove("output_scroll"))`);
   await page.evaluate(() => {
     const header = document.querySelector("#header") as HTMLElement | null;
     if (header) header.style.display = "none";
