@@ -1,6 +1,7 @@
 /*
  * ner_blas: float32 matrix products for TensorFlow.js's wasm backend, computed by a native BLAS
- * (OpenBLAS, or Accelerate on macOS) IN PLACE on the wasm heap.
+ * (OpenBLAS, or Accelerate on macOS) IN PLACE on the wasm heap — plus the fused row kernels that
+ * dominate next in a transformer (exact GELU and LayerNorm, forward and backward).
  *
  * JS passes the heap's ArrayBuffer (fetched per call: heap growth detaches the old one) and byte
  * offsets of row-major operands; transposed operands are handled by the cblas transpose flags.
@@ -20,6 +21,8 @@
 #include <cblas.h>
 #define NER_BLAS_LIBRARY "openblas"
 #endif
+
+static const float kSqrtHalf = 0.70710678118654752f; /* 1/√2 (M_SQRT1_2 is not in strict C11) */
 
 /* Epilogue activations: the codes match tfjs-backend-wasm's FusableActivation (cc/fusable_activations.h). */
 enum { ACT_LINEAR = 0, ACT_RELU = 1, ACT_RELU6 = 2, ACT_PRELU = 3, ACT_LEAKYRELU = 4, ACT_SIGMOID = 5, ACT_ELU = 6 };
@@ -182,6 +185,173 @@ static napi_value Gemm(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* Reads `count` integer arguments starting at argv[first]; throws and returns 0 on a non-number. */
+static int get_i64s(napi_env env, napi_value* argv, int first, int count, int64_t* out, const char* fn) {
+  for (int i = 0; i < count; i++) {
+    if (!get_i64(env, argv[first + i], &out[i])) {
+      char msg[128];
+      snprintf(msg, sizeof msg, "ner_blas.%s: argument %d must be a number", fn, first + i + 1);
+      napi_throw_type_error(env, NULL, msg);
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/* Parses (heap, ...) and checks that every (offset, float count) pair lies in the heap. */
+static int heap_and_bounds(napi_env env, napi_value heap_arg, const int64_t* offs, const int64_t* counts, int pairs,
+                           uint8_t** heap, const char* fn) {
+  size_t len = 0;
+  if (!heap_pointer(env, heap_arg, heap, &len)) {
+    char msg[128];
+    snprintf(msg, sizeof msg, "ner_blas.%s: argument 1 must be the wasm heap's ArrayBuffer", fn);
+    napi_throw_type_error(env, NULL, msg);
+    return 0;
+  }
+  for (int i = 0; i < pairs; i++) {
+    if (counts[i] < 0 || !in_bounds(offs[i], counts[i] * 4, len)) {
+      char msg[128];
+      snprintf(msg, sizeof msg, "ner_blas.%s: operand %d lies outside the heap (or is not 4-byte aligned)", fn, i + 1);
+      napi_throw_range_error(env, NULL, msg);
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/* gelu(heap, xOff, yOff, n): y = x·Φ(x), Φ from erf — torch's exact (default) GELU. */
+static napi_value Gelu(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int64_t v[3];
+  if (argc != 4 || !get_i64s(env, argv, 1, 3, v, "gelu")) return NULL;
+  const int64_t offs[2] = {v[0], v[1]}, counts[2] = {v[2], v[2]};
+  uint8_t* heap;
+  if (!heap_and_bounds(env, argv[0], offs, counts, 2, &heap, "gelu")) return NULL;
+  const float* x = (const float*)(heap + v[0]);
+  float* y = (float*)(heap + v[1]);
+  for (int64_t i = 0; i < v[2]; i++) y[i] = x[i] * 0.5f * (1.0f + erff(x[i] * kSqrtHalf));
+  return NULL;
+}
+
+/* geluGrad(heap, xOff, dyOff, dxOff, n): dx = dy·(Φ(x) + x·φ(x)). */
+static napi_value GeluGrad(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int64_t v[4];
+  if (argc != 5 || !get_i64s(env, argv, 1, 4, v, "geluGrad")) return NULL;
+  const int64_t offs[3] = {v[0], v[1], v[2]}, counts[3] = {v[3], v[3], v[3]};
+  uint8_t* heap;
+  if (!heap_and_bounds(env, argv[0], offs, counts, 3, &heap, "geluGrad")) return NULL;
+  const float* x = (const float*)(heap + v[0]);
+  const float* dy = (const float*)(heap + v[1]);
+  float* dx = (float*)(heap + v[2]);
+  const float inv_sqrt_2pi = 0.3989422804014327f;
+  for (int64_t i = 0; i < v[3]; i++) {
+    const float xi = x[i];
+    const float cdf = 0.5f * (1.0f + erff(xi * kSqrtHalf));
+    const float pdf = expf(-0.5f * xi * xi) * inv_sqrt_2pi;
+    dx[i] = dy[i] * (cdf + xi * pdf);
+  }
+  return NULL;
+}
+
+/*
+ * layerNorm(heap, xOff, gammaOff, betaOff, yOff, xhatOff, invStdOff, rows, cols, eps):
+ * per row, torch's LayerNorm (biased variance, eps inside the square root); also writes xhat and
+ * 1/std for the backward pass. Moments are accumulated in double.
+ */
+static napi_value LayerNorm(napi_env env, napi_callback_info info) {
+  size_t argc = 10;
+  napi_value argv[10];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int64_t v[8];
+  double eps = 0;
+  if (argc != 10 || !get_i64s(env, argv, 1, 8, v, "layerNorm")) return NULL;
+  if (!get_f64(env, argv[9], &eps)) {
+    napi_throw_type_error(env, NULL, "ner_blas.layerNorm: eps must be a number");
+    return NULL;
+  }
+  const int64_t rows = v[6], cols = v[7];
+  const int64_t offs[6] = {v[0], v[1], v[2], v[3], v[4], v[5]};
+  const int64_t counts[6] = {rows * cols, cols, cols, rows * cols, rows * cols, rows};
+  uint8_t* heap;
+  if (rows < 0 || cols < 0 || !heap_and_bounds(env, argv[0], offs, counts, 6, &heap, "layerNorm")) return NULL;
+  const float* gamma = (const float*)(heap + v[1]);
+  const float* beta = (const float*)(heap + v[2]);
+  for (int64_t r = 0; r < rows; r++) {
+    const float* x = (const float*)(heap + v[0]) + r * cols;
+    float* y = (float*)(heap + v[3]) + r * cols;
+    float* xhat = (float*)(heap + v[4]) + r * cols;
+    double sum = 0, sq = 0;
+    for (int64_t j = 0; j < cols; j++) sum += x[j];
+    const double mean = cols > 0 ? sum / (double)cols : 0;
+    for (int64_t j = 0; j < cols; j++) sq += (x[j] - mean) * (x[j] - mean);
+    const float inv = (float)(1.0 / sqrt((cols > 0 ? sq / (double)cols : 0) + eps));
+    ((float*)(heap + v[5]))[r] = inv;
+    for (int64_t j = 0; j < cols; j++) {
+      const float h = (float)(x[j] - mean) * inv;
+      xhat[j] = h;
+      y[j] = h * gamma[j] + beta[j];
+    }
+  }
+  return NULL;
+}
+
+/*
+ * layerNormGrad(heap, dyOff, xhatOff, invStdOff, gammaOff, dxOff, dgammaOff, dbetaOff, rows, cols):
+ * dx = invStd·(dxhat − mean(dxhat) − xhat·mean(dxhat·xhat)) with dxhat = dy·gamma;
+ * dgamma = Σ_rows dy·xhat; dbeta = Σ_rows dy (column sums accumulated in double).
+ */
+static napi_value LayerNormGrad(napi_env env, napi_callback_info info) {
+  size_t argc = 10;
+  napi_value argv[10];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int64_t v[9];
+  if (argc != 10 || !get_i64s(env, argv, 1, 9, v, "layerNormGrad")) return NULL;
+  const int64_t rows = v[7], cols = v[8];
+  const int64_t offs[7] = {v[0], v[1], v[2], v[3], v[4], v[5], v[6]};
+  const int64_t counts[7] = {rows * cols, rows * cols, rows, cols, rows * cols, cols, cols};
+  uint8_t* heap;
+  if (rows < 0 || cols < 0 || !heap_and_bounds(env, argv[0], offs, counts, 7, &heap, "layerNormGrad")) return NULL;
+  const float* gamma = (const float*)(heap + v[3]);
+  double* dg = (double*)calloc((size_t)(cols > 0 ? cols : 1), sizeof(double));
+  double* db = (double*)calloc((size_t)(cols > 0 ? cols : 1), sizeof(double));
+  if (dg == NULL || db == NULL) {
+    free(dg);
+    free(db);
+    napi_throw_error(env, NULL, "ner_blas.layerNormGrad: out of memory");
+    return NULL;
+  }
+  for (int64_t r = 0; r < rows; r++) {
+    const float* dy = (const float*)(heap + v[0]) + r * cols;
+    const float* xh = (const float*)(heap + v[1]) + r * cols;
+    const float inv = ((const float*)(heap + v[2]))[r];
+    float* dx = (float*)(heap + v[4]) + r * cols;
+    double m1 = 0, m2 = 0;
+    for (int64_t j = 0; j < cols; j++) {
+      const float d = dy[j] * gamma[j];
+      m1 += d;
+      m2 += (double)d * xh[j];
+      dg[j] += (double)dy[j] * xh[j];
+      db[j] += dy[j];
+    }
+    const float mean1 = (float)(m1 / (double)cols), mean2 = (float)(m2 / (double)cols);
+    for (int64_t j = 0; j < cols; j++) dx[j] = inv * (dy[j] * gamma[j] - mean1 - xh[j] * mean2);
+  }
+  float* dgamma = (float*)(heap + v[5]);
+  float* dbeta = (float*)(heap + v[6]);
+  for (int64_t j = 0; j < cols; j++) {
+    dgamma[j] = (float)dg[j];
+    dbeta[j] = (float)db[j];
+  }
+  free(dg);
+  free(db);
+  return NULL;
+}
+
 static napi_value set_string(napi_env env, napi_value obj, const char* key, const char* value) {
   napi_value s;
   if (napi_create_string_utf8(env, value, NAPI_AUTO_LENGTH, &s) != napi_ok) return NULL;
@@ -211,6 +381,10 @@ static napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"gemm", NULL, Gemm, NULL, NULL, NULL, napi_default, NULL},
       {"info", NULL, Info, NULL, NULL, NULL, napi_default, NULL},
+      {"gelu", NULL, Gelu, NULL, NULL, NULL, napi_default, NULL},
+      {"geluGrad", NULL, GeluGrad, NULL, NULL, NULL, napi_default, NULL},
+      {"layerNorm", NULL, LayerNorm, NULL, NULL, NULL, napi_default, NULL},
+      {"layerNormGrad", NULL, LayerNormGrad, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok) return NULL;
   return exports;

@@ -12,6 +12,7 @@ import { requestedBackend } from "../env";
 import { useBlasKernels } from "./blas-kernels";
 import { registerExtraKernels } from "./kernels";
 import { loadNativeBlas, type BlasLibraryInfo } from "./native";
+import { useNativeKernels } from "./native-kernels";
 
 /** Backend names accepted by {@link initBackend} / `NER_BACKEND`, best first. */
 export const BACKEND_NAMES = ["tfjs-node-gpu", "tfjs-node", "wasm+blas", "wasm", "cpu"] as const;
@@ -105,9 +106,13 @@ async function tryActivate(name: BackendName): Promise<string | undefined> {
     const problem = await tryActivate("wasm");
     if (problem !== undefined) return problem;
     useBlasKernels(load.addon);
+    useNativeKernels(load.addon);
     return undefined;
   }
-  if (name === "wasm") useBlasKernels(undefined);
+  if (name === "wasm") {
+    useBlasKernels(undefined);
+    useNativeKernels(undefined);
+  }
   try {
     if (name === "tfjs-node-gpu" || name === "tfjs-node") {
       const pkg = name === "tfjs-node-gpu" ? "@tensorflow/tfjs-node-gpu" : "@tensorflow/tfjs-node";

@@ -26,6 +26,13 @@ export interface NativeBlas {
     biasOff?: number, biasLen?: number, act?: number, alpha?: number, preluOff?: number, preluLen?: number,
   ): void;
   info(): BlasLibraryInfo;
+  /** Exact GELU y = x·Φ(x) over n floats, and its gradient dx = dy·(Φ(x) + x·φ(x)). */
+  gelu(heap: ArrayBufferLike, xOff: number, yOff: number, n: number): void;
+  geluGrad(heap: ArrayBufferLike, xOff: number, dyOff: number, dxOff: number, n: number): void;
+  /** torch's LayerNorm over rows×cols, writing y, xhat and 1/std (per row) for the backward pass. */
+  layerNorm(heap: ArrayBufferLike, xOff: number, gammaOff: number, betaOff: number, yOff: number, xhatOff: number, invStdOff: number, rows: number, cols: number, eps: number): void;
+  /** Its gradient: dx, dgamma, dbeta from dy, xhat, 1/std and gamma. */
+  layerNormGrad(heap: ArrayBufferLike, dyOff: number, xhatOff: number, invStdOff: number, gammaOff: number, dxOff: number, dgammaOff: number, dbetaOff: number, rows: number, cols: number): void;
 }
 
 export type NativeLoad = { addon: NativeBlas; file: string } | { addon?: undefined; reason: string };

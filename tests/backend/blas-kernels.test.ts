@@ -33,7 +33,10 @@ let gemmCalls = 0;
 async function useCountingBlas(): Promise<void> {
   await initBackend("wasm+blas", { quiet: true });
   const real = loadNativeBlas().addon as NativeBlas;
-  useBlasKernels({ info: () => real.info(), gemm: (...args: Parameters<NativeBlas["gemm"]>) => { gemmCalls++; real.gemm(...args); } });
+  // The addon's own properties are not enumerable: wrap by defining over a prototype link.
+  const counting = Object.create(real) as NativeBlas;
+  Object.defineProperty(counting, "gemm", { value: (...args: Parameters<NativeBlas["gemm"]>) => { gemmCalls++; real.gemm(...args); } });
+  useBlasKernels(counting);
 }
 
 /** Run `f` on cpu (the reference) and on wasm+blas with tensors made from the same values; compare. */

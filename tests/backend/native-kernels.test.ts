@@ -1,0 +1,82 @@
+/**
+ * The native row kernels (exact GELU and LayerNorm, forward and backward) against the same formulas
+ * composed from tfjs ops on the cpu backend, at odd sizes and zero rows, without leaks.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../../src/backend";
+import { nativeGelu, nativeGeluGrad, nativeKernelsActive, nativeLayerNorm, nativeLayerNormGrad } from "../../src/backend/native-kernels";
+import { parityTiers } from "./tiers";
+
+const skip = parityTiers().find((t) => t.name === "wasm+blas")?.skip;
+
+function values(n: number, seed: number, scale = 3): number[] {
+  let s = seed * 7919 + 17;
+  return Array.from({ length: n }, () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return ((s / 2147483648) * 2 - 1) * scale;
+  });
+}
+
+function close(got: ArrayLike<number>, want: ArrayLike<number>, tol: number, what: string): void {
+  assert.equal(got.length, want.length, `${what}: length`);
+  for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i] - want[i]) <= tol * (1 + Math.abs(want[i])), `${what}[${i}]: ${got[i]} vs ${want[i]}`);
+}
+
+/** Reference values from tfjs ops on cpu (float32), as flat arrays. */
+async function reference(rows: number, cols: number, eps: number) {
+  await initBackend("cpu", { quiet: true });
+  return tf.tidy(() => {
+    const x = tf.tensor2d(values(rows * cols, 1), [rows, cols]);
+    const g = tf.tensor1d(values(cols, 2, 1));
+    const b = tf.tensor1d(values(cols, 3, 1));
+    const dy = tf.tensor2d(values(rows * cols, 4, 1), [rows, cols]);
+    const ln = (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => {
+      const { mean, variance } = tf.moments(xx, -1, true);
+      return tf.add(tf.mul(tf.div(tf.sub(xx, mean), tf.sqrt(tf.add(variance, eps))), gg), bb);
+    };
+    const [dx, dg, db] = tf.grads((xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(ln(xx, gg, bb), dy)))([x, g, b]);
+    const cdf = (t: tf.Tensor) => tf.mul(tf.add(tf.erf(tf.mul(t, Math.SQRT1_2)), 1), 0.5);
+    const gelu = tf.mul(x, cdf(x));
+    const pdf = tf.mul(tf.exp(tf.mul(tf.square(x), -0.5)), 1 / Math.sqrt(2 * Math.PI));
+    const geluGrad = tf.mul(dy, tf.add(cdf(x), tf.mul(x, pdf)));
+    const flat = (t: tf.Tensor) => Array.from(t.dataSync());
+    return { y: flat(ln(x, g, b)), dx: flat(dx), dg: flat(dg), db: flat(db), gelu: flat(gelu), geluGrad: flat(geluGrad) };
+  });
+}
+
+for (const [rows, cols] of [[7, 13], [33, 768], [0, 5], [1, 1]] as const) {
+  test(`native LayerNorm and GELU, forward and backward, equal tfjs's formulas at ${rows}×${cols}`, { skip }, async () => {
+    const eps = 1e-12;
+    const ref = await reference(rows, cols, eps);
+    await initBackend("wasm+blas", { quiet: true });
+    assert.ok(nativeKernelsActive());
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      const x = tf.tensor2d(values(rows * cols, 1), [rows, cols]);
+      const g = tf.tensor1d(values(cols, 2, 1));
+      const b = tf.tensor1d(values(cols, 3, 1));
+      const dy = tf.tensor2d(values(rows * cols, 4, 1), [rows, cols]);
+      const [y, xhat, invStd] = nativeLayerNorm(x, g, b, eps);
+      assert.deepEqual(invStd.shape, [rows]);
+      close(y.dataSync(), ref.y, 2e-5, "y");
+      const [dx, dg, db] = nativeLayerNormGrad(dy, xhat, invStd, g);
+      // cols = 1: xhat = 0 and the variance is 0, so dx is 0·(1/√eps) on both sides up to rounding.
+      close(dx.dataSync(), ref.dx, cols === 1 ? 1e-1 : 1e-4, "dx");
+      close(dg.dataSync(), ref.dg, 1e-4, "dgamma");
+      close(db.dataSync(), ref.db, 1e-5, "dbeta");
+      // tfjs's erf is a 1.5e-7-accurate approximation; ours is libm's erff.
+      close(nativeGelu(x).dataSync(), ref.gelu, 1e-6, "gelu");
+      close(nativeGeluGrad(x, dy).dataSync(), ref.geluGrad, 1e-6, "gelu'");
+    });
+    assert.equal(tf.memory().numTensors, before, "no tensors leak");
+  });
+}
+
+test("native kernels are off on plain wasm and cpu", { skip }, async () => {
+  await initBackend("wasm", { quiet: true });
+  assert.equal(nativeKernelsActive(), false);
+  await initBackend("cpu", { quiet: true });
+  assert.equal(nativeKernelsActive(), false);
+});
