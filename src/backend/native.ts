@@ -35,7 +35,12 @@ export interface NativeBlas {
   layerNormGrad(heap: ArrayBufferLike, dyOff: number, xhatOff: number, invStdOff: number, gammaOff: number, dxOff: number, dgammaOff: number, dbetaOff: number, rows: number, cols: number): void;
 }
 
-export type NativeLoad = { addon: NativeBlas; file: string } | { addon?: undefined; reason: string };
+/** The loaded addon and its file, or why there is none (one shape: tslab compiles src/ without strict narrowing). */
+export interface NativeLoad {
+  addon?: NativeBlas;
+  file?: string;
+  reason?: string;
+}
 
 const ADDON = path.join("native", "build", "ner_blas.node");
 const STATUS = path.join("native", "build", "status.json");
