@@ -7,12 +7,12 @@
  * Needs the corpus and tokenizer files: NER_SHARED_DIR (default ../shared) or
  * --data <conll train.txt> and --model-dir <dir>.
  */
-import * as fs from "fs";
 import * as path from "path";
 import { NerTokenizer } from "../src/tokenization";
 import { tokenizeAndAlignLabels, type LabelledWords } from "../src/alignment";
 import { lengthGroupedBatches, paddingStats, randomBatches } from "../src/collator";
 import { Rng } from "../src/util/random";
+import { readCorpusFile } from "../src/data";
 
 const CONLL = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"];
 
@@ -21,21 +21,9 @@ function arg(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
 
+/** CoNLL-2003 sentences with label ids, read by the library's reader (src/data). */
 function readConll(file: string): LabelledWords[] {
-  const rows: LabelledWords[] = [];
-  let cur: LabelledWords = { tokens: [], ner_tags: [] };
-  for (const line of fs.readFileSync(file, "utf8").split("\n")) {
-    if (line.trim() === "") {
-      if (cur.tokens.length) rows.push(cur);
-      cur = { tokens: [], ner_tags: [] };
-      continue;
-    }
-    const p = line.split(" ");
-    cur.tokens.push(p[0]);
-    cur.ner_tags.push(CONLL.indexOf(p[3]));
-  }
-  if (cur.tokens.length) rows.push(cur);
-  return rows;
+  return readCorpusFile(file, "conll2003").sentences.map((s) => ({ tokens: s.tokens, ner_tags: s.tags.map((t) => CONLL.indexOf(t)) }));
 }
 
 async function timeIt(repeats: number, fn: () => Promise<unknown>): Promise<number> {

@@ -18,6 +18,7 @@ import * as os from "os";
 import * as path from "path";
 import { isOffline, modelsDir } from "../env";
 import { writeFileAtomic } from "../util/atomic";
+import { isDirectory } from "../util/fs";
 import { timedFetch } from "../util/http";
 
 export interface ResolveOptions {
@@ -114,7 +115,7 @@ export async function resolveModelFile(
   validateFilename(filename);
   if (looksLikePath(repoOrDir)) {
     const dir = path.resolve(repoOrDir.replace(/^~(?=$|\/)/, os.homedir()));
-    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    if (!isDirectory(dir)) {
       throw new Error(`model directory not found: ${dir}`);
     }
     const file = path.join(dir, filename);

@@ -12,6 +12,7 @@ import * as os from "os";
 import * as path from "path";
 import type { Tokenizer as BindingTokenizer, Encoding as BindingEncoding } from "tokenizers";
 import { writeFileAtomic } from "../util/atomic";
+import { isDirectory } from "../util/fs";
 import { cleanUpTokenization } from "./cleanup";
 import {
   DEFAULT_MAX_LENGTH,
@@ -234,7 +235,7 @@ export class NerTokenizer {
 
   /** Load from a local directory holding tokenizer.json, or vocab.txt (+ tokenizer_config.json). */
   static fromDirectory(dir: string): NerTokenizer {
-    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new Error(`tokenizer directory not found: ${dir}`);
+    if (!isDirectory(dir)) throw new Error(`tokenizer directory not found: ${dir}`);
     const files: TokenizerFiles = {
       tokenizerJson: readIfExists(path.join(dir, "tokenizer.json")),
       vocabTxt: readIfExists(path.join(dir, "vocab.txt")),
