@@ -174,3 +174,40 @@ test("the model cells build the model with id2label / label2id: pretrained (full
   }
   assert.equal(tf.memory().numTensors, before, "every model the cells built was disposed");
 });
+
+test("tokenizer.call behaves like transformers' tokenizer(...): raw text, padding, truncation off by default, clear errors", async () => {
+  for (const [fixture, goldenKey] of TOKENIZERS) {
+    const tokenizer = NerTokenizer.fromDirectory(sharedPath("fixtures", fixture));
+    type Sentence = { words: string[]; input_ids: number[]; text_input_ids: number[] };
+    const golden = readSharedJson<Record<string, Record<string, Sentence[]>>>("fixtures", "tokenizer-golden.json")[goldenKey];
+    const sentences = [...golden.conll2003_test, ...golden.mit_restaurant_test];
+    // Raw text (the words joined by spaces): Python's ids for `tokenizer(text)`.
+    const texts = await tokenizer.call(sentences.map((s) => s.words.join(" ")));
+    assert.deepEqual(texts.inputIds, sentences.map((s) => s.text_input_ids), `${fixture}: raw-text ids`);
+    const single = await tokenizer.call(sentences[0].words, { isSplitIntoWords: true });
+    assert.equal(single.length, 1);
+    assert.deepEqual(single.inputIds[0], sentences[0].input_ids);
+    // Truncation is off unless asked (transformers' default), on with maxLength when asked.
+    const long = sentences.reduce((a, b) => (b.input_ids.length > a.input_ids.length ? b : a));
+    const untruncated = await tokenizer.call([long.words], { isSplitIntoWords: true, maxLength: 8 });
+    assert.equal(untruncated.inputIds[0].length, long.input_ids.length);
+    const truncated = await tokenizer.call([long.words], { isSplitIntoWords: true, maxLength: 8, truncation: true });
+    assert.deepEqual(truncated.inputIds[0], [...long.input_ids.slice(0, 7), long.input_ids[long.input_ids.length - 1]]);
+    // padding="max_length": every row as long as maxLength, mask 0 and word id null on padding.
+    const padded = await tokenizer.call([["a", "b"], long.words.slice(0, 3)], { isSplitIntoWords: true, padding: "max_length", maxLength: 24, truncation: true });
+    for (let i = 0; i < 2; i++) {
+      assert.equal(padded.inputIds[i].length, 24);
+      const real = padded.attentionMask[i].filter((m) => m === 1).length;
+      assert.ok(padded.wordIds(i).slice(real).every((w) => w === null));
+      assert.ok(padded.inputIds[i].slice(real).every((id) => id === tokenizer.padTokenId));
+    }
+  }
+  const tokenizer = NerTokenizer.fromDirectory(sharedPath("fixtures", "tiny-bert"));
+  const enc = await tokenizer.call([["EU", "rejects"]], { isSplitIntoWords: true });
+  assert.throws(() => enc.rows, /no labels yet/);
+  enc.labels = [[-100, 3, 0, -100]];
+  assert.deepEqual(enc.rows, [{ inputIds: enc.inputIds[0], attentionMask: enc.attentionMask[0], tokenTypeIds: enc.tokenTypeIds[0], labels: [-100, 3, 0, -100] }]);
+  assert.throws(() => enc.wordIds(1), /batch index 1 out of range for 1 sequences/);
+  await assert.rejects(tokenizer.call("EU rejects", { isSplitIntoWords: true }), /isSplitIntoWords needs a list of words/);
+  await assert.rejects(tokenizer.call([["EU"]] as unknown as string[]), /needs \{ isSplitIntoWords: true \}/);
+});
