@@ -102,7 +102,8 @@ function describe(name: BackendName, skipped: BackendInfo["skipped"]): BackendIn
 async function tryActivate(name: BackendName): Promise<string | undefined> {
   if (name === "wasm+blas") {
     const load = loadNativeBlas();
-    if (load.addon === undefined) return `native BLAS addon ${load.reason}`;
+    // The cast: tslab compiles without strictNullChecks, where this check does not narrow the union.
+    if (load.addon === undefined) return `native BLAS addon ${(load as { reason: string }).reason}`;
     const problem = await tryActivate("wasm");
     if (problem !== undefined) return problem;
     useBlasKernels(load.addon);

@@ -3,7 +3,7 @@
  * line and column (a replacement character would silently become a different token: `E\xffU`
  * must not train as `EU`). A UTF-8 byte-order mark at the start is accepted and dropped.
  */
-import * as fs from "fs";
+import * as fs from "node:fs"; // not "fs": under tslab that resolves to src/util/fs.js (see fs.ts)
 import { TextDecoder } from "util";
 import { readableFileError } from "./fs";
 
