@@ -7,6 +7,7 @@
  * (tokens may contain ':'). Tokens are otherwise kept byte for byte, zero-width and
  * U+FEFF characters included, as Hugging Face `datasets` keeps them.
  */
+import { quoteForMessage } from "../util/message";
 import { readUtf8File } from "../util/utf8";
 import { DataFormatError } from "./errors";
 import { iob1ToIob2, iob1Violation, iob2Violation, parseTag } from "./tags";
@@ -44,7 +45,7 @@ const LINE_PARSERS: Record<FormatName, LineParser> = {
   wikiann: (line, fail, opts) => {
     const prefix = opts.langPrefix ?? "en:";
     const [raw, tag] = tabColumns(line, `${prefix}token<TAB>tag`, fail);
-    if (!raw.startsWith(prefix)) fail(`token ${JSON.stringify(raw)} lacks the language prefix ${JSON.stringify(prefix)}`);
+    if (!raw.startsWith(prefix)) fail(`token ${quoteForMessage(raw)} lacks the language prefix ${quoteForMessage(prefix)}`);
     return { token: raw.slice(prefix.length), tag };
   },
   conll2003: (line, fail) => {
@@ -65,7 +66,7 @@ const LINE_PARSERS: Record<FormatName, LineParser> = {
 /** Parse corpus text in the given layout. Throws DataFormatError on malformed input. */
 export function parseCorpusText(text: string, format: FormatName, opts: ReadOptions = {}): ReadResult {
   const parser = LINE_PARSERS[format];
-  if (!parser) throw new Error(`unknown corpus format ${JSON.stringify(format)}`);
+  if (!parser) throw new Error(`unknown corpus format ${quoteForMessage(format)}`);
   const file = opts.fileName ?? "<string>";
   const iob1 = format === "iob1";
   const checkTransition = iob1 ? iob1Violation : iob2Violation;
@@ -111,13 +112,13 @@ export function parseCorpusText(text: string, format: FormatName, opts: ReadOpti
     }
     const f = parser(line, fail, opts);
     if (parseTag(f.tag) === null) {
-      fail(`unknown tag prefix in ${JSON.stringify(f.tag)} (expected O, B-<type> or I-<type>)`);
+      fail(`unknown tag prefix in ${quoteForMessage(f.tag)} (expected O, B-<type> or I-<type>)`);
     }
     if (allowed.tags && !allowed.tags.has(f.tag)) {
-      fail(`unknown label ${JSON.stringify(f.tag)} (expected one of ${[...allowed.tags].join(", ")})`);
+      fail(`unknown label ${quoteForMessage(f.tag)} (expected one of ${[...allowed.tags].join(", ")})`);
     }
-    if (allowed.pos && f.pos !== undefined && !allowed.pos.has(f.pos)) fail(`unknown POS tag ${JSON.stringify(f.pos)}`);
-    if (allowed.chunk && f.chunk !== undefined && !allowed.chunk.has(f.chunk)) fail(`unknown chunk tag ${JSON.stringify(f.chunk)}`);
+    if (allowed.pos && f.pos !== undefined && !allowed.pos.has(f.pos)) fail(`unknown POS tag ${quoteForMessage(f.pos)}`);
+    if (allowed.chunk && f.chunk !== undefined && !allowed.chunk.has(f.chunk)) fail(`unknown chunk tag ${quoteForMessage(f.chunk)}`);
     if (cur === null) {
       cur = { tokens: [], tags: [] };
       if (f.pos !== undefined) {
