@@ -18,7 +18,7 @@ import { isTransposed, type ParamSpec } from "../models/weights";
 import type { AdamW } from "./adamw";
 import { encodeSafetensors, readSafetensors, type SafetensorsDtype, type TensorData } from "../models/safetensors";
 import { writeDirAtomicAsync, writeFileAtomic } from "../util/atomic";
-import type { LogEntry, LoopPosition, LoopTotals, ResumeState, TrainableModel } from "./types";
+import type { LogEntry, LoopPosition, LoopTotals, ResumeFrom, ResumeState, TrainableModel } from "./types";
 
 export type { LogEntry, ResumeState };
 
@@ -61,6 +61,27 @@ export function assertCompleteCheckpoint(dir: string): void {
   if (!fs.statSync(dir).isDirectory()) throw new Error(`${dir}: is a file, not a checkpoint directory`);
   const missing = missingCheckpointFiles(dir);
   if (missing.length) throw new Error(`${dir}: not a complete checkpoint (missing ${missing.join(", ")})`);
+}
+
+/**
+ * The checkpoint a `resumeFromCheckpoint` value names, or null for a fresh start (see
+ * {@link ResumeFrom}). Errors as Hugging Face's Trainer: `true` with no checkpoint is one.
+ */
+export function resumeCheckpointFor(resume: ResumeFrom | undefined, outputDir: string | undefined): string | null {
+  if (resume === undefined || resume === false) return null;
+  if (typeof resume === "string" && resume !== "auto") {
+    assertCompleteCheckpoint(resume);
+    return resume;
+  }
+  if (!outputDir) throw new Error(`resumeFromCheckpoint=${JSON.stringify(resume)} needs outputDir (where the checkpoints are)`);
+  const latest = latestCheckpoint(outputDir);
+  if (!latest && resume === true) {
+    throw new Error(
+      `No valid checkpoint found in output directory (${outputDir}); ` +
+        `use resumeFromCheckpoint "auto" (ner train --resume auto) to start fresh when there is none`,
+    );
+  }
+  return latest;
 }
 
 /** Complete checkpoints under `outputDir`, oldest first. */

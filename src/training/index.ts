@@ -1,7 +1,7 @@
 /** The training loop and its parts: Trainer, AdamW, schedule, clipping, checkpoints, progress, CLI jobs. */
 export { Trainer, NonFiniteLossError } from "./trainer";
-export type { TrainerOptions, ResumeFrom } from "./trainer";
-export type { TrainerState, TrainerCallback, EpochRow, StepInfo, TrainOutput, PredictionOutput, LogEntry } from "./types";
+export type { TrainerOptions } from "./trainer";
+export type { TrainerState, TrainerCallback, EpochRow, StepInfo, TrainOutput, PredictionOutput, LogEntry, ResumeFrom } from "./types";
 export { AdamW, isDecayParameter, decayParameterNames } from "./adamw";
 export type { AdamWOptions, AdamWState } from "./adamw";
 export { linearScheduleWithWarmup, constantSchedule, warmupStepsFor, linearWarmupFactor } from "./schedule";
@@ -11,7 +11,7 @@ export { trainingStep } from "./step";
 export type { StepOptions, StepResult } from "./step";
 export { resolveTrainingArguments, DEFAULT_TRAINING_ARGUMENTS } from "./arguments";
 export type { TrainingArguments, IntervalStrategy, ProgressMode } from "./arguments";
-export { saveCheckpoint, latestCheckpoint, listCheckpoints, loadModelWeights, assertCompleteCheckpoint, removeStaleTemporaries } from "./checkpoint";
+export { saveCheckpoint, latestCheckpoint, listCheckpoints, loadModelWeights, assertCompleteCheckpoint, removeStaleTemporaries, resumeCheckpointFor } from "./checkpoint";
 export { createProgressCallback, formatEpochTable } from "./progress";
 export { runTrainJob, runEvaluateJob, resolveTrainJobOptions, DEFAULT_TRAIN_JOB, FINE_TUNE_DEFAULTS, JOB_ARGUMENT_KEYS } from "./job";
 export type { JobArguments, TrainJobOptions, TrainJobResult, EvaluateJobOptions, EvaluateJobResult } from "./job";

@@ -39,6 +39,7 @@ import { writeFileAtomic } from "../util/atomic";
 import { sha256OfFile } from "../util/fs";
 import { codePointLength } from "../util/unicode";
 import type { TrainingArguments } from "./arguments";
+import { recoverOutputDir, resumeCheckpointFor } from "./checkpoint";
 import { formatEpochTable } from "./progress";
 import { Trainer } from "./trainer";
 import type { TrainingFeature } from "./types";
@@ -219,6 +220,11 @@ export async function runTrainJob(
 ): Promise<TrainJobResult> {
   const opts = resolveTrainJobOptions(given);
   const started = performance.now();
+  // A resume with nothing to resume fails before data and model are loaded (Trainer.train checks it again).
+  if (opts.resumeFromCheckpoint) {
+    recoverOutputDir(opts.outputDir);
+    resumeCheckpointFor(opts.resumeFromCheckpoint, opts.outputDir);
+  }
   const backend = await initBackend(opts.backend);
 
   // ---- data

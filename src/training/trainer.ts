@@ -28,7 +28,6 @@ import { asCollateFn, countTokens, disposeBatch, featuresOf } from "./batching";
 import { tokenClassificationLoss } from "../models/loss";
 import {
   TrainerStateFile,
-  assertCompleteCheckpoint,
   checkpointName,
   latestCheckpoint,
   loadModelWeights,
@@ -37,6 +36,7 @@ import {
   readTrainerState,
   MODEL_SAVE_MARKER,
   recoverOutputDir,
+  resumeCheckpointFor,
   rotateCheckpoints,
   saveCheckpoint,
 } from "./checkpoint";
@@ -45,6 +45,7 @@ import { trainingStep } from "./step";
 import { LrSchedule, constantSchedule, linearScheduleWithWarmup, warmupStepsFor } from "./schedule";
 import type {
   Batch,
+  ResumeFrom,
   Collator,
   ComputeMetrics,
   EpochRow,
@@ -169,7 +170,7 @@ export class Trainer {
     const state = (this.state = emptyState(args));
     state.maxSteps = maxSteps;
     state.batchesPerEpoch = batchesPerEpoch;
-    const loop = this.startLoop(state, this.resolveResumeDir(opts.resumeFromCheckpoint ?? args.resumeFromCheckpoint));
+    const loop = this.startLoop(state, resumeCheckpointFor(opts.resumeFromCheckpoint ?? args.resumeFromCheckpoint, args.outputDir));
     const { position: pos, totals } = loop;
     this.bestSnapshot = null;
     this.progress = createProgressCallback(args.progress);
@@ -489,25 +490,6 @@ export class Trainer {
     );
   }
 
-  /** The checkpoint a `resumeFromCheckpoint` value names, or null for a fresh start. */
-  private resolveResumeDir(resume: ResumeFrom | undefined): string | null {
-    if (resume === undefined || resume === false) return null;
-    if (typeof resume === "string" && resume !== "auto") {
-      assertCompleteCheckpoint(resume);
-      return resume;
-    }
-    const outputDir = this.args.outputDir;
-    if (!outputDir) throw new Error(`resumeFromCheckpoint=${JSON.stringify(resume)} needs outputDir (where the checkpoints are)`);
-    const latest = latestCheckpoint(outputDir);
-    if (!latest && resume === true) {
-      throw new Error(
-        `No valid checkpoint found in output directory (${outputDir}); ` +
-          `use resumeFromCheckpoint "auto" (ner train --resume auto) to start fresh when there is none`,
-      );
-    }
-    return latest;
-  }
-
   private requireTrain(): readonly TrainingFeature[] {
     if (!this.trainDataset) throw new Error("Trainer: no training dataset given");
     const f = featuresOf(this.trainDataset);
@@ -543,8 +525,7 @@ function emptyState(args: TrainingArguments): TrainerState {
   };
 }
 
-/** Where `resumeFromCheckpoint` points: a checkpoint directory, true (the latest, required), "auto" (the latest, if any). */
-export type ResumeFrom = string | boolean;
+export type { ResumeFrom };
 
 /** Everything the loop carries from one update to the next, beside the public `TrainerState`. */
 interface LoopState {

@@ -129,6 +129,12 @@ export interface TrainerCallback {
   onTrainEnd?(state: TrainerState, output: TrainOutput): void | Promise<void>;
 }
 
+/**
+ * Where `resumeFromCheckpoint` points: a checkpoint directory; `true`, the latest checkpoint in
+ * `outputDir` (an error when there is none); `"auto"`, the latest one if any, else a fresh start.
+ */
+export type ResumeFrom = string | boolean;
+
 // ---------------------------------------------------------------- what a checkpoint keeps of the loop
 
 /** Where the run is in its data (saved in `trainer_state.json#resume.position`). */

@@ -74,3 +74,24 @@ test("bad JSONL and bad flags give errors naming file, line or flag", () => {
   assert.deepEqual(optionsFromFlags({ config: cfg, epochs: "1" }), { outputDir: "o", numTrainEpochs: 1, learningRate: 2e-5 });
   assert.equal(optionsFromFlags({ output: "o", shuffle: false }).shuffle, false);
 });
+
+test("one vocabulary: TrainingArguments flags, their aliases and --config keys give the same options; --resume with nothing to resume fails before loading", async () => {
+  const dir = tmp();
+  const long = optionsFromFlags({ outputDir: "o", learningRate: "2e-5", perDeviceTrainBatchSize: "8", numTrainEpochs: "3", warmupRatio: "0.1", gradientAccumulationSteps: "2", resumeFromCheckpoint: "auto" });
+  const short = optionsFromFlags({ output: "o", lr: "2e-5", batchSize: "8", epochs: "3", warmup: "0.1", gradAccum: "2", resume: "auto" });
+  const cfg = path.join(dir, "train.json");
+  fs.writeFileSync(cfg, JSON.stringify({ outputDir: "o", learningRate: 2e-5, batchSize: 8, numTrainEpochs: 3, warmupRatio: 0.1, gradientAccumulationSteps: 2, resumeFromCheckpoint: "auto" }));
+  const expected = { outputDir: "o", learningRate: 2e-5, perDeviceTrainBatchSize: 8, numTrainEpochs: 3, warmupRatio: 0.1, gradientAccumulationSteps: 2, resumeFromCheckpoint: "auto" };
+  assert.deepEqual(long, expected);
+  assert.deepEqual(short, expected);
+  assert.deepEqual(optionsFromFlags({ config: cfg }), expected);
+  assert.throws(() => optionsFromFlags({ output: "o", lr: "1e-3", learningRate: "2e-3" }), /--lr and --learning-rate disagree/);
+  fs.writeFileSync(cfg, JSON.stringify({ outputDir: "o", saveStrategy: "sometimes" }));
+  assert.throws(() => optionsFromFlags({ config: cfg }), /train\.json: "saveStrategy" must be epoch, steps or no, got "sometimes"/);
+
+  // Data and model do not exist: the resume error coming first shows it is checked before they are read.
+  await assert.rejects(
+    runTrainJob({ data: "no-such-file.jsonl", model: "no-such-model", outputDir: path.join(dir, "empty"), resumeFromCheckpoint: true }, () => undefined),
+    /No valid checkpoint found in output directory \(.*empty\)/,
+  );
+});
