@@ -60,3 +60,33 @@ test("ner align: bad input names file and line, exits non-zero", () => {
   assert.notEqual(unknown.code, 0);
   assert.match(unknown.stderr, /in\.jsonl:1: unknown tag "B-ORG"/);
 });
+
+test("ner align: every --labels format gives the same ids; null lines and bad outputs are clear errors", () => {
+  const conll = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"];
+  const files: Record<string, string> = {
+    "labels.json": JSON.stringify(conll),
+    "config.json": JSON.stringify({ model_type: "bert", id2label: Object.fromEntries(conll.map((l, i) => [String(i), l])) }),
+    "labels.txt": conll.join("\n") + "\n",
+  };
+  const outputs = [conll.join(","), ...Object.keys(files)].map((spec) => {
+    const value = files[spec] ? path.join(dir, spec) : spec;
+    if (files[spec]) fs.writeFileSync(value, files[spec]);
+    const r = ner(["align", "--tokenizer", "bert-base-cased", "--input", input, "--labels", value, "--json"]);
+    assert.equal(r.code, 0, `${spec}: ${r.stderr}`);
+    return r.stdout;
+  });
+  for (const o of outputs.slice(1)) assert.equal(o, outputs[0]);
+
+  const withNull = path.join(dir, "null.jsonl");
+  fs.writeFileSync(withNull, '{"tokens": ["a"], "tags": ["O"]}\nnull\n');
+  const nul = ner(["align", "--tokenizer", "bert-base-cased", "--input", withNull, "--json"]);
+  assert.notEqual(nul.code, 0);
+  assert.match(nul.stderr, /null\.jsonl:2: expected a JSON object .* found null/);
+  assert.doesNotMatch(nul.stderr, /Cannot read properties/);
+
+  const toDir = ner(["align", "--tokenizer", "bert-base-cased", "--input", withNull, "--output", dir]);
+  assert.notEqual(toDir.code, 0);
+  assert.match(toDir.stderr, /--output .* is a directory, not a file/, "the output is checked before the input is read");
+  const asInput = ner(["align", "--tokenizer", "bert-base-cased", "--input", dir]);
+  assert.match(asInput.stderr, /: is a directory, not a file/);
+});
