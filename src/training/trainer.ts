@@ -111,7 +111,6 @@ export class Trainer {
   private readonly tokenizer?: TrainerOptions["tokenizer"];
   private optimizer?: AdamW;
   private schedule?: LrSchedule;
-  private bestSnapshot: Map<string, Float32Array> | null = null;
   private progress: TrainerCallback | null = null;
 
   constructor(opts: TrainerOptions) {
@@ -172,7 +171,6 @@ export class Trainer {
     state.batchesPerEpoch = batchesPerEpoch;
     const loop = this.startLoop(state, resumeCheckpointFor(opts.resumeFromCheckpoint ?? args.resumeFromCheckpoint, args.outputDir));
     const { position: pos, totals } = loop;
-    this.bestSnapshot = null;
     this.progress = createProgressCallback(args.progress);
     try {
       await this.emit("onTrainBegin", state, args);
@@ -273,11 +271,11 @@ export class Trainer {
           rotateCheckpoints(args.outputDir, args.saveTotalLimit, state.bestModelCheckpoint);
           await this.emit("onSave", state, dir);
         } else if (improved && args.loadBestModelAtEnd) {
-          this.bestSnapshot = snapshotWeights(weights);
+          loop.bestSnapshot = snapshotWeights(weights);
         }
       }
 
-      if (args.loadBestModelAtEnd) this.loadBest(state, weights);
+      if (args.loadBestModelAtEnd) loadBest(this.model, state, loop, weights);
       totals.elapsedSeconds = loop.elapsed();
       state.elapsedSeconds = totals.elapsedSeconds;
       const trainLoss = meanTrainLoss(state.logHistory, totals);
@@ -468,15 +466,6 @@ export class Trainer {
     return better && enough;
   }
 
-  private loadBest(state: TrainerState, weights: Map<string, tf.Variable>): void {
-    if (this.bestSnapshot) {
-      for (const [name, v] of weights) v.assign(tf.tensor(this.bestSnapshot.get(name)!, v.shape, v.dtype));
-      this.bestSnapshot = null;
-    } else if (state.bestModelCheckpoint && fs.existsSync(state.bestModelCheckpoint)) {
-      loadModelWeights(this.model, state.bestModelCheckpoint);
-    }
-  }
-
   private nonFinite(what: string, state: TrainerState, lastCheckpoint: string | null): NonFiniteLossError {
     const where = `at step ${state.globalStep + 1} (epoch ${state.epoch.toFixed(2)})`;
     const keep = lastCheckpoint
@@ -539,6 +528,8 @@ interface LoopState {
   clockStart: number;
   /** Seconds trained so far: saved totals plus the current segment. */
   elapsed(): number;
+  /** The best weights so far when they were not saved in a checkpoint (loadBestModelAtEnd). */
+  bestSnapshot: Map<string, Float32Array> | null;
 }
 
 function newLoopState(resume: ResumeState, dataRng: Rng, dropoutRng: Rng, lastCheckpoint: string | null): LoopState {
@@ -549,6 +540,7 @@ function newLoopState(resume: ResumeState, dataRng: Rng, dropoutRng: Rng, lastCh
     dropoutRng,
     lastCheckpoint,
     clockStart: performance.now(),
+    bestSnapshot: null,
     elapsed: () => loop.totals.elapsedSeconds + (performance.now() - loop.clockStart) / 1000,
   };
   return loop;
@@ -636,6 +628,20 @@ function rebuildEpochRows(history: LogEntry[]): EpochRow[] {
       f1: e.eval_f1 ?? null,
       accuracy: e.eval_accuracy ?? null,
     }));
+}
+
+/** End with the best model: from the in-memory snapshot, or from the best checkpoint. */
+function loadBest(model: TrainableModel, state: TrainerState, loop: LoopState, weights: Map<string, tf.Variable>): void {
+  if (loop.bestSnapshot) {
+    for (const [name, v] of weights) {
+      const best = tf.tensor(loop.bestSnapshot.get(name)!, v.shape, v.dtype);
+      v.assign(best);
+      best.dispose();
+    }
+    loop.bestSnapshot = null;
+  } else if (state.bestModelCheckpoint && fs.existsSync(state.bestModelCheckpoint)) {
+    loadModelWeights(model, state.bestModelCheckpoint);
+  }
 }
 
 function snapshotWeights(weights: Map<string, tf.Variable>): Map<string, Float32Array> {

@@ -1,5 +1,6 @@
 /**
- * The shapes the Trainer works with. The model side is the project's shared
+ * The shapes the Trainer works with: model, features and batches; the Trainer's state, callbacks
+ * and results; and what a checkpoint keeps of the training loop. The model side is the project's shared
  * `TokenClassificationModel` contract (src/models), restated structurally here so the
  * training loop can be read (and tested) on its own; a `TokenClassificationModel` is a
  * `TrainableModel` as it is (tests/training/contracts.test.ts checks this, without casts).
