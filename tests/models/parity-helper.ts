@@ -7,6 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { sharedPath, readSharedJson } from "../helpers/shared";
 import { AutoModelForTokenClassification, computeLossAndGrads, tokenClassificationLoss } from "../../src/models";
 import type { LoadedModel } from "../../src/models";
+import { disposeBatch } from "../../src/collator";
 
 export interface GoldenBatch {
   input_ids: number[][];
@@ -39,9 +40,8 @@ export function batchTensors(b: GoldenBatch) {
   };
 }
 
-export function disposeBatch(t: ReturnType<typeof batchTensors>): void {
-  for (const x of Object.values(t)) x?.dispose();
-}
+/** Free a batch's tensors (the library's one disposeBatch). */
+export { disposeBatch };
 
 /** Largest |a - b| over nested arrays of equal shape. */
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
