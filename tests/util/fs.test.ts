@@ -9,6 +9,7 @@ import * as path from "path";
 import { checkReadableFile, checkWritableOutput, isDirectory, isFile, sha256OfFile } from "../../src/util/fs";
 import { decodeUtf8Strict, firstInvalidUtf8, readUtf8File } from "../../src/util/utf8";
 import { quoteForMessage } from "../../src/util/message";
+import { argmax } from "../../src/util/argmax";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ner-fs-"));
 test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -88,4 +89,12 @@ test("quoteForMessage: capped, quoted, invisible characters escaped", () => {
   assert.equal(quoteForMessage("X-PER"), '"X-PER"');
   assert.equal(quoteForMessage("a\u0000\u200b\ufffd\u202e"), '"a\\u0000\\u200b\\ufffd\\u202e"');
   assert.equal(quoteForMessage("x".repeat(100), 10), `"${"x".repeat(10)}"… (90 more characters)`);
+});
+
+test("argmax is numpy's: first index on ties, first NaN wins", () => {
+  assert.equal(argmax([0.1, 0.7, 0.7, 0.2]), 1);
+  assert.equal(argmax(Float32Array.from([-3, -1, -2])), 1);
+  assert.equal(argmax([1, NaN, 5, NaN]), 1);
+  assert.equal(argmax([NaN, 9]), 0);
+  assert.equal(argmax([4]), 0);
 });
