@@ -3,7 +3,7 @@
  * a default padding collator (pad to the longest, labels with -100) and a collator adapter.
  */
 import { DataCollatorForTokenClassification } from "../collator/collator";
-import type { Batch, Collator, FeatureSource, TrainingFeature } from "./types";
+import type { ModelBatch, Collator, FeatureSource, TrainingFeature } from "./types";
 
 /** The features of an array or a Dataset-like `{rows}`. */
 export function featuresOf(source: FeatureSource): readonly TrainingFeature[] {
@@ -11,12 +11,12 @@ export function featuresOf(source: FeatureSource): readonly TrainingFeature[] {
 }
 
 /** Pad to the longest feature (the collator's rules: ids with `padTokenId`, masks 0, labels -100). */
-export function padCollate(features: readonly TrainingFeature[], padTokenId = 0): Batch {
-  return new DataCollatorForTokenClassification({ padTokenId }).collate(features) as Batch;
+export function padCollate(features: readonly TrainingFeature[], padTokenId = 0): ModelBatch {
+  return new DataCollatorForTokenClassification({ padTokenId }).collate(features) as ModelBatch;
 }
 
 /** Turn any supported collator into a function (default: {@link padCollate}). */
-export function asCollateFn(collator?: Collator): (features: readonly TrainingFeature[]) => Batch {
+export function asCollateFn(collator?: Collator): (features: readonly TrainingFeature[]) => ModelBatch {
   if (!collator) return (f) => padCollate(f);
   if (typeof collator === "function") return collator;
   if ("collate" in collator) return (f) => collator.collate(f);

@@ -44,7 +44,7 @@ import { createProgressCallback } from "./progress";
 import { trainingStep } from "./step";
 import { LrSchedule, constantSchedule, linearScheduleWithWarmup, warmupStepsFor } from "./schedule";
 import type {
-  Batch,
+  ModelBatch,
   ResumeFrom,
   Collator,
   ComputeMetrics,
@@ -105,7 +105,7 @@ export class Trainer {
   /** Non-numeric outputs of the last evaluation's computeMetrics (e.g. seqeval's report). */
   lastEvalExtras: Record<string, unknown> = {};
 
-  private readonly collate: (f: readonly TrainingFeature[]) => Batch;
+  private readonly collate: (f: readonly TrainingFeature[]) => ModelBatch;
   private readonly computeMetrics?: ComputeMetrics;
   private readonly lossFn: LossFn;
   private readonly tokenizer?: TrainerOptions["tokenizer"];
@@ -185,7 +185,7 @@ export class Trainer {
 
         // ---- one optimizer update over up to `gradientAccumulationSteps` batches
         const micro = Math.min(args.gradientAccumulationSteps, batchesPerEpoch - pos.stepInEpoch);
-        const batches: Batch[] = [];
+        const batches: ModelBatch[] = [];
         const seeds: number[] = [];
         let tokens = 0;
         let samples = 0;

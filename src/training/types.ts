@@ -31,16 +31,22 @@ export interface TrainingFeature {
   labels: number[];
 }
 
-/** A collated batch: model inputs plus int32 labels [batch, seq] (required for training and evaluation). */
-export interface Batch extends ModelInputs {
+/**
+ * A collated batch of tensors: model inputs plus int32 labels [batch, seq] (required for training
+ * and evaluation). Named apart from src/data's `Batch` (a slice of a Dataset's columns).
+ */
+export interface ModelBatch extends ModelInputs {
   labels?: tf.Tensor2D;
 }
 
+/** @deprecated The earlier name of {@link ModelBatch}, kept until src/training/step.ts and its parity test switch. */
+export type Batch = ModelBatch;
+
 /** A collator: a function, or an object with `collate` / `call` (e.g. DataCollatorForTokenClassification). */
 export type Collator =
-  | ((features: readonly TrainingFeature[]) => Batch)
-  | { collate(features: readonly TrainingFeature[]): Batch }
-  | { call(features: readonly TrainingFeature[]): Batch };
+  | ((features: readonly TrainingFeature[]) => ModelBatch)
+  | { collate(features: readonly TrainingFeature[]): ModelBatch }
+  | { call(features: readonly TrainingFeature[]): ModelBatch };
 
 /** Anything holding features: an array, or a Dataset with `rows`. */
 export type FeatureSource = readonly TrainingFeature[] | { readonly rows: readonly TrainingFeature[] };
