@@ -9,8 +9,13 @@ import { DEFAULT_TRAIN_JOB } from "../src/training/job";
 export const BENCH_MODELS = ["distilbert-base", "bert-base", "main-job"] as const;
 export type BenchModel = (typeof BENCH_MODELS)[number];
 
-/** CoNLL-2003's 9 labels: the head size of the tutorials' models. */
+/** CoNLL-2003's 9 labels: the head size of the tutorials' base models. */
 export const NUM_LABELS = 9;
+
+/** Head size: MIT Restaurant's 17 tags (8 types in IOB2 + O) for the main job, else CoNLL's 9. */
+export function numLabelsOf(model: BenchModel): number {
+  return model === "main-job" ? 17 : NUM_LABELS;
+}
 
 /** Hugging Face config.json of each benchmark model (random weights; sizes are what matter). */
 export function hfConfigOf(model: BenchModel): Record<string, unknown> {
@@ -31,7 +36,7 @@ export function hfConfigOf(model: BenchModel): Record<string, unknown> {
 }
 
 export function benchConfig(model: BenchModel): TokenClassificationConfig {
-  return configFromHf(hfConfigOf(model), { numLabels: NUM_LABELS });
+  return configFromHf(hfConfigOf(model), { numLabels: numLabelsOf(model) });
 }
 
 /** Matmul FLOPs of one forward pass (linear layers + attention products + classifier). */

@@ -12,7 +12,7 @@ import { Command, Option } from "commander";
 import * as os from "os";
 import * as tf from "@tensorflow/tfjs";
 import { startBackend, type BackendSummary } from "../src/cli/commands/env";
-import { BENCH_MODELS, benchConfig, forwardFlops, hfConfigOf, NUM_LABELS, type BenchModel } from "./configs";
+import { BENCH_MODELS, benchConfig, forwardFlops, hfConfigOf, numLabelsOf, type BenchModel } from "./configs";
 import { kernelProfile, measure, type BenchKind } from "./measure";
 import { defaultPython, detectPeer, runPeer, type PeerStatus } from "./peer";
 
@@ -124,7 +124,7 @@ async function run(kind: BenchKind, opts: BenchOptions): Promise<BenchRecord[]> 
         }
         if (peer.ok) {
           try {
-            const p = runPeer(peer.python, { bench: kind, name: model, model: hfConfigOf(model), batch, seq, reps, num_labels: NUM_LABELS }, peerThreads);
+            const p = runPeer(peer.python, { bench: kind, name: model, model: hfConfigOf(model), batch, seq, reps, num_labels: numLabelsOf(model) }, peerThreads);
             Object.assign(rec, { peer: `torch ${p.torch}`, peer_threads: p.threads, peer_ms_per_step: round(p.ms_per_step), peer_tokens_per_s: round(tokens * 1000 / p.ms_per_step) });
             if (rec.ms_per_step) rec.ratio = round(p.ms_per_step / rec.ms_per_step, 2);
           } catch (err) {
