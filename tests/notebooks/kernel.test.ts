@@ -95,19 +95,27 @@ test("the runner stops at the first failing cell, prints its real error and keep
   assert.equal(fs.existsSync(path.join(out, "never.ipynb")), false);
 });
 
-test("no file in src/ is named after a Node built-in module (under tslab, import \"fs\" from src/util/ would load src/util/fs.ts)", () => {
-  // tslab resolves every import against the files it compiled, relative to the importing file,
-  // before Node's own modules: a src/util/fs.ts makes `import * as fs from "fs"` in src/util/
-  // load itself (stack overflow in the notebook's first cell).
+test("no src/ file imports a bare Node built-in that a sibling file shadows under tslab (e.g. \"fs\" beside util/fs.ts)", () => {
+  // tslab resolves every import relative to the importing file's folder, among the files it
+  // compiled, before Node's own modules: `import * as fs from "fs"` inside src/util/ loads
+  // src/util/fs.ts (stack overflow in the notebook's first cell). Import "node:fs" there instead.
   const builtins = new Set(require("module").builtinModules as string[]);
   const clashes: string[] = [];
   const walk = (dir: string): void => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
       const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (/\.tsx?$/.test(e.name) && builtins.has(e.name.replace(/\.tsx?$/, ""))) clashes.push(path.relative(repoRoot, p));
+      if (e.isDirectory()) {
+        walk(p);
+        continue;
+      }
+      if (!e.name.endsWith(".ts")) continue;
+      const text = fs.readFileSync(p, "utf8");
+      for (const m of text.matchAll(/(?:from\s+|require\(\s*|import\(\s*)["']([^"'./][^"']*)["']/g)) {
+        const id = m[1];
+        if (builtins.has(id) && fs.existsSync(path.join(dir, `${id}.ts`))) clashes.push(`${path.relative(repoRoot, p)} imports "${id}"`);
+      }
     }
   };
   walk(path.join(repoRoot, "src"));
-  assert.deepEqual(clashes, [], "rename these files (e.g. util/fs.ts → util/files.ts)");
+  assert.deepEqual(clashes, [], 'import "node:<name>" in these files, or rename the shadowing file');
 });
