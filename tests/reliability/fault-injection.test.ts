@@ -161,7 +161,12 @@ test("kill -9 during checkpoint writes, rotation and the final save: what is com
       const run = await runChild(out, kill);
       if (run.signal !== "SIGKILL") assert.equal(run.code, 0, `run ${k} failed: ${run.stderr}`);
       phases.push(run.signal === "SIGKILL" ? `${phaseOf(leftovers(out))} (step ${resumeStep(out)})` : "after the end");
-      checkEverythingLoads(out);
+      try {
+        checkEverythingLoads(out);
+      } catch (err) {
+        const state = fs.existsSync(out) ? fs.readdirSync(out).join(", ") : "(missing)";
+        throw new Error(`after kill ${k} (${JSON.stringify(kill)}; kills so far: ${phases.join("; ")}; output holds ${state}; leftovers ${leftovers(out)}): ${(err as Error).message}`);
+      }
     }
     t.diagnostic(`reference: loop ${loopMs.toFixed(0)} ms, final save ${saveMs.toFixed(0)} ms; kills landed: ${phases.join(", ")}`);
 
