@@ -133,7 +133,7 @@ export function register(program: Command): void {
     .description("tokenize JSON-lines sentences and align word tags to sub-word tokens (HF tokenize_and_align_labels)")
     .requiredOption("--tokenizer <dir|name>", "tokenizer directory or Hub name (e.g. bert-base-cased)")
     .requiredOption("--input <file.jsonl>", 'lines of {"tokens": [...], "tags": [...]} (tags: strings or ids)')
-    .option("--labels <list|file>", "label order: comma-separated, a JSON array file, or one label per line")
+    .option("--labels <list|file>", "label order: comma-separated, or a file: JSON array, id2label object (a config.json works), or one label per line")
     .option("--corpus <name>", "use a registered corpus's label order (conll2003, wnut17, wikiann_en, mit_restaurant)")
     .option("--label-all-tokens", "label every sub-token, not just the first")
     .option("--b-to-i", "with --label-all-tokens, give later sub-tokens of B-X the I-X label (run_ner.py)")
