@@ -29,13 +29,13 @@ export function isOffline(): boolean {
   return v === "1" || v === "true" || v === "yes" || v === "on";
 }
 
-export type Profile = "smoke" | "full";
+export type Profile = "smoke" | "workshop" | "full";
 
-/** NER_PROFILE=smoke|full (default full). */
+/** NER_PROFILE=smoke|workshop|full (default full). */
 export function profile(): Profile {
   const v = (process.env.NER_PROFILE ?? "full").trim().toLowerCase();
-  if (v === "smoke" || v === "full") return v;
-  throw new Error(`NER_PROFILE must be "smoke" or "full", got ${JSON.stringify(process.env.NER_PROFILE)}`);
+  if (v === "smoke" || v === "workshop" || v === "full") return v;
+  throw new Error(`NER_PROFILE must be "smoke", "workshop" or "full", got ${JSON.stringify(process.env.NER_PROFILE)}`);
 }
 
 /** NER_BACKEND: tfjs-node-gpu | tfjs-node | wasm | cpu, or undefined for automatic choice. */

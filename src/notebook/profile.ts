@@ -5,6 +5,9 @@
  * - `smoke` (NER_PROFILE=smoke): the same cells on a tiny randomly initialised model (the tutorial
  *   model's config scaled down, its real vocabulary) and small data subsets, so a notebook runs in
  *   about a minute on CPU. Nothing is downloaded: the smoke model has no pretrained weights.
+ * - `workshop` (NER_PROFILE=workshop): a small pretrained BERT from the hub of the notebook's
+ *   casing, the tutorial's data (whole or a large subset) and small-model hyperparameters, for
+ *   about 10 minutes per notebook on a 4-core laptop CPU (see WORKSHOP below).
  */
 import { profile as envProfile, Profile } from "../env";
 import type { TrainingArguments } from "../training/arguments";
@@ -239,6 +242,83 @@ const TUTORIALS: Record<TutorialId, TutorialSpec> = {
 };
 
 /**
+ * The hub checkpoints of the workshop profile: their config.json as the hub serves it (Google's
+ * miniatures have no model_type, which is read from the name as AutoConfig does) and the weight
+ * files their repositories hold on main. Tests load random checkpoints of exactly these layouts.
+ */
+export const WORKSHOP_MODELS: Record<string, { cased: boolean; weightFiles: string[]; config: Record<string, unknown> }> = {
+  "google/bert_uncased_L-4_H-256_A-4": {
+    cased: false,
+    weightFiles: ["pytorch_model.bin"],
+    config: { hidden_size: 256, hidden_act: "gelu", initializer_range: 0.02, vocab_size: 30522, hidden_dropout_prob: 0.1, num_attention_heads: 4,
+      type_vocab_size: 2, max_position_embeddings: 512, num_hidden_layers: 4, intermediate_size: 1024, attention_probs_dropout_prob: 0.1 },
+  },
+  "distilbert-base-cased": {
+    cased: true,
+    weightFiles: ["model.safetensors", "pytorch_model.bin"],
+    config: { activation: "gelu", architectures: ["DistilBertForMaskedLM"], attention_dropout: 0.1, dim: 768, dropout: 0.1, hidden_dim: 3072,
+      initializer_range: 0.02, max_position_embeddings: 512, model_type: "distilbert", n_heads: 12, n_layers: 6, output_past: true, pad_token_id: 0,
+      qa_dropout: 0.1, seq_classif_dropout: 0.2, sinusoidal_pos_embds: false, tie_weights_: true, vocab_size: 28996 },
+  },
+};
+
+interface WorkshopSpec {
+  model: keyof typeof WORKSHOP_MODELS & string;
+  subset: NotebookSettings["subset"];
+  maxLength: number;
+  training: Partial<NotebookTraining>;
+  time: string;
+}
+
+/**
+ * Workshop settings. Uncased notebooks: BERT-Mini (google/bert_uncased_L-4_H-256_A-4, 11M
+ * parameters, of Google's BERT miniatures, Turc et al. 2019), fine-tuned with the paper's
+ * small-model range (lr 3e-4, batch 32); BERT-Small (L-4_H-512_A-8) costs about twice as much per
+ * step, which 10 minutes cannot afford on a laptop CPU. No cased miniature exists on the hub, so the
+ * cased CoNLL notebook uses distilbert-base-cased (66M, the cased model of the DistilBERT family the
+ * tutorials use) on a subset. Times: CPU time per step measured by scripts/workshop-speed.ts, the
+ * notebook total estimated from it (see docs/notebooks.md, "Workshop profile").
+ */
+const WORKSHOP_TRAINING: Partial<NotebookTraining> = { learningRate: 3e-4, perDeviceTrainBatchSize: 32, perDeviceEvalBatchSize: 64, weightDecay: 0.01 };
+const WORKSHOP: Record<TutorialId, WorkshopSpec> = {
+  mit_restaurant: {
+    model: "google/bert_uncased_L-4_H-256_A-4",
+    subset: {},
+    maxLength: 64,
+    training: { ...WORKSHOP_TRAINING, numTrainEpochs: 2, loggingSteps: 20 },
+    time: "about 10 minutes on a 4-core laptop CPU with the native tier (estimated from 2.3 s of CPU per training step measured on one thread; 480 steps)",
+  },
+  conll2003_distilbert: {
+    model: "google/bert_uncased_L-4_H-256_A-4",
+    subset: {},
+    maxLength: 128,
+    training: { ...WORKSHOP_TRAINING, numTrainEpochs: 1, loggingSteps: 25 },
+    time: "about 9 minutes on a 4-core laptop CPU with the native tier (estimated from 2.1–2.2 s of CPU per training step measured on one thread; 439 steps)",
+  },
+  conll2003_bert_cased: {
+    model: "distilbert-base-cased",
+    subset: { train: 1600, validation: 500, test: 500 },
+    maxLength: 128,
+    training: { ...WORKSHOP_TRAINING, learningRate: 5e-5, perDeviceTrainBatchSize: 16, numTrainEpochs: 1, loggingSteps: 10 },
+    time: "about 10 minutes on a 4-core laptop CPU with the native tier (estimated from 10.2–12.0 s of CPU per training step measured on one thread; 100 steps)",
+  },
+  wikiann: {
+    model: "google/bert_uncased_L-4_H-256_A-4",
+    subset: { train: 15000, validation: 2000, test: 2000 },
+    maxLength: 64,
+    training: { ...WORKSHOP_TRAINING, numTrainEpochs: 1, loggingSteps: 25 },
+    time: "about 10 minutes on a 4-core laptop CPU with the native tier (estimated from 2.3 s of CPU per training step measured on one thread; 469 steps)",
+  },
+  wnut17: {
+    model: "google/bert_uncased_L-4_H-256_A-4",
+    subset: {},
+    maxLength: 128,
+    training: { ...WORKSHOP_TRAINING, numTrainEpochs: 4, loggingSteps: 20 },
+    time: "about 9 minutes on a 4-core laptop CPU with the native tier (estimated from 2.1–2.2 s of CPU per training step measured on one thread; 428 steps)",
+  },
+};
+
+/**
  * Settings of one notebook in a profile (default: NER_PROFILE). In smoke the tutorial's epochs,
  * batch size and switches stay; the model shrinks, the data is subset, the learning rate rises
  * (a random model learns nothing visible at 2e-5 in a few steps) and every step is logged.
@@ -248,12 +328,13 @@ export function notebookSettings(tutorial: TutorialId, profile: Profile = envPro
   if (!spec) throw new Error(`unknown tutorial ${JSON.stringify(tutorial)} (known: ${TUTORIAL_IDS.join(", ")})`);
   const training: NotebookTraining = { ...HF_DEFAULT_TRAINING, ...spec.training };
   const smoke = profile === "smoke";
+  const workshop = profile === "workshop" ? WORKSHOP[tutorial] : undefined;
   return {
     tutorial,
     title: spec.title,
     profile,
     corpus: spec.corpus,
-    model: spec.model,
+    model: workshop?.model ?? spec.model,
     randomInit: smoke,
     smokeModel: smoke ? { ...SMOKE_MODEL } : undefined,
     initSeed: 42,
@@ -263,15 +344,15 @@ export function notebookSettings(tutorial: TutorialId, profile: Profile = envPro
         validation: SMOKE_EVAL_ROWS,
         test: SMOKE_EVAL_ROWS,
       }
-      : {},
+      : { ...workshop?.subset },
     labelAllTokens: spec.labelAllTokens,
     evalSplit: spec.evalSplit,
     pipelineAggregation: spec.pipelineAggregation,
     trainingSources: { ...spec.sources },
-    maxLength: smoke ? SMOKE_MAX_LENGTH : 512,
-    training: smoke ? smokeTraining(training) : training,
+    maxLength: smoke ? SMOKE_MAX_LENGTH : workshop?.maxLength ?? 512,
+    training: smoke ? smokeTraining(training) : { ...training, ...workshop?.training },
     tutorialResult: spec.tutorialResult,
-    expectedTime: smoke ? "35–70 s on 2 CPU cores (measured, wasm backend)" : spec.fullTime,
+    expectedTime: smoke ? "35–70 s on 2 CPU cores (measured, wasm backend)" : workshop?.time ?? spec.fullTime,
   };
 }
 
@@ -340,6 +421,9 @@ export function settingsRows(s: NotebookSettings): { setting: string; value: str
     { setting: "logging steps", value: smokeNote("loggingSteps", t.loggingSteps, "a loss point every 4 steps") },
     { setting: "seed", value: String(t.seed) },
     { setting: "pipeline aggregation", value: s.pipelineAggregation },
-    { setting: s.randomInit ? "expected time" : "expected time (rough estimate, not measured)", value: s.expectedTime },
+    {
+      setting: s.randomInit ? "expected time" : s.profile === "workshop" ? "expected time (step times measured, total estimated)" : "expected time (rough estimate, not measured)",
+      value: s.expectedTime,
+    },
   ];
 }

@@ -64,7 +64,7 @@ export function runCardFields(info: RunCardInfo): [string, string][] {
         ? "no score (the tutorial prints none)"
         : `${s.tutorialResult.split} F1 ${s.tutorialResult.f1}` +
           (s.tutorialResult.accuracy !== undefined ? `, accuracy ${s.tutorialResult.accuracy}` : "") +
-          (s.profile === "smoke" ? " (not comparable: smoke profile)" : ""),
+          (s.profile !== "full" ? ` (not comparable: ${s.profile} profile)` : ""),
     ],
   ];
   if (info.timer) {
