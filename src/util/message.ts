@@ -16,3 +16,14 @@ export function quoteForMessage(value: string, max = 60): string {
   shown = shown.replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
   return cut ? `${shown}… (${value.length - max} more characters)` : shown;
 }
+
+/**
+ * A whole error message made safe to print: control and invisible characters escaped (newlines
+ * and tabs kept), and at most `max` characters. The CLI's last line of defence for messages that
+ * quote input without `quoteForMessage` (e.g. from a dependency).
+ */
+export function printableMessage(message: string, max = 2000): string {
+  // eslint-disable-next-line no-control-regex
+  const cleaned = message.replace(/[\u0000-\u0008\u000b-\u001f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return cleaned.length > max ? `${cleaned.slice(0, max)}… (${cleaned.length - max} more characters)` : cleaned;
+}

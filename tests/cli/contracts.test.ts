@@ -117,6 +117,10 @@ test("errors: one line naming the command and the problem, exit 1; the stack onl
 
   // The formatting itself, without a process.
   assert.equal(formatCliError("ner x", new Error("boom")), "ner x: boom\n");
+  const garbage = formatCliError("ner x", new Error(`bad value ${"\u0000\u001b[31m\ufffd".repeat(2000)}`));
+  assert.ok(garbage.length < 2100, `${garbage.length} characters`);
+  assert.ok(!/[\u0000\u001b\ufffd]/.test(garbage));
+  assert.match(garbage, /^ner x: bad value \\u0000\\u001b\[31m\\ufffd.*more characters\)\n$/);
 });
 
 test("NER_OFFLINE with a Hub name: a clear error naming the variables, no network", () => {
