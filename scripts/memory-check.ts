@@ -4,6 +4,10 @@
  *
  *   npx tsx scripts/memory-check.ts --model bert-base-cased --batch 16 --seq 173 --steps 2
  *
+ * (173 tokens: CoNLL-2003's longest training sentence under bert-base-cased's tokenizer; length-
+ * grouped batching puts it in a batch of 16 padded to that length.) --checkpointing auto|true|false
+ * sets the model's layer checkpointing (default auto), --override a JSON of config.json changes.
+ *
  * --model is a directory with config.json (e.g. ../shared/models/bert-base-cased) or one of the
  * names there; the weights are random (HF init), the size and layout are the real ones.
  * Prints one JSON line: peak tensor MiB (tf.memory().numBytes high-water), wasm heap MiB, ms/step.
@@ -35,6 +39,8 @@ async function main(): Promise<void> {
   const steps = Number(arg("steps", "2"));
   resetPeakMemory();
   const model = randomInit(config, 42);
+  const mode = arg("checkpointing", "auto");
+  model.gradientCheckpointing = mode === "auto" ? "auto" : mode === "true";
   const optimizer = new AdamW(model.namedWeights(), { lr: 2e-5, weightDecay: 0.01 });
   const ids = Array.from({ length: batch }, (_, b) => Array.from({ length: seq }, (_, s) => (s === 0 ? 101 : 1000 + ((b * 31 + s * 7) % 20000))));
   const labelIds = ids.map((row) => row.map((_, s) => (s === 0 ? -100 : s % 9)));
@@ -54,7 +60,7 @@ async function main(): Promise<void> {
   }
   const params = model.numParameters();
   console.log(JSON.stringify({
-    model: path.basename(dir), backend, batch, seq, steps, params, loss,
+    model: path.basename(dir), backend, batch, seq, steps, checkpointing: mode, params, loss,
     weights_mb: Math.round((params * 4) / 2 ** 20), peak_mb: peakMemoryMb(), heap_mb: heapMemoryMb() ?? null, ms_per_step: times,
   }));
   tf.dispose(Object.values(inputs));

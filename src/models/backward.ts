@@ -166,6 +166,6 @@ function filterTape(tape: TapeNode[], xs: tf.Tensor[], y: tf.Tensor): TapeNode[]
 
 /** True while tfjs records ops for a gradient (inside the forward of tf.grads, variableGrads or {@link leanGradients}). */
 export function isRecordingGradients(): boolean {
-  const { state } = engineInternals();
-  return state.gradientDepth > 0 && state.kernelDepth === 0;
+  const state = (tf.engine() as unknown as Partial<EngineInternals>).state;
+  return state !== undefined && state.gradientDepth > 0 && state.kernelDepth === 0;
 }
