@@ -163,3 +163,31 @@ test("loading a .bin checkpoint leaks no tensors", async () => {
   model.dispose();
   assert.equal(tf.memory().numTensors, before);
 });
+
+test("a Hub repo without safetensors: the resolver fetches the .bin shard index and every shard it names", async () => {
+  await initBackend("wasm", { quiet: true });
+  const { startFakeHub } = await import("../helpers/fake-hub");
+  const src = fx("bert.sharded");
+  const files = Object.fromEntries(fs.readdirSync(src).map((f) => [f, { content: fs.readFileSync(path.join(src, f)), lfs: f.endsWith(".bin") }]));
+  const hub = await startFakeHub({ "org/sharded-bert": files });
+  const cache = tmp();
+  const saved = { NER_OFFLINE: process.env.NER_OFFLINE, NER_MODELS_DIR: process.env.NER_MODELS_DIR, HF_HUB_CACHE: process.env.HF_HUB_CACHE, HF_ENDPOINT: process.env.HF_ENDPOINT };
+  try {
+    delete process.env.NER_OFFLINE;
+    delete process.env.NER_MODELS_DIR;
+    process.env.HF_HUB_CACHE = cache;
+    process.env.HF_ENDPOINT = hub.url;
+    const w = (await resolveWeightFiles("org/sharded-bert"))!;
+    assert.equal(w.format, "pytorch");
+    assert.deepEqual(w.files.map((f) => path.basename(f)), ["pytorch_model-00001-of-00002.bin", "pytorch_model-00002-of-00002.bin"]);
+    const gets = hub.requests.filter((r) => r.startsWith("GET ")).map((r) => r.split("/").pop());
+    assert.deepEqual([...new Set(gets)].sort(), ["pytorch_model-00001-of-00002.bin", "pytorch_model-00002-of-00002.bin", "pytorch_model.bin.index.json"]);
+    await assertSameLogits("org/sharded-bert", "bert", "bert.reference.safetensors");
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    await hub.close();
+  }
+});
