@@ -11,6 +11,7 @@
  */
 import type { Command } from "commander";
 import { DATA_ENV, MODEL_ENV, helpAfter } from "../help";
+import { labelsFromOption } from "../../data/labels";
 import { checkWritableOutput } from "../../util/fs";
 import { readUtf8File } from "../../util/utf8";
 
@@ -69,7 +70,7 @@ export function register(program: Command): void {
     .requiredOption("--model <dir|name>", "model directory or hub name (config.json + model.safetensors + tokenizer files)")
     .option("--tokenizer <dir|name>", "tokenizer directory or hub name (default: the model's)")
     .option("--aggregation <strategy>", "none | simple | first | average | max", "simple")
-    .option("--ignore-labels <labels>", "comma-separated labels to leave out (default O; pass '' to keep all)")
+    .option("--ignore-labels <labels|file>", "labels to leave out: comma-separated or a label file (default O; pass '' to keep all)")
     .option("--stride <n>", "process long texts in overlapping windows sharing n tokens (not with --aggregation none)")
     .option("--batch-size <n>", "windows per forward pass", "8")
     .option("--input <file>", "read texts from a file, one per line (JSON lines out)")
@@ -86,7 +87,9 @@ export function register(program: Command): void {
       const aggregationStrategy = parseAggregationStrategy(opts.aggregation);
       const stride = positiveInt(opts.stride, "--stride", 0);
       const batchSize = positiveInt(opts.batchSize, "--batch-size", 1) ?? 8;
-      const ignoreLabels = opts.ignoreLabels === undefined ? ["O"] : opts.ignoreLabels.split(",").map((l) => l.trim()).filter((l) => l !== "");
+      // The one label-list parser (a comma list, or a label file in any format); '' keeps every label.
+      const ignoreLabels =
+        opts.ignoreLabels === undefined ? ["O"] : opts.ignoreLabels.trim() === "" ? [] : labelsFromOption(opts.ignoreLabels, "--ignore-labels");
       if (opts.input && texts.length > 0) throw new Error("give texts either as arguments or with --input, not both");
       if (opts.html) checkWritableOutput(opts.html, "--html", "file");
       const inputs: PredictInput[] = opts.input ? readTextsFile(opts.input) : texts.map((text) => ({ text }));
