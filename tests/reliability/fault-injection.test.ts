@@ -131,7 +131,7 @@ function resumeStep(outputDir: string): number {
   return steps.length ? Math.max(...steps) : 0;
 }
 
-test("kill -9 during checkpoint writes, rotation and the final save: what is complete loads, resume is bit-exact, nothing leaks", { timeout: 300_000 }, async (t) => {
+test("kill -9 during checkpoint writes, rotation and the final save: what is complete loads, resume is bit-exact, nothing leaks", { timeout: 600_000 }, async (t) => {
   await tf.setBackend("cpu");
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "ner-fault-"));
   try {
