@@ -7,6 +7,8 @@
  * (173 tokens: CoNLL-2003's longest training sentence under bert-base-cased's tokenizer; length-
  * grouped batching puts it in a batch of 16 padded to that length.) --checkpointing auto|true|false
  * sets the model's layer checkpointing (default auto), --override a JSON of config.json changes.
+ * --warm-optimizer first creates the AdamW moments with an lr-0 update (no forward/backward), so
+ * `--steps 1` already measures the steady state of later steps at half the compute.
  *
  * --model is a directory with config.json (e.g. ../shared/models/bert-base-cased) or one of the
  * names there; the weights are random (HF init), the size and layout are the real ones.
@@ -49,6 +51,10 @@ async function main(): Promise<void> {
     attentionMask: tf.ones([batch, seq], "int32") as tf.Tensor2D,
     labels: tf.tensor2d(labelIds, undefined, "int32"),
   };
+  if (process.argv.includes("--warm-optimizer")) {
+    const zeros = new Map([...model.namedWeights()].map(([name, v]) => [name, tf.zerosLike(v)] as [string, tf.Tensor]));
+    optimizer.step(zeros, 0, { disposeGrads: true });
+  }
   const times: number[] = [];
   let loss = NaN;
   for (let i = 0; i < steps; i++) {
