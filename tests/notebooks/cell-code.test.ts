@@ -16,6 +16,7 @@ import { NerTokenizer } from "../../src/tokenization/index";
 import { tokenizeAndAlignLabels as libraryAlign } from "../../src/alignment/index";
 import { computeMetrics as libraryComputeMetrics } from "../../src/metrics/seqeval/index";
 import { notebookSettings, TUTORIAL_IDS } from "../../src/notebook/profile";
+import { WarningNotes } from "../../src/display/index";
 import { Rng } from "../../src/util/random";
 
 const SOURCES = path.join(repoRoot, "notebooks", "sources");
@@ -140,7 +141,8 @@ test("the computeMetrics cells = seqeval's computeMetrics on golden logits, on l
   assert.ok(libraryComputeMetrics(ids, gold, labelList).f1 > 0.5, "the corrupted case scores entities");
 
   for (const file of NOTEBOOKS) {
-    const out = await runCell(cell(file, /function computeMetrics\(/), { labelList }, ["computeMetrics"]);
+    // WarningNotes comes from the notebook's first cell: seqeval's expected warnings become one note.
+    const out = await runCell(cell(file, /function computeMetrics\(/), { labelList, WarningNotes }, ["computeMetrics"]);
     const computeMetrics = out.computeMetrics as (p: (number[] | number[][])[], l: number[][]) => ReturnType<typeof libraryComputeMetrics>;
     for (const c of cases) {
       const expected = libraryComputeMetrics(c.predictions as number[][][], c.labels, labelList);
