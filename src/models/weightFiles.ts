@@ -7,10 +7,10 @@
  */
 import * as fs from "fs";
 import { resolveModelFile } from "../hub/resolve";
+import { WEIGHTS_FILE } from "./base";
 import { inspectPytorchCheckpoint, readPytorchCheckpoint } from "./pytorch/reader";
 import { readSafetensors, readSafetensorsHeader, type CheckpointTensor, type SafetensorsDtype } from "./safetensors";
 
-export const SAFETENSORS_FILE = "model.safetensors";
 export const SAFETENSORS_INDEX_FILE = "model.safetensors.index.json";
 export const PYTORCH_FILE = "pytorch_model.bin";
 export const PYTORCH_INDEX_FILE = "pytorch_model.bin.index.json";
@@ -27,7 +27,7 @@ export interface WeightFiles {
 }
 
 const CANDIDATES: { name: string; format: WeightFormat; sharded: boolean }[] = [
-  { name: SAFETENSORS_FILE, format: "safetensors", sharded: false },
+  { name: WEIGHTS_FILE, format: "safetensors", sharded: false },
   { name: SAFETENSORS_INDEX_FILE, format: "safetensors", sharded: true },
   { name: PYTORCH_FILE, format: "pytorch", sharded: false },
   { name: PYTORCH_INDEX_FILE, format: "pytorch", sharded: true },
@@ -108,9 +108,4 @@ function checkAgainstIndex(w: WeightFiles, found: Set<string>): void {
   for (const [k, shard] of w.index!.weightMap) {
     if (!found.has(k)) throw new Error(`${w.index!.file}: tensor "${k}" is mapped to ${shard}, which does not contain it`);
   }
-}
-
-/** A short description for messages: "pytorch_model.bin" or "3 shards of model.safetensors.index.json". */
-export function describeWeightFiles(w: WeightFiles): string {
-  return w.index ? `${w.files.length} shard(s) listed in ${w.index.file}` : w.files[0];
 }

@@ -191,7 +191,7 @@ async function convertAction(dir: string): Promise<void> {
   const tensors = models.readWeightFiles(files);
   const raw = new Map<string, import("../../models/safetensors").RawTensorData>();
   for (const [name, t] of tensors) raw.set(name, { shape: t.shape, dtype: t.dtype, bytes: t.rawBytes() });
-  const target = path.join(dir, "model.safetensors");
+  const target = path.join(dir, models.WEIGHTS_FILE);
   const bytes = st.encodeSafetensors(raw, { format: "pt" });
   // Check the encoding before it replaces anything: every tensor must read back identical.
   const back = st.readSafetensors(bytes, target).tensors;
