@@ -6,6 +6,7 @@
  * `TrainableModel` as it is (tests/training/contracts.test.ts checks this, without casts).
  */
 import type * as tf from "@tensorflow/tfjs";
+import type { EpochTableRow } from "../display/epochTable";
 import type { TrainingArguments } from "./arguments";
 
 /** Model inputs of one batch (int32, [batch, seq]). */
@@ -67,16 +68,8 @@ export type ComputeMetrics = (predictions: number[][], labels: number[][]) => ob
 /** One entry of `log_history` (loss, learning_rate, epoch, step, eval_* metrics, ...). */
 export type LogEntry = Record<string, number>;
 
-/** One row of the per-epoch table the tutorials show. */
-export interface EpochRow {
-  epoch: number;
-  trainingLoss: number | null;
-  validationLoss: number | null;
-  precision: number | null;
-  recall: number | null;
-  f1: number | null;
-  accuracy: number | null;
-}
+/** One row of the per-epoch table the tutorials show (its one home is src/display, which renders it). */
+export type EpochRow = EpochTableRow;
 
 /** Live view of a run, passed to callbacks. */
 export interface TrainerState {
