@@ -4,7 +4,7 @@
  * must not train as `EU`). A UTF-8 byte-order mark at the start is accepted and dropped.
  */
 import * as fs from "node:fs"; // not "fs": under tslab that resolves to src/util/fs.js (see fs.ts)
-import { TextDecoder } from "util";
+import { TextDecoder } from "node:util"; // "node:" like fs above: tslab joins bare ids with this folder (src/util/)
 import { readableFileError } from "./fs";
 
 const strictDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
