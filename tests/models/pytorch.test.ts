@@ -191,3 +191,18 @@ test("a Hub repo without safetensors: the resolver fetches the .bin shard index 
     await hub.close();
   }
 });
+
+test("the pickle VM refuses object-building opcodes and unlisted globals however they are named", async () => {
+  const { unpickle } = await import("../../src/models/pytorch/pickle");
+  const { stateDictGlobals, ALLOWED_DESCRIPTION } = await import("../../src/models/pytorch/tensors");
+  const run = (bytes: number[]) => unpickle(Uint8Array.from(bytes), { source: "x.bin", globals: stateDictGlobals("x.bin"), allowedDescription: ALLOWED_DESCRIPTION });
+  const text = (s: string) => [...Buffer.from(s, "latin1")];
+  const short = (s: string) => [0x8c, s.length, ...text(s)];
+  // NEWOBJ on an allowed class would build an object: not implemented, so refused.
+  assert.throws(() => run([0x80, 2, ...text("ccollections\nOrderedDict\n"), 0x29, 0x81, 0x2e]), /^Error: x\.bin: unsupported pickle opcode 0x81/);
+  // Protocol 4 STACK_GLOBAL naming builtins.eval, and GLOBAL naming torch's own loader of arbitrary pickles.
+  assert.throws(() => run([0x80, 4, ...short("builtins"), ...short("eval"), 0x93, 0x2e]), /refusing to load pickle global "builtins\.eval"/);
+  assert.throws(() => run([0x80, 2, ...text("ctorch.storage\n_load_from_bytes\n"), 0x2e]), /refusing to load pickle global "torch\.storage\._load_from_bytes"/);
+  // The allowed globals still work: OrderedDict() is an empty dict.
+  assert.deepEqual(run([0x80, 2, ...text("ccollections\nOrderedDict\n"), 0x29, 0x52, 0x2e]).value, new Map());
+});
