@@ -163,6 +163,8 @@ export function recoverInterruptedSwap(target: string, marker: string): void {
 
 export interface CheckpointContents {
   model: TrainableModel;
+  /** Saved beside the model, as Hugging Face's Trainer does, so a checkpoint can be evaluated or served as it is. */
+  tokenizer?: { save(dir: string): void | Promise<void> };
   optimizer: AdamW;
   state: TrainerStateFile;
   rng: RngStateFile;
@@ -173,6 +175,7 @@ export interface CheckpointContents {
 export async function saveCheckpoint(dir: string, c: CheckpointContents): Promise<void> {
   await writeDirAtomicAsync(dir, async (tmp) => {
     await c.model.savePretrained(tmp);
+    if (c.tokenizer) await c.tokenizer.save(tmp);
     const opt = c.optimizer.exportState();
     try {
       saveTensorFile(path.join(tmp, "optimizer.safetensors"), opt.tensors, {

@@ -39,7 +39,7 @@ import { writeFileAtomic } from "../util/atomic";
 import { sha256OfFile } from "../util/fs";
 import { codePointLength } from "../util/unicode";
 import type { TrainingArguments } from "./arguments";
-import { recoverOutputDir, resumeCheckpointFor } from "./checkpoint";
+import { latestCheckpoint, recoverOutputDir, resumeCheckpointFor } from "./checkpoint";
 import { formatEpochTable } from "./progress";
 import { Trainer } from "./trainer";
 import type { TrainingFeature } from "./types";
@@ -323,6 +323,15 @@ export function formatReportDict(report: ReportDict, digits = 4): string {
 
 // ---------------------------------------------------------------- evaluate
 
+/** A training output directory whose run never reached its final save holds checkpoints but no model: say so. */
+function refuseRunWithoutModel(dir: string): void {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory() || fs.existsSync(path.join(dir, "config.json"))) return;
+  const latest = latestCheckpoint(dir);
+  if (latest) {
+    throw new Error(`${dir}: no saved model (the run stopped before its final save); evaluate ${latest}, or finish the run with ner train --resume`);
+  }
+}
+
 export interface EvaluateJobOptions {
   model: string;
   data: string;
@@ -345,6 +354,7 @@ export interface EvaluateJobResult {
 
 /** Evaluate a trained model on a corpus split or JSONL file; writes CoNLL predictions. */
 export async function runEvaluateJob(opts: EvaluateJobOptions): Promise<EvaluateJobResult> {
+  refuseRunWithoutModel(opts.model);
   await initBackend(opts.backend);
   const model = await AutoModelForTokenClassification.fromPretrained(opts.model, { log: null });
   try {

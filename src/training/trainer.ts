@@ -262,6 +262,7 @@ export class Trainer {
           loop.clockStart = performance.now();
           await saveCheckpoint(dir, {
             model: this.model,
+            tokenizer: this.tokenizer,
             optimizer,
             state: toStateFile(state, args, loop),
             rng: { data: loop.dataRng.state(), dropout: loop.dropoutRng.state() },

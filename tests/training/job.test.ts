@@ -39,6 +39,7 @@ test("ner train on JSONL writes an HF-layout model, metrics, run card and report
     assert.ok(fs.existsSync(path.join(out, f)), `${f} written`);
   }
   assert.ok(fs.existsSync(path.join(out, "checkpoint-3", "trainer_state.json")), "last checkpoint kept beside the model");
+  assert.ok(fs.existsSync(path.join(out, "checkpoint-3", "tokenizer.json")), "a checkpoint carries the tokenizer, as in HF");
   const card = JSON.parse(fs.readFileSync(path.join(out, "run_card.json"), "utf8"));
   assert.match(card.data.sha256["train.jsonl"], /^[0-9a-f]{64}$/);
   assert.equal(card.backend, "cpu");
@@ -57,6 +58,13 @@ test("ner train on JSONL writes an HF-layout model, metrics, run card and report
   assert.equal(lines[0].split(" ").length, 3);
   assert.equal(lines[4], "");
   assert.ok(Math.abs(ev.metrics.eval_f1 - (result.metrics.eval_f1 as number)) < 1e-9, "evaluate agrees with the training run's final evaluation");
+  assert.deepEqual(ev.report, result.report, "the same seqeval report dict");
+
+  // A run killed before its final save holds checkpoints only: evaluate says so and names the checkpoint.
+  const unfinished = path.join(dir, "unfinished");
+  fs.mkdirSync(unfinished);
+  fs.cpSync(path.join(out, "checkpoint-3"), path.join(unfinished, "checkpoint-3"), { recursive: true });
+  await assert.rejects(runEvaluateJob({ model: unfinished, data: valid, backend: "cpu" }), /unfinished: no saved model \(the run stopped before its final save\); evaluate .*checkpoint-3/);
 });
 
 test("bad JSONL and bad flags give errors naming file, line or flag", () => {
