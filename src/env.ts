@@ -38,7 +38,7 @@ export function profile(): Profile {
   throw new Error(`NER_PROFILE must be "smoke", "workshop" or "full", got ${JSON.stringify(process.env.NER_PROFILE)}`);
 }
 
-/** NER_BACKEND: tfjs-node-gpu | tfjs-node | wasm | cpu, or undefined for automatic choice. */
+/** NER_BACKEND: tfjs-node-gpu | tfjs-node | wasm+blas | wasm | cpu, or undefined for automatic choice. */
 export function requestedBackend(): string | undefined {
   return nonEmpty(process.env.NER_BACKEND);
 }

@@ -1,11 +1,17 @@
 /** Help text shared by the `ner` commands: the environment variables they honour, and examples. */
 
+/**
+ * The backend names `--backend` and NER_BACKEND accept, best first (src/backend's BACKEND_NAMES,
+ * spelled out so that `ner --help` does not load TensorFlow.js; a test keeps the two equal).
+ */
+export const BACKEND_CHOICES = "tfjs-node-gpu | tfjs-node | wasm+blas | wasm | cpu";
+
 const ENV_VARS: Record<string, string> = {
   NER_DATA_DIR: "local corpus mirror laid out <corpus>/<file> (tried before the cache and the network)",
   NER_MODELS_DIR: "local model/tokenizer mirror laid out <repo-name>/<file> (tried before the Hub cache)",
   NER_CACHE_DIR: "download cache (default $XDG_CACHE_HOME/ner-notebooks or ~/.cache/ner-notebooks)",
   NER_OFFLINE: "=1: never touch the network; a missing file is an error naming what to set",
-  NER_BACKEND: "tfjs-node-gpu | tfjs-node | wasm | cpu (default: the best one installed)",
+  NER_BACKEND: `${BACKEND_CHOICES} (default: the best one installed; wasm+blas = wasm with native BLAS products)`,
   NER_DEBUG: "=1: print stack traces with errors",
 };
 

@@ -14,6 +14,8 @@ import type { Command } from "commander";
 import { buildProgram } from "../../src/cli/main";
 import { optionsFromFlags } from "../../src/cli/commands/train";
 import { formatCliError } from "../../src/cli/errors";
+import { BACKEND_CHOICES } from "../../src/cli/help";
+import { BACKEND_NAMES } from "../../src/backend/index";
 import { repoRoot, sharedPath } from "../helpers/shared";
 
 const bin = path.join(repoRoot, "bin", "ner.js");
@@ -61,11 +63,15 @@ test("ner --help lists every command, examples and the environment variables", (
   for (const v of ["NER_DATA_DIR", "NER_MODELS_DIR", "NER_CACHE_DIR", "NER_OFFLINE", "NER_BACKEND", "NER_DEBUG"]) assert.ok(help.includes(v), v);
 });
 
+test("the backend names in the help are the backend ladder's", () => {
+  assert.equal(BACKEND_CHOICES, BACKEND_NAMES.join(" | "));
+});
+
 test("every command has a description, --json, an example and (where it loads files) its environment variables", () => {
   const leaves = leafCommands();
   assert.deepEqual(
     leaves.map((l) => l.name).sort(),
-    ["align", "data convert", "data download", "data list", "data stats", "env", "evaluate", "model info", "model logits", "predict", "seqeval", "train"],
+    ["align", "data convert", "data download", "data list", "data stats", "env", "evaluate", "model convert", "model info", "model logits", "predict", "seqeval", "train"],
   );
   for (const { name, cmd } of leaves) {
     const help = helpOf(cmd);

@@ -47,11 +47,12 @@ test("a server that stalls mid-body: the idle timeout ends the read with the byt
       res.write(Buffer.alloc(100)); // then nothing
     }),
   );
-  const res = await fetchWithRetry(`${base}/f`, {}, { ...fast, retries: 0 });
-  await assert.rejects(res.arrayBuffer(), /\/f: no data for 0\.3 s after 100 bytes/);
+  // 1 s, not 0.3: on a loaded machine the headers alone may take longer than 0.3 s.
+  const res = await fetchWithRetry(`${base}/f`, {}, { timeoutMs: 1000, backoffMs: 10, retries: 0 });
+  await assert.rejects(res.arrayBuffer(), /\/f: no data for 1 s after 100 bytes/);
 });
 
-test("a slow but steady server (a chunk every 150 ms, 1.2 s in all) completes within a 0.6 s timeout: it is per chunk", async () => {
+test("a slow but steady server (a chunk every 300 ms, 2.4 s in all) completes within a 1.5 s timeout: it is per chunk", async () => {
   const base = await listen(
     http.createServer((_req, res) => {
       res.writeHead(200, { "content-length": "8" });
@@ -63,10 +64,10 @@ test("a slow but steady server (a chunk every 150 ms, 1.2 s in all) completes wi
           clearInterval(t);
           res.end();
         }
-      }, 150);
+      }, 300);
     }),
   );
-  const res = await fetchWithRetry(`${base}/slow`, {}, { timeoutMs: 600, retries: 0 });
+  const res = await fetchWithRetry(`${base}/slow`, {}, { timeoutMs: 1500, retries: 0 });
   assert.deepEqual([...new Uint8Array(await res.arrayBuffer())], [0, 1, 2, 3, 4, 5, 6, 7]);
 });
 
@@ -87,12 +88,14 @@ test("5xx is retried with backoff until it succeeds; spent retries report the st
       }
     }),
   );
-  const res = await fetchWithRetry(`${base}/x`, {}, { ...fast, retries: 2 });
+  // A generous response timeout: under load a 300 ms timeout could fire and add an attempt.
+  const patient = { timeoutMs: 10_000, backoffMs: 10 };
+  const res = await fetchWithRetry(`${base}/x`, {}, { ...patient, retries: 2 });
   assert.equal(await res.text(), "ok");
   assert.equal(hits, 3);
   hits = 0;
   failFirst = 5;
-  await assert.rejects(fetchWithRetry(`${base}/x`, {}, { ...fast, retries: 1 }), (e: Error) => {
+  await assert.rejects(fetchWithRetry(`${base}/x`, {}, { ...patient, retries: 1 }), (e: Error) => {
     assert.ok(e instanceof HttpError);
     assert.equal(e.status, 503);
     assert.match(e.message, /\/x: HTTP 503 Service Unavailable \(2 attempts\)/);
@@ -100,7 +103,7 @@ test("5xx is retried with backoff until it succeeds; spent retries report the st
   });
   assert.equal(hits, 2);
   hits = 0;
-  assert.equal((await fetchWithRetry(`${base}/missing`, {}, fast)).status, 404);
+  assert.equal((await fetchWithRetry(`${base}/missing`, {}, patient)).status, 404);
   assert.equal(hits, 1);
 });
 

@@ -7,7 +7,7 @@
  * Output (--json): one line per input {"input_ids": [...], "logits": [[...], ...]}.
  */
 import type { Command } from "commander";
-import { DATA_ENV, MODEL_ENV, helpAfter } from "../help";
+import { BACKEND_CHOICES, DATA_ENV, MODEL_ENV, helpAfter } from "../help";
 import * as fs from "fs";
 
 interface LogitsInput {
@@ -172,7 +172,7 @@ async function infoAction(nameOrDir: string, opts: InfoOptions): Promise<void> {
  * `ner model convert <dir>`: write model.safetensors next to a .bin-only checkpoint (one file or
  * shards), with every tensor's dtype and bytes kept, atomically; the loaders then prefer it.
  */
-async function convertAction(dir: string): Promise<void> {
+async function convertAction(dir: string, opts: { json?: boolean }): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const models = require("../../models/index") as typeof import("../../models");
   // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -185,7 +185,8 @@ async function convertAction(dir: string): Promise<void> {
   const files = await models.resolveWeightFiles(dir);
   if (files === null) throw new Error(`${dir}: no pytorch_model.bin or pytorch_model.bin.index.json to convert`);
   if (files.format === "safetensors") {
-    process.stdout.write(`${dir} already has ${files.index ? path.basename(files.index.file) : "model.safetensors"}; nothing to convert\n`);
+    const existing = files.index ? path.basename(files.index.file) : "model.safetensors";
+    process.stdout.write(opts.json ? JSON.stringify({ converted: false, file: path.join(dir, existing) }) + "\n" : `${dir} already has ${existing}; nothing to convert\n`);
     return;
   }
   const tensors = models.readWeightFiles(files);
@@ -202,6 +203,10 @@ async function convertAction(dir: string): Promise<void> {
   writeFileAtomic(target, bytes);
   const dtypes = [...new Set([...raw.values()].map((t) => t.dtype))].join(", ");
   const from = files.index ? `${files.files.length} shards of ${path.basename(files.index.file)}` : path.basename(files.files[0]);
+  if (opts.json) {
+    process.stdout.write(JSON.stringify({ converted: true, file: target, tensors: raw.size, dtypes: dtypes.split(", "), bytes: bytes.byteLength, from: files.files.map((f) => path.basename(f)) }) + "\n");
+    return;
+  }
   process.stdout.write(`wrote ${target} (${raw.size} tensors, ${dtypes}, ${(bytes.byteLength / 1e6).toFixed(1)} MB) from ${from}; it is now loaded in preference to the .bin\n`);
 }
 
@@ -280,7 +285,7 @@ export function register(program: Command): void {
     .command("info")
     .description("Architecture, sizes, labels, parameter count and backend of a model, with a cheap check of its files (label/classifier consistency; weight file sizes and offsets, without reading the weights); exits 1 on problems")
     .argument("<dir|name>", "model directory or Hub name")
-    .option("--backend <name>", "tfjs-node-gpu | tfjs-node | wasm | cpu (default: NER_BACKEND or the best available)")
+    .option("--backend <name>", `${BACKEND_CHOICES} (default: NER_BACKEND or the best available)`)
     .option("--json", "print one JSON object")
     .addHelpText("after", helpAfter(["ner model info distilbert-base-uncased", "ner model info runs/mit --json"], MODEL_ENV))
     .action(infoAction);
@@ -288,7 +293,8 @@ export function register(program: Command): void {
     .command("convert")
     .description("Write model.safetensors next to a pytorch_model.bin-only checkpoint (sharded too), so it converts once")
     .argument("<dir>", "local checkpoint directory with pytorch_model.bin or pytorch_model.bin.index.json")
-    .addHelpText("after", helpAfter(["ner model convert ~/models/bert_uncased_L-4_H-256_A-4"], MODEL_ENV))
+    .option("--json", "print one JSON object (converted, file, tensors, dtypes, bytes, from)")
+    .addHelpText("after", helpAfter(["ner model convert ~/models/bert_uncased_L-4_H-256_A-4", "ner model convert ~/models/bert_uncased_L-4_H-256_A-4 --json"], MODEL_ENV))
     .action(convertAction);
   model
     .command("logits")
@@ -297,7 +303,7 @@ export function register(program: Command): void {
     .requiredOption("--input <file.jsonl>", 'lines of {"input_ids": [...], "attention_mask"?: [...]} or {"tokens": [...]} or {"text": "..."}')
     .option("--batch-size <n>", "inputs per forward pass", "8")
     .option("--max-length <n>", "truncate tokenized inputs to n tokens (default: max_position_embeddings)")
-    .option("--backend <name>", "tfjs-node-gpu | tfjs-node | wasm | cpu (default: NER_BACKEND or the best available)")
+    .option("--backend <name>", `${BACKEND_CHOICES} (default: NER_BACKEND or the best available)`)
     .option("--json", 'print one JSON line per input: {"input_ids": [...], "logits": [[...], ...]}')
     .addHelpText("after", helpAfter(['echo \'{"text": "EU rejects German call"}\' > in.jsonl', "ner model logits --model runs/mit --input in.jsonl --json"], MODEL_ENV))
     .action(logitsAction);
