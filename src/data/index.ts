@@ -37,7 +37,7 @@ export type { CorpusName, CorpusSpec, CorpusFile } from "./registry";
 export { resolveCorpusFile, corpusFileUrl, EMBEDDED_DATA_DIR } from "./resolve";
 export type { ResolveOptions, ResolvedFile, FileSource } from "./resolve";
 export { downloadVerified } from "./download";
-export { sha256OfFile } from "../util/fs";
+export { sha256OfFile } from "../util/files";
 export { loadCorpus, loadCorpusFile, readCorpusSplits, sentencesToDataset } from "./load";
 export type { NerRow, NerDataset, NerDatasetDict, LoadCorpusOptions, LoadedSplit, ToDatasetOptions, LoadFileOptions } from "./load";
 export { corpusStats } from "./stats";

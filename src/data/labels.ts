@@ -3,7 +3,7 @@
  * the library), and the one rule that builds a label list from tags found in data.
  */
 import * as fs from "fs";
-import { isDirectory, isFile } from "../util/fs";
+import { isDirectory, isFile } from "../util/files";
 import { quoteForMessage } from "../util/message";
 import { readUtf8File } from "../util/utf8";
 import { parseTag } from "./tags";

@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as env from "../env";
-import { isFile } from "../util/fs";
+import { isFile } from "../util/files";
 import { downloadVerified } from "./download";
 import { verifyCorpusFile } from "./verify";
 import { CorpusFileError } from "./errors";

@@ -7,7 +7,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { writeFileAtomic } from "../util/atomic";
-import { sha256OfFile } from "../util/fs";
+import { sha256OfFile } from "../util/files";
 import { CorpusFileError } from "./errors";
 import type { CorpusFile } from "./registry";
 

@@ -18,7 +18,7 @@ import * as os from "os";
 import * as path from "path";
 import { isOffline, modelsDir } from "../env";
 import { writeFileAtomic } from "../util/atomic";
-import { isDirectory } from "../util/fs";
+import { isDirectory } from "../util/files";
 import { timedFetch } from "../util/http";
 
 export interface ResolveOptions {

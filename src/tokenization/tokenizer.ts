@@ -12,7 +12,7 @@ import * as os from "os";
 import * as path from "path";
 import type { Tokenizer as BindingTokenizer, Encoding as BindingEncoding } from "tokenizers";
 import { writeFileAtomic } from "../util/atomic";
-import { isDirectory } from "../util/fs";
+import { isDirectory } from "../util/files";
 import { cleanUpTokenization } from "./cleanup";
 import {
   DEFAULT_MAX_LENGTH,

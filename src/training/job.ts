@@ -36,7 +36,7 @@ import {
 import { argmax } from "../pipeline/softmax";
 import { NerTokenizer } from "../tokenization/index";
 import { writeFileAtomic } from "../util/atomic";
-import { sha256OfFile } from "../util/fs";
+import { sha256OfFile } from "../util/files";
 import { codePointLength } from "../util/unicode";
 import type { TrainingArguments } from "./arguments";
 import { latestCheckpoint, recoverOutputDir, resumeCheckpointFor } from "./checkpoint";

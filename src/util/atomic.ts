@@ -2,7 +2,7 @@
  * Atomic file writes: write to a temporary file in the same directory, fsync, then rename,
  * so a crash or a failed check never leaves a half-written file under the final name.
  */
-import * as fs from "node:fs"; // not "fs": under tslab that resolves to src/util/fs.js (see fs.ts)
+import * as fs from "node:fs";
 import * as path from "path";
 
 function tempPathFor(target: string): string {

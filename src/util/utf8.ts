@@ -3,9 +3,9 @@
  * line and column (a replacement character would silently become a different token: `E\xffU`
  * must not train as `EU`). A UTF-8 byte-order mark at the start is accepted and dropped.
  */
-import * as fs from "node:fs"; // not "fs": under tslab that resolves to src/util/fs.js (see fs.ts)
+import * as fs from "node:fs";
 import { TextDecoder } from "node:util"; // "node:" like fs above: tslab joins bare ids with this folder (src/util/)
-import { readableFileError } from "./fs";
+import { readableFileError } from "./files";
 
 const strictDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 

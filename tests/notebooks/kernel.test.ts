@@ -95,10 +95,10 @@ test("the runner stops at the first failing cell, prints its real error and keep
   assert.equal(fs.existsSync(path.join(out, "never.ipynb")), false);
 });
 
-test("no src/ file imports a bare Node built-in that a sibling file shadows under tslab (e.g. \"fs\" beside util/fs.ts)", () => {
+test("no src/ file imports a bare Node built-in that a sibling file shadows under tslab (e.g. \"fs\" beside a fs.ts)", () => {
   // tslab resolves every import relative to the importing file's folder, among the files it
-  // compiled, before Node's own modules: `import * as fs from "fs"` inside src/util/ loads
-  // src/util/fs.ts (stack overflow in the notebook's first cell). Import "node:fs" there instead.
+  // compiled, before Node's own modules: `import * as fs from "fs"` beside a src/x/fs.ts loads
+  // that file (it once overflowed the stack in a notebook's first cell, hence util/files.ts).
   const builtins = new Set(require("module").builtinModules as string[]);
   const clashes: string[] = [];
   const walk = (dir: string): void => {

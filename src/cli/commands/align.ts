@@ -13,7 +13,7 @@ import type { Command } from "commander";
 import { DATA_ENV, MODEL_ENV, helpAfter } from "../help";
 import * as path from "path";
 import { writeFileAtomic } from "../../util/atomic";
-import { checkWritableOutput } from "../../util/fs";
+import { checkWritableOutput } from "../../util/files";
 import { labelsFromOption } from "../../data/labels";
 
 interface AlignCliOptions {

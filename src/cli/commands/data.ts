@@ -8,7 +8,7 @@
 import type { Command } from "commander";
 import { DATA_ENV, MODEL_ENV, helpAfter } from "../help";
 import * as path from "path";
-import { checkWritableOutput, isDirectory, isFile } from "../../util/fs";
+import { checkWritableOutput, isDirectory, isFile } from "../../util/files";
 import type { CorpusStats, FormatName, ReadResult, ResolvedFile } from "../../data";
 
 /**

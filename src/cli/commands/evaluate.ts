@@ -3,7 +3,7 @@
  * trained model, and its predictions in CoNLL format (`token gold pred`) for error analysis.
  */
 import type { Command } from "commander";
-import { checkWritableOutput } from "../../util/fs";
+import { checkWritableOutput } from "../../util/files";
 import { DATA_ENV, MODEL_ENV, helpAfter } from "../help";
 import { reportCliError } from "../errors";
 

@@ -12,7 +12,7 @@
 import type { Command } from "commander";
 import { DATA_ENV, MODEL_ENV, helpAfter } from "../help";
 import { labelsFromOption } from "../../data/labels";
-import { checkWritableOutput } from "../../util/fs";
+import { checkWritableOutput } from "../../util/files";
 import { readUtf8File } from "../../util/utf8";
 
 interface PredictCliOptions {

@@ -11,9 +11,9 @@
  */
 import type { Command } from "commander";
 import * as fs from "fs";
-import { checkWritableOutput } from "../../util/fs";
+import { checkWritableOutput } from "../../util/files";
 import type { TrainJobOptions } from "../../training/job";
-import { DATA_ENV, MODEL_ENV, helpAfter } from "../help";
+import { BACKEND_CHOICES, DATA_ENV, MODEL_ENV, helpAfter } from "../help";
 import { reportCliError } from "../errors";
 
 type Kind = "string" | "number" | "integer" | "boolean" | "choice" | "resume";
@@ -50,7 +50,7 @@ const OPTIONS: readonly OptionSpec[] = [
   { key: "layers", flags: "--layers <n>", kind: "integer", min: 1, help: "scratch model: encoder layers (default 2)" },
   { key: "heads", flags: "--heads <n>", kind: "integer", min: 1, help: "scratch model: attention heads (default 2)" },
   { key: "intermediateSize", flags: "--intermediate-size <n>", kind: "integer", min: 1, help: "scratch model: feed-forward size (default 512)" },
-  { key: "backend", flags: "--backend <name>", kind: "string", help: "tfjs backend: tfjs-node-gpu | tfjs-node | wasm | cpu (default: best available, or NER_BACKEND)" },
+  { key: "backend", flags: "--backend <name>", kind: "string", help: `tfjs backend: ${BACKEND_CHOICES} (default: best available, or NER_BACKEND)` },
   // ---- TrainingArguments
   { key: "numTrainEpochs", flags: "--num-train-epochs <n>", aliases: ["--epochs <n>"], kind: "number", min: 0, minExclusive: true, help: "number of epochs (default 4 from scratch, 3 fine-tuning)" },
   { key: "learningRate", flags: "--learning-rate <x>", aliases: ["--lr <x>"], kind: "number", min: 0, minExclusive: true, help: "peak learning rate (default 1e-3 from scratch, 2e-5 fine-tuning)" },

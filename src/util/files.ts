@@ -3,7 +3,7 @@
  * there (checked before any long work starts), and the sha256 of a file.
  */
 import { createHash } from "crypto";
-import * as fs from "node:fs"; // "node:fs", not "fs": tslab resolves a bare "fs" in src/util/ to src/util/fs.js (itself) and recurses until the stack overflows
+import * as fs from "node:fs";
 import * as path from "path";
 
 /** True for an existing regular file (following symlinks). */

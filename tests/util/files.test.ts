@@ -6,7 +6,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { checkReadableFile, checkWritableOutput, isDirectory, isFile, sha256OfFile } from "../../src/util/fs";
+import { checkReadableFile, checkWritableOutput, isDirectory, isFile, sha256OfFile } from "../../src/util/files";
 import { decodeUtf8Strict, firstInvalidUtf8, readUtf8File } from "../../src/util/utf8";
 import { quoteForMessage } from "../../src/util/message";
 import { argmax } from "../../src/util/argmax";
