@@ -13,13 +13,13 @@ export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor1D, paddingIdx
   const lookup = tf.customGrad(((t: tf.Tensor2D, i: tf.Tensor1D, save: tf.GradSaveFunc) => {
     save([i]);
     return {
-      value: gatherRows(t, i) as tf.Tensor2D,
+      value: gatherRows(t, i) as tf.Tensor2D, // [ids, dim] from table [rows, dim]
       gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) =>
         tf.tidy(() => {
-          const si = saved[0] as tf.Tensor1D;
+          const si = saved[0] as tf.Tensor1D; // [ids]; dy: [ids, dim]
           // Ids outside the table are dropped by the scatter: send padding rows there.
           const target = paddingIdx === undefined ? si : tf.where(tf.equal(si, paddingIdx), tf.fill(si.shape, -1, "int32"), si);
-          return [scatterAddRowsOp(dy, target as tf.Tensor1D, numRows), tf.zerosLike(si)];
+          return [scatterAddRowsOp(dy, target as tf.Tensor1D, numRows), tf.zerosLike(si)]; // [rows, dim], [ids]
         }),
     };
   }) as never) as (t: tf.Tensor2D, i: tf.Tensor1D) => tf.Tensor2D;
