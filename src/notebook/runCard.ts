@@ -5,6 +5,7 @@
 import { displayBundle, escapeHtml } from "./display";
 import { NotebookSettings } from "./profile";
 import { backendInfo, type BackendInfo } from "../backend/index"; // a file, not a folder: tslab resolves only files
+import { peakMemoryMb } from "../backend/memory";
 
 /** Measures named phases of a notebook ("data", "train", ...) in wall-clock seconds. */
 export class PhaseTimer {
@@ -57,6 +58,7 @@ export function runCardFields(info: RunCardInfo): [string, string][] {
     ["corpus", `${s.corpus} (${Object.entries(info.splitSizes).map(([k, v]) => `${k} ${v}`).join(", ")})`],
     ["training", `${t.numTrainEpochs} epochs, lr ${t.learningRate}, batch ${t.perDeviceTrainBatchSize}, weight decay ${t.weightDecay}, seed ${t.seed}`],
     ["backend", backendInfo()?.name === info.backend ? (backendInfo() as BackendInfo).label : info.backend], // e.g. "wasm+openblas (2 threads)"
+    ["peak tensor memory", `${peakMemoryMb().toFixed(0)} MiB (since the last training run started)`],
     [`metrics (${info.metricsSplit})`, Object.entries(info.metrics).map(([k, v]) => `${k} ${fmt(v)}`).join(", ")],
     [
       "tutorial reported",

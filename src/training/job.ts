@@ -290,6 +290,7 @@ export async function runTrainJob(
       wall_time_seconds: Math.round(((performance.now() - started) / 1000) * 10) / 10,
       train_runtime_seconds: trainOut.metrics.train_runtime,
       train_tokens_per_second: trainOut.metrics.train_tokens_per_second,
+      peak_memory_mb: trainOut.metrics.peak_mb, // tensor bytes high-water mark of the training run
       eval_f1: evalMetrics.eval_f1 ?? null,
       versions: { node: process.version, tfjs: tf.version.tfjs, platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length },
     };
