@@ -9,6 +9,7 @@
  * {@link ensureExclusiveBuffer} gives a variable its own copy first when needed.
  */
 import * as tf from "@tensorflow/tfjs";
+import type { WasmBackendLike } from "./wasm-types";
 import { heapTensorChanged } from "./kernels";
 
 /** Scalars of one AdamW update (computed in double precision by the caller, as torch does). */
@@ -24,12 +25,6 @@ export interface AdamWScalars {
   eps: number;
   /** `-lr / (1 - beta1^t)`. */
   negStepSize: number;
-}
-
-/** The members of tfjs-backend-wasm's BackendWasm used here. */
-interface WasmBackendLike {
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-  refCount(dataId: tf.DataId): number;
 }
 
 /** True when the active backend lets {@link adamwUpdateInPlace} write tensors in place. */

@@ -9,22 +9,10 @@
  * wasm kernel, kept from before registration.
  */
 import * as tf from "@tensorflow/tfjs";
+import type { WasmBackendLike, KernelArgs } from "./wasm-types";
 import type { NativeBlas } from "./native";
 
 type TensorInfo = tf.TensorInfo;
-
-/** The few members of tfjs-backend-wasm's BackendWasm used here. */
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
-  dataIdMap: { get(id: tf.DataId): { memoryOffset: number } | undefined };
-  wasm: { HEAPU8: Uint8Array };
-}
-
-interface KernelArgs {
-  inputs: Record<string, TensorInfo | undefined>;
-  backend: unknown;
-  attrs?: Record<string, unknown>;
-}
 
 /** tfjs-backend-wasm's FusableActivation codes, which native/ner_blas.c also uses. */
 const ACTIVATION_CODES: Record<string, number> = { linear: 0, relu: 1, relu6: 2, prelu: 3, leakyrelu: 4, sigmoid: 5, elu: 6 };
@@ -68,7 +56,7 @@ export function transposedMatMulIsFast(): boolean {
   return tf.getBackend() !== "wasm" || enabled;
 }
 
-function fallback(name: string, args: KernelArgs): TensorInfo {
+function fallback(name: string, args: KernelArgs<TensorInfo | undefined>): TensorInfo {
   return (originals.get(name) as tf.KernelConfig).kernelFunc(args as never) as TensorInfo;
 }
 
@@ -158,7 +146,7 @@ function run(
   return out;
 }
 
-function batchMatMul(args: KernelArgs): TensorInfo {
+function batchMatMul(args: KernelArgs<TensorInfo | undefined>): TensorInfo {
   const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
   const transposeA = Boolean(args.attrs?.transposeA);
   const transposeB = Boolean(args.attrs?.transposeB);
@@ -168,7 +156,7 @@ function batchMatMul(args: KernelArgs): TensorInfo {
   return run(args.backend as WasmBackendLike, a, b, p, transposeA, transposeB);
 }
 
-function fusedMatMul(args: KernelArgs): TensorInfo {
+function fusedMatMul(args: KernelArgs<TensorInfo | undefined>): TensorInfo {
   const { a, b, bias, preluActivationWeights: prelu } = args.inputs;
   const attrs = args.attrs ?? {};
   const transposeA = Boolean(attrs.transposeA);

@@ -8,6 +8,7 @@
  *   generic GatherV2 walks every element with strides and is ~50× slower than copying rows.
  */
 import * as tf from "@tensorflow/tfjs";
+import type { WasmBackendLike, KernelArgs } from "./wasm-types";
 
 /** Kernel name of the row-gather used by {@link gatherRows}. */
 export const GATHER_ROWS = "NerGatherRows";
@@ -16,14 +17,6 @@ export const SCATTER_ADD_ROWS = "NerScatterAddRows";
 
 type TensorInfo = tf.TensorInfo;
 type TypedArray = Float32Array | Int32Array | Uint8Array;
-
-/** The few members of tfjs-backend-wasm's BackendWasm that these kernels use. */
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): TypedArray;
-  dataIdMap: { get(id: tf.DataId): { id: number; memoryOffset: number } | undefined };
-  wasm: { tfjs: { disposeData(id: number): void; registerTensor(id: number, size: number, memoryOffset: number): void } };
-}
 
 /**
  * Declare that `t`'s bytes on the wasm heap were rewritten in place (e.g. by an in-place optimizer).
@@ -59,12 +52,6 @@ export function registerExtraKernels(): void {
   tf.registerKernel({ kernelName: SCATTER_ADD_ROWS, backendName: "wasm", kernelFunc: wasmUnsortedSegmentSum as never });
   // tfjs-cpu's UnsortedSegmentSum loops over every segment with tensor ops (O(segments × rows)).
   tf.registerKernel({ kernelName: SCATTER_ADD_ROWS, backendName: "cpu", kernelFunc: cpuScatterAddRows as never });
-}
-
-interface KernelArgs {
-  inputs: Record<string, TensorInfo>;
-  backend: unknown;
-  attrs?: Record<string, unknown>;
 }
 
 function rowWidth(shape: number[]): number {

@@ -5,6 +5,7 @@
  * backend under our own kernel names; active only on the wasm+blas tier.
  */
 import * as tf from "@tensorflow/tfjs";
+import type { WasmBackendLike, KernelArgs } from "./wasm-types";
 import type { NativeBlas } from "./native";
 
 export const NATIVE_GELU = "NerNativeGelu";
@@ -13,18 +14,6 @@ export const NATIVE_LAYER_NORM = "NerNativeLayerNorm";
 export const NATIVE_LAYER_NORM_GRAD = "NerNativeLayerNormGrad";
 
 type TensorInfo = tf.TensorInfo;
-
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
-  dataIdMap: { get(id: tf.DataId): { memoryOffset: number } | undefined };
-  wasm: { HEAPU8: Uint8Array };
-}
-
-interface KernelArgs {
-  inputs: Record<string, TensorInfo>;
-  backend: unknown;
-  attrs?: Record<string, unknown>;
-}
 
 let addon: NativeBlas | undefined;
 let registered = false;
