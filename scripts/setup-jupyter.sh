@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what scripts/run-notebook.py needs to execute the notebooks headless:
-# a Python 3 with nbclient (+ jupyter_client, nbformat). Idempotent and quiet.
+# Installs what scripts/run-notebook.py needs to execute the notebooks headless — a Python 3 with
+# nbclient (+ jupyter_client, nbformat) — and what the browser test (tests/browser) adds: classic
+# Notebook 6 and Chromium. Idempotent and quiet.
 #
 # Order: already importable → Debian/Ubuntu apt packages (as root or via sudo) → pip (--user).
 # Set NER_PYTHON to use another interpreter (default: /usr/bin/python3, else python3).
@@ -17,11 +18,16 @@ if [ -z "$PY" ]; then
 fi
 
 have_runner_deps() {
-  "$PY" -c 'import nbclient, nbformat, jupyter_client' >/dev/null 2>&1
+  "$PY" -c 'import nbclient, nbformat, jupyter_client, notebook' >/dev/null 2>&1
 }
 
-if have_runner_deps; then
-  echo "setup-jupyter: nbclient already available for $PY"
+# The browser test (tests/browser) also needs classic Notebook 6 (above: `notebook`) and Chromium.
+have_browser() {
+  command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || [ -n "${NER_CHROMIUM:-}" ]
+}
+
+if have_runner_deps && have_browser; then
+  echo "setup-jupyter: nbclient, Notebook and Chromium already available for $PY"
   exit 0
 fi
 
@@ -32,11 +38,10 @@ if [ "$PY" = /usr/bin/python3 ] && command -v apt-get >/dev/null 2>&1; then
     if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo -n"; else SUDO="none"; fi
   fi
   if [ "$SUDO" != none ]; then
-    pkgs="python3-nbclient python3-nbformat python3-jupyter-client"
+    pkgs="python3-nbclient python3-nbformat python3-jupyter-client jupyter-notebook chromium"
     export DEBIAN_FRONTEND=noninteractive
     # Only refresh the package lists when a package is unknown (keeps reruns fast).
     log="$(mktemp)"
-    # Only refresh the package lists when a package is unknown (keeps reruns fast).
     if ! apt-cache show $pkgs >/dev/null 2>&1; then
       $SUDO apt-get update -qq >"$log" 2>&1 || true
     fi
@@ -59,7 +64,8 @@ if "$PY" -c 'import sys, sysconfig, os; sys.exit(0 if os.path.exists(os.path.joi
   pip_args+=(--break-system-packages)
 fi
 if [ "$(id -u)" != 0 ] && [ -z "${VIRTUAL_ENV:-}${CONDA_PREFIX:-}" ]; then pip_args+=(--user); fi
-"$PY" -m pip "${pip_args[@]}" "nbclient>=0.7" "nbformat>=5" "jupyter_client>=7"
+"$PY" -m pip "${pip_args[@]}" "nbclient>=0.7" "nbformat>=5" "jupyter_client>=7" "notebook<7"
+have_browser || echo "setup-jupyter: no Chromium found: install it (or set NER_CHROMIUM) for the browser test" >&2
 if have_runner_deps; then
   echo "setup-jupyter: installed nbclient with pip for $PY"
 else
