@@ -24,14 +24,8 @@ const FIXTURE = path.join(SHARED, "fixtures", "tiny-bert");
 const OUT = path.join(ROOT, "data", "env-check");
 const BATCH = "b4_padded";
 
-interface GoldenBatch {
-  input_ids: number[][];
-  attention_mask: number[][];
-  token_type_ids?: number[][];
-  labels: number[][];
-  logits: number[][][];
-  loss: number;
-}
+/** A golden batch of ../shared/fixtures/<model>/golden.json: the inputs and outputs the reference keeps. */
+type GoldenBatch = Omit<SelfTestReference, "source" | "train_step">;
 
 function fail(msg: string): never {
   throw new Error(`make-env-check: ${msg}; nothing written`);
