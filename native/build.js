@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /*
- * Builds the optional native BLAS addon (native/build/ner_blas.node) with one direct compiler call:
+ * Builds the optional native addon (native/build/ner_blas.node) from every native/*.c in one compiler call:
  * no node-gyp, so nothing is downloaded — Node's own headers are used (the `include/node` folder
  * every Node distribution ships beside `bin/`, Debian's /usr/include/node, or the node-api-headers
  * package when installed). Links OpenBLAS on Linux (system or $CONDA_PREFIX) and Accelerate on macOS.
@@ -66,7 +66,9 @@ function main() {
   const probe = spawnSync(cc, ["--version"], { encoding: "utf8" });
   if (probe.error || probe.status !== 0) finish({ built: false, reason: `no C compiler (${cc}) found` });
 
-  const args = ["-O2", "-std=c11", "-Wall", "-fPIC", "-DNODE_GYP_MODULE_NAME=ner_blas", "-DNAPI_VERSION=8", `-I${headers}`];
+  // -ffp-contract=off: no fused multiply-adds, so float32 kernels round like torch's op-by-op path;
+  // -fno-math-errno lets sqrtf vectorise (results unchanged); -pthread for ner_threads.c.
+  const args = ["-O3", "-std=c11", "-Wall", "-fPIC", "-pthread", "-ffp-contract=off", "-fno-math-errno", "-DNODE_GYP_MODULE_NAME=ner_blas", "-DNAPI_VERSION=8", `-I${headers}`, `-I${here}`];
   let library;
   if (process.platform === "darwin") {
     library = "accelerate";
@@ -83,7 +85,9 @@ function main() {
   fs.mkdirSync(outDir, { recursive: true });
   // The temporary name keeps the .node suffix: require() loads only such files as addons.
   const tmp = path.join(outDir, `ner_blas.tmp-${process.pid}.node`);
-  args.push("-o", tmp, path.join(here, "ner_blas.c"));
+  // Every native/*.c goes into the one addon (ner_addon.h's NER_MODULES lists their registrations).
+  const sources = fs.readdirSync(here).filter((f) => f.endsWith(".c")).sort().map((f) => path.join(here, f));
+  args.push("-o", tmp, ...sources);
   if (process.platform === "darwin") args.push("-framework", "Accelerate");
   else args.push("-lopenblas", "-lm");
 

@@ -7,7 +7,7 @@
  * offsets of row-major operands; transposed operands are handled by the cblas transpose flags.
  * Every extent is checked against the buffer's length before BLAS touches it.
  */
-#include <node_api.h>
+#include "ner_addon.h"
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -35,36 +35,6 @@ enum { ACT_LINEAR = 0, ACT_RELU = 1, ACT_RELU6 = 2, ACT_PRELU = 3, ACT_LEAKYRELU
     }                                                                     \
   } while (0)
 
-static int get_i64(napi_env env, napi_value v, int64_t* out) { return napi_get_value_int64(env, v, out) == napi_ok; }
-static int get_f64(napi_env env, napi_value v, double* out) { return napi_get_value_double(env, v, out) == napi_ok; }
-
-/* The heap: an ArrayBuffer (the brief's contract) or, for safety, any typed array view over it. */
-static int heap_pointer(napi_env env, napi_value v, uint8_t** data, size_t* len) {
-  bool is_ab = false;
-  if (napi_is_arraybuffer(env, v, &is_ab) == napi_ok && is_ab) {
-    void* p = NULL;
-    if (napi_get_arraybuffer_info(env, v, &p, len) != napi_ok) return 0;
-    *data = (uint8_t*)p;
-    return 1;
-  }
-  bool is_ta = false;
-  if (napi_is_typedarray(env, v, &is_ta) == napi_ok && is_ta) {
-    napi_typedarray_type type;
-    size_t length = 0, offset = 0;
-    void* p = NULL;
-    napi_value ab;
-    if (napi_get_typedarray_info(env, v, &type, &length, &p, &ab, &offset) != napi_ok || type != napi_uint8_array) return 0;
-    *data = (uint8_t*)p;
-    *len = length;
-    return 1;
-  }
-  return 0;
-}
-
-/* True when [off, off + bytes) lies inside a buffer of `len` bytes and `off` is float-aligned. */
-static int in_bounds(int64_t off, int64_t bytes, size_t len) {
-  return off >= 0 && bytes >= 0 && (off & 3) == 0 && (uint64_t)(off + bytes) <= (uint64_t)len;
-}
 
 /* Bytes spanned by `batch` row-major matrices of rows×cols placed `stride` floats apart. */
 static int64_t span_bytes(int64_t batch, int64_t stride, int64_t rows, int64_t cols) {
@@ -104,7 +74,7 @@ static napi_value Gemm(napi_env env, napi_callback_info info) {
   }
   uint8_t* heap = NULL;
   size_t heap_len = 0;
-  if (!heap_pointer(env, argv[0], &heap, &heap_len)) {
+  if (!ner_heap_pointer(env, argv[0], &heap, &heap_len)) {
     napi_throw_type_error(env, NULL, "ner_blas.gemm: argument 1 must be the wasm heap's ArrayBuffer");
     return NULL;
   }
@@ -113,7 +83,7 @@ static napi_value Gemm(napi_env env, napi_callback_info info) {
   CHECK(env, napi_get_value_bool(env, argv[2], &tb));
   int64_t v[9];
   for (int i = 0; i < 9; i++) {
-    if (!get_i64(env, argv[3 + i], &v[i])) {
+    if (!ner_get_i64(env, argv[3 + i], &v[i])) {
       napi_throw_type_error(env, NULL, "ner_blas.gemm: sizes, offsets and strides must be numbers");
       return NULL;
     }
@@ -127,7 +97,7 @@ static napi_value Gemm(napi_env env, napi_callback_info info) {
   const int64_t c_bytes = batch * m * n * 4;
   const int64_t a_bytes = k > 0 ? span_bytes(batch, stride_a, m, k) : 0;
   const int64_t b_bytes = k > 0 ? span_bytes(batch, stride_b, k, n) : 0;
-  if (!in_bounds(a_off, a_bytes, heap_len) || !in_bounds(b_off, b_bytes, heap_len) || !in_bounds(c_off, c_bytes, heap_len)) {
+  if (!ner_in_bounds(a_off, a_bytes, heap_len) || !ner_in_bounds(b_off, b_bytes, heap_len) || !ner_in_bounds(c_off, c_bytes, heap_len)) {
     napi_throw_range_error(env, NULL, "ner_blas.gemm: an operand lies outside the heap (or is not 4-byte aligned)");
     return NULL;
   }
@@ -135,8 +105,8 @@ static napi_value Gemm(napi_env env, napi_callback_info info) {
   int64_t bias_off = -1, bias_len = 0, act = ACT_LINEAR, prelu_off = -1, prelu_len = 0;
   double alpha = 0;
   if (argc == 18) {
-    if (!get_i64(env, argv[12], &bias_off) || !get_i64(env, argv[13], &bias_len) || !get_i64(env, argv[14], &act) ||
-        !get_f64(env, argv[15], &alpha) || !get_i64(env, argv[16], &prelu_off) || !get_i64(env, argv[17], &prelu_len)) {
+    if (!ner_get_i64(env, argv[12], &bias_off) || !ner_get_i64(env, argv[13], &bias_len) || !ner_get_i64(env, argv[14], &act) ||
+        !ner_get_f64(env, argv[15], &alpha) || !ner_get_i64(env, argv[16], &prelu_off) || !ner_get_i64(env, argv[17], &prelu_len)) {
       napi_throw_type_error(env, NULL, "ner_blas.gemm: epilogue arguments must be numbers");
       return NULL;
     }
@@ -144,8 +114,8 @@ static napi_value Gemm(napi_env env, napi_callback_info info) {
       napi_throw_range_error(env, NULL, "ner_blas.gemm: unknown activation code");
       return NULL;
     }
-    if ((bias_off >= 0 && (bias_len <= 0 || !in_bounds(bias_off, bias_len * 4, heap_len))) ||
-        (prelu_off >= 0 && (prelu_len <= 0 || !in_bounds(prelu_off, prelu_len * 4, heap_len))) ||
+    if ((bias_off >= 0 && (bias_len <= 0 || !ner_in_bounds(bias_off, bias_len * 4, heap_len))) ||
+        (prelu_off >= 0 && (prelu_len <= 0 || !ner_in_bounds(prelu_off, prelu_len * 4, heap_len))) ||
         (act == ACT_PRELU && prelu_off < 0)) {
       napi_throw_range_error(env, NULL, "ner_blas.gemm: bias or prelu weights outside the heap or missing");
       return NULL;
@@ -185,50 +155,16 @@ static napi_value Gemm(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* Reads `count` integer arguments starting at argv[first]; throws and returns 0 on a non-number. */
-static int get_i64s(napi_env env, napi_value* argv, int first, int count, int64_t* out, const char* fn) {
-  for (int i = 0; i < count; i++) {
-    if (!get_i64(env, argv[first + i], &out[i])) {
-      char msg[128];
-      snprintf(msg, sizeof msg, "ner_blas.%s: argument %d must be a number", fn, first + i + 1);
-      napi_throw_type_error(env, NULL, msg);
-      return 0;
-    }
-  }
-  return 1;
-}
-
-/* Parses (heap, ...) and checks that every (offset, float count) pair lies in the heap. */
-static int heap_and_bounds(napi_env env, napi_value heap_arg, const int64_t* offs, const int64_t* counts, int pairs,
-                           uint8_t** heap, const char* fn) {
-  size_t len = 0;
-  if (!heap_pointer(env, heap_arg, heap, &len)) {
-    char msg[128];
-    snprintf(msg, sizeof msg, "ner_blas.%s: argument 1 must be the wasm heap's ArrayBuffer", fn);
-    napi_throw_type_error(env, NULL, msg);
-    return 0;
-  }
-  for (int i = 0; i < pairs; i++) {
-    if (counts[i] < 0 || !in_bounds(offs[i], counts[i] * 4, len)) {
-      char msg[128];
-      snprintf(msg, sizeof msg, "ner_blas.%s: operand %d lies outside the heap (or is not 4-byte aligned)", fn, i + 1);
-      napi_throw_range_error(env, NULL, msg);
-      return 0;
-    }
-  }
-  return 1;
-}
-
 /* gelu(heap, xOff, yOff, n): y = x·Φ(x), Φ from erf — torch's exact (default) GELU. */
 static napi_value Gelu(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4];
   CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   int64_t v[3];
-  if (argc != 4 || !get_i64s(env, argv, 1, 3, v, "gelu")) return NULL;
+  if (argc != 4 || !ner_get_i64s(env, argv, 1, 3, v, "gelu")) return NULL;
   const int64_t offs[2] = {v[0], v[1]}, counts[2] = {v[2], v[2]};
   uint8_t* heap;
-  if (!heap_and_bounds(env, argv[0], offs, counts, 2, &heap, "gelu")) return NULL;
+  if (!ner_heap_and_bounds(env, argv[0], offs, counts, 2, &heap, "gelu")) return NULL;
   const float* x = (const float*)(heap + v[0]);
   float* y = (float*)(heap + v[1]);
   for (int64_t i = 0; i < v[2]; i++) y[i] = x[i] * 0.5f * (1.0f + erff(x[i] * kSqrtHalf));
@@ -241,10 +177,10 @@ static napi_value GeluGrad(napi_env env, napi_callback_info info) {
   napi_value argv[5];
   CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   int64_t v[4];
-  if (argc != 5 || !get_i64s(env, argv, 1, 4, v, "geluGrad")) return NULL;
+  if (argc != 5 || !ner_get_i64s(env, argv, 1, 4, v, "geluGrad")) return NULL;
   const int64_t offs[3] = {v[0], v[1], v[2]}, counts[3] = {v[3], v[3], v[3]};
   uint8_t* heap;
-  if (!heap_and_bounds(env, argv[0], offs, counts, 3, &heap, "geluGrad")) return NULL;
+  if (!ner_heap_and_bounds(env, argv[0], offs, counts, 3, &heap, "geluGrad")) return NULL;
   const float* x = (const float*)(heap + v[0]);
   const float* dy = (const float*)(heap + v[1]);
   float* dx = (float*)(heap + v[2]);
@@ -269,8 +205,8 @@ static napi_value LayerNorm(napi_env env, napi_callback_info info) {
   CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   int64_t v[8];
   double eps = 0;
-  if (argc != 10 || !get_i64s(env, argv, 1, 8, v, "layerNorm")) return NULL;
-  if (!get_f64(env, argv[9], &eps)) {
+  if (argc != 10 || !ner_get_i64s(env, argv, 1, 8, v, "layerNorm")) return NULL;
+  if (!ner_get_f64(env, argv[9], &eps)) {
     napi_throw_type_error(env, NULL, "ner_blas.layerNorm: eps must be a number");
     return NULL;
   }
@@ -278,7 +214,7 @@ static napi_value LayerNorm(napi_env env, napi_callback_info info) {
   const int64_t offs[6] = {v[0], v[1], v[2], v[3], v[4], v[5]};
   const int64_t counts[6] = {rows * cols, cols, cols, rows * cols, rows * cols, rows};
   uint8_t* heap;
-  if (rows < 0 || cols < 0 || !heap_and_bounds(env, argv[0], offs, counts, 6, &heap, "layerNorm")) return NULL;
+  if (rows < 0 || cols < 0 || !ner_heap_and_bounds(env, argv[0], offs, counts, 6, &heap, "layerNorm")) return NULL;
   const float* gamma = (const float*)(heap + v[1]);
   const float* beta = (const float*)(heap + v[2]);
   for (int64_t r = 0; r < rows; r++) {
@@ -310,12 +246,12 @@ static napi_value LayerNormGrad(napi_env env, napi_callback_info info) {
   napi_value argv[10];
   CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   int64_t v[9];
-  if (argc != 10 || !get_i64s(env, argv, 1, 9, v, "layerNormGrad")) return NULL;
+  if (argc != 10 || !ner_get_i64s(env, argv, 1, 9, v, "layerNormGrad")) return NULL;
   const int64_t rows = v[7], cols = v[8];
   const int64_t offs[7] = {v[0], v[1], v[2], v[3], v[4], v[5], v[6]};
   const int64_t counts[7] = {rows * cols, rows * cols, rows, cols, rows * cols, cols, cols};
   uint8_t* heap;
-  if (rows < 0 || cols < 0 || !heap_and_bounds(env, argv[0], offs, counts, 7, &heap, "layerNormGrad")) return NULL;
+  if (rows < 0 || cols < 0 || !ner_heap_and_bounds(env, argv[0], offs, counts, 7, &heap, "layerNormGrad")) return NULL;
   const float* gamma = (const float*)(heap + v[3]);
   double* dg = (double*)calloc((size_t)(cols > 0 ? cols : 1), sizeof(double));
   double* db = (double*)calloc((size_t)(cols > 0 ? cols : 1), sizeof(double));
@@ -387,6 +323,9 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"layerNormGrad", NULL, LayerNormGrad, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok) return NULL;
+#define NER_CALL_REGISTER(name) \
+  if (ner_register_##name(env, exports) == NULL) return NULL;
+  NER_MODULES(NER_CALL_REGISTER)
   return exports;
 }
 
