@@ -16,13 +16,13 @@ import {
   tokenizeAndAlignLabels,
   wordPredictions,
 } from "../../src/alignment";
-import { sharedPath } from "../helpers/shared";
+import { fixturePath, modelDir } from "../helpers/fixtures";
 import { goldenBatches, goldenRows } from "../helpers/golden-batches";
 import { CONLL_LABELS } from "../tokenization/corpora";
 
 for (const model of ["tiny-distilbert", "tiny-bert"]) {
   test(`${model}: aligned labels and word_ids equal the golden batches (incl. truncation at 16)`, async () => {
-    const tok = NerTokenizer.fromDirectory(sharedPath("fixtures", model));
+    const tok = NerTokenizer.fromDirectory(fixturePath(model));
         for (const [name, b] of Object.entries(goldenBatches(model))) {
       const rows = goldenRows(b);
       const feats = await tokenizeAndAlignLabels(tok, rows, { maxLength: b.max_length ?? undefined });
@@ -41,7 +41,7 @@ for (const model of ["tiny-distilbert", "tiny-bert"]) {
 }
 
 test("MIT example: '5 star resturants in my town' aligns to the first sub-word", async () => {
-  const tok = NerTokenizer.fromDirectory(sharedPath("models", "distilbert-base-uncased"));
+  const tok = NerTokenizer.fromDirectory(modelDir("distilbert-base-uncased"));
   const labels = ["O", "B-Rating", "I-Rating", "B-Location", "I-Location"];
   const tags = ["B-Rating", "I-Rating", "O", "B-Location", "I-Location", "I-Location"];
   const row = { tokens: "5 star resturants in my town".split(" "), ner_tags: tags.map((t) => labels.indexOf(t)) };
@@ -53,7 +53,7 @@ test("MIT example: '5 star resturants in my town' aligns to the first sub-word",
 });
 
 test("labelAllTokens: plain (tutorial) repeats B-X; run_ner.py's bToI maps later pieces to I-X", async () => {
-  const tok = NerTokenizer.fromDirectory(sharedPath("models", "bert-base-cased"));
+  const tok = NerTokenizer.fromDirectory(modelDir("bert-base-cased"));
   const row = { tokens: ["Kamo", "lamb"], ner_tags: [CONLL_LABELS.indexOf("B-PER"), CONLL_LABELS.indexOf("B-MISC")] };
   const [plain] = await tokenizeAndAlignLabels(tok, [row], { labelAllTokens: true });
   const [mapped] = await tokenizeAndAlignLabels(tok, [row], { labelAllTokens: true, bToI: true, labelList: CONLL_LABELS });
@@ -69,7 +69,7 @@ test("labelAllTokens: plain (tutorial) repeats B-X; run_ner.py's bToI maps later
 });
 
 test("words without sub-tokens (lone U+FE0F, uncased) are reported, not silently lost", async () => {
-  const tok = NerTokenizer.fromDirectory(sharedPath("models", "bert-base-uncased"));
+  const tok = NerTokenizer.fromDirectory(modelDir("bert-base-uncased"));
   const rows = [
     { tokens: ["so", "happy", "\uFE0F", "Paris"], ner_tags: [0, 0, 0, 5] },
     { tokens: ["fine"], ner_tags: [0] },

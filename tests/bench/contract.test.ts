@@ -11,7 +11,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { repoRoot } from "../helpers/shared";
+import { repoRoot } from "../helpers/fixtures";
 
 const TINY = ["--models", "main-job", "--seqs", "8", "--batch", "2", "--reps", "1"];
 

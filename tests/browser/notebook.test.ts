@@ -2,7 +2,7 @@
 // One notebook, run as a learner runs it: a classic Jupyter Notebook 6 server (Debian
 // `jupyter-notebook`) with the project's tslab kernelspec, opened in headless Chromium
 // (playwright-core, Debian `chromium`), Cell > Run All in the smoke profile, offline, from the
-// ../shared mirrors. Asserts what a reader sees: every cell numbered, no error or stderr boxes,
+// corpus found through NER_DATA_DIR and the tokenizer files in tests/fixtures. Asserts what a reader sees: every cell numbered, no error or stderr boxes,
 // no markup printed as text, every chart drawn as SVG, the entity views present, and a fresh
 // notebook not "unsaved" (its metadata equals what the server saves). Screenshots go to
 // out/browser/. The server (and its kernel) is always stopped.
@@ -15,7 +15,8 @@ import * as os from "os";
 import * as path from "path";
 import { chromium, type Page } from "playwright-core";
 import { chromiumPath } from "../../src/charts/png";
-import { repoRoot, sharedDir } from "../helpers/shared";
+import { getCorpus } from "../../src/data";
+import { corpusMirrorFor, corpusPath, modelsMirror, repoRoot } from "../helpers/fixtures";
 import { startNotebookServer, type NotebookServer } from "./notebook-server";
 
 const NOTEBOOK = process.env.NER_BROWSER_NOTEBOOK ?? "02_conll2003_distilbert.ipynb";
@@ -126,7 +127,9 @@ test(`${NOTEBOOK} runs in classic Notebook 6 in headless Chromium and renders cl
   const nbDir = path.join(state, "notebooks");
   fs.mkdirSync(nbDir);
   fs.copyFileSync(path.join(repoRoot, "notebooks", NOTEBOOK), path.join(nbDir, NOTEBOOK));
-  const shared = sharedDir();
+  // The corpus as a user's run finds it (NER_DATA_DIR mirror → cache → download), served to the kernel as a mirror.
+  for (const f of getCorpus("conll2003").files) await corpusPath("conll2003", f.file);
+  const dataDir = await corpusMirrorFor("conll2003", "test.txt");
   // Screenshots of an earlier run would mislead.
   const stem = NOTEBOOK.replace(/\.ipynb$/, "");
   if (fs.existsSync(OUT_DIR)) {
@@ -143,8 +146,8 @@ test(`${NOTEBOOK} runs in classic Notebook 6 in headless Chromium and renders cl
       env: {
         NER_PROFILE: "smoke",
         NER_OFFLINE: "1",
-        NER_DATA_DIR: path.join(shared, "data"),
-        NER_MODELS_DIR: path.join(shared, "models"),
+        NER_DATA_DIR: dataDir,
+        NER_MODELS_DIR: modelsMirror,
         NER_CACHE_DIR: path.join(state, "cache"),
       },
     });

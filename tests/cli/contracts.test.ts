@@ -16,7 +16,7 @@ import { optionsFromFlags } from "../../src/cli/commands/train";
 import { formatCliError } from "../../src/cli/errors";
 import { BACKEND_CHOICES } from "../../src/cli/help";
 import { BACKEND_NAMES } from "../../src/backend/index";
-import { repoRoot, sharedPath } from "../helpers/shared";
+import { repoRoot, fixturePath, modelsMirror } from "../helpers/fixtures";
 
 const bin = path.join(repoRoot, "bin", "ner.js");
 
@@ -24,7 +24,7 @@ function ner(args: string[], env: Record<string, string> = {}, cwd = repoRoot) {
   const res = spawnSync(process.execPath, [bin, ...args], {
     encoding: "utf8",
     cwd,
-    env: { ...process.env, NER_DATA_DIR: sharedPath("data"), NER_MODELS_DIR: sharedPath("models"), NER_BACKEND: "wasm", NER_DEBUG: "", ...env },
+    env: { ...process.env, NER_MODELS_DIR: modelsMirror, NER_BACKEND: "wasm", NER_DEBUG: "", ...env },
   });
   return { code: res.status, stdout: res.stdout, stderr: res.stderr };
 }
@@ -138,7 +138,7 @@ test("NER_OFFLINE with a Hub name: a clear error naming the variables, no networ
 });
 
 test("--json: stdout is only JSON (backend notices and weight reports go to stderr)", () => {
-  const model = sharedPath("fixtures", "tiny-bert");
+  const model = fixturePath("tiny-bert");
   const info = ner(["model", "info", model, "--json"]);
   assert.equal(info.code, 0, info.stderr);
   assert.equal(JSON.parse(info.stdout).architecture, "BertForTokenClassification");
@@ -208,7 +208,7 @@ test("ner train with the issue's flags, then ner evaluate --json with a per-type
   fs.writeFileSync(path.join(dir, "train.json"), JSON.stringify({ weightDecay: 0.01, maxGradNorm: 1 }));
   const out = path.join(dir, "model");
   const train = ner(
-    ["train", "--data", "train.jsonl,valid.jsonl", "--labels", labels, "--model", sharedPath("fixtures", "tiny-bert"), "--config", "train.json",
+    ["train", "--data", "train.jsonl,valid.jsonl", "--labels", labels, "--model", fixturePath("tiny-bert"), "--config", "train.json",
       "--epochs", "1", "--lr", "1e-3", "--batch-size", "2", "--weight-decay", "0", "--warmup", "0.1", "--warmup-steps", "1", "--max-steps", "2",
       "--seed", "3", "--max-grad-norm", "0.5", "--no-shuffle", "--output", out, "--progress", "none", "--json"],
     {}, dir,

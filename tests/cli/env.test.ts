@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { describeCuda, findCudaLibraries, readSelfTestReference } from "../../src/cli/commands/env";
-import { repoRoot } from "../helpers/shared";
+import { repoRoot } from "../helpers/fixtures";
 
 const bin = path.join(repoRoot, "bin", "ner.js");
 

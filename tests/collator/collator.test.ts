@@ -20,12 +20,12 @@ import {
   defaultMegaBatchMult,
 } from "../../src/collator";
 import { Rng } from "../../src/util/random";
-import { sharedPath } from "../helpers/shared";
+import { fixturePath } from "../helpers/fixtures";
 import { goldenBatches, goldenRows } from "../helpers/golden-batches";
 
 test("collated golden batches equal Python's padded input_ids, attention_mask, token_type_ids, labels", async () => {
   for (const model of ["tiny-bert", "tiny-distilbert"]) {
-    const tok = NerTokenizer.fromDirectory(sharedPath("fixtures", model));
+    const tok = NerTokenizer.fromDirectory(fixturePath(model));
     const collator = DataCollatorForTokenClassification.forTokenizer(tok);
         for (const [name, b] of Object.entries(goldenBatches(model))) {
       const rows = goldenRows(b);

@@ -4,7 +4,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { repoRoot, sharedPath } from "../helpers/shared";
+import { repoRoot, corpusPath, corpusMirrorFor } from "../helpers/fixtures";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ner-data-cli-"));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -18,8 +18,8 @@ function ner(args: string[], env: Record<string, string> = {}) {
   return { code: res.status, stdout: res.stdout, stderr: res.stderr };
 }
 
-test("ner data stats conll2003:test --json on the local mirror", () => {
-  const r = ner(["data", "stats", "conll2003:test", "--json"], { NER_DATA_DIR: sharedPath("data") });
+test("ner data stats conll2003:test --json on the local mirror", async () => {
+  const r = ner(["data", "stats", "conll2003:test", "--json"], { NER_DATA_DIR: await corpusMirrorFor("conll2003", "test.txt") });
   assert.equal(r.code, 0, r.stderr);
   const s = JSON.parse(r.stdout);
   assert.equal(s.sentences, 3453);
@@ -74,10 +74,10 @@ test("offline with no mirror: the error names NER_DATA_DIR", () => {
   assert.match(r.stderr, /wikiann_en\/test is not available offline \(NER_OFFLINE=1\)\. Set NER_DATA_DIR/);
 });
 
-test("ner data: a cut mirror file fails, directories are reported as directories, --output is checked before reading", () => {
+test("ner data: a cut mirror file fails, directories are reported as directories, --output is checked before reading", async () => {
   const mirror = path.join(tmp, "cut-mirror");
   fs.mkdirSync(path.join(mirror, "conll2003"), { recursive: true });
-  const full = fs.readFileSync(sharedPath("data", "conll2003", "test.txt"));
+  const full = fs.readFileSync(await corpusPath("conll2003", "test.txt"));
   const cut = full.indexOf("\n\n", 5000) + 2; // a sentence boundary: the file still parses
   fs.writeFileSync(path.join(mirror, "conll2003", "test.txt"), full.subarray(0, cut));
   const stats = ner(["data", "stats", "conll2003:test"], { NER_DATA_DIR: mirror });

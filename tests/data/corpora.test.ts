@@ -1,5 +1,5 @@
-// Full-corpus checks against the published files in ../shared/data (counts from ../shared/MANIFEST.md
-// and the Hugging Face dataset cards).
+// Full-corpus checks against the published files, found as a user's run finds them (NER_DATA_DIR mirror →
+// cache → download); counts from the corpora's manifest and the Hugging Face dataset cards.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "fs";
@@ -15,21 +15,24 @@ import {
   readCorpusSplits,
   sha256OfFile,
 } from "../../src/data";
-import { sharedPath } from "../helpers/shared";
+import { corpusPath, fixturePath } from "../helpers/fixtures";
 
-const opts = () => ({ dataDir: sharedPath("data"), offline: true, strict: true });
+const opts = () => ({ strict: true });
 
-test("the registry's sha256 sums are those of the published files", () => {
+test("the registry's sha256 sums are those of the published files, and the files found have them", async () => {
+  // tests/fixtures/corpora.sha256: the published files' sums (sha256sum format, see tests/fixtures/README.md).
   const sums = new Map(
-    fs.readFileSync(sharedPath("SHA256SUMS"), "utf8").trim().split("\n").map((l) => {
+    fs.readFileSync(fixturePath("corpora.sha256"), "utf8").trim().split("\n").map((l) => {
       const [sum, file] = l.split(/\s+/);
       return [file, sum] as const;
     }),
   );
   for (const name of CORPUS_NAMES) {
-    for (const f of getCorpus(name).files) assert.equal(f.sha256, sums.get(`data/${name}/${f.file}`), `${name}/${f.file}`);
+    for (const f of getCorpus(name).files) {
+      assert.equal(f.sha256, sums.get(`data/${name}/${f.file}`), `${name}/${f.file}`);
+      assert.equal(sha256OfFile(await corpusPath(name, f.file)), f.sha256, `${name}/${f.file} as resolved`);
+    }
   }
-  assert.equal(sha256OfFile(sharedPath("data", "wnut17", "train.conll")), getCorpus("wnut17").files[0].sha256);
 });
 
 const EXPECTED = {

@@ -5,7 +5,7 @@ import * as http from "http";
 import type { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
-import { sharedPath } from "../helpers/shared";
+import { corpusPath } from "../helpers/fixtures";
 import { CorpusFileError, EMBEDDED_DATA_DIR, getCorpus, loadCorpus, resolveCorpusFile, sha256OfFile } from "../../src/data";
 
 // The real MIT Restaurant test file (embedded in the repository) is what the server publishes.
@@ -184,7 +184,7 @@ test("mirror and cache files are checked against the registry's size and sha256,
   const mirror = fs.mkdtempSync(path.join(os.tmpdir(), "ner-mirror-"));
   tempDirs.push(mirror);
   const cacheDir = tmpCache();
-  const full = fs.readFileSync(sharedPath("data", "conll2003", "test.txt"));
+  const full = fs.readFileSync(await corpusPath("conll2003", "test.txt"));
   const target = path.join(mirror, "conll2003", "test.txt");
   fs.mkdirSync(path.dirname(target));
   // Cut at a sentence boundary: still a well-formed corpus file, so only the check can catch it.

@@ -2,7 +2,7 @@
  * The padded golden batches of the tiny fixtures (golden.json `batches`), made by Python
  * transformers, and their word-level rows as our alignment expects them.
  */
-import { readSharedJson } from "./shared";
+import { readFixtureJson } from "./fixtures";
 import { CONLL_LABELS } from "../tokenization/corpora";
 
 export interface GoldenBatch {
@@ -17,7 +17,7 @@ export interface GoldenBatch {
 }
 
 export function goldenBatches(model: string): Record<string, GoldenBatch> {
-  return readSharedJson<{ batches: Record<string, GoldenBatch> }>("fixtures", model, "golden.json").batches;
+  return readFixtureJson<{ batches: Record<string, GoldenBatch> }>(model, "golden.json").batches;
 }
 
 /** The batch's sentences as `{tokens, ner_tags}` rows with CoNLL label ids. */

@@ -5,7 +5,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { repoRoot, readSharedJson, sharedPath } from "../helpers/shared";
+import { repoRoot, fixturePath, readFixtureJson } from "../helpers/fixtures";
 import type { Golden } from "./parity-helper";
 import { readSafetensors } from "../../src/models";
 
@@ -15,7 +15,7 @@ function ner(args: string[]) {
 }
 
 test("model info --json reports architecture, parameter count, labels and backend", () => {
-  const r = ner(["model", "info", sharedPath("fixtures", "tiny-bert"), "--json"]);
+  const r = ner(["model", "info", fixturePath("tiny-bert"), "--json"]);
   assert.equal(r.code, 0, r.stderr);
   const info = JSON.parse(r.stdout);
   assert.equal(info.architecture, "BertForTokenClassification");
@@ -29,7 +29,7 @@ test("model info --json reports architecture, parameter count, labels and backen
 });
 
 test("model logits reproduces transformers' logits from input_ids, tokens and text lines", () => {
-  const golden = readSharedJson<Golden>("fixtures", "tiny-bert", "golden.json").batches.b4_padded as Golden["batches"][string] & { words: string[][] };
+  const golden = readFixtureJson<Golden>("tiny-bert", "golden.json").batches.b4_padded as Golden["batches"][string] & { words: string[][] };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ner-logits-"));
   const input = path.join(dir, "in.jsonl");
   const lines = golden.input_ids.map((ids, k) => {
@@ -38,7 +38,7 @@ test("model logits reproduces transformers' logits from input_ids, tokens and te
   });
   lines.push(JSON.stringify({ tokens: golden.words[1] }), JSON.stringify({ text: golden.words[1].join(" ") }));
   fs.writeFileSync(input, lines.join("\n") + "\n");
-  const r = ner(["model", "logits", "--model", sharedPath("fixtures", "tiny-bert"), "--input", input, "--json", "--batch-size", "3"]);
+  const r = ner(["model", "logits", "--model", fixturePath("tiny-bert"), "--input", input, "--json", "--batch-size", "3"]);
   assert.equal(r.code, 0, r.stderr);
   const out = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { input_ids: number[]; logits: number[][] });
   assert.equal(out.length, 6);
@@ -58,7 +58,7 @@ test("model logits: bad input names file and line, exits non-zero", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ner-logits-"));
   const input = path.join(dir, "bad.jsonl");
   fs.writeFileSync(input, '{"input_ids": [101, 102]}\n{"input_ids": [101, 102], "attention_mask": [1]}\n');
-  const r = ner(["model", "logits", "--model", sharedPath("fixtures", "tiny-bert"), "--input", input, "--json"]);
+  const r = ner(["model", "logits", "--model", fixturePath("tiny-bert"), "--input", input, "--json"]);
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /bad\.jsonl:2: "attention_mask" must be an array of 2 integers/);
 });
@@ -68,7 +68,7 @@ const torchFixture = (name: string) => path.join(__dirname, "fixtures", "torch",
 /** A copy of the tiny-bert fixture directory (config.json + model.safetensors) to alter. */
 function tinyBertCopy(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ner-info-"));
-  for (const f of ["config.json", "model.safetensors"]) fs.copyFileSync(sharedPath("fixtures", "tiny-bert", f), path.join(dir, f));
+  for (const f of ["config.json", "model.safetensors"]) fs.copyFileSync(fixturePath("tiny-bert", f), path.join(dir, f));
   return dir;
 }
 

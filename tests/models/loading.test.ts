@@ -15,10 +15,10 @@ import {
   randomInit,
   readSafetensors,
 } from "../../src/models";
-import { sharedPath } from "../helpers/shared";
+import { fixturePath } from "../helpers/fixtures";
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "ner-models-"));
-const fixture = (name: string) => sharedPath("fixtures", name);
+const fixture = (name: string) => fixturePath(name);
 
 function tinyConfig(type: "distilbert" | "bert", labels = 3) {
   const sizes = type === "distilbert" ? { vocab_size: 50, dim: 16, n_layers: 1, n_heads: 2, hidden_dim: 32, max_position_embeddings: 24 }

@@ -1,10 +1,10 @@
 /**
- * Shared body of the parity tests: the tiny HF checkpoints in ../shared/fixtures against the
+ * Shared body of the parity tests: the tiny HF checkpoints in tests/fixtures against the
  * logits, losses and gradients Python transformers/torch computed for the same batches.
  */
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { sharedPath, readSharedJson } from "../helpers/shared";
+import { fixturePath, readFixtureJson } from "../helpers/fixtures";
 import { AutoModelForTokenClassification, computeLossAndGrads, tokenClassificationLoss } from "../../src/models";
 import type { LoadedModel } from "../../src/models";
 import { disposeBatch } from "../../src/collator";
@@ -26,8 +26,8 @@ export interface Golden {
 export const FIXTURES = ["tiny-distilbert", "tiny-bert"] as const;
 
 export async function loadFixture(name: string): Promise<{ model: LoadedModel; golden: Golden }> {
-  const model = await AutoModelForTokenClassification.fromPretrained(sharedPath("fixtures", name), { log: null });
-  const golden = readSharedJson<Golden>("fixtures", name, "golden.json");
+  const model = await AutoModelForTokenClassification.fromPretrained(fixturePath(name), { log: null });
+  const golden = readFixtureJson<Golden>(name, "golden.json");
   return { model, golden };
 }
 

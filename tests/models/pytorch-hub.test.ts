@@ -17,7 +17,7 @@ import { loadNotebookModel } from "../../src/notebook/model";
 import { notebookSettings, TUTORIAL_IDS, WORKSHOP_MODELS } from "../../src/notebook/profile";
 import { NerTokenizer } from "../../src/tokenization";
 import { startFakeHub, type FakeHubFile } from "../helpers/fake-hub";
-import { sharedPath } from "../helpers/shared";
+import { modelDir } from "../helpers/fixtures";
 import { writeTorchZip, type WriterTensor } from "./torch-writer";
 
 async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
@@ -101,8 +101,8 @@ test("every workshop notebook uses a pretrained hub model of its casing, with re
 
 test("workshop checkpoints load from their hub files (.bin-only miniatures, safetensors-first distilbert) and then offline", async () => {
   await initBackend("wasm", { quiet: true });
-  const uncasedVocab = fs.readFileSync(sharedPath("models", "bert-base-uncased", "vocab.txt"));
-  const cased = (f: string) => fs.readFileSync(sharedPath("models", "bert-base-cased", f));
+  const uncasedVocab = fs.readFileSync(path.join(modelDir("bert-base-uncased"), "vocab.txt"));
+  const cased = (f: string) => fs.readFileSync(path.join(modelDir("bert-base-cased"), f));
   const models = [...new Set(TUTORIAL_IDS.map((id) => notebookSettings(id, "workshop").model))];
   for (const repo of models) {
     const spec = WORKSHOP_MODELS[repo];

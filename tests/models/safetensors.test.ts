@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { encodeSafetensors, halfToFloat, readSafetensors } from "../../src/models/safetensors";
-import { sharedPath } from "../helpers/shared";
+import { fixturePath } from "../helpers/fixtures";
 
 function rawFile(header: Record<string, unknown>, data: Uint8Array): Uint8Array {
   const json = Buffer.from(JSON.stringify(header), "utf8");
@@ -82,7 +82,7 @@ test("malformed files fail with a message naming the problem", () => {
 });
 
 test("reads the fixture checkpoint written by Python safetensors", () => {
-  const file = readSafetensors(sharedPath("fixtures", "tiny-distilbert", "model.safetensors"));
+  const file = readSafetensors(fixturePath("tiny-distilbert", "model.safetensors"));
   const w = file.tensors.get("distilbert.transformer.layer.0.attention.q_lin.weight")!;
   assert.equal(w.dtype, "F32");
   assert.deepEqual(w.shape, [32, 32]);

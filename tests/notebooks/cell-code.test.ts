@@ -9,7 +9,7 @@ import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import * as ts from "typescript";
 import { parseNotebookSource } from "../../scripts/build-notebooks";
-import { repoRoot, readSharedJson, sharedPath } from "../helpers/shared";
+import { repoRoot, fixturePath, readFixtureJson } from "../helpers/fixtures";
 import { goldenBatches, goldenRows } from "../helpers/golden-batches";
 import { CONLL_LABELS } from "../tokenization/corpora";
 import { NerTokenizer } from "../../src/tokenization/index";
@@ -83,7 +83,7 @@ test("every notebook writes out the alignment, metrics and model cells", () => {
 
 test("the tokenizeAndAlignLabels cells = Python's labels on the golden batches, and = the library on 412 golden sentences × 2 vocabularies × both labelling rules", async () => {
   for (const [fixture, goldenKey] of TOKENIZERS) {
-    const tokenizer = NerTokenizer.fromDirectory(sharedPath("fixtures", fixture));
+    const tokenizer = NerTokenizer.fromDirectory(fixturePath(fixture));
     // Python transformers' padded batches (first sub-word labelled, -100 elsewhere), one truncated to 16 tokens.
     for (const [name, b] of Object.entries(goldenBatches(fixture))) {
       const rows = goldenRows(b);
@@ -103,7 +103,7 @@ test("the tokenizeAndAlignLabels cells = Python's labels on the golden batches, 
     }
     // The tokenizer goldens: CoNLL-2003 and MIT Restaurant test sentences plus tricky ones, against the library.
     type GoldenSentence = { words: string[]; input_ids: number[]; word_ids: (number | null)[] };
-    const golden = readSharedJson<Record<string, Record<string, GoldenSentence[]>>>("fixtures", "tokenizer-golden.json")[goldenKey];
+    const golden = readFixtureJson<Record<string, Record<string, GoldenSentence[]>>>("tokenizer-golden.json")[goldenKey];
     const sentences = [...golden.conll2003_test, ...golden.mit_restaurant_test];
     const rng = new Rng(7);
     const rows = sentences.map((s) => ({ tokens: s.words, ner_tags: s.words.map(() => Math.floor(rng.next() * 9)) }));
@@ -158,7 +158,7 @@ test("the model cells build the model with id2label / label2id: pretrained (full
     const code = cell(file, /AutoModelForTokenClassification\.fromPretrained\(settings\.model/);
     for (const profile of ["full", "smoke"] as const) {
       // The tiny fixture stands in for the hub model (same layout, 9 CoNLL labels, loads offline).
-      const settings = { ...notebookSettings("conll2003_distilbert", profile), model: sharedPath("fixtures", "tiny-distilbert") };
+      const settings = { ...notebookSettings("conll2003_distilbert", profile), model: fixturePath("tiny-distilbert") };
       const log = console.log;
       console.log = () => undefined;
       let model: { config: { numLabels: number; id2label: Record<number, string>; label2id: Record<string, number>; hiddenSize: number }; dispose(): void };
@@ -179,9 +179,9 @@ test("the model cells build the model with id2label / label2id: pretrained (full
 
 test("tokenizer.call behaves like transformers' tokenizer(...): raw text, padding, truncation off by default, clear errors", async () => {
   for (const [fixture, goldenKey] of TOKENIZERS) {
-    const tokenizer = NerTokenizer.fromDirectory(sharedPath("fixtures", fixture));
+    const tokenizer = NerTokenizer.fromDirectory(fixturePath(fixture));
     type Sentence = { words: string[]; input_ids: number[]; text_input_ids: number[] };
-    const golden = readSharedJson<Record<string, Record<string, Sentence[]>>>("fixtures", "tokenizer-golden.json")[goldenKey];
+    const golden = readFixtureJson<Record<string, Record<string, Sentence[]>>>("tokenizer-golden.json")[goldenKey];
     const sentences = [...golden.conll2003_test, ...golden.mit_restaurant_test];
     // Raw text (the words joined by spaces): Python's ids for `tokenizer(text)`.
     const texts = await tokenizer.call(sentences.map((s) => s.words.join(" ")));
@@ -204,7 +204,7 @@ test("tokenizer.call behaves like transformers' tokenizer(...): raw text, paddin
       assert.ok(padded.inputIds[i].slice(real).every((id) => id === tokenizer.padTokenId));
     }
   }
-  const tokenizer = NerTokenizer.fromDirectory(sharedPath("fixtures", "tiny-bert"));
+  const tokenizer = NerTokenizer.fromDirectory(fixturePath("tiny-bert"));
   const enc = await tokenizer.call([["EU", "rejects"]], { isSplitIntoWords: true });
   assert.throws(() => enc.rows, /no labels yet/);
   enc.labels = [[-100, 3, 0, -100]];

@@ -12,7 +12,7 @@ import {
 } from "../../src/notebook/display";
 import { notebookSettings, scaleDownHfConfig, settingsRows, TUTORIAL_IDS } from "../../src/notebook/profile";
 import { PhaseTimer, runCardFields, runCardMarkdown, showRunCard } from "../../src/notebook/runCard";
-import { readSharedJson } from "../helpers/shared";
+import { readModelConfig } from "../helpers/fixtures";
 
 function capture(fn: () => void): { bundle: MimeBundle; displayId?: string; update: boolean }[] {
   const sent: { bundle: MimeBundle; displayId?: string; update: boolean }[] = [];
@@ -146,10 +146,10 @@ test("profile follows NER_PROFILE and rejects bad values", () => {
 
 test("scaleDownHfConfig shrinks the real distilbert and bert configs, keeping the vocabulary", () => {
   const size = { hiddenSize: 32, numLayers: 2, numHeads: 2, intermediateSize: 64 };
-  const d = readSharedJson<Record<string, unknown>>("models", "distilbert-base-uncased", "config.json");
+  const d = readModelConfig("distilbert-base-uncased");
   const ds = scaleDownHfConfig(d, size);
   assert.deepEqual([ds.dim, ds.n_layers, ds.n_heads, ds.hidden_dim, ds.vocab_size], [32, 2, 2, 64, 30522]);
-  const b = readSharedJson<Record<string, unknown>>("models", "bert-base-cased", "config.json");
+  const b = readModelConfig("bert-base-cased");
   const bs = scaleDownHfConfig(b, size);
   assert.deepEqual(
     [bs.hidden_size, bs.num_hidden_layers, bs.num_attention_heads, bs.intermediate_size, bs.vocab_size],

@@ -7,7 +7,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { repoRoot } from "../helpers/shared";
+import { repoRoot } from "../helpers/fixtures";
 
 interface Cell {
   cell_type: string;

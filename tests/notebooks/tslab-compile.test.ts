@@ -8,7 +8,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { repoRoot } from "../helpers/shared";
+import { repoRoot } from "../helpers/fixtures";
 
 test("every src/ module compiles under tslab's compiler settings", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ner-tslab-tsc-"));

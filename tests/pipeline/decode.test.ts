@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { wordPieceDecoder as bindingWordPieceDecoder } from "tokenizers";
 import { cleanupTokenizationSpaces, wordPieceTokensToString } from "../../src/pipeline/decode";
-import { readSharedJson } from "../helpers/shared";
+import { readFixtureJson } from "../helpers/fixtures";
 import { fixtureTokenizer } from "./helpers";
 
 test("first token keeps its ## prefix, later ones are glued; clean-up removes space before punctuation", () => {
@@ -21,7 +21,7 @@ test("clean-up is applied per token, so multi-token patterns such as ' do not' s
 });
 
 test("matches the tokenizers library's WordPiece decoder on fixture token lists", () => {
-  const golden = readSharedJson<Record<string, unknown>>("fixtures", "tokenizer-golden.json");
+  const golden = readFixtureJson<Record<string, unknown>>("tokenizer-golden.json");
   const decoder = bindingWordPieceDecoder("##", true);
   let checked = 0;
   for (const [key, value] of Object.entries(golden)) {

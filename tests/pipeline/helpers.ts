@@ -5,14 +5,14 @@
  */
 import { Tokenizer } from "tokenizers";
 import type { EncodedWindow } from "../../src/pipeline/types";
-import { sharedPath } from "../helpers/shared";
+import { fixturePath } from "../helpers/fixtures";
 
 const cache = new Map<string, Tokenizer>();
 
 export function fixtureTokenizer(name: "tiny-bert" | "tiny-distilbert"): Tokenizer {
   let tok = cache.get(name);
   if (!tok) {
-    tok = Tokenizer.fromFile(sharedPath("fixtures", name, "tokenizer.json"));
+    tok = Tokenizer.fromFile(fixturePath(name, "tokenizer.json"));
     cache.set(name, tok);
   }
   return tok;

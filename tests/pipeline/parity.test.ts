@@ -1,6 +1,6 @@
 /**
  * Parity with Python transformers 4.57.6: pipeline("token-classification") outputs of the tiny
- * fixture checkpoints for all five aggregation strategies (../shared/fixtures/<model>/golden.json,
+ * fixture checkpoints for all five aggregation strategies (tests/fixtures/<model>/golden.json,
  * key "pipeline"). Entities must match exactly (labels, words, offsets, index), scores within 1e-5.
  */
 import { test } from "node:test";
@@ -9,7 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../src/backend";
 import { pipeline } from "../../src/pipeline";
 import type { AggregationStrategy, PipelineEntity } from "../../src/pipeline";
-import { readSharedJson, sharedPath } from "../helpers/shared";
+import { fixturePath, readFixtureJson } from "../helpers/fixtures";
 
 interface GoldenPipeline {
   texts: string[];
@@ -37,8 +37,8 @@ function assertSameEntities(actual: PipelineEntity[], expected: Record<string, u
 for (const name of ["tiny-distilbert", "tiny-bert"]) {
   test(`${name}: pipeline outputs equal transformers' for all five strategies`, async () => {
     await initBackend(undefined, { quiet: true });
-    const golden = readSharedJson<{ pipeline: GoldenPipeline }>("fixtures", name, "golden.json").pipeline;
-    const ner = await pipeline("token-classification", { model: sharedPath("fixtures", name) });
+    const golden = readFixtureJson<{ pipeline: GoldenPipeline }>(name, "golden.json").pipeline;
+    const ner = await pipeline("token-classification", { model: fixturePath(name) });
     const before = tf.memory().numTensors;
     try {
       for (const strategy of STRATEGIES) {

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../src/backend";
 import { pipeline, type GroupedEntity, type TokenEntity, type PipelineTokenizer } from "../../src/pipeline";
-import { sharedPath } from "../helpers/shared";
+import { fixturePath } from "../helpers/fixtures";
 
 const TRICKY = [
   "Zürich, São Paulo & Köln — “quoted” names!!",
@@ -21,7 +21,7 @@ const TRICKY = [
 for (const name of ["tiny-bert", "tiny-distilbert"] as const) {
   test(`${name}: token outputs on tricky text are consistent with the input string`, async () => {
     await initBackend(undefined, { quiet: true });
-    const ner = await pipeline("ner", { model: sharedPath("fixtures", name), ignoreLabels: [] });
+    const ner = await pipeline("ner", { model: fixturePath(name), ignoreLabels: [] });
     try {
       const all = (await ner(TRICKY)) as TokenEntity[][];
       TRICKY.forEach((text, t) => {
@@ -65,7 +65,7 @@ for (const name of ["tiny-bert", "tiny-distilbert"] as const) {
 
 test("unknown characters keep their original text as the word (cased vocabulary without accents or emoji)", async () => {
   await initBackend(undefined, { quiet: true });
-  const ner = await pipeline("ner", { model: sharedPath("fixtures", "tiny-bert"), ignoreLabels: [] });
+  const ner = await pipeline("ner", { model: fixturePath("tiny-bert"), ignoreLabels: [] });
   try {
     const text = "Café 😀 Zürich";
     const tokens = (await ner(text)) as TokenEntity[];
@@ -83,7 +83,7 @@ test("unknown characters keep their original text as the word (cased vocabulary 
 
 test("stride: long texts are covered by overlapping windows and merged without overlaps", async () => {
   await initBackend(undefined, { quiet: true });
-  const ner = await pipeline("ner", { model: sharedPath("fixtures", "tiny-bert"), ignoreLabels: [] });
+  const ner = await pipeline("ner", { model: fixturePath("tiny-bert"), ignoreLabels: [] });
   try {
     // A tokenizer view with a short model_max_length, so a sentence needs several windows.
     const short: PipelineTokenizer = Object.create(ner.tokenizer, { modelMaxLength: { value: 12 } });
@@ -115,7 +115,7 @@ test("stride: long texts are covered by overlapping windows and merged without o
 test("argument checks, and dispose frees the weights of a model the pipeline loaded", async () => {
   await initBackend(undefined, { quiet: true });
   const base = tf.memory().numTensors;
-  const ner = await pipeline("token-classification", { model: sharedPath("fixtures", "tiny-distilbert"), aggregationStrategy: "simple" });
+  const ner = await pipeline("token-classification", { model: fixturePath("tiny-distilbert"), aggregationStrategy: "simple" });
   assert.ok(tf.memory().numTensors > base);
   assert.equal(ner.options.aggregationStrategy, "simple");
   assert.deepEqual(ner.options.ignoreLabels, ["O"]);

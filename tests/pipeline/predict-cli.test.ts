@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { formatEntitiesTable, readTextsFile } from "../../src/cli/commands/predict";
-import { repoRoot, sharedPath } from "../helpers/shared";
+import { repoRoot, fixturePath } from "../helpers/fixtures";
 
 function ner(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const res = spawnSync(process.execPath, [path.join(repoRoot, "bin", "ner.js"), ...args], { encoding: "utf8", env: { ...process.env, NER_OFFLINE: "1" } });
@@ -42,7 +42,7 @@ test("formatEntitiesTable lists label, score, offsets and word", () => {
 test("ner predict: JSON lines from --input, an HTML page, and clear errors", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ner-predict-"));
   try {
-    const model = sharedPath("fixtures", "tiny-bert");
+    const model = fixturePath("tiny-bert");
     const input = path.join(dir, "texts.txt");
     fs.writeFileSync(input, "AL-AIN , United Arab Emirates 1996-12-06\n\n<script>alert(1)</script> Igor\n");
     const html = path.join(dir, "out", "entities.html");
@@ -92,7 +92,7 @@ test("ner predict: JSON lines from --input, an HTML page, and clear errors", () 
 test("ner predict: --html is checked before the model loads; a text cut at the model's length says so and points to --stride", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ner-predict-"));
   try {
-    const model = sharedPath("fixtures", "tiny-bert");
+    const model = fixturePath("tiny-bert");
     const toDir = ner(["predict", "--model", path.join(dir, "no-model-here"), "--html", dir, "Igor"]);
     assert.notEqual(toDir.status, 0);
     assert.match(toDir.stderr, /--html .* is a directory, not a file/);

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { initBackend } from "../../src/backend";
 import { pipeline } from "../../src/pipeline";
 import type { AggregationStrategy, PipelineEntity } from "../../src/pipeline";
-import { sharedPath } from "../helpers/shared";
+import { fixturePath } from "../helpers/fixtures";
 import { codePointToUtf16 } from "./helpers";
 
 type Outcome = { entities: Record<string, unknown>[] } | { error: string; message: string };
@@ -80,7 +80,7 @@ for (const name of ["tiny-bert", "tiny-distilbert"] as const) {
 
   test(`${name}: tricky texts match transformers for every strategy, with and without ignore_labels`, async () => {
     await initBackend(undefined, { quiet: true });
-    const ner = await pipeline("token-classification", { model: sharedPath("fixtures", name) });
+    const ner = await pipeline("token-classification", { model: fixturePath(name) });
     const problems: string[] = [];
     try {
       for (const [variant, ignoreLabels] of [["outputs", undefined], ["outputs_no_ignore", []]] as const) {
@@ -100,7 +100,7 @@ for (const name of ["tiny-bert", "tiny-distilbert"] as const) {
 
   test(`${name}: a text beyond model_max_length matches transformers when truncated; stride with none is refused like HF`, async () => {
     await initBackend(undefined, { quiet: true });
-    const ner = await pipeline("token-classification", { model: sharedPath("fixtures", name) });
+    const ner = await pipeline("token-classification", { model: fixturePath(name) });
     const { text, outputs, stride } = model.long;
     const problems: string[] = [];
     try {

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Tokenizer } from "tokenizers";
 import { splitIntoWindows } from "../../src/pipeline/windows";
-import { sharedPath } from "../helpers/shared";
+import { fixturePath } from "../helpers/fixtures";
 import { encodeWithBinding, toWindow } from "./helpers";
 
 const TEXT =
@@ -11,7 +11,7 @@ const TEXT =
 
 test("window contents equal the tokenizers library's Encoding.truncate(max, stride) parts, wrapped in [CLS]/[SEP]", async () => {
   const full = await encodeWithBinding("tiny-bert", TEXT);
-  const tok = Tokenizer.fromFile(sharedPath("fixtures", "tiny-bert", "tokenizer.json"));
+  const tok = Tokenizer.fromFile(fixturePath("tiny-bert", "tokenizer.json"));
   for (const [maxLength, stride] of [[12, 3], [16, 0], [10, 7], [30, 5]]) {
     const content = await tok.encode(TEXT, null, { addSpecialTokens: false });
     content.truncate(maxLength - 2, stride, "right");

@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { repoRoot } from "../helpers/shared";
+import { repoRoot } from "../helpers/fixtures";
 import { MODES, ZDS, assertClose, assertReport, isGoldenError, loadGoldenCases } from "./golden";
 
 const cli = path.join(repoRoot, "bin", "ner.js");

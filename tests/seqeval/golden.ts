@@ -1,9 +1,9 @@
 /**
- * Shared by the seqeval tests: the golden cases of ../shared/fixtures/seqeval-golden.json
+ * Shared by the seqeval tests: the golden cases of tests/fixtures/seqeval-golden.json
  * (made with Python seqeval 1.2.2) and a comparator that understands "NaN"/"Infinity".
  */
 import assert from "node:assert/strict";
-import { readSharedJson } from "../helpers/shared";
+import { readFixtureJson } from "../helpers/fixtures";
 
 export type GoldenValue = number | "NaN" | "Infinity" | "-Infinity";
 export interface GoldenError {
@@ -43,7 +43,7 @@ export const ZDS = [
 ] as const;
 
 export function loadGoldenCases(): GoldenCase[] {
-  return readSharedJson<{ cases: GoldenCase[] }>("fixtures", "seqeval-golden.json").cases;
+  return readFixtureJson<{ cases: GoldenCase[] }>("seqeval-golden.json").cases;
 }
 
 /** Options of the library for a golden mode name. */

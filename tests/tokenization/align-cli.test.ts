@@ -5,12 +5,12 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { repoRoot, sharedPath } from "../helpers/shared";
+import { repoRoot, modelsMirror } from "../helpers/fixtures";
 
 function ner(args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [path.join(repoRoot, "bin", "ner.js"), ...args], {
     encoding: "utf8",
-    env: { ...process.env, NER_MODELS_DIR: sharedPath("models"), NER_OFFLINE: "1", ...env },
+    env: { ...process.env, NER_MODELS_DIR: modelsMirror, NER_OFFLINE: "1", ...env },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

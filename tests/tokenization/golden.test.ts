@@ -1,5 +1,5 @@
 /**
- * Parity with Python transformers 4.57 (../shared/fixtures/tokenizer-golden.json): tokens,
+ * Parity with Python transformers 4.57 (tests/fixtures/tokenizer-golden.json): tokens,
  * input_ids and word_ids of is_split_into_words encodings, ids of the joined text, and raw-text
  * ids and offsets, for the bert-base-uncased vocabulary and tiny-bert's cased vocabulary, each
  * loaded from tokenizer.json and from vocab.txt alone.
@@ -8,7 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "fs";
 import { NerTokenizer, type SplitWordsStrategy } from "../../src/tokenization";
-import { readSharedJson, sharedPath } from "../helpers/shared";
+import { fixturePath, readFixtureJson } from "../helpers/fixtures";
 
 interface WordsCase {
   index: number;
@@ -27,16 +27,16 @@ interface TextCase {
 }
 type Golden = Record<string, { conll2003_test: WordsCase[]; mit_restaurant_test: WordsCase[]; extra_texts: TextCase[] }>;
 
-const golden = readSharedJson<Golden>("fixtures", "tokenizer-golden.json");
+const golden = readFixtureJson<Golden>("tokenizer-golden.json");
 const VOCABS: [string, string][] = [
   ["bert-base-uncased (tiny-distilbert/vocab.txt, do_lower_case=True)", "tiny-distilbert"],
   ["tiny-bert cased vocab (tiny-bert/vocab.txt, do_lower_case=False)", "tiny-bert"],
 ];
 
 function loaders(dir: string): [string, () => NerTokenizer][] {
-  const read = (f: string) => fs.readFileSync(sharedPath("fixtures", dir, f), "utf8");
+  const read = (f: string) => fs.readFileSync(fixturePath(dir, f), "utf8");
   return [
-    ["tokenizer.json", () => NerTokenizer.fromDirectory(sharedPath("fixtures", dir))],
+    ["tokenizer.json", () => NerTokenizer.fromDirectory(fixturePath(dir))],
     ["vocab.txt only", () => NerTokenizer.fromFiles({ vocabTxt: read("vocab.txt"), tokenizerConfigJson: read("tokenizer_config.json") }, dir)],
   ];
 }

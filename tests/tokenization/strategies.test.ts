@@ -9,7 +9,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { NerTokenizer, type WordsEncoding } from "../../src/tokenization";
-import { sharedPath } from "../helpers/shared";
+import { modelDir } from "../helpers/fixtures";
 import { CORPORA, readCorpus } from "./corpora";
 
 function sameEncoding(a: WordsEncoding, b: WordsEncoding): boolean {
@@ -23,10 +23,10 @@ function sameEncoding(a: WordsEncoding, b: WordsEncoding): boolean {
 const full = process.env.NER_FULL_STRATEGY_CHECK === "1";
 for (const [model, every] of [["bert-base-uncased", 1], ["bert-base-cased", full ? 1 : 5]] as const) {
   test(`${model}: per-word and joined strategies agree on ${every === 1 ? "every sentence" : `every ${every}th sentence`} of the four corpora`, async () => {
-    const tok = NerTokenizer.fromDirectory(sharedPath("models", model));
+    const tok = NerTokenizer.fromDirectory(modelDir(model));
     const empty: string[] = [];
     for (const corpus of CORPORA) {
-      const all = readCorpus(corpus).map((s) => s.words);
+      const all = (await readCorpus(corpus)).map((s) => s.words);
       assert.ok(all.length > 5000, `${corpus} read`);
       const sentences = all.filter((_, i) => i % every === 0);
       // No truncation, so long WikiANN sentences are compared in full.

@@ -9,11 +9,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { NerTokenizer, cleanUpTokenization, codePointLength, toUtf16Offsets, wordPieceDecoderCleanup } from "../../src/tokenization";
-import { sharedPath } from "../helpers/shared";
+import { fixturePath, modelDir, modelsMirror } from "../helpers/fixtures";
 import { startFakeHub } from "../helpers/fake-hub";
 
-const cased = NerTokenizer.fromDirectory(sharedPath("models", "bert-base-cased"));
-const uncased = NerTokenizer.fromDirectory(sharedPath("models", "distilbert-base-uncased"));
+const cased = NerTokenizer.fromDirectory(modelDir("bert-base-cased"));
+const uncased = NerTokenizer.fromDirectory(modelDir("distilbert-base-uncased"));
 const EU = "EU rejects German call to boycott British lamb .".split(" ");
 
 test("bert-base-cased: the CoNLL example gives the ids and word_ids Python prints", async () => {
@@ -142,7 +142,7 @@ test("decode equals the binding's decode plus HF clean_up_tokenization", async (
 test("continuingSubwordPrefix comes from tokenizer.json's model ('##' for WordPiece), '##' from vocab.txt, null when absent", () => {
   assert.equal(cased.continuingSubwordPrefix, "##");
   assert.equal(uncased.continuingSubwordPrefix, "##");
-  const dir = sharedPath("models", "bert-base-cased");
+  const dir = modelDir("bert-base-cased");
   const json = JSON.parse(fs.readFileSync(path.join(dir, "tokenizer.json"), "utf8"));
   const custom = NerTokenizer.fromFiles({ tokenizerJson: JSON.stringify({ ...json, model: { ...json.model, continuing_subword_prefix: "@@" } }) });
   assert.equal(custom.continuingSubwordPrefix, "@@");
@@ -152,7 +152,7 @@ test("continuingSubwordPrefix comes from tokenizer.json's model ('##' for WordPi
 });
 
 test("tokenizer_config do_lower_case overrides tokenizer.json's normalizer (BertTokenizerFast rule)", async () => {
-  const dir = sharedPath("models", "bert-base-uncased");
+  const dir = modelDir("bert-base-uncased");
   const files = { tokenizerJson: fs.readFileSync(path.join(dir, "tokenizer.json"), "utf8") };
   const lower = NerTokenizer.fromFiles({ ...files, tokenizerConfigJson: '{"do_lower_case": true}' });
   const keep = NerTokenizer.fromFiles({ ...files, tokenizerConfigJson: '{"do_lower_case": false, "model_max_length": 128}' });
@@ -175,7 +175,7 @@ test("save() writes loadable files atomically next to other files, and encodes i
     cased.save(dir);
     assert.ok(fs.existsSync(path.join(dir, "config.json")), "other files are kept");
     for (const f of ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt"]) assert.ok(fs.existsSync(path.join(dir, f)), f);
-    assert.equal(fs.readFileSync(path.join(dir, "vocab.txt"), "utf8"), fs.readFileSync(sharedPath("models", "bert-base-cased", "vocab.txt"), "utf8"));
+    assert.equal(fs.readFileSync(path.join(dir, "vocab.txt"), "utf8"), fs.readFileSync(path.join(modelDir("bert-base-cased"), "vocab.txt"), "utf8"));
     const again = NerTokenizer.fromDirectory(dir);
     assert.equal(again.doLowerCase, false);
     assert.deepEqual(await again.encodeWords(EU), await cased.encodeWords(EU));
@@ -193,11 +193,11 @@ test("fromPretrained resolves a hub name through NER_MODELS_DIR, and fails clear
   const saved = { models: process.env.NER_MODELS_DIR, offline: process.env.NER_OFFLINE, cache: process.env.HF_HUB_CACHE };
   const emptyCache = fs.mkdtempSync(path.join(os.tmpdir(), "ner-empty-cache-"));
   try {
-    process.env.NER_MODELS_DIR = sharedPath("models");
+    process.env.NER_MODELS_DIR = modelsMirror;
     process.env.HF_HUB_CACHE = emptyCache;
     const tok = await NerTokenizer.fromPretrained("bert-base-cased");
     assert.deepEqual((await tok.encodeWords(EU)).inputIds, (await cased.encodeWords(EU)).inputIds);
-    const byDir = await NerTokenizer.fromPretrained(sharedPath("models", "distilbert-base-uncased"));
+    const byDir = await NerTokenizer.fromPretrained(modelDir("distilbert-base-uncased"));
     assert.equal(byDir.doLowerCase, true);
     delete process.env.NER_MODELS_DIR;
     process.env.NER_OFFLINE = "1";
@@ -212,7 +212,7 @@ test("fromPretrained resolves a hub name through NER_MODELS_DIR, and fails clear
 });
 
 test("fromPretrained downloads from a hub on 127.0.0.1 into the cache, then loads from the cache", async () => {
-  const read = (f: string) => fs.readFileSync(sharedPath("fixtures", "tiny-bert", f));
+  const read = (f: string) => fs.readFileSync(fixturePath("tiny-bert", f));
   const hub = await startFakeHub({ "org/tiny-bert": { "tokenizer.json": { content: read("tokenizer.json") }, "tokenizer_config.json": { content: read("tokenizer_config.json") } } });
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "ner-tok-hub-"));
   const saved = { models: process.env.NER_MODELS_DIR, offline: process.env.NER_OFFLINE };
@@ -220,7 +220,7 @@ test("fromPretrained downloads from a hub on 127.0.0.1 into the cache, then load
     delete process.env.NER_MODELS_DIR;
     delete process.env.NER_OFFLINE;
     const tok = await NerTokenizer.fromPretrained("org/tiny-bert", { hubUrl: hub.url, cacheDir });
-    const local = NerTokenizer.fromDirectory(sharedPath("fixtures", "tiny-bert"));
+    const local = NerTokenizer.fromDirectory(fixturePath("tiny-bert"));
     assert.deepEqual(await tok.encodeWords(EU), await local.encodeWords(EU));
     assert.equal(tok.doLowerCase, false);
     assert.ok(hub.requests.some((r) => r.includes("/resolve/") && r.endsWith("tokenizer.json")));

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { AdamW, decayParameterNames } from "../../src/training/adamw";
-import { readSharedJson, sharedPath } from "../helpers/shared";
+import { fixturePath, readFixtureJson } from "../helpers/fixtures";
 import { readSafetensors } from "../../src/models/safetensors";
 import { initBackend } from "../../src/backend";
 import { parityTiers } from "../backend/tiers";
@@ -34,7 +34,7 @@ function variables(file: string): Map<string, tf.Variable> {
 
 for (const model of ["tiny-bert", "tiny-distilbert"]) {
   test(`HF Trainer decay grouping (${model})`, () => {
-    const g = readSharedJson<{ adamw_step: AdamWGolden }>("fixtures", model, "golden.json").adamw_step;
+    const g = readFixtureJson<{ adamw_step: AdamWGolden }>(model, "golden.json").adamw_step;
     const names = [...g.decay_params, ...g.no_decay_params];
     assert.deepEqual(new Set(decayParameterNames(names)), new Set(g.decay_params));
   });
@@ -42,10 +42,10 @@ for (const model of ["tiny-bert", "tiny-distilbert"]) {
   for (const tier of parityTiers())
   test(`one AdamW step matches torch.optim.AdamW with HF grouping (${model}) on ${tier.name}`, { skip: tier.skip }, async () => {
     await initBackend(tier.name, { quiet: true });
-    const g = readSharedJson<{ adamw_step: AdamWGolden }>("fixtures", model, "golden.json").adamw_step;
-    const params = variables(sharedPath("fixtures", model, "model.safetensors"));
-    const gradsRaw = readSafetensorsF32(sharedPath("fixtures", model, "golden_grads.safetensors"));
-    const after = readSafetensorsF32(sharedPath("fixtures", model, "after_adamw_step.safetensors"));
+    const g = readFixtureJson<{ adamw_step: AdamWGolden }>(model, "golden.json").adamw_step;
+    const params = variables(fixturePath(model, "model.safetensors"));
+    const gradsRaw = readSafetensorsF32(fixturePath(model, "golden_grads.safetensors"));
+    const after = readSafetensorsF32(fixturePath(model, "after_adamw_step.safetensors"));
     const grads = new Map<string, tf.Tensor>();
     for (const [name, t] of gradsRaw) grads.set(name, tf.tensor(t.data, t.shape));
     const opt = new AdamW(params, { lr: g.lr, betas: g.betas, eps: g.eps, weightDecay: g.weight_decay });

@@ -7,7 +7,7 @@ import { AutoModelForTokenClassification, type TokenClassificationModel } from "
 import { computeMetrics, type ComputedMetrics } from "../../src/metrics/seqeval";
 import { Trainer } from "../../src/training/trainer";
 import type { TrainingFeature } from "../../src/training/types";
-import { readSharedJson, sharedPath } from "../helpers/shared";
+import { fixturePath, readFixtureJson } from "../helpers/fixtures";
 
 interface GoldenBatch {
   input_ids: number[][];
@@ -18,14 +18,14 @@ interface GoldenBatch {
 
 test("Trainer.evaluate with a TokenClassificationModel and seqeval's computeMetrics (no adapters)", async () => {
   await tf.setBackend("cpu");
-  const batches = readSharedJson<{ batches: Record<string, GoldenBatch> }>("fixtures", "tiny-bert", "golden.json").batches;
+  const batches = readFixtureJson<{ batches: Record<string, GoldenBatch> }>("tiny-bert", "golden.json").batches;
   const features: TrainingFeature[] = Object.values(batches).flatMap((b) =>
     b.input_ids.map((ids, i) => {
       const n = b.attention_mask[i].reduce((a, x) => a + x, 0); // drop padding: the collator re-pads
       return { inputIds: ids.slice(0, n), attentionMask: b.attention_mask[i].slice(0, n), labels: b.labels[i].slice(0, n) };
     }),
   );
-  const model: TokenClassificationModel = await AutoModelForTokenClassification.fromPretrained(sharedPath("fixtures", "tiny-bert"), { log: null });
+  const model: TokenClassificationModel = await AutoModelForTokenClassification.fromPretrained(fixturePath("tiny-bert"), { log: null });
   const id2label = model.config.id2label;
   let seen: ComputedMetrics | null = null;
   const trainer = new Trainer({

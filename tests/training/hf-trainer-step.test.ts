@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { readSafetensors, type SafetensorsFile } from "../../src/models/safetensors";
 import { runTrainJob } from "../../src/training/job";
-import { sharedPath } from "../helpers/shared";
+import { fixturePath } from "../helpers/fixtures";
 import { parityTiers } from "../backend/tiers";
 
 const FIXTURES = path.join(__dirname, "fixtures");
@@ -28,7 +28,7 @@ const meta = JSON.parse(fs.readFileSync(path.join(FIXTURES, "hf-one-step.json"),
 /** A copy of a shared tiny checkpoint with every dropout probability at 0, so both sides run the same function. */
 function dropoutFreeCheckpoint(name: string, dir: string): string {
   const out = path.join(dir, name);
-  fs.cpSync(sharedPath("fixtures", name), out, { recursive: true });
+  fs.cpSync(fixturePath(name), out, { recursive: true });
   const configFile = path.join(out, "config.json");
   const config = JSON.parse(fs.readFileSync(configFile, "utf8")) as Record<string, unknown>;
   for (const key of ["hidden_dropout_prob", "attention_probs_dropout_prob", "classifier_dropout", "dropout", "attention_dropout", "seq_classif_dropout", "qa_dropout"]) {

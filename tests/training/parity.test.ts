@@ -8,7 +8,7 @@ import { AdamW } from "../../src/training/adamw";
 import { linearScheduleWithWarmup } from "../../src/training/schedule";
 import { trainingStep } from "../../src/training/step";
 import type { Batch } from "../../src/training/types";
-import { readSharedJson, sharedPath } from "../helpers/shared";
+import { fixturePath, readFixtureJson } from "../helpers/fixtures";
 import { initBackend } from "../../src/backend";
 import { parityTiers } from "../backend/tiers";
 
@@ -44,8 +44,8 @@ const relClose = (got: number, want: number, rel: number) => Math.abs(got - want
 for (const tier of parityTiers()) {
 test(`three update steps match the torch Trainer recipe on tiny-bert (loss, grad norm, lr, final weights) on ${tier.name}`, { skip: tier.skip }, async () => {
   await initBackend(tier.name, { quiet: true });
-  const g = readSharedJson<Golden>("fixtures", "tiny-bert", "golden.json");
-  const model = await AutoModelForTokenClassification.fromPretrained(sharedPath("fixtures", "tiny-bert"), { log: null });
+  const g = readFixtureJson<Golden>("tiny-bert", "golden.json");
+  const model = await AutoModelForTokenClassification.fromPretrained(fixturePath("tiny-bert"), { log: null });
   const optimizer = new AdamW(model.namedWeights(), { lr: g.adamw_step.lr, weightDecay: g.adamw_step.weight_decay });
   const schedule = linearScheduleWithWarmup(g.adamw_step.lr, 2, 10);
   g.three_steps_trainer_like.steps.forEach((s, i) => assert.equal(schedule.lrAt(i), s.lr_used));

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { linearScheduleWithWarmup, linearWarmupFactor, warmupStepsFor } from "../../src/training/schedule";
-import { readSharedJson } from "../helpers/shared";
+import { readFixtureJson } from "../helpers/fixtures";
 
 interface ScheduleGolden {
   num_warmup_steps: number;
@@ -11,7 +11,7 @@ interface ScheduleGolden {
 
 for (const model of ["tiny-bert", "tiny-distilbert"]) {
   test(`linear schedule with warmup equals transformers exactly (${model} golden)`, () => {
-    const g = readSharedJson<{ linear_schedule_with_warmup: ScheduleGolden }>("fixtures", model, "golden.json")
+    const g = readFixtureJson<{ linear_schedule_with_warmup: ScheduleGolden }>(model, "golden.json")
       .linear_schedule_with_warmup;
     const peaks = Object.keys(g.peak_lr);
     assert.ok(peaks.length >= 2);
@@ -25,8 +25,7 @@ for (const model of ["tiny-bert", "tiny-distilbert"]) {
 }
 
 test("three-step trainer golden: lr used per step (warmup 2, total 10)", () => {
-  const g = readSharedJson<{ three_steps_trainer_like: { steps: { lr_used: number }[] } }>(
-    "fixtures",
+  const g = readFixtureJson<{ three_steps_trainer_like: { steps: { lr_used: number }[] } }>(
     "tiny-bert",
     "golden.json",
   ).three_steps_trainer_like;
