@@ -1,6 +1,7 @@
 /**
  * The AdamW update of one parameter, fused and in place on the wasm heap: param, exp_avg and
- * exp_avg_sq are overwritten where they lie, with no temporaries. Every operation is rounded to
+ * exp_avg_sq are overwritten where they lie, with no temporaries — in C on the native tier
+ * (native/ner_optim.c, threaded), in wasm SIMD on plain wasm (./adamw-simd.ts), else in JS. Every operation is rounded to
  * float32 (`Math.fround`) in the order torch's single-tensor AdamW runs its float32 ops, so the
  * result is bit for bit the one of the op-by-op path (src/training/adamw.ts), which matches torch.
  *
@@ -11,6 +12,9 @@
 import * as tf from "@tensorflow/tfjs";
 import type { WasmBackendLike } from "./wasm-types";
 import { heapTensorChanged } from "./kernels";
+import { blasKernelsActive } from "./blas-kernels";
+import { loadNativeBlas } from "./native";
+import { simdAdamWFor } from "./adamw-simd";
 
 /** Scalars of one AdamW update (computed in double precision by the caller, as torch does). */
 export interface AdamWScalars {
@@ -65,17 +69,46 @@ export function adamwUpdateInPlace(param: tf.Variable, expAvg: tf.Variable, expA
     if (!tf.util.arraysEqual(t.shape, param.shape)) throw new Error(`adamwUpdateInPlace: shape [${t.shape}] differs from the parameter's [${param.shape}]`);
   }
   const backend = tf.backend() as unknown as WasmBackendLike;
-  // No allocation from here on: views of the heap stay valid (growth would detach them).
-  const p = backend.typedArrayFromHeap(param) as Float32Array;
-  const m = backend.typedArrayFromHeap(expAvg) as Float32Array;
-  const v = backend.typedArrayFromHeap(expAvgSq) as Float32Array;
-  const g = backend.typedArrayFromHeap(grad) as Float32Array;
-  fusedAdamW(p, m, v, g, s);
+  const where = (t: tf.Tensor) => backend.dataIdMap.get(t.dataId)?.memoryOffset ?? -1;
+  const n = param.size;
+  const native = blasKernelsActive() ? loadNativeBlas().addon : undefined;
+  if (native !== undefined && typeof native.adamw === "function") {
+    // The native tier: vectorised C, split over the BLAS's threads (native/ner_optim.c).
+    native.adamw(backend.wasm.HEAPU8.buffer, where(param), where(expAvg), where(expAvgSq), where(grad), n,
+      s.decay, s.oneMinusBeta1, s.beta2, s.oneMinusBeta2, s.bc2Sqrt, s.eps, s.negStepSize);
+  } else {
+    // No allocation from here on: views of the heap stay valid (growth would detach them).
+    const p = backend.typedArrayFromHeap(param) as Float32Array;
+    const m = backend.typedArrayFromHeap(expAvg) as Float32Array;
+    const v = backend.typedArrayFromHeap(expAvgSq) as Float32Array;
+    const g = backend.typedArrayFromHeap(grad) as Float32Array;
+    const memory = (backend.wasm as unknown as { asm?: { memory?: WebAssembly.Memory } }).asm?.memory;
+    const simd = memory instanceof WebAssembly.Memory ? simdAdamWFor(memory) : undefined;
+    // Plain wasm: four floats at a time in wasm SIMD on the heap, the last n mod 4 in JS.
+    const n4 = simd === undefined ? 0 : n - (n % 4);
+    if (n4 > 0) {
+      const f = Math.fround;
+      simd!(where(param), where(expAvg), where(expAvgSq), where(grad), n4,
+        f(s.decay), f(s.oneMinusBeta1), f(s.beta2), f(s.oneMinusBeta2), f(s.bc2Sqrt), f(s.eps), f(s.negStepSize));
+    }
+    if (n4 < n) fusedAdamW(p.subarray(n4), m.subarray(n4), v.subarray(n4), g.subarray(n4), s);
+  }
   heapTensorChanged(param); // XNNPACK's packed copy of the old weights must not be reused
 }
 
+/** Which implementation {@link adamwUpdateInPlace} uses on the active backend (for benchmarks and tests). */
+export function inPlaceAdamWPath(): "native" | "wasm-simd" | "js" | "none" {
+  if (!inPlaceAdamWAvailable()) return "none";
+  const native = blasKernelsActive() ? loadNativeBlas().addon : undefined;
+  if (native !== undefined && typeof native.adamw === "function") return "native";
+  const backend = tf.backend() as unknown as WasmBackendLike;
+  const memory = (backend.wasm as unknown as { asm?: { memory?: WebAssembly.Memory } }).asm?.memory;
+  return memory instanceof WebAssembly.Memory && simdAdamWFor(memory) !== undefined ? "wasm-simd" : "js";
+}
+
 /**
- * The update on plain arrays (exported for tests). Same float32 rounding, step by step, as
+ * The reference update on plain arrays (the fallback, and the twin the native and SIMD paths are
+ * tested against bit for bit). Same float32 rounding, step by step, as
  *   p ← p·decay;  m ← m + (g − m)·(1−β1);  v ← v·β2 + (g·(1−β2))·g;
  *   p ← p + (m·(−stepSize)) / (√v / √(1−β2^t) + ε)
  * with every scalar first rounded to float32 (tfjs scalars are float32 tensors).

@@ -33,6 +33,25 @@ export interface NativeBlas {
   layerNorm(heap: ArrayBufferLike, xOff: number, gammaOff: number, betaOff: number, yOff: number, xhatOff: number, invStdOff: number, rows: number, cols: number, eps: number): void;
   /** Its gradient: dx, dgamma, dbeta from dy, xhat, 1/std and gamma. */
   layerNormGrad(heap: ArrayBufferLike, dyOff: number, xhatOff: number, invStdOff: number, gammaOff: number, dxOff: number, dgammaOff: number, dbetaOff: number, rows: number, cols: number): void;
+  /**
+   * torch's AdamW update of n floats in place (native/ner_optim.c): scalars as in
+   * src/backend/adamw-kernel.ts's AdamWScalars, in that order; decay 1 = no weight decay.
+   */
+  adamw(
+    heap: ArrayBufferLike, pOff: number, mOff: number, vOff: number, gOff: number, n: number,
+    decay: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, bc2Sqrt: number, eps: number, negStepSize: number,
+  ): void;
+  /** n dropout-mask floats: keep where the counter-based bits (keys k1, k2) are >= threshold, else 0. */
+  dropoutMask(heap: ArrayBufferLike, outOff: number, n: number, k1: number, k2: number, threshold: number, keep: number): void;
+  /** Fused attention forward/backward (native/ner_fused.c; offsets < 0 = no dropout mask). */
+  attention(
+    heap: ArrayBufferLike, qOff: number, kOff: number, vOff: number, biasOff: number, maskOff: number, ctxOff: number, probsOff: number,
+    batch: number, seq: number, heads: number, headDim: number, scale: number,
+  ): void;
+  attentionGrad(
+    heap: ArrayBufferLike, dyOff: number, qOff: number, kOff: number, vOff: number, probsOff: number, maskOff: number,
+    dqOff: number, dkOff: number, dvOff: number, batch: number, seq: number, heads: number, headDim: number, scale: number,
+  ): void;
 }
 
 /** The loaded addon and its file, or why there is none (one shape: tslab compiles src/ without strict narrowing). */

@@ -3,7 +3,8 @@
  * `dropoutSeed`, and each dropout site draws its own seed from that stream in call order, so
  * the same seed and inputs give the same masks (and the same gradients) on every backend.
  */
-import * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs";
+import { dropout, type DropoutSite } from "../backend/ops";
 import { Rng, type RngState } from "../util/random";
 
 /** Per-forward-pass source of dropout masks; `undefined` rate or eval mode means identity. */
@@ -24,22 +25,18 @@ export class DropoutContext {
     return this.rng !== undefined;
   }
 
+  /**
+   * The next dropout site at `rate`, or undefined when it is the identity (inactive, rate ≤ 0).
+   * A seed is drawn only for 0 < rate < 1 (rate ≥ 1 zeroes everything).
+   */
+  site(rate: number): DropoutSite | undefined {
+    if (this.rng === undefined || rate <= 0) return undefined;
+    return { rate, seed: rate >= 1 ? 0 : this.rng.seed() };
+  }
+
   /** `x · mask / (1 - rate)` with a fresh Bernoulli(1 - rate) mask, or `x` when inactive. */
   apply<T extends tf.Tensor>(x: T, rate: number): T {
-    if (this.rng === undefined || rate <= 0) return x;
-    if (rate >= 1) return tf.zerosLike(x);
-    const mask = dropoutMask(x.size, rate, this.rng.seed());
-    return tf.mul(x, tf.tensor(mask, x.shape, "float32")) as T;
+    const s = this.site(rate);
+    return s === undefined ? x : dropout(x, s.rate, s.seed);
   }
-}
-
-/** A Float32Array of `0` (probability `rate`) or `1 / (1 - rate)`, from `seed`. */
-export function dropoutMask(size: number, rate: number, seed: number): Float32Array {
-  const rng = new Rng(seed);
-  const keep = 1 / (1 - rate);
-  // Compare raw 32-bit draws with an integer threshold: no float conversion per element.
-  const threshold = Math.floor(rate * 4294967296);
-  const out = new Float32Array(size);
-  for (let i = 0; i < size; i++) out[i] = rng.nextUint32() >= threshold ? keep : 0;
-  return out;
 }

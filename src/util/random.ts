@@ -5,6 +5,18 @@
  */
 export type RngState = [number, number, number, number];
 
+/** splitmix32: successive well-mixed 32-bit words from a seed (seeds the generators below). */
+function splitmix32(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x9e3779b9) >>> 0;
+    let z = s;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+    return (z ^ (z >>> 16)) >>> 0;
+  };
+}
+
 export class Rng {
   private a: number;
   private b: number;
@@ -13,14 +25,7 @@ export class Rng {
 
   constructor(seed: number) {
     // splitmix32 expands the seed into four well-mixed words.
-    let s = seed >>> 0;
-    const next = (): number => {
-      s = (s + 0x9e3779b9) >>> 0;
-      let z = s;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-      return (z ^ (z >>> 16)) >>> 0;
-    };
+    const next = splitmix32(seed);
     this.a = next();
     this.b = next();
     this.c = next();
@@ -86,5 +91,65 @@ export class Rng {
   /** A shuffled permutation of 0..n-1. */
   permutation(n: number): number[] {
     return this.shuffle(Array.from({ length: n }, (_, i) => i));
+  }
+}
+
+/*
+ * Dropout's counter-based stream: element i of the stream of `seed` is h(h(i ^ k1) + k2), with
+ * (k1, k2) the first two splitmix32 words of the seed and h Wellons' triple32 (a full-avalanche
+ * 32-bit bijection). Any element can be computed alone, so the native tier (native/ner_addon.h's
+ * ner_random_bits, threaded) and this JS twin (plain wasm, cpu) draw exactly the same masks.
+ */
+
+/** Wellons' triple32 hash of a 32-bit word. */
+export function hash32(x: number): number {
+  x = (x ^ (x >>> 17)) >>> 0;
+  x = Math.imul(x, 0xed5ad4bb);
+  x = (x ^ (x >>> 11)) >>> 0;
+  x = Math.imul(x, 0xac4c1b51);
+  x = (x ^ (x >>> 15)) >>> 0;
+  x = Math.imul(x, 0x31848bab);
+  return (x ^ (x >>> 14)) >>> 0;
+}
+
+/** The keys (k1, k2) of the dropout stream of `seed`. */
+export function dropoutKeys(seed: number): [number, number] {
+  const next = splitmix32(seed);
+  return [next(), next()];
+}
+
+/** Element `i` of the dropout stream with keys (k1, k2), as an unsigned 32-bit integer. */
+export function dropoutBits(k1: number, k2: number, i: number): number {
+  return hash32((hash32((i ^ k1) >>> 0) + k2) >>> 0);
+}
+
+/** What a mask element compares and stores: keep where bits >= threshold (probability 1 - rate). */
+export function dropoutThreshold(rate: number): { threshold: number; keep: number } {
+  if (!(rate >= 0 && rate < 1)) throw new RangeError(`dropout rate must be in [0, 1), got ${rate}`);
+  return { threshold: Math.floor(rate * 4294967296), keep: 1 / (1 - rate) };
+}
+
+/** Fill `out` with the dropout mask of `seed`: 0 with probability `rate`, else 1 / (1 - rate). */
+export function fillDropoutMask(out: Float32Array, rate: number, seed: number): void {
+  const [k1, k2] = dropoutKeys(seed);
+  const { threshold, keep } = dropoutThreshold(rate);
+  const n = out.length;
+  for (let i = 0; i < n; i++) {
+    // hash32 inlined twice: this loop runs over every activation of a training step.
+    let x = (i ^ k1) >>> 0;
+    x = (x ^ (x >>> 17)) >>> 0;
+    x = Math.imul(x, 0xed5ad4bb);
+    x = (x ^ (x >>> 11)) >>> 0;
+    x = Math.imul(x, 0xac4c1b51);
+    x = (x ^ (x >>> 15)) >>> 0;
+    x = Math.imul(x, 0x31848bab);
+    x = ((x ^ (x >>> 14)) + k2) >>> 0;
+    x = (x ^ (x >>> 17)) >>> 0;
+    x = Math.imul(x, 0xed5ad4bb);
+    x = (x ^ (x >>> 11)) >>> 0;
+    x = Math.imul(x, 0xac4c1b51);
+    x = (x ^ (x >>> 15)) >>> 0;
+    x = Math.imul(x, 0x31848bab);
+    out[i] = (x ^ (x >>> 14)) >>> 0 >= threshold ? keep : 0;
   }
 }
