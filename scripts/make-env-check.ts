@@ -1,12 +1,12 @@
 /**
  * Makes data/env-check/, the reference of `ner env --check`: the tiny-bert checkpoint of
- * ../shared/fixtures (hidden 32, 2 layers, 9 labels, Hugging Face layout) with expected.json holding
+ * tests/fixtures (hidden 32, 2 layers, 9 labels, Hugging Face layout) with expected.json holding
  * one golden batch, its eval-mode logits and loss computed by OUR cpu backend, and the loss after one
  * AdamW step. Before writing, it verifies those numbers against the goldens Python transformers/torch
  * produced (logits ≤ 1e-4, loss ≤ 1e-5 rel., the AdamW step's weights ≤ 1e-6 where the golden
- * gradient is ≥ 1e-6), so the library never needs ../shared at run time.
+ * gradient is ≥ 1e-6), so the library never needs the test fixtures at run time.
  *
- *   npx tsx scripts/make-env-check.ts      (NER_SHARED_DIR, else ../shared)
+ *   npx tsx scripts/make-env-check.ts
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -19,12 +19,11 @@ import { writeDirAtomic } from "../src/util/atomic";
 import type { SelfTestReference } from "../src/cli/commands/env";
 
 const ROOT = path.resolve(__dirname, "..");
-const SHARED = process.env.NER_SHARED_DIR ?? path.resolve(ROOT, "..", "shared");
-const FIXTURE = path.join(SHARED, "fixtures", "tiny-bert");
+const FIXTURE = path.join(ROOT, "tests", "fixtures", "tiny-bert");
 const OUT = path.join(ROOT, "data", "env-check");
 const BATCH = "b4_padded";
 
-/** A golden batch of ../shared/fixtures/<model>/golden.json: the inputs and outputs the reference keeps. */
+/** A golden batch of tests/fixtures/<model>/golden.json: the inputs and outputs the reference keeps. */
 type GoldenBatch = Omit<SelfTestReference, "source" | "train_step">;
 
 function fail(msg: string): never {
@@ -78,7 +77,7 @@ async function main(): Promise<void> {
   const lossAfter = tf.tidy(() => tokenClassificationLoss(model.forward(batch, { training: false }), batch.labels).dataSync()[0]);
 
   const ref: SelfTestReference = {
-    source: `tiny-bert (../shared/fixtures, Hugging Face layout), batch ${BATCH}; logits and losses by the cpu backend, ` +
+    source: `tiny-bert (tests/fixtures, Hugging Face layout), batch ${BATCH}; logits and losses by the cpu backend, ` +
       `verified against transformers/torch: logits within ${diff.toExponential(1)}, AdamW-step weights within ${worst.toExponential(1)}`,
     input_ids: b.input_ids,
     attention_mask: b.attention_mask,
@@ -91,7 +90,7 @@ async function main(): Promise<void> {
   writeDirAtomic(OUT, (dir) => {
     for (const f of ["config.json", "model.safetensors"]) {
       fs.copyFileSync(path.join(FIXTURE, f), path.join(dir, f));
-      fs.chmodSync(path.join(dir, f), 0o644); // ../shared is read-only; the copy must not be
+      fs.chmodSync(path.join(dir, f), 0o644); // the source may be read-only; the copy must not be
     }
     fs.writeFileSync(path.join(dir, "expected.json"), JSON.stringify(ref) + "\n");
   });

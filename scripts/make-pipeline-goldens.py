@@ -5,7 +5,7 @@ Run with a Python that has torch + transformers (here: /tmp/hfvenv/bin/python):
 
     /tmp/hfvenv/bin/python scripts/make-pipeline-goldens.py
 
-Loads the tiny fixture checkpoints (/work/shared/fixtures/tiny-bert, tiny-distilbert; override
+Loads the tiny fixture checkpoints (tests/fixtures/tiny-bert, tiny-distilbert; override
 the directory with $NER_FIXTURES_DIR) with AutoModelForTokenClassification + the fast
 AutoTokenizer and records pipeline("token-classification") outputs for every aggregation
 strategy, with the default ignore_labels and with ignore_labels=[], plus `stride` runs on a text
@@ -25,7 +25,7 @@ import torch
 import transformers
 from transformers import AutoModelForTokenClassification, AutoTokenizer, pipeline
 
-FIXTURES = os.environ.get("NER_FIXTURES_DIR", "/work/shared/fixtures")
+FIXTURES = os.environ.get("NER_FIXTURES_DIR", os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "fixtures"))
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "pipeline", "fixtures",
                    "hf-tricky-goldens.json")
 STRATEGIES = ["none", "simple", "first", "average", "max"]

@@ -2,7 +2,7 @@
 """Write the PyTorch checkpoint fixtures of tests/models/pytorch*.test.ts with PyTorch itself.
 
 Run with Debian's python3-torch (1.13):  /usr/bin/python3 scripts/make-torch-fixtures.py
-Reads ../shared/fixtures/tiny-bert and tiny-distilbert (model.safetensors + config.json), cuts the
+Reads tests/fixtures/tiny-bert and tiny-distilbert (model.safetensors + config.json), cuts the
 vocabulary and position tables to a few rows (so the fixtures stay small) and writes, under
 tests/models/fixtures/torch/:
 
@@ -27,7 +27,7 @@ import sys
 import torch
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED = os.environ.get("NER_SHARED_DIR", os.path.join(os.path.dirname(ROOT), "shared"))
+FIXTURES = os.path.join(ROOT, "tests", "fixtures")
 OUT = os.path.join(ROOT, "tests", "models", "fixtures", "torch")
 VOCAB = 40
 POSITIONS = 24
@@ -70,7 +70,7 @@ def write_safetensors(path, tensors):
 
 def reduced(model):
     """The shared fixture with VOCAB word rows and POSITIONS position rows."""
-    src = os.path.join(SHARED, "fixtures", model)
+    src = os.path.join(FIXTURES, model)
     config = json.load(open(os.path.join(src, "config.json")))
     config.update(vocab_size=VOCAB, max_position_embeddings=POSITIONS)
     sd = read_safetensors(os.path.join(src, "model.safetensors"))

@@ -10,7 +10,7 @@
  * --warm-optimizer first creates the AdamW moments with an lr-0 update (no forward/backward), so
  * `--steps 1` already measures the steady state of later steps at half the compute.
  *
- * --model is a directory with config.json (e.g. ../shared/models/bert-base-cased) or one of the
+ * --model is a directory with config.json (e.g. tests/fixtures/models/bert-base-cased) or one of the
  * names there; the weights are random (HF init), the size and layout are the real ones.
  * Prints one JSON line: peak tensor MiB (tf.memory().numBytes high-water), wasm heap MiB, ms/step.
  */
@@ -31,7 +31,7 @@ function arg(name: string, fallback: string): string {
 async function main(): Promise<void> {
   const backend = await initBackend(arg("backend", "wasm"), { quiet: true });
   const modelArg = arg("model", "bert-base-cased");
-  const dir = fs.existsSync(path.join(modelArg, "config.json")) ? modelArg : path.join(__dirname, "..", "..", "shared", "models", modelArg);
+  const dir = fs.existsSync(path.join(modelArg, "config.json")) ? modelArg : path.join(__dirname, "..", "tests", "fixtures", "models", modelArg);
   const raw = JSON.parse(fs.readFileSync(path.join(dir, "config.json"), "utf8")) as Record<string, unknown>;
   const overrides = JSON.parse(arg("override", "{}")) as Record<string, unknown>;
   const labels = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"];
