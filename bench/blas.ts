@@ -12,7 +12,7 @@ import * as tf from "@tensorflow/tfjs";
 import { backendInfo, initBackend } from "../src/backend";
 import { loadNativeBlas } from "../src/backend/native";
 import { useNativeKernels } from "../src/backend/native-kernels";
-import { gelu, layerNorm } from "../src/models/layers";
+import { gelu, layerNorm } from "../src/backend/ops";
 
 const reps = Number(process.argv[process.argv.indexOf("--reps") + 1] || 5) || 5;
 

@@ -10,6 +10,10 @@
  *  - nodes that do not lead from `xs` to the result are dropped (and their saved tensors freed)
  *    before the walk starts.
  * It uses tfjs-core 4.x engine internals (the tape and its depth counter), checked on entry.
+ *
+ * {@link customOp} is `tf.customGrad` without its copies: tfjs clones every tensor a custom
+ * gradient saves (an Identity kernel, a full copy on wasm); here saved tensors are zero-copy
+ * aliases (a Reshape to the same shape shares the buffer on wasm and cpu).
  */
 import * as tf from "@tensorflow/tfjs";
 
@@ -26,6 +30,12 @@ interface TapeNode {
 interface EngineInternals {
   state: { activeTape?: TapeNode[] | null; gradientDepth: number; kernelDepth: number };
   tidy<T extends tf.TensorContainer>(nameOrFn: string | (() => T), fn?: () => T): T;
+  keep<T extends tf.Tensor>(t: T): T;
+  runKernel(name: string, inputs: Record<string, tf.Tensor>, attrs?: Record<string, unknown>): tf.Tensor;
+  addTapeNode(
+    kernelName: string, inputs: Record<string, tf.Tensor>, outputs: tf.Tensor[],
+    gradient: (dy: tf.Tensor, saved: tf.Tensor[]) => Record<string, () => tf.Tensor>, saved: tf.Tensor[], attrs: object,
+  ): void;
 }
 
 function engineInternals(): EngineInternals {
@@ -168,4 +178,55 @@ function filterTape(tape: TapeNode[], xs: tf.Tensor[], y: tf.Tensor): TapeNode[]
 export function isRecordingGradients(): boolean {
   const state = (tf.engine() as unknown as Partial<EngineInternals>).state;
   return state !== undefined && state.gradientDepth > 0 && state.kernelDepth === 0;
+}
+
+/** What a {@link customOp} body returns: its value and the gradient of each input. */
+export interface CustomOpResult {
+  value: tf.Tensor;
+  gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[];
+}
+
+/**
+ * A differentiable op with a hand-written gradient, like `tf.customGrad(f)`: `f(...inputs, save)`
+ * runs without recording; while gradients are recorded it becomes one tape node named `name`,
+ * whose saved tensors share their buffers with what `save` was given (no copies). Tensors are
+ * immutable in tfjs, and nothing this library writes in place is ever saved for backprop.
+ */
+export function customOp<Inputs extends tf.Tensor[], Out extends tf.Tensor>(
+  name: string,
+  f: (...args: [...Inputs, (tensors: tf.Tensor[]) => void]) => CustomOpResult,
+): (...inputs: Inputs) => Out {
+  return (...inputs: Inputs): Out => {
+    const engine = engineInternals();
+    const recording = engine.state.gradientDepth > 0 && engine.state.kernelDepth === 0;
+    let saved: tf.Tensor[] = [];
+    const save = (tensors: tf.Tensor[]): void => {
+      if (recording) saved = tensors.map((t) => engine.keep(engine.runKernel("Reshape", { x: t }, { shape: t.shape })));
+    };
+    let gradFunc: CustomOpResult["gradFunc"] | undefined;
+    engine.state.kernelDepth++;
+    let value: tf.Tensor;
+    try {
+      value = engine.tidy(() => {
+        const res = f(...inputs, save);
+        gradFunc = res.gradFunc;
+        return res.value;
+      });
+    } finally {
+      engine.state.kernelDepth--;
+    }
+    if (recording) {
+      const inputMap: Record<string, tf.Tensor> = {};
+      inputs.forEach((t, i) => (inputMap[i] = t));
+      const backward = (dy: tf.Tensor, s: tf.Tensor[]): Record<string, () => tf.Tensor> => {
+        const grads = gradFunc!(dy, s);
+        if (grads.length !== inputs.length) throw new Error(`${name}: ${grads.length} gradients for ${inputs.length} inputs`);
+        const out: Record<string, () => tf.Tensor> = {};
+        grads.forEach((g, i) => (out[i] = () => g));
+        return out;
+      };
+      engine.addTapeNode(name, inputMap, [value], backward, saved, {});
+    }
+    return value as Out;
+  };
 }

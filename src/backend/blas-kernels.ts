@@ -9,7 +9,7 @@
  * wasm kernel, kept from before registration.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { WasmBackendLike, KernelArgs } from "./wasm-types";
+import { heapOffset, type WasmBackendLike, type KernelArgs } from "./wasm-types";
 import type { NativeBlas } from "./native";
 
 type TensorInfo = tf.TensorInfo;
@@ -105,12 +105,6 @@ function plan(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boo
   };
 }
 
-function offsetOf(backend: WasmBackendLike, t: TensorInfo): number {
-  const data = backend.dataIdMap.get(t.dataId);
-  if (data === undefined) throw new Error("BLAS matmul: tensor is not on the wasm heap");
-  return data.memoryOffset;
-}
-
 /**
  * Length of a per-column vector broadcast against [..., n]: n or 1 for a tensor whose leading
  * axes are all 1 and whose last axis is n or 1; undefined for any other shape (then fall back).
@@ -130,9 +124,9 @@ function run(
   if (size(p.outShape) === 0) return out;
   // Fetch the heap only now: makeOutput may have grown it, which detaches the previous buffer.
   const heap = backend.wasm.HEAPU8.buffer;
-  const aOff = offsetOf(backend, a);
-  const bOff = offsetOf(backend, b);
-  const cOff = offsetOf(backend, out);
+  const aOff = heapOffset(backend, a);
+  const bOff = heapOffset(backend, b);
+  const cOff = heapOffset(backend, out);
   const blas = addon as NativeBlas;
   if (epilogue === undefined) {
     blas.gemm(heap, transposeA, transposeB, p.m, p.n, p.k, p.batch, aOff, p.strideA, bOff, p.strideB, cOff);
@@ -140,7 +134,7 @@ function run(
     const { bias, biasLen, act, alpha, prelu, preluLen } = epilogue;
     blas.gemm(
       heap, transposeA, transposeB, p.m, p.n, p.k, p.batch, aOff, p.strideA, bOff, p.strideB, cOff,
-      bias ? offsetOf(backend, bias) : -1, biasLen, act, alpha, prelu ? offsetOf(backend, prelu) : -1, preluLen,
+      bias ? heapOffset(backend, bias) : -1, biasLen, act, alpha, prelu ? heapOffset(backend, prelu) : -1, preluLen,
     );
   }
   return out;

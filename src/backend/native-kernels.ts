@@ -1,17 +1,20 @@
 /**
- * The row kernels that dominate a transformer once its products run on BLAS — exact GELU and
- * LayerNorm, forward and backward — as single native passes over the wasm heap (tfjs composes each
- * of them from 5–10 kernels, each a full pass with its own temporary). Registered for the wasm
- * backend under our own kernel names; active only on the wasm+blas tier.
+ * The kernels that dominate a transformer once its products run on BLAS — exact GELU, LayerNorm
+ * and the attention block (native/ner_fused.c), forward and backward — as single native passes over
+ * the wasm heap (tfjs composes each of them from 5–25 kernels, each a full pass with its own
+ * temporary). Registered for the wasm backend under our own kernel names; active only on the
+ * wasm+blas tier. The differentiable ops built on them are in src/backend/ops.ts.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { WasmBackendLike, KernelArgs } from "./wasm-types";
+import { heapOffset as offset, type WasmBackendLike, type KernelArgs } from "./wasm-types";
 import type { NativeBlas } from "./native";
 
 export const NATIVE_GELU = "NerNativeGelu";
 export const NATIVE_GELU_GRAD = "NerNativeGeluGrad";
 export const NATIVE_LAYER_NORM = "NerNativeLayerNorm";
 export const NATIVE_LAYER_NORM_GRAD = "NerNativeLayerNormGrad";
+export const NATIVE_ATTENTION = "NerNativeAttention";
+export const NATIVE_ATTENTION_GRAD = "NerNativeAttentionGrad";
 
 type TensorInfo = tf.TensorInfo;
 
@@ -26,6 +29,8 @@ export function useNativeKernels(native: NativeBlas | undefined): void {
     tf.registerKernel({ kernelName: NATIVE_GELU_GRAD, backendName: "wasm", kernelFunc: geluGradKernel as never });
     tf.registerKernel({ kernelName: NATIVE_LAYER_NORM, backendName: "wasm", kernelFunc: layerNormKernel as never });
     tf.registerKernel({ kernelName: NATIVE_LAYER_NORM_GRAD, backendName: "wasm", kernelFunc: layerNormGradKernel as never });
+    tf.registerKernel({ kernelName: NATIVE_ATTENTION, backendName: "wasm", kernelFunc: attentionKernel as never });
+    tf.registerKernel({ kernelName: NATIVE_ATTENTION_GRAD, backendName: "wasm", kernelFunc: attentionGradKernel as never });
   }
   addon = native;
 }
@@ -35,10 +40,9 @@ export function nativeKernelsActive(): boolean {
   return addon !== undefined && tf.getBackend() === "wasm";
 }
 
-function offset(b: WasmBackendLike, t: TensorInfo): number {
-  const d = b.dataIdMap.get(t.dataId);
-  if (d === undefined) throw new Error("native kernel: tensor is not on the wasm heap");
-  return d.memoryOffset;
+/** True when the fused attention kernels can run (the native tier, with an addon that has them). */
+export function fusedAttentionActive(): boolean {
+  return nativeKernelsActive() && typeof addon?.attention === "function";
 }
 
 function float32(name: string, ...ts: TensorInfo[]): void {
@@ -110,4 +114,71 @@ export function nativeLayerNorm(x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Ten
 /** Its gradient: [dx, dgamma, dbeta]. */
 export function nativeLayerNormGrad(dy: tf.Tensor2D, xhat: tf.Tensor2D, invStd: tf.Tensor1D, gamma: tf.Tensor1D): [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D] {
   return tf.engine().runKernel(NATIVE_LAYER_NORM_GRAD, { dy, xhat, invStd, gamma } as never) as unknown as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
+}
+
+/** Sizes of one attention call: q, k, v are [batch·seq, heads·headDim]. */
+export interface AttentionShape {
+  batch: number;
+  seq: number;
+  heads: number;
+}
+
+function attentionSizes(q: TensorInfo, attrs: Record<string, unknown> | undefined) {
+  const batch = Number(attrs?.batch);
+  const seq = Number(attrs?.seq);
+  const heads = Number(attrs?.heads);
+  const [n, hidden] = q.shape;
+  if (n !== batch * seq || hidden % heads !== 0) throw new Error(`attention: q [${q.shape}] is not [${batch}·${seq}, heads ${heads} × headDim]`);
+  return { batch, seq, heads, headDim: hidden / heads, hidden, scale: Number(attrs?.scale) };
+}
+
+function attentionKernel({ inputs, backend, attrs }: KernelArgs): TensorInfo[] {
+  const b = backend as WasmBackendLike;
+  const { q, k, v, bias, mask } = inputs;
+  float32("attention", q, k, v, bias, ...(mask ? [mask] : []));
+  const s = attentionSizes(q, attrs);
+  const ctx = b.makeOutput(q.shape, "float32");
+  const probs = b.makeOutput([s.batch, s.heads, s.seq, s.seq], "float32");
+  active().attention(
+    b.wasm.HEAPU8.buffer, offset(b, q), offset(b, k), offset(b, v), offset(b, bias), mask ? offset(b, mask) : -1,
+    offset(b, ctx), offset(b, probs), s.batch, s.seq, s.heads, s.headDim, s.scale,
+  );
+  return [ctx, probs];
+}
+
+function attentionGradKernel({ inputs, backend, attrs }: KernelArgs): TensorInfo[] {
+  const b = backend as WasmBackendLike;
+  const { dy, q, k, v, probs, mask } = inputs;
+  float32("attentionGrad", dy, q, k, v, probs, ...(mask ? [mask] : []));
+  const s = attentionSizes(q, attrs);
+  const dq = b.makeOutput(q.shape, "float32");
+  const dk = b.makeOutput(q.shape, "float32");
+  const dv = b.makeOutput(q.shape, "float32");
+  active().attentionGrad(
+    b.wasm.HEAPU8.buffer, offset(b, dy), offset(b, q), offset(b, k), offset(b, v), offset(b, probs), mask ? offset(b, mask) : -1,
+    offset(b, dq), offset(b, dk), offset(b, dv), s.batch, s.seq, s.heads, s.headDim, s.scale,
+  );
+  return [dq, dk, dv];
+}
+
+/**
+ * Attention of all heads on the native tier (check {@link fusedAttentionActive}): softmax(scale·QKᵀ +
+ * bias) ∘ mask · V with q, k, v [batch·seq, hidden], bias [batch, 1, 1, seq], mask [batch, heads, seq,
+ * seq] (already 0 or 1/(1-rate)) or none. Returns [context [batch·seq, hidden], probabilities before
+ * dropout [batch, heads, seq, seq]].
+ */
+export function nativeAttention(
+  q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, bias: tf.Tensor, mask: tf.Tensor | undefined, dims: AttentionShape, scale: number,
+): [tf.Tensor2D, tf.Tensor4D] {
+  const inputs = mask ? { q, k, v, bias, mask } : { q, k, v, bias };
+  return tf.engine().runKernel(NATIVE_ATTENTION, inputs as never, { ...dims, scale } as never) as unknown as [tf.Tensor2D, tf.Tensor4D];
+}
+
+/** Its gradient: [dq, dk, dv] from the context's gradient and what the forward pass saved. */
+export function nativeAttentionGrad(
+  dy: tf.Tensor2D, q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, probs: tf.Tensor, mask: tf.Tensor | undefined,
+  dims: AttentionShape, scale: number,
+): [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D] {
+  const inputs = mask ? { dy, q, k, v, probs, mask } : { dy, q, k, v, probs };
+  return tf.engine().runKernel(NATIVE_ATTENTION_GRAD, inputs as never, { ...dims, scale } as never) as unknown as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
 }

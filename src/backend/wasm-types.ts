@@ -21,3 +21,10 @@ export interface KernelArgs<Input = tf.TensorInfo> {
   backend: unknown;
   attrs?: Record<string, unknown>;
 }
+
+/** Byte offset of `t`'s data on the wasm heap (throws for a tensor that is not there). */
+export function heapOffset(backend: WasmBackendLike, t: tf.TensorInfo): number {
+  const data = backend.dataIdMap.get(t.dataId);
+  if (data === undefined) throw new Error("wasm heap kernel: tensor is not on the wasm heap");
+  return data.memoryOffset;
+}

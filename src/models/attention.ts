@@ -1,12 +1,12 @@
 /**
- * Multi-head self-attention as DistilBERT and BERT compute it (eager path): project to
- * queries/keys/values, scale queries by 1/sqrt(headDim), add the padding bias, softmax,
- * dropout on the probabilities, weighted sum of values, heads merged back. The output
+ * Multi-head self-attention as DistilBERT and BERT compute it: project to queries/keys/values,
+ * then the attention block of the backend (scale queries by 1/√headDim, add the padding bias,
+ * softmax, dropout on the probabilities, weighted sum of values, heads merged back). The output
  * projection is left to the caller (the two models place dropout/LayerNorm differently).
  */
 import * as tf from "@tensorflow/tfjs";
+import { attention, linear } from "../backend/ops";
 import type { DropoutContext } from "./dropout";
-import { batchMatMul, linear } from "./layers";
 
 /** Weights of one linear projection in tfjs layout (w: [in, out]). */
 export interface LinearParams {
@@ -42,15 +42,8 @@ export function selfAttention(
   dropout: DropoutContext,
   attentionDropout: number,
 ): tf.Tensor2D {
-  const { batch, seq, heads } = dims;
-  const hidden = x.shape[1];
-  const headDim = hidden / heads;
-  const split = (t: tf.Tensor2D, perm: number[]): tf.Tensor4D => tf.transpose(tf.reshape(t, [batch, seq, heads, headDim]), perm);
-  const q = split(tf.mul(linear(x, p.query.w, p.query.b), 1 / Math.sqrt(headDim)) as tf.Tensor2D, [0, 2, 1, 3]);
-  const kT = split(linear(x, p.key.w, p.key.b), [0, 2, 3, 1]); // [B, H, headDim, S]
-  const v = split(linear(x, p.value.w, p.value.b), [0, 2, 1, 3]);
-  const scores = tf.add(batchMatMul(q, kT), bias) as tf.Tensor4D;
-  const probs = dropout.apply(tf.softmax(scores) as tf.Tensor4D, attentionDropout);
-  const ctx = batchMatMul(probs, v); // [B, H, S, headDim]
-  return tf.reshape(tf.transpose(ctx, [0, 2, 1, 3]), [batch * seq, hidden]);
+  const q = linear(x, p.query.w, p.query.b); // [batch·seq, hidden]
+  const k = linear(x, p.key.w, p.key.b); // [batch·seq, hidden]
+  const v = linear(x, p.value.w, p.value.b); // [batch·seq, hidden]
+  return attention(q, k, v, bias, dims, dropout.site(attentionDropout)); // [batch·seq, hidden]
 }

@@ -1,15 +1,18 @@
 /**
- * What every token-classification encoder shares: named variables (HF keys), input checks,
- * the classifier head (dropout → linear), saving, disposal.
+ * What every token-classification encoder shares: named variables (HF keys), input checks, the
+ * encoder loop (embeddings → layers, one tidy scope per layer, gradient checkpointing), the
+ * classifier head (dropout → linear), saving, disposal. A model file gives its parameter specs,
+ * its embeddings and one layer.
  */
 import * as fs from "fs";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { writeFileAtomic } from "../util/atomic";
 import { configToHf, type TokenClassificationConfig } from "./config";
+import { gelu, geluNew, layerNorm, linear } from "../backend/ops";
+import { attentionBias, type LinearParams } from "./attention";
 import { DropoutContext } from "./dropout";
-import type { GradientCheckpointing } from "./recompute";
-import { linear } from "./layers";
+import { checkpointed, shouldCheckpoint, type GradientCheckpointing } from "./recompute";
 import { encodeSafetensors, type F32Tensor } from "./safetensors";
 import { toHfLayout, type ParamSpec } from "./weights";
 
@@ -26,6 +29,12 @@ export interface ForwardOptions {
   training?: boolean;
   /** Seed of the dropout masks in training mode (default: a random seed). */
   dropoutSeed?: number;
+}
+
+/** Batch and sequence length of a forward pass. */
+export interface Dims {
+  batch: number;
+  seq: number;
 }
 
 /** The contract every model of this library fulfils. */
@@ -59,8 +68,37 @@ export abstract class EncoderForTokenClassification implements TokenClassificati
     for (const s of specs) if (!params.has(s.name)) throw new Error(`model is missing parameter ${s.name}`);
   }
 
+  /** HF prefix of encoder layer `i`'s parameters, e.g. `bert.encoder.layer.3`. */
+  protected abstract layerPrefix(i: number): string;
+
+  /** Embeddings → LayerNorm → dropout: hidden states [batch·seq, hidden]. */
+  protected abstract embeddings(inputs: ModelInputs, dims: Dims, dropout: DropoutContext): tf.Tensor2D;
+
+  /** Encoder layer `i`: x [batch·seq, hidden], key bias [batch, 1, 1, seq] → [batch·seq, hidden]. */
+  protected abstract layer(i: number, x: tf.Tensor2D, bias: tf.Tensor4D, dims: Dims, dropout: DropoutContext): tf.Tensor2D;
+
   /** Hidden states [batch·seq, hidden] before the classifier head. */
-  protected abstract encode(inputs: ModelInputs, dims: { batch: number; seq: number }, dropout: DropoutContext): tf.Tensor2D;
+  protected encode(inputs: ModelInputs, dims: Dims, dropout: DropoutContext): tf.Tensor2D {
+    const c = this.config;
+    let x = this.embeddings(inputs, dims, dropout); // [batch·seq, hidden]
+    const bias = attentionBias(inputs.attentionMask); // [batch, 1, 1, seq]
+    const layerShape = { ...dims, hidden: c.hiddenSize, intermediate: c.intermediateSize, heads: c.numHeads };
+    const ckpt = shouldCheckpoint(this.gradientCheckpointing, layerShape, c.numLayers, 4 * this.numParameters());
+    for (let i = 0; i < c.numLayers; i++) {
+      const block = (xi: tf.Tensor2D, bi: tf.Tensor4D, d: DropoutContext) => this.layer(i, xi, bi, dims, d);
+      const input = x;
+      // One scope per layer: only what backprop saved outlives the layer.
+      x = tf.tidy(() => (ckpt ? checkpointed(block, input, bias, this.layerParams(i), dropout) : block(input, bias, dropout)));
+      input.dispose();
+    }
+    return x; // [batch·seq, hidden]
+  }
+
+  /** Every variable of encoder layer `i` (what its recomputation differentiates). */
+  private layerParams(i: number): tf.Variable[] {
+    const prefix = `${this.layerPrefix(i)}.`;
+    return [...this.params].filter(([name]) => name.startsWith(prefix)).map(([, v]) => v);
+  }
 
   forward(inputs: ModelInputs, opts: ForwardOptions = {}): tf.Tensor3D {
     if (this.disposed) throw new Error("forward() on a disposed model");
@@ -118,6 +156,27 @@ export abstract class EncoderForTokenClassification implements TokenClassificati
   /** A parameter used as a vector. */
   protected b(name: string): tf.Tensor1D {
     return this.param(name) as tf.Tensor1D;
+  }
+
+  /** The `weight` and `bias` of the linear layer `name`. */
+  protected lin(name: string): LinearParams {
+    return { w: this.w(`${name}.weight`), b: this.b(`${name}.bias`) };
+  }
+
+  /** `x @ w + b` with the linear layer `name`. */
+  protected linear(name: string, x: tf.Tensor2D): tf.Tensor2D {
+    return linear(x, this.w(`${name}.weight`), this.b(`${name}.bias`));
+  }
+
+  /** The LayerNorm `name` (its `weight` and `bias`, the config's eps) of `x`. */
+  protected layerNorm(name: string, x: tf.Tensor2D): tf.Tensor2D {
+    return layerNorm(x, this.b(`${name}.weight`), this.b(`${name}.bias`), this.config.layerNormEps);
+  }
+
+  /** The config's activation (`hidden_act` / `activation`). */
+  protected activation(x: tf.Tensor2D): tf.Tensor2D {
+    const name = this.config.activation;
+    return (name === "gelu" ? gelu(x) : name === "gelu_new" ? geluNew(x) : tf.relu(x)) as tf.Tensor2D;
   }
 
   private param(name: string): tf.Variable {

@@ -8,7 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { ForwardOptions, ModelInputs, TokenClassificationModel } from "./base";
-import { leanGradients } from "./backward";
+import { leanGradients } from "../backend/autograd";
 import { tokenClassificationLoss } from "./loss";
 
 /** A batch with labels (-100 where ignored), int32 [batch, seq] tensors. */

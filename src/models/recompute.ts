@@ -4,12 +4,13 @@
  * (same dropout masks, replayed from the same random stream) and differentiated right away, so at
  * most one layer's activations are alive at a time. Same numbers, about one more forward of compute.
  *
- * "auto" (the default) checkpoints only where it is needed: on the wasm backend, whose heap holds
- * at most 4 GiB for every tensor, when the estimated activations of the whole encoder would not fit
+ * "auto" (the default) checkpoints only where it is needed: on a backend whose heap is bounded
+ * (wasm: 4 GiB for every tensor, `capabilities().heapLimitBytes`), when the estimated activations of the whole encoder would not fit
  * beside what is already allocated (e.g. bert-base at batch 16 × 173 tokens, CoNLL's longest batch).
  */
 import * as tf from "@tensorflow/tfjs";
-import { isRecordingGradients, leanGradients } from "./backward";
+import { customOp, isRecordingGradients, leanGradients } from "../backend/autograd";
+import { capabilities } from "../backend/ops";
 import type { DropoutContext } from "./dropout";
 
 /** `true`/`false` force checkpointing on/off while training; "auto" decides per batch (see above). */
@@ -18,8 +19,7 @@ export type GradientCheckpointing = boolean | "auto";
 /** One encoder layer: hidden states [batch·seq, hidden] → [batch·seq, hidden]. */
 export type EncoderBlock = (x: tf.Tensor2D, bias: tf.Tensor4D, dropout: DropoutContext) => tf.Tensor2D;
 
-/** wasm32's largest heap, and the share of it auto mode plans to use. */
-const WASM_HEAP_BYTES = 4 * 1024 ** 3;
+/** The share of a bounded heap auto mode plans to use. */
 const AUTO_HEAP_SHARE = 0.85;
 
 export interface LayerShape {
@@ -46,10 +46,11 @@ export function layerActivationBytes(s: LayerShape): number {
 export function shouldCheckpoint(mode: GradientCheckpointing, layer: LayerShape, numLayers: number, paramBytes: number): boolean {
   if (!isRecordingGradients()) return false;
   if (mode !== "auto") return mode;
-  if (tf.getBackend() !== "wasm") return false;
+  const heap = capabilities().heapLimitBytes;
+  if (heap === undefined) return false;
   // Already allocated (weights, optimizer moments, the batch) + gradients to come + all layers'
   // activations + one more layer's worth of transients (the layer being run, its gradients).
-  const budget = AUTO_HEAP_SHARE * WASM_HEAP_BYTES - tf.memory().numBytes - paramBytes;
+  const budget = AUTO_HEAP_SHARE * heap - tf.memory().numBytes - paramBytes;
   return (numLayers + 1) * layerActivationBytes(layer) > budget;
 }
 
@@ -59,19 +60,19 @@ export function shouldCheckpoint(mode: GradientCheckpointing, layer: LayerShape,
  */
 export function checkpointed(block: EncoderBlock, x: tf.Tensor2D, bias: tf.Tensor4D, params: tf.Variable[], dropout: DropoutContext): tf.Tensor2D {
   const replay = dropout.replay();
-  const run = tf.customGrad(((...args: unknown[]) => {
-    const [xIn, biasIn] = args as [tf.Tensor2D, tf.Tensor4D];
-    const save = args[args.length - 1] as tf.GradSaveFunc;
+  const run = customOp<tf.Tensor[], tf.Tensor2D>("NerCheckpointedLayer", (...args) => {
+    const [xIn, biasIn] = args as unknown as [tf.Tensor2D, tf.Tensor4D];
+    const save = args[args.length - 1] as (t: tf.Tensor[]) => void;
     save([xIn, biasIn]);
     return {
       value: block(xIn, biasIn, dropout),
-      gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
+      gradFunc: (dy, saved) => {
         const [xs, bs] = saved as [tf.Tensor2D, tf.Tensor4D];
         const { value, grads } = leanGradients(() => block(xs, bs, replay), [xs, ...params], dy);
         value.dispose();
         return [grads[0] ?? tf.zerosLike(xs), tf.zerosLike(bs), ...params.map((p, i) => grads[i + 1] ?? tf.zerosLike(p))];
       },
     };
-  }) as never) as (...t: tf.Tensor[]) => tf.Tensor2D;
+  });
   return run(x, bias, ...params);
 }

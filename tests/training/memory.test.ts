@@ -13,7 +13,7 @@ import { bufferRefCount } from "../../src/backend/adamw-kernel";
 import { heapMemoryBytes, peakMemoryBytes, resetPeakMemory } from "../../src/backend/memory";
 import { configFromHf, defaultHfConfig, randomInit, tokenClassificationLoss } from "../../src/models";
 import type { EncoderForTokenClassification } from "../../src/models/base";
-import { leanGradients } from "../../src/models/backward";
+import { leanGradients } from "../../src/backend/autograd";
 import { computeLossAndGrads } from "../../src/models/grads";
 import { layerActivationBytes } from "../../src/models/recompute";
 import { AdamW } from "../../src/training/adamw";
