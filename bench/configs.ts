@@ -4,7 +4,10 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { configFromHf, defaultHfConfig, type TokenClassificationConfig } from "../src/models";
-import { DEFAULT_TRAIN_JOB } from "../src/training/job";
+import { JOB_OPTIONS, defaultsOf } from "../src/training/options";
+
+/** The main job's scratch model shape (`ner train`'s defaults). */
+const DEFAULT_TRAIN_JOB = defaultsOf(JOB_OPTIONS);
 
 export const BENCH_MODELS = ["distilbert-base", "bert-base", "main-job"] as const;
 export type BenchModel = (typeof BENCH_MODELS)[number];
@@ -28,8 +31,8 @@ export function hfConfigOf(model: BenchModel): Record<string, unknown> {
       // The small from-scratch BERT of `npm start` over the bert-base-uncased vocabulary.
       return defaultHfConfig("bert", {
         hidden_size: DEFAULT_TRAIN_JOB.hiddenSize,
-        num_hidden_layers: DEFAULT_TRAIN_JOB.layers,
-        num_attention_heads: DEFAULT_TRAIN_JOB.heads,
+        num_hidden_layers: DEFAULT_TRAIN_JOB.numLayers,
+        num_attention_heads: DEFAULT_TRAIN_JOB.numHeads,
         intermediate_size: DEFAULT_TRAIN_JOB.intermediateSize,
       });
   }

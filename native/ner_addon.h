@@ -14,7 +14,7 @@
  * One line per extra source file: X(name) makes Init call `napi_value ner_register_<name>(env, exports)`,
  * which defines that file's functions on the exports object (ner_blas.c registers its own directly).
  */
-#define NER_MODULES(X) X(optim)
+#define NER_MODULES(X) X(optim) X(fused)
 
 #define NER_DECLARE_REGISTER(name) napi_value ner_register_##name(napi_env env, napi_value exports);
 NER_MODULES(NER_DECLARE_REGISTER)

@@ -8,6 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { heapOffset as offset, type WasmBackendLike, type KernelArgs } from "./wasm-types";
 import type { NativeBlas } from "./native";
+import { dropoutKeys, dropoutThreshold } from "../util/random";
 
 export const NATIVE_GELU = "NerNativeGelu";
 export const NATIVE_GELU_GRAD = "NerNativeGeluGrad";
@@ -116,69 +117,88 @@ export function nativeLayerNormGrad(dy: tf.Tensor2D, xhat: tf.Tensor2D, invStd: 
   return tf.engine().runKernel(NATIVE_LAYER_NORM_GRAD, { dy, xhat, invStd, gamma } as never) as unknown as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
 }
 
-/** Sizes of one attention call: q, k, v are [batch·seq, heads·headDim]. */
+/** Sizes of one attention call (q, k, v are [batch·seq, heads·headDim]) and its dropout. */
 export interface AttentionShape {
   batch: number;
   seq: number;
   heads: number;
 }
 
-function attentionSizes(q: TensorInfo, attrs: Record<string, unknown> | undefined) {
-  const batch = Number(attrs?.batch);
-  const seq = Number(attrs?.seq);
-  const heads = Number(attrs?.heads);
+/** Dropout of the probabilities: the seed's stream (src/util/random.ts) at 0 < rate < 1. */
+export interface AttentionDropout {
+  rate: number;
+  seed: number;
+}
+
+interface AttentionAttrs extends AttentionShape {
+  scale: number;
+  /** Dropout stream keys, threshold and keep value; keep 0: no dropout. */
+  k1: number;
+  k2: number;
+  threshold: number;
+  keep: number;
+}
+
+function attentionSizes(q: TensorInfo, a: AttentionAttrs) {
   const [n, hidden] = q.shape;
-  if (n !== batch * seq || hidden % heads !== 0) throw new Error(`attention: q [${q.shape}] is not [${batch}·${seq}, heads ${heads} × headDim]`);
-  return { batch, seq, heads, headDim: hidden / heads, hidden, scale: Number(attrs?.scale) };
+  if (n !== a.batch * a.seq || hidden % a.heads !== 0) {
+    throw new Error(`attention: q [${q.shape}] is not [${a.batch}·${a.seq}, ${a.heads} heads × headDim]`);
+  }
+  return [a.batch, a.seq, a.heads, hidden / a.heads, a.scale, a.k1, a.k2, a.threshold, a.keep];
 }
 
 function attentionKernel({ inputs, backend, attrs }: KernelArgs): TensorInfo[] {
   const b = backend as WasmBackendLike;
-  const { q, k, v, bias, mask } = inputs;
-  float32("attention", q, k, v, bias, ...(mask ? [mask] : []));
-  const s = attentionSizes(q, attrs);
+  const { q, k, v, bias } = inputs;
+  float32("attention", q, k, v, bias);
+  const a = attrs as unknown as AttentionAttrs;
+  const sizes = attentionSizes(q, a);
   const ctx = b.makeOutput(q.shape, "float32");
-  const probs = b.makeOutput([s.batch, s.heads, s.seq, s.seq], "float32");
-  active().attention(
-    b.wasm.HEAPU8.buffer, offset(b, q), offset(b, k), offset(b, v), offset(b, bias), mask ? offset(b, mask) : -1,
-    offset(b, ctx), offset(b, probs), s.batch, s.seq, s.heads, s.headDim, s.scale,
-  );
+  const probs = b.makeOutput([a.batch, a.heads, a.seq, a.seq], "float32");
+  const at = (t: TensorInfo) => offset(b, t);
+  active().attention(b.wasm.HEAPU8.buffer, at(q), at(k), at(v), at(bias), at(ctx), at(probs), ...(sizes as [number, number, number, number, number, number, number, number, number]));
   return [ctx, probs];
 }
 
 function attentionGradKernel({ inputs, backend, attrs }: KernelArgs): TensorInfo[] {
   const b = backend as WasmBackendLike;
-  const { dy, q, k, v, probs, mask } = inputs;
-  float32("attentionGrad", dy, q, k, v, probs, ...(mask ? [mask] : []));
-  const s = attentionSizes(q, attrs);
+  const { dy, q, k, v, probs } = inputs;
+  float32("attentionGrad", dy, q, k, v, probs);
+  const sizes = attentionSizes(q, attrs as unknown as AttentionAttrs);
   const dq = b.makeOutput(q.shape, "float32");
   const dk = b.makeOutput(q.shape, "float32");
   const dv = b.makeOutput(q.shape, "float32");
-  active().attentionGrad(
-    b.wasm.HEAPU8.buffer, offset(b, dy), offset(b, q), offset(b, k), offset(b, v), offset(b, probs), mask ? offset(b, mask) : -1,
-    offset(b, dq), offset(b, dk), offset(b, dv), s.batch, s.seq, s.heads, s.headDim, s.scale,
-  );
+  const at = (t: TensorInfo) => offset(b, t);
+  active().attentionGrad(b.wasm.HEAPU8.buffer, at(dy), at(q), at(k), at(v), at(probs), at(dq), at(dk), at(dv), ...(sizes as [number, number, number, number, number, number, number, number, number]));
   return [dq, dk, dv];
+}
+
+function attentionAttrs(dims: AttentionShape, scale: number, drop: AttentionDropout | undefined): AttentionAttrs {
+  if (drop === undefined) return { ...dims, scale, k1: 0, k2: 0, threshold: 0, keep: 0 };
+  const [k1, k2] = dropoutKeys(drop.seed);
+  const { threshold, keep } = dropoutThreshold(drop.rate);
+  return { ...dims, scale, k1, k2, threshold, keep };
 }
 
 /**
  * Attention of all heads on the native tier (check {@link fusedAttentionActive}): softmax(scale·QKᵀ +
- * bias) ∘ mask · V with q, k, v [batch·seq, hidden], bias [batch, 1, 1, seq], mask [batch, heads, seq,
- * seq] (already 0 or 1/(1-rate)) or none. Returns [context [batch·seq, hidden], probabilities before
- * dropout [batch, heads, seq, seq]].
+ * bias) ∘ dropout mask · V with q, k, v [batch·seq, hidden] and bias [batch, 1, 1, seq]; the mask is
+ * the seed's (0 < rate < 1), exactly the one dropoutMaskTensor([batch, heads, seq, seq], rate, seed)
+ * gives. Returns [context [batch·seq, hidden], probabilities before dropout [batch, heads, seq, seq]].
  */
 export function nativeAttention(
-  q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, bias: tf.Tensor, mask: tf.Tensor | undefined, dims: AttentionShape, scale: number,
+  q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, bias: tf.Tensor, dims: AttentionShape, scale: number, drop?: AttentionDropout,
 ): [tf.Tensor2D, tf.Tensor4D] {
-  const inputs = mask ? { q, k, v, bias, mask } : { q, k, v, bias };
-  return tf.engine().runKernel(NATIVE_ATTENTION, inputs as never, { ...dims, scale } as never) as unknown as [tf.Tensor2D, tf.Tensor4D];
+  const attrs = attentionAttrs(dims, scale, drop);
+  return tf.engine().runKernel(NATIVE_ATTENTION, { q, k, v, bias } as never, attrs as never) as unknown as [tf.Tensor2D, tf.Tensor4D];
 }
 
-/** Its gradient: [dq, dk, dv] from the context's gradient and what the forward pass saved. */
+/** Its gradient: [dq, dk, dv] from the context's gradient, the inputs and the saved probabilities. */
 export function nativeAttentionGrad(
-  dy: tf.Tensor2D, q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, probs: tf.Tensor, mask: tf.Tensor | undefined,
-  dims: AttentionShape, scale: number,
+  dy: tf.Tensor2D, q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, probs: tf.Tensor, dims: AttentionShape, scale: number,
+  drop?: AttentionDropout,
 ): [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D] {
-  const inputs = mask ? { dy, q, k, v, probs, mask } : { dy, q, k, v, probs };
-  return tf.engine().runKernel(NATIVE_ATTENTION_GRAD, inputs as never, { ...dims, scale } as never) as unknown as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+  const attrs = attentionAttrs(dims, scale, drop);
+  const inputs = { dy, q, k, v, probs };
+  return tf.engine().runKernel(NATIVE_ATTENTION_GRAD, inputs as never, attrs as never) as unknown as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
 }

@@ -43,14 +43,15 @@ export interface NativeBlas {
   ): void;
   /** n dropout-mask floats: keep where the counter-based bits (keys k1, k2) are >= threshold, else 0. */
   dropoutMask(heap: ArrayBufferLike, outOff: number, n: number, k1: number, k2: number, threshold: number, keep: number): void;
-  /** Fused attention forward/backward (native/ner_fused.c; offsets < 0 = no dropout mask). */
+  /** Fused attention forward/backward (native/ner_fused.c); dropout from the counter-based stream, keep <= 0: none. */
   attention(
-    heap: ArrayBufferLike, qOff: number, kOff: number, vOff: number, biasOff: number, maskOff: number, ctxOff: number, probsOff: number,
-    batch: number, seq: number, heads: number, headDim: number, scale: number,
+    heap: ArrayBufferLike, qOff: number, kOff: number, vOff: number, biasOff: number, ctxOff: number, probsOff: number,
+    batch: number, seq: number, heads: number, headDim: number, scale: number, k1: number, k2: number, threshold: number, keep: number,
   ): void;
   attentionGrad(
-    heap: ArrayBufferLike, dyOff: number, qOff: number, kOff: number, vOff: number, probsOff: number, maskOff: number,
-    dqOff: number, dkOff: number, dvOff: number, batch: number, seq: number, heads: number, headDim: number, scale: number,
+    heap: ArrayBufferLike, dyOff: number, qOff: number, kOff: number, vOff: number, probsOff: number, dqOff: number, dkOff: number,
+    dvOff: number, batch: number, seq: number, heads: number, headDim: number, scale: number, k1: number, k2: number, threshold: number,
+    keep: number,
   ): void;
 }
 

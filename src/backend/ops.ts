@@ -217,7 +217,8 @@ export interface AttentionDims {
 export function attention(
   q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, keyBias: tf.Tensor4D, dims: AttentionDims, drop?: DropoutSite,
 ): tf.Tensor2D {
-  if (native.fusedAttentionActive()) return nativeAttention(q, k, v, keyBias, dims, drop);
+  // rate ≥ 1 (everything dropped) stays on the composed path: the stream has no threshold for it.
+  if (native.fusedAttentionActive() && !(drop && drop.rate >= 1)) return nativeAttention(q, k, v, keyBias, dims, drop);
   const { batch, seq, heads } = dims;
   const hidden = q.shape[1];
   const headDim = hidden / heads;
@@ -232,23 +233,20 @@ export function attention(
   return tf.reshape(tf.transpose(ctx, [0, 2, 1, 3]), [batch * seq, hidden]);
 }
 
-/** The native tier's attention: one kernel forward (saving the probabilities), one backward. */
+/** The native tier's attention: one kernel forward (saving the probabilities), one backward (redrawing the mask). */
 function nativeAttention(
   q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, keyBias: tf.Tensor4D, dims: AttentionDims, drop?: DropoutSite,
 ): tf.Tensor2D {
-  const { batch, seq, heads } = dims;
-  const scale = 1 / Math.sqrt(q.shape[1] / heads);
+  const scale = 1 / Math.sqrt(q.shape[1] / dims.heads);
   const biasShape = keyBias.shape;
   const op = customOp<[tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor4D], tf.Tensor2D>("NerAttention", (qi, ki, vi, bias, save) => {
-    const shape = [batch, heads, seq, seq];
-    const mask = drop ? (drop.rate >= 1 ? tf.zeros(shape) : dropoutMaskTensor(shape, drop.rate, drop.seed)) : undefined;
-    const [ctx, probs] = native.nativeAttention(qi, ki, vi, bias, mask, dims, scale);
-    save(mask ? [qi, ki, vi, probs, mask] : [qi, ki, vi, probs]);
+    const [ctx, probs] = native.nativeAttention(qi, ki, vi, bias, dims, scale, drop);
+    save([qi, ki, vi, probs]);
     return {
       value: ctx,
       gradFunc: (dy, saved) => {
-        const [qs, ks, vs, ps, ms] = saved as tf.Tensor2D[];
-        const [dq, dk, dv] = native.nativeAttentionGrad(dy as tf.Tensor2D, qs, ks, vs, ps, ms, dims, scale);
+        const [qs, ks, vs, ps] = saved as tf.Tensor2D[];
+        const [dq, dk, dv] = native.nativeAttentionGrad(dy as tf.Tensor2D, qs, ks, vs, ps, dims, scale, drop);
         return [dq, dk, dv, tf.zeros(biasShape)]; // the mask is a constant
       },
     };

@@ -10,7 +10,7 @@
  *   about 10 minutes per notebook on a 4-core laptop CPU (see WORKSHOP below).
  */
 import { profile as envProfile, Profile } from "../env";
-import type { TrainingArguments } from "../training/arguments";
+import { DEFAULT_TRAINING_ARGUMENTS, type TrainingArguments } from "../training/options";
 
 /** The five notebooks, one per tutorial. */
 export type TutorialId = "mit_restaurant" | "conll2003_distilbert" | "conll2003_bert_cased" | "wikiann" | "wnut17";
@@ -33,21 +33,23 @@ export interface SmokeModelSize {
   dropout?: number;
 }
 
-/** Training hyperparameters: the TrainingArguments a notebook sets (one vocabulary with the CLI and the Trainer). */
-export type NotebookTraining = Pick<
-  TrainingArguments,
-  | "learningRate"
-  | "perDeviceTrainBatchSize"
-  | "perDeviceEvalBatchSize"
-  | "numTrainEpochs"
-  | "weightDecay"
-  | "evalStrategy"
-  | "saveStrategy"
-  | "loadBestModelAtEnd"
-  | "metricForBestModel"
-  | "loggingSteps"
-  | "seed"
->;
+/** The TrainingArguments a notebook sets (one vocabulary with the CLI and the Trainer: src/training/options.ts). */
+const NOTEBOOK_TRAINING_KEYS = [
+  "learningRate",
+  "perDeviceTrainBatchSize",
+  "perDeviceEvalBatchSize",
+  "numTrainEpochs",
+  "weightDecay",
+  "evalStrategy",
+  "saveStrategy",
+  "loadBestModelAtEnd",
+  "metricForBestModel",
+  "loggingSteps",
+  "seed",
+] as const satisfies readonly (keyof TrainingArguments)[];
+
+/** Training hyperparameters: the TrainingArguments a notebook sets. */
+export type NotebookTraining = Pick<TrainingArguments, (typeof NOTEBOOK_TRAINING_KEYS)[number]>;
 
 /** A metric the tutorial reports, to compare with in the full profile. */
 export interface TutorialResult {
@@ -143,20 +145,10 @@ interface TutorialSpec {
   fullTime: string;
 }
 
-/** Hugging Face TrainingArguments defaults for the fields notebooks use (as in src/training/arguments.ts). */
-const HF_DEFAULT_TRAINING: NotebookTraining = {
-  learningRate: 5e-5,
-  perDeviceTrainBatchSize: 8,
-  perDeviceEvalBatchSize: 8,
-  numTrainEpochs: 3,
-  weightDecay: 0,
-  evalStrategy: "no",
-  saveStrategy: "no",
-  loadBestModelAtEnd: false,
-  metricForBestModel: "loss",
-  loggingSteps: 500,
-  seed: 42,
-};
+/** Hugging Face TrainingArguments defaults for the fields notebooks use (from the option table). */
+const HF_DEFAULT_TRAINING: NotebookTraining = Object.fromEntries(
+  NOTEBOOK_TRAINING_KEYS.map((k) => [k, DEFAULT_TRAINING_ARGUMENTS[k]]),
+) as NotebookTraining;
 
 /** WikiANN English train split size; the article logs every len(train) // batch size steps. */
 const WIKIANN_TRAIN_ROWS = 20000;

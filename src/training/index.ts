@@ -13,5 +13,7 @@ export { resolveTrainingArguments, DEFAULT_TRAINING_ARGUMENTS } from "./argument
 export type { TrainingArguments, IntervalStrategy, ProgressMode } from "./arguments";
 export { saveCheckpoint, latestCheckpoint, listCheckpoints, loadModelWeights, assertCompleteCheckpoint, removeStaleTemporaries, resumeCheckpointFor } from "./checkpoint";
 export { createProgressCallback, formatEpochTable } from "./progress";
-export { runTrainJob, runEvaluateJob, resolveTrainJobOptions, DEFAULT_TRAIN_JOB, FINE_TUNE_DEFAULTS, JOB_ARGUMENT_KEYS } from "./job";
-export type { JobArguments, TrainJobOptions, TrainJobResult, EvaluateJobOptions, EvaluateJobResult } from "./job";
+export { runTrainJob, runEvaluateJob, resolveTrainJobOptions } from "./job";
+export type { TrainJobResult, EvaluateJobResult } from "./job";
+export { TRAINING_OPTIONS, JOB_OPTIONS, EVALUATE_OPTIONS, PREDICT_OPTIONS, resolveJobDefaults } from "./options";
+export type { OptionSpec, JobArguments, TrainJobOptions, EvaluateJobOptions, PredictOptions } from "./options";

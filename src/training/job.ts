@@ -39,70 +39,14 @@ import { writeFileAtomic } from "../util/atomic";
 import { sha256OfFile } from "../util/files";
 import { codePointLength } from "../util/unicode";
 import type { TrainingArguments } from "./arguments";
+import { EVALUATE_OPTIONS, isFromScratch, JOB_OPTIONS, resolveJobDefaults, withDefaults } from "./options";
+import type { EvaluateJobOptions, TrainJobOptions } from "./options";
 import { latestCheckpoint, recoverOutputDir, resumeCheckpointFor } from "./checkpoint";
 import { formatEpochTable } from "./progress";
 import { Trainer } from "./trainer";
 import type { TrainingFeature } from "./types";
 
-/** The job's model and data arguments (run_ner.py's ModelArguments and DataTrainingArguments). */
-export interface JobArguments {
-  /** A corpus name (`mit_restaurant`, optionally `:split`), or `train.jsonl[,valid.jsonl]`. */
-  data: string;
-  /** Hub name or directory of a checkpoint, a config.json (random init), or "scratch" (small BERT). */
-  model: string;
-  /** Tokenizer name or directory (default: the model's; for scratch/config: bert-base-uncased). */
-  tokenizer?: string;
-  /** Truncation length in tokens (the main job's small model uses a short cap). */
-  maxLength?: number;
-  /** Labels for JSONL data: a label file (JSON array, id→label object, one per line) or a comma list. */
-  labels?: string;
-  /** Keep only the first N training / evaluation sentences (quick runs). */
-  maxTrainSamples?: number;
-  maxEvalSamples?: number;
-  /** Small-model shape for "scratch". */
-  hiddenSize: number;
-  layers: number;
-  heads: number;
-  intermediateSize?: number;
-  backend?: string;
-  /** Also label non-first sub-tokens. */
-  labelAllTokens?: boolean;
-}
-
-/** The keys of {@link JobArguments}; every other option of a job is a TrainingArguments key. */
-export const JOB_ARGUMENT_KEYS = [
-  "data", "model", "tokenizer", "maxLength", "labels", "maxTrainSamples", "maxEvalSamples",
-  "hiddenSize", "layers", "heads", "intermediateSize", "backend", "labelAllTokens",
-] as const satisfies readonly (keyof JobArguments)[];
-
-/** Everything `ner train` accepts (CLI flags, or keys of `--config train.json`). */
-export type TrainJobOptions = JobArguments & Partial<TrainingArguments> & { outputDir: string };
-
-/** The main job's defaults: a small BERT from scratch on MIT Restaurant, sized for ~10 min on 2 CPU cores. */
-export const DEFAULT_TRAIN_JOB: JobArguments & Partial<TrainingArguments> = {
-  data: "mit_restaurant",
-  model: "scratch",
-  numTrainEpochs: 4,
-  learningRate: 1e-3,
-  perDeviceTrainBatchSize: 16,
-  weightDecay: 0.01,
-  warmupRatio: 0.1,
-  maxLength: 32,
-  evalStrategy: "epoch",
-  loggingSteps: 50,
-  hiddenSize: 128,
-  layers: 2,
-  heads: 2,
-  intermediateSize: 512,
-};
-
-/** Defaults when fine-tuning a pretrained checkpoint: the tutorials' recipe (HF: no warmup, no length cap). */
-export const FINE_TUNE_DEFAULTS: Partial<TrainJobOptions> = {
-  numTrainEpochs: 3,
-  learningRate: 2e-5,
-  warmupRatio: 0,
-  maxLength: 512,
-};
+export type { EvaluateJobOptions, JobArguments, TrainJobOptions } from "./options";
 
 /** Result of a training job. */
 export interface TrainJobResult {
@@ -179,7 +123,7 @@ async function featurize(
 async function buildModel(opts: TrainJobOptions, labelList: string[], vocabSize: number): Promise<{ model: EncoderForTokenClassification; kind: string }> {
   const id2label = Object.fromEntries(labelList.map((l, i) => [i, l]));
   const label2id = Object.fromEntries(labelList.map((l, i) => [l, i]));
-  const seed = opts.seed ?? 42;
+  const seed = opts.seed;
   if (!isFromScratch(opts.model)) {
     const model = await AutoModelForTokenClassification.fromPretrained(opts.model, { id2label, label2id, seed, ignoreMismatchedSizes: true });
     return { model, kind: `${model.config.modelType} fine-tuned from ${opts.model}` };
@@ -189,10 +133,10 @@ async function buildModel(opts: TrainJobOptions, labelList: string[], vocabSize:
       ? defaultHfConfig("bert", {
           vocab_size: vocabSize,
           hidden_size: opts.hiddenSize,
-          num_hidden_layers: opts.layers,
-          num_attention_heads: opts.heads,
-          intermediate_size: opts.intermediateSize ?? 4 * opts.hiddenSize,
-          max_position_embeddings: Math.max(64, opts.maxLength ?? 512),
+          num_hidden_layers: opts.numLayers,
+          num_attention_heads: opts.numHeads,
+          intermediate_size: opts.intermediateSize,
+          max_position_embeddings: Math.max(64, opts.maxLength),
         })
       : (JSON.parse(fs.readFileSync(opts.model, "utf8")) as Record<string, unknown>);
   const config = configFromHf(raw, { id2label, label2id }, opts.model);
@@ -202,15 +146,9 @@ async function buildModel(opts: TrainJobOptions, labelList: string[], vocabSize:
   return { model: randomInit(config, seed), kind: `${config.modelType} from scratch` };
 }
 
-const isFromScratch = (model: string) => model === "scratch" || /\.json$/i.test(model);
-
-/** The job's options: defaults (the main job's, or the fine-tuning recipe), then what was given. */
+/** The job's options: every default of the option table filled (HF's, the main job's or fine-tuning's, derived). */
 export function resolveTrainJobOptions(given: Partial<TrainJobOptions> & { outputDir: string }): TrainJobOptions {
-  const defined = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Partial<TrainJobOptions>;
-  const pretrained = defined.model !== undefined && !isFromScratch(defined.model);
-  // An explicit warmup in steps (even 0) replaces the default ratio, as in HF where the ratio defaults to 0.
-  if (defined.warmupSteps !== undefined && defined.warmupRatio === undefined) defined.warmupRatio = 0;
-  return { ...DEFAULT_TRAIN_JOB, ...(pretrained ? FINE_TUNE_DEFAULTS : {}), ...defined } as TrainJobOptions;
+  return resolveJobDefaults(given) as TrainJobOptions;
 }
 
 /** Run the training job end to end; returns metrics, the seqeval report and the run card. */
@@ -234,10 +172,10 @@ export async function runTrainJob(
   const evalSentences = opts.maxEvalSamples ? data.eval.slice(0, opts.maxEvalSamples) : data.eval;
 
   // ---- tokenizer and model
-  const tokenizerName = opts.tokenizer ?? (isFromScratch(opts.model) ? "bert-base-uncased" : opts.model);
+  const tokenizerName = opts.tokenizer as string; // resolved: the model's, or bert-base-uncased from scratch
   const tokenizer = await NerTokenizer.fromPretrained(tokenizerName);
   const { model, kind } = await buildModel(opts, data.labelList, tokenizer.vocabSize);
-  const maxLength = Math.min(opts.maxLength ?? 512, model.config.maxPositionEmbeddings);
+  const maxLength = Math.min(opts.maxLength, model.config.maxPositionEmbeddings);
   const align = { maxLength, labelAllTokens: opts.labelAllTokens, log };
   const trainFeatures = await featurize(tokenizer, trainSentences, data.labelList, { ...align, what: "train" });
   const evalFeatures = evalSentences.length ? await featurize(tokenizer, evalSentences, data.labelList, { ...align, what: data.evalName }) : [];
@@ -247,19 +185,10 @@ export async function runTrainJob(
   );
 
   // ---- Trainer
-  const evalStrategy = evalFeatures.length ? opts.evalStrategy ?? "epoch" : "no";
-  const batchSize = opts.perDeviceTrainBatchSize ?? 16;
   const trainer = new Trainer({
     model,
-    args: {
-      ...trainingArgumentsOf(opts),
-      perDeviceEvalBatchSize: opts.perDeviceEvalBatchSize ?? batchSize * 2,
-      evalStrategy,
-      saveStrategy: opts.saveStrategy ?? (opts.evalStrategy === "steps" ? "steps" : "epoch"),
-      saveSteps: opts.saveSteps ?? opts.evalSteps ?? 500,
-      saveTotalLimit: opts.saveTotalLimit ?? 1,
-      metricForBestModel: opts.metricForBestModel ?? "f1",
-    },
+    // Without evaluation data there is nothing to evaluate, whatever the strategy.
+    args: { ...trainingArgumentsOf(opts), evalStrategy: evalFeatures.length ? opts.evalStrategy : "no" },
     trainDataset: trainFeatures,
     evalDataset: evalFeatures,
     dataCollator: DataCollatorForTokenClassification.forTokenizer(tokenizer),
@@ -310,7 +239,7 @@ export async function runTrainJob(
 
 /** The TrainingArguments among the job's options. */
 function trainingArgumentsOf(opts: TrainJobOptions): Partial<TrainingArguments> {
-  const jobKeys: ReadonlySet<string> = new Set(JOB_ARGUMENT_KEYS);
+  const jobKeys: ReadonlySet<string> = new Set(Object.keys(JOB_OPTIONS));
   return Object.fromEntries(Object.entries(opts).filter(([k]) => !jobKeys.has(k)));
 }
 
@@ -333,17 +262,6 @@ function refuseRunWithoutModel(dir: string): void {
   }
 }
 
-export interface EvaluateJobOptions {
-  model: string;
-  data: string;
-  batchSize?: number;
-  maxLength?: number;
-  /** Where to write `token gold pred` lines (default: <model>/predictions-<split>.conll when the model is a directory). */
-  predictionsOut?: string;
-  backend?: string;
-  labels?: string;
-}
-
 export interface EvaluateJobResult {
   metrics: Record<string, number>;
   /** seqeval's classification report: the dictionary (Python's output_dict=True) and the text (digits 4). */
@@ -354,7 +272,10 @@ export interface EvaluateJobResult {
 }
 
 /** Evaluate a trained model on a corpus split or JSONL file; writes CoNLL predictions. */
-export async function runEvaluateJob(opts: EvaluateJobOptions): Promise<EvaluateJobResult> {
+export async function runEvaluateJob(
+  given: Partial<EvaluateJobOptions> & Pick<EvaluateJobOptions, "model" | "data">,
+): Promise<EvaluateJobResult> {
+  const opts = withDefaults(EVALUATE_OPTIONS, given);
   refuseRunWithoutModel(opts.model);
   await initBackend(opts.backend);
   const model = await AutoModelForTokenClassification.fromPretrained(opts.model, { log: null });
@@ -367,12 +288,12 @@ export async function runEvaluateJob(opts: EvaluateJobOptions): Promise<Evaluate
     const sentences: JobSentence[] = /\.jsonl$/i.test(opts.data)
       ? readJsonl(opts.data, { labels: opts.labels ? labelsFromOption(opts.labels) : labelList }).sentences
       : (await loadJobData(opts.data, { evalSplit: "test" })).eval;
-    const maxLength = Math.min(opts.maxLength ?? 512, model.config.maxPositionEmbeddings);
+    const maxLength = Math.min(opts.maxLength, model.config.maxPositionEmbeddings);
     const features = await featurize(tokenizer, sentences, labelList, { maxLength, what: opts.data, log: (s) => process.stderr.write(s + "\n") });
 
     const trainer = new Trainer({
       model,
-      args: { perDeviceEvalBatchSize: opts.batchSize ?? 32, progress: "none" },
+      args: { perDeviceEvalBatchSize: opts.perDeviceEvalBatchSize, progress: "none" },
       dataCollator: DataCollatorForTokenClassification.forTokenizer(tokenizer),
       lossFn: tokenClassificationLoss,
       computeMetrics: (p, l) => computeMetrics(p, l, labelList),
@@ -391,7 +312,7 @@ export async function runEvaluateJob(opts: EvaluateJobOptions): Promise<Evaluate
     });
     const split = opts.data.replace(/[^A-Za-z0-9_.-]+/g, "_");
     const isDir = fs.existsSync(opts.model) && fs.statSync(opts.model).isDirectory();
-    const out = opts.predictionsOut ?? (isDir ? path.join(opts.model, `predictions-${split}.conll`) : null);
+    const out = opts.predictions ?? (isDir ? path.join(opts.model, `predictions-${split}.conll`) : null);
     if (out) writeFileAtomic(out, lines.join("\n"));
     return { metrics: pred.metrics, report, reportText: formatReportDict(report), predictionsFile: out, sentences: features.length };
   } finally {

@@ -1,12 +1,17 @@
 /**
- * The native row kernels (exact GELU and LayerNorm, forward and backward) against the same formulas
- * composed from tfjs ops on the cpu backend, at odd sizes and zero rows, without leaks.
+ * The native kernels (exact GELU, LayerNorm, the fused attention block; forward and backward) against
+ * the same formulas composed from tfjs ops on the cpu backend, at odd sizes and zero rows, with and
+ * without dropout (the same seed draws the same mask on both), without leaks.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../src/backend";
-import { nativeGelu, nativeGeluGrad, nativeKernelsActive, nativeLayerNorm, nativeLayerNormGrad } from "../../src/backend/native-kernels";
+import {
+  fusedAttentionActive, nativeGelu, nativeGeluGrad, nativeKernelsActive, nativeLayerNorm, nativeLayerNormGrad,
+} from "../../src/backend/native-kernels";
+import { attention } from "../../src/backend/ops";
+import { attentionBias } from "../../src/models/attention";
 import { parityTiers } from "./tiers";
 
 const skip = parityTiers().find((t) => t.name === "wasm+blas")?.skip;
@@ -80,3 +85,39 @@ test("native kernels are off on plain wasm and cpu", { skip }, async () => {
   await initBackend("cpu", { quiet: true });
   assert.equal(nativeKernelsActive(), false);
 });
+
+/** ops.attention's output and q/k/v gradients (weighted sum of the context) on the active backend. */
+function attentionRun(b: number, s: number, heads: number, headDim: number, drop?: { rate: number; seed: number }) {
+  return tf.tidy(() => {
+    const n = b * s;
+    const hidden = heads * headDim;
+    const q = tf.tensor2d(values(n * hidden, 5, 1), [n, hidden]);
+    const k = tf.tensor2d(values(n * hidden, 6, 1), [n, hidden]);
+    const v = tf.tensor2d(values(n * hidden, 7, 1), [n, hidden]);
+    const w = tf.tensor2d(values(n * hidden, 8, 1), [n, hidden]);
+    // The last key of every other sequence is padding.
+    const mask = tf.tensor2d(Array.from({ length: n }, (_, i) => (i % s === s - 1 && Math.floor(i / s) % 2 === 1 ? 0 : 1)), [b, s], "int32");
+    const bias = attentionBias(mask);
+    const f = (qq: tf.Tensor, kk: tf.Tensor, vv: tf.Tensor) =>
+      tf.sum(tf.mul(attention(qq as tf.Tensor2D, kk as tf.Tensor2D, vv as tf.Tensor2D, bias, { batch: b, seq: s, heads }, drop), w));
+    const ctx = attention(q, k, v, bias, { batch: b, seq: s, heads }, drop);
+    const grads = tf.grads(f)([q, k, v]);
+    return [ctx, ...grads].map((t) => Array.from(t.dataSync()));
+  });
+}
+
+for (const [b, s, heads, headDim] of [[2, 5, 3, 4], [3, 33, 2, 8], [1, 7, 2, 3]] as const) {
+  for (const drop of [undefined, { rate: 0.1, seed: 42 }, { rate: 0.5, seed: 7 }]) {
+    const what = `${b}×${s}, ${heads} heads × ${headDim}${drop ? `, dropout ${drop.rate}` : ""}`;
+    test(`fused native attention equals the composed tfjs ops (cpu), forward and q/k/v gradients: ${what}`, { skip }, async () => {
+      await initBackend("cpu", { quiet: true });
+      const want = attentionRun(b, s, heads, headDim, drop);
+      await initBackend("wasm+blas", { quiet: true });
+      assert.ok(fusedAttentionActive());
+      const before = tf.memory().numTensors;
+      const got = attentionRun(b, s, heads, headDim, drop);
+      assert.equal(tf.memory().numTensors, before, "no tensors leak");
+      ["context", "dq", "dk", "dv"].forEach((name, i) => close(got[i], want[i], 1e-5, name));
+    });
+  }
+}

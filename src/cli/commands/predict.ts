@@ -11,21 +11,11 @@
  */
 import type { Command } from "commander";
 import { DATA_ENV, MODEL_ENV, helpAfter } from "../help";
+import { PREDICT_OPTIONS, withDefaults, type PredictOptions } from "../../training/options";
+import { addOptions, optionsOfFlags, type Flags } from "../flags";
 import { labelsFromOption } from "../../data/labels";
 import { checkWritableOutput } from "../../util/files";
 import { readUtf8File } from "../../util/utf8";
-
-interface PredictCliOptions {
-  model: string;
-  tokenizer?: string;
-  aggregation: string;
-  ignoreLabels?: string;
-  stride?: string;
-  batchSize?: string;
-  input?: string;
-  json?: boolean;
-  html?: string;
-}
 
 /** One text to classify and where it came from (a file line, or a command-line argument). */
 export interface PredictInput {
@@ -44,13 +34,6 @@ export function readTextsFile(file: string): PredictInput[] {
   return inputs;
 }
 
-function positiveInt(value: string | undefined, flag: string, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${flag} must be an integer ≥ ${min}, got ${JSON.stringify(value)}`);
-  return n;
-}
-
 /** A readable table of one text's entities. */
 export function formatEntitiesTable(text: string, entities: readonly Record<string, unknown>[]): string {
   const lines = [text];
@@ -64,29 +47,22 @@ export function formatEntitiesTable(text: string, entities: readonly Record<stri
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command("predict")
-    .description("Find entities in texts with a token-classification model (Hugging Face pipeline semantics)")
-    .requiredOption("--model <dir|name>", "model directory or hub name (config.json + model.safetensors + tokenizer files)")
-    .option("--tokenizer <dir|name>", "tokenizer directory or hub name (default: the model's)")
-    .option("--aggregation <strategy>", "none | simple | first | average | max", "simple")
-    .option("--ignore-labels <labels|file>", "labels to leave out: comma-separated or a label file (default O; pass '' to keep all)")
-    .option("--stride <n>", "process long texts in overlapping windows sharing n tokens (not with --aggregation none)")
-    .option("--batch-size <n>", "windows per forward pass", "8")
-    .option("--input <file>", "read texts from a file, one per line (JSON lines out)")
+    .description("Find entities in texts with a token-classification model (Hugging Face pipeline semantics)");
+  addOptions(cmd, PREDICT_OPTIONS)
     .option("--json", "print JSON lines {text, entities} (HF keys: entity_group|entity, score, word, start, end)")
-    .option("--html <file>", "also write a standalone HTML page with the entities highlighted")
     .argument("[texts...]", "texts to classify")
     .addHelpText("after", helpAfter([
       'ner predict --model runs/mit "which restaurant serves the best sushi in new york?"',
       "ner predict --model runs/mit --input queries.txt --aggregation first --html entities.html",
     ], MODEL_ENV))
-    .action(async (texts: string[], opts: PredictCliOptions) => {
-      // eslint-disable-next-line @typescript-eslint/no-var-requires
+    .action(async (texts: string[], flags: Flags) => {
+      const opts = withDefaults(PREDICT_OPTIONS, optionsOfFlags(PREDICT_OPTIONS, flags, ["json"]) as Partial<PredictOptions>);
+      const json = Boolean(flags.json);
+      const { stride, batchSize } = opts;
       const { parseAggregationStrategy } = require("../../pipeline/pipeline") as typeof import("../../pipeline/pipeline");
-      const aggregationStrategy = parseAggregationStrategy(opts.aggregation);
-      const stride = positiveInt(opts.stride, "--stride", 0);
-      const batchSize = positiveInt(opts.batchSize, "--batch-size", 1) ?? 8;
+      const aggregationStrategy = parseAggregationStrategy(opts.aggregationStrategy);
       // The one label-list parser (a comma list, or a label file in any format); '' keeps every label.
       const ignoreLabels =
         opts.ignoreLabels === undefined ? ["O"] : opts.ignoreLabels.trim() === "" ? [] : labelsFromOption(opts.ignoreLabels, "--ignore-labels");
@@ -97,7 +73,7 @@ export function register(program: Command): void {
 
       // eslint-disable-next-line @typescript-eslint/no-var-requires
       const { initBackend } = require("../../backend/index") as typeof import("../../backend");
-      await initBackend(undefined, { quiet: opts.json || Boolean(opts.input) });
+      await initBackend(undefined, { quiet: json || Boolean(opts.input) });
       // eslint-disable-next-line @typescript-eslint/no-var-requires
       const { pipeline } = require("../../pipeline/pipeline") as typeof import("../../pipeline/pipeline");
       const ner = await pipeline("token-classification", {
@@ -117,7 +93,7 @@ export function register(program: Command): void {
       });
       try {
         const results = await ner(inputs.map((i) => i.text));
-        const jsonLines = opts.json || Boolean(opts.input);
+        const jsonLines = json || Boolean(opts.input);
         inputs.forEach((input, i) => {
           const entities = results[i] as unknown as Record<string, unknown>[];
           if (jsonLines) {

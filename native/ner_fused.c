@@ -1,0 +1,261 @@
+/*
+ * Whole-block kernels of the encoder on the wasm heap (registered by ner_register_fused):
+ *
+ * - attention / attentionGrad: softmax(scale·Q·Kᵀ + key bias) ∘ dropout · V for every (batch, head),
+ *   forward and backward, reading Q, K, V and writing the context straight in the projections'
+ *   [batch·seq, heads·headDim] layout (BLAS leading dimensions pick a head's columns), so no
+ *   transposes, no score/mask tensors and one tape node instead of ~14 tfjs kernels. The dropout mask
+ *   is drawn in place from the counter-based stream (ner_random_bits, element index = flat
+ *   [batch, heads, seq, seq] position, as src/backend/random-kernels.ts draws it) and redrawn in the
+ *   backward pass instead of being stored.
+ * The products go to cblas_sgemm from the calling thread (OpenBLAS threads them itself); the
+ * row passes run on ner_parallel_for's threads while BLAS is idle, so the two pools never overlap.
+ */
+#include "ner_addon.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef NER_USE_ACCELERATE
+#include <Accelerate/Accelerate.h>
+#else
+#include <cblas.h>
+#endif
+
+#define FUSED_CHECK(env, call)                                              \
+  do {                                                                      \
+    if ((call) != napi_ok) {                                                \
+      napi_throw_error((env), NULL, "ner_fused: N-API call failed: " #call); \
+      return NULL;                                                          \
+    }                                                                       \
+  } while (0)
+
+/* ---------------------------------------------------------------- attention */
+
+typedef struct {
+  int64_t batch, seq, heads, head_dim;
+  float scale;
+  const float *q, *k, *v, *bias;
+  float *probs, *dropped; /* dropped = probs ∘ mask (NULL: no dropout) */
+  float *dp;              /* backward: dL/d(probs ∘ mask), then dL/dscores */
+  uint32_t k1, k2, threshold;
+  float keep;
+} attention_ctx;
+
+/* Mask element `idx` of the dropout stream: 0 or keep. */
+static inline float mask_at(const attention_ctx* c, int64_t idx) {
+  return ner_random_bits(c->k1, c->k2, (uint32_t)idx) >= c->threshold ? c->keep : 0.f;
+}
+
+/* Rows [begin, end) of the [batch·heads·seq, seq] scores: + key bias, softmax, dropout. */
+static void softmax_rows(void* arg, int64_t begin, int64_t end) {
+  const attention_ctx* c = (const attention_ctx*)arg;
+  const int64_t S = c->seq, H = c->heads;
+  for (int64_t r = begin; r < end; r++) {
+    const int64_t b = r / (H * S);
+    float* p = c->probs + r * S;
+    const float* bias = c->bias + b * S;
+    float mx = -INFINITY;
+    for (int64_t j = 0; j < S; j++) {
+      p[j] += bias[j];
+      if (p[j] > mx) mx = p[j];
+    }
+    float sum = 0.f;
+    for (int64_t j = 0; j < S; j++) {
+      p[j] = expf(p[j] - mx);
+      sum += p[j];
+    }
+    for (int64_t j = 0; j < S; j++) p[j] /= sum;
+    if (c->dropped) {
+      float* d = c->dropped + r * S;
+      for (int64_t j = 0; j < S; j++) d[j] = p[j] * mask_at(c, r * S + j);
+    }
+  }
+}
+
+/* Rows of the backward pass: dP = dP' ∘ mask; dS = P ∘ (dP − Σ_j dP·P), in place in c->dp. */
+static void softmax_grad_rows(void* arg, int64_t begin, int64_t end) {
+  const attention_ctx* c = (const attention_ctx*)arg;
+  const int64_t S = c->seq;
+  for (int64_t r = begin; r < end; r++) {
+    float* g = c->dp + r * S;
+    const float* p = c->probs + r * S;
+    if (c->dropped) {
+      for (int64_t j = 0; j < S; j++) g[j] *= mask_at(c, r * S + j);
+    }
+    float dot = 0.f;
+    for (int64_t j = 0; j < S; j++) dot += g[j] * p[j];
+    for (int64_t j = 0; j < S; j++) g[j] = (g[j] - dot) * p[j];
+  }
+}
+
+/* Recreate probs ∘ mask for the backward pass. */
+static void dropped_rows(void* arg, int64_t begin, int64_t end) {
+  const attention_ctx* c = (const attention_ctx*)arg;
+  const int64_t S = c->seq;
+  for (int64_t i = begin * S; i < end * S; i++) c->dropped[i] = c->probs[i] * mask_at(c, i);
+}
+
+/* Parses the 4 dropout arguments (k1, k2, threshold, keep); keep <= 0 means no dropout. */
+static int dropout_args(napi_env env, napi_value* argv, attention_ctx* c, const char* fn) {
+  int64_t keys[3];
+  double keep = 0;
+  if (!ner_get_i64s(env, argv, 0, 3, keys, fn)) return 0;
+  if (!ner_get_f64(env, argv[3], &keep)) {
+    napi_throw_type_error(env, NULL, "ner_blas.attention: keep must be a number");
+    return 0;
+  }
+  c->k1 = (uint32_t)keys[0];
+  c->k2 = (uint32_t)keys[1];
+  c->threshold = (uint32_t)keys[2];
+  c->keep = (float)keep;
+  return 1;
+}
+
+static float* scratch(napi_env env, int64_t floats) {
+  float* p = (float*)malloc((size_t)(floats > 0 ? floats : 1) * sizeof(float));
+  if (p == NULL) napi_throw_error(env, NULL, "ner_blas.attention: out of memory");
+  return p;
+}
+
+/*
+ * attention(heap, qOff, kOff, vOff, biasOff, ctxOff, probsOff, batch, seq, heads, headDim, scale,
+ *           k1, k2, threshold, keep): q, k, v, ctx [batch·seq, heads·headDim]; bias [batch, seq]
+ * (added to every query's scores); probs [batch, heads, seq, seq] (softmax before dropout, kept
+ * for the backward pass). keep <= 0: no dropout.
+ */
+static napi_value Attention(napi_env env, napi_callback_info info) {
+  size_t argc = 16;
+  napi_value argv[16];
+  FUSED_CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int64_t v[10];
+  double scale = 0;
+  attention_ctx c;
+  if (argc != 16 || !ner_get_i64s(env, argv, 1, 10, v, "attention") || !ner_get_f64(env, argv[11], &scale) ||
+      !dropout_args(env, argv + 12, &c, "attention")) {
+    if (argc != 16) napi_throw_type_error(env, NULL, "ner_blas.attention: expected 16 arguments");
+    return NULL;
+  }
+  const int64_t B = v[6], S = v[7], H = v[8], D = v[9], HD = H * D;
+  if (B < 0 || S < 0 || H <= 0 || D <= 0 || S > INT32_MAX || HD > INT32_MAX) {
+    napi_throw_range_error(env, NULL, "ner_blas.attention: bad sizes");
+    return NULL;
+  }
+  const int64_t offs[6] = {v[0], v[1], v[2], v[3], v[4], v[5]};
+  const int64_t counts[6] = {B * S * HD, B * S * HD, B * S * HD, B * S, B * S * HD, B * H * S * S};
+  uint8_t* heap;
+  if (!ner_heap_and_bounds(env, argv[0], offs, counts, 6, &heap, "attention")) return NULL;
+  c.batch = B, c.seq = S, c.heads = H, c.head_dim = D, c.scale = (float)scale;
+  c.q = (const float*)(heap + v[0]), c.k = (const float*)(heap + v[1]), c.v = (const float*)(heap + v[2]);
+  c.bias = (const float*)(heap + v[3]);
+  float* ctx = (float*)(heap + v[4]);
+  c.probs = (float*)(heap + v[5]);
+  c.dropped = NULL;
+  c.dp = NULL;
+  if (B * S == 0) return NULL;
+  if (c.keep > 0) {
+    c.dropped = scratch(env, B * H * S * S);
+    if (c.dropped == NULL) return NULL;
+  }
+  /* Scores of each (batch, head): scale · Q_bh · K_bhᵀ into probs. */
+  for (int64_t b = 0; b < B; b++) {
+    for (int64_t h = 0; h < H; h++) {
+      const int64_t in = b * S * HD + h * D;
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)S, (int)S, (int)D, c.scale, c.q + in, (int)HD, c.k + in, (int)HD,
+                  0.0f, c.probs + (b * H + h) * S * S, (int)S);
+    }
+  }
+  ner_parallel_for(B * H * S, 64, softmax_rows, &c);
+  const float* p = c.dropped ? c.dropped : c.probs;
+  for (int64_t b = 0; b < B; b++) {
+    for (int64_t h = 0; h < H; h++) {
+      const int64_t in = b * S * HD + h * D;
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)S, (int)D, (int)S, 1.0f, p + (b * H + h) * S * S, (int)S, c.v + in,
+                  (int)HD, 0.0f, ctx + in, (int)HD);
+    }
+  }
+  free(c.dropped);
+  return NULL;
+}
+
+/*
+ * attentionGrad(heap, dyOff, qOff, kOff, vOff, probsOff, dqOff, dkOff, dvOff, batch, seq, heads,
+ *               headDim, scale, k1, k2, threshold, keep): dq, dk, dv of attention from the context's
+ * gradient dy, the inputs and the saved probabilities (the same dropout arguments as forward).
+ */
+static napi_value AttentionGrad(napi_env env, napi_callback_info info) {
+  size_t argc = 18;
+  napi_value argv[18];
+  FUSED_CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int64_t v[12];
+  double scale = 0;
+  attention_ctx c;
+  if (argc != 18 || !ner_get_i64s(env, argv, 1, 12, v, "attentionGrad") || !ner_get_f64(env, argv[13], &scale) ||
+      !dropout_args(env, argv + 14, &c, "attentionGrad")) {
+    if (argc != 18) napi_throw_type_error(env, NULL, "ner_blas.attentionGrad: expected 18 arguments");
+    return NULL;
+  }
+  const int64_t B = v[8], S = v[9], H = v[10], D = v[11], HD = H * D, n = B * S * HD;
+  if (B < 0 || S < 0 || H <= 0 || D <= 0 || S > INT32_MAX || HD > INT32_MAX) {
+    napi_throw_range_error(env, NULL, "ner_blas.attentionGrad: bad sizes");
+    return NULL;
+  }
+  const int64_t offs[8] = {v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]};
+  const int64_t counts[8] = {n, n, n, n, B * H * S * S, n, n, n};
+  uint8_t* heap;
+  if (!ner_heap_and_bounds(env, argv[0], offs, counts, 8, &heap, "attentionGrad")) return NULL;
+  const float* dy = (const float*)(heap + v[0]);
+  c.batch = B, c.seq = S, c.heads = H, c.head_dim = D, c.scale = (float)scale;
+  c.q = (const float*)(heap + v[1]), c.k = (const float*)(heap + v[2]), c.v = (const float*)(heap + v[3]);
+  c.probs = (float*)(heap + v[4]);
+  float *dq = (float*)(heap + v[5]), *dk = (float*)(heap + v[6]), *dv = (float*)(heap + v[7]);
+  c.dropped = NULL;
+  if (B * S == 0) return NULL;
+  c.dp = scratch(env, B * H * S * S);
+  if (c.dp == NULL) return NULL;
+  if (c.keep > 0) {
+    c.dropped = scratch(env, B * H * S * S);
+    if (c.dropped == NULL) {
+      free(c.dp);
+      return NULL;
+    }
+    ner_parallel_for(B * H * S, 64, dropped_rows, &c);
+  }
+  const float* p = c.dropped ? c.dropped : c.probs;
+  for (int64_t b = 0; b < B; b++) {
+    for (int64_t h = 0; h < H; h++) {
+      const int64_t in = b * S * HD + h * D, bh = (b * H + h) * S * S;
+      /* dP' = dY · Vᵀ;  dV = P'ᵀ · dY */
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)S, (int)S, (int)D, 1.0f, dy + in, (int)HD, c.v + in, (int)HD, 0.0f,
+                  c.dp + bh, (int)S);
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)S, (int)D, (int)S, 1.0f, p + bh, (int)S, dy + in, (int)HD, 0.0f,
+                  dv + in, (int)HD);
+    }
+  }
+  ner_parallel_for(B * H * S, 64, softmax_grad_rows, &c);
+  for (int64_t b = 0; b < B; b++) {
+    for (int64_t h = 0; h < H; h++) {
+      const int64_t in = b * S * HD + h * D, bh = (b * H + h) * S * S;
+      /* dQ = scale · dS · K;  dK = scale · dSᵀ · Q */
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)S, (int)D, (int)S, c.scale, c.dp + bh, (int)S, c.k + in, (int)HD,
+                  0.0f, dq + in, (int)HD);
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)S, (int)D, (int)S, c.scale, c.dp + bh, (int)S, c.q + in, (int)HD,
+                  0.0f, dk + in, (int)HD);
+    }
+  }
+  free(c.dp);
+  free(c.dropped);
+  return NULL;
+}
+
+/* ---------------------------------------------------------------- registration */
+
+napi_value ner_register_fused(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"attention", NULL, Attention, NULL, NULL, NULL, napi_default, NULL},
+      {"attentionGrad", NULL, AttentionGrad, NULL, NULL, NULL, napi_default, NULL},
+  };
+  if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok) return NULL;
+  return exports;
+}
