@@ -14,7 +14,9 @@ import * as tf from "@tensorflow/tfjs";
 import { startBackend, type BackendSummary } from "../src/cli/commands/env";
 import { BENCH_MODELS, benchConfig, forwardFlops, hfConfigOf, numLabelsOf, type BenchModel } from "./configs";
 import { kernelProfile, measure, type BenchKind } from "./measure";
-import { defaultPython, detectPeer, runPeer, type PeerStatus } from "./peer";
+import { defaultPipArgs, findPeer, runPeer, type PeerStatus } from "./peer";
+import { runMainJob } from "./main-job";
+import { sgemmPeak } from "./sgemm-peak";
 
 interface BenchOptions {
   json?: boolean;
@@ -25,7 +27,9 @@ interface BenchOptions {
   backends?: string;
   peer: boolean;
   peerThreads?: string;
-  python: string;
+  python?: string;
+  peerInstall: boolean;
+  pipArgs: string;
   profile?: boolean;
 }
 
@@ -42,6 +46,8 @@ export interface BenchRecord {
   min_ms?: number;
   reps: number;
   gflops?: number;
+  /** OpenBLAS sgemm on 1024×768 @ 768×3072 measured in the same run (the native tier only). */
+  sgemm_peak_gflops?: number;
   blas_threads?: number;
   openblas_coretype: string;
   /** 1-minute load average when the configuration finished (the machine may be shared). */
@@ -83,7 +89,7 @@ async function run(kind: BenchKind, opts: BenchOptions): Promise<BenchRecord[]> 
   const out = (s: string) => (opts.json ? process.stderr : process.stdout).write(s + "\n");
   let peer: PeerStatus = { ok: false, reason: "disabled (--no-peer)" };
   if (opts.peer) {
-    peer = detectPeer(opts.python);
+    peer = findPeer({ python: opts.python, install: opts.peerInstall, pipArgs: opts.pipArgs, log });
     if (!peer.ok) log(`[bench] PyTorch peer skipped: ${peer.reason}`);
   }
   const coretype = process.env.OPENBLAS_CORETYPE ?? "unset";
@@ -97,7 +103,9 @@ async function run(kind: BenchKind, opts: BenchOptions): Promise<BenchRecord[]> 
       continue;
     }
     const peerThreads = opts.peerThreads ? positiveInt("--peer-threads", opts.peerThreads) : backend.blas?.threads ?? os.availableParallelism();
-    log(`[bench] ${kind} on ${backend.label}, OPENBLAS_CORETYPE=${coretype}${peer.ok ? `, PyTorch ${peer.torch} with ${peerThreads} threads` : ""}`);
+    const peak = sgemmPeak();
+    log(`[bench] ${kind} on ${backend.label}, OPENBLAS_CORETYPE=${coretype}${peer.ok ? `, ${peer.label} with ${peerThreads} threads` : ""}` +
+      (peak === undefined ? "" : `, sgemm peak ${peak.toFixed(1)} GFLOP/s`));
     for (const model of models) {
       const config = benchConfig(model);
       for (const seq of seqs ?? DEFAULT_SEQS[model]) {
@@ -106,6 +114,7 @@ async function run(kind: BenchKind, opts: BenchOptions): Promise<BenchRecord[]> 
           bench: kind, model, batch, seq, ms_per_step: null, tokens_per_s: null, peak_mb: null,
           backend: backend.label, reps, openblas_coretype: coretype, load_1m: 0,
           ...(backend.blas ? { blas_threads: backend.blas.threads } : {}),
+          ...(peak === undefined ? {} : { sgemm_peak_gflops: round(peak) }),
         };
         log(`[bench] ${kind} ${model} ${batch}×${seq} …`);
         try {
@@ -125,7 +134,7 @@ async function run(kind: BenchKind, opts: BenchOptions): Promise<BenchRecord[]> 
         if (peer.ok) {
           try {
             const p = runPeer(peer.python, { bench: kind, name: model, model: hfConfigOf(model), batch, seq, reps, num_labels: numLabelsOf(model) }, peerThreads);
-            Object.assign(rec, { peer: `torch ${p.torch}`, peer_threads: p.threads, peer_ms_per_step: round(p.ms_per_step), peer_tokens_per_s: round(tokens * 1000 / p.ms_per_step) });
+            Object.assign(rec, { peer: peer.label, peer_threads: p.threads, peer_ms_per_step: round(p.ms_per_step), peer_tokens_per_s: round(tokens * 1000 / p.ms_per_step) });
             if (rec.ms_per_step) rec.ratio = round(p.ms_per_step / rec.ms_per_step, 2);
           } catch (err) {
             rec.peer_error = (err as Error).message.split("\n")[0];
@@ -159,12 +168,13 @@ export function formatTable(records: BenchRecord[]): string {
     `ms/step: median of ${first?.reps ?? "?"} steps after a warm-up; ratio = PyTorch ms / our ms (> 1: faster than PyTorch); load: 1-minute load average; OPENBLAS_CORETYPE=${first?.openblas_coretype ?? "?"}` +
       (first?.peer_threads ? `; PyTorch (${first.peer}) on ${first.peer_threads} threads` : ""),
   ];
+  if (first?.sgemm_peak_gflops) notes.push(`GFLOP/s: matmul FLOPs per second of the whole step; sgemm peak in this run: ${first.sgemm_peak_gflops.toFixed(1)} GFLOP/s (1024×768 @ 768×3072)`);
   for (const r of records) if (r.peer_error) notes.push(`PyTorch peer failed for ${r.model} ${r.batch}×${r.seq}: ${r.peer_error}`);
   return ["", line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line), ...notes].join("\n") + "\n";
 }
 
 export function buildBenchProgram(): Command {
-  const program = new Command("bench").description("training and inference speed beside a PyTorch peer (npm run bench -- train|infer)");
+  const program = new Command("bench").description("training and inference speed beside a PyTorch peer (npm run bench -- train|infer|main-job)");
   for (const kind of ["train", "infer"] as const) {
     program
       .command(kind)
@@ -177,10 +187,23 @@ export function buildBenchProgram(): Command {
       .option("--backends <list>", "run each of these backends in turn (default: NER_BACKEND or the best available)")
       .option("--no-peer", "skip the PyTorch peer")
       .option("--peer-threads <n>", "PyTorch threads (default: our BLAS threads, else the number of CPUs)")
-      .addOption(new Option("--python <path>", "Python with torch for the peer").default(defaultPython()))
+      .option("--python <path>", "Python with torch for the peer (default: the bench's venv with torch 2.x, created on first use)")
+      .option("--no-peer-install", "do not create the peer venv with pip (fall back to Debian's python3-torch)")
+      .addOption(new Option("--pip-args <args>", "pip arguments for creating the peer venv").default(defaultPipArgs()))
       .option("--profile", "also print the kernel-time breakdown of one step (stderr with --json)")
       .action(async (opts: BenchOptions) => { await run(kind, opts); });
   }
+  program
+    .command("main-job")
+    .description("`npm start`'s training and its transformers + torch twin (bench/main_job_twin.py), back to back: wall time and F1")
+    .option("--json", 'print only {"bench":"main-job","ours_s","twin_s","ours_f1","twin_f1","ratio"} (+ details) on stdout')
+    .option("--python <path>", "Python with torch 2.x and transformers for the twin (default: the bench's venv)")
+    .option("--no-peer-install", "do not create the peer venv with pip")
+    .addOption(new Option("--pip-args <args>", "pip arguments for creating the peer venv").default(defaultPipArgs()))
+    .option("--threads <n>", "torch threads for the twin (default: our BLAS threads, else the number of CPUs)")
+    .option("--no-twin", "run ours only")
+    .option("--max-steps <n>", "stop both after n updates (a smoke run; F1 then means little)")
+    .action(async (opts) => { await runMainJob(opts); });
   return program;
 }
 

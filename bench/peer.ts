@@ -23,13 +23,20 @@ export interface PeerResult {
   torch: string;
 }
 
-export type PeerStatus = { ok: true; python: string; torch: string } | { ok: false; reason: string };
+/** `label`: what the tables print, e.g. "torch 2.13.0+cpu" or "torch 1.13.1 (Debian fallback)". */
+export type PeerStatus = { ok: true; python: string; torch: string; label: string } | { ok: false; reason: string };
 
-const INSTALL_HINT = "install PyTorch (Debian/Ubuntu: apt install python3-torch; elsewhere: pip install torch), pass --python <path>, or run with --no-peer";
+const INSTALL_HINT =
+  "pass --python <a Python with torch 2.x> (pip install torch transformers), let the bench create its venv (needs python3 -m venv), or run with --no-peer";
 
-/** Debian's python first (its python3-torch is not on a pyenv python3 that may shadow it on PATH). */
-export function defaultPython(): string {
-  return fs.existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+/** Where the bench keeps the venv it creates for the peer (git-ignored). */
+export const PEER_VENV = path.join(__dirname, "..", ".cache", "bench-venv");
+
+/** pip's arguments for that venv: this environment's local wheel mirror when it exists, else pip's own configuration. */
+export function defaultPipArgs(): string {
+  return fs.existsSync("/opt/pypi/simple")
+    ? "--index-url file:///opt/pypi/simple --extra-index-url file:///opt/pypi-more/simple --find-links /opt/wheels"
+    : "";
 }
 
 /** Is `python` there, and can it import torch? */
@@ -40,7 +47,57 @@ export function detectPeer(python: string): PeerStatus {
     const last = (res.stderr || "").trim().split("\n").pop() ?? "";
     return { ok: false, reason: `${python} cannot import torch (${last}); ${INSTALL_HINT}` };
   }
-  return { ok: true, python, torch: res.stdout.trim() };
+  const torch = res.stdout.trim();
+  return { ok: true, python, torch, label: `torch ${torch}` };
+}
+
+const major = (version: string) => Number.parseInt(version, 10);
+
+/**
+ * The peer's Python: `--python` when given (whatever its torch); else the bench's venv with torch ≥ 2
+ * (created with pip on first use unless `install` is false); else Debian's python3-torch, labelled
+ * as a fallback (its 1.x OpenBLAS build is much slower than the wheels people install).
+ */
+export function findPeer(opts: { python?: string; install: boolean; pipArgs: string; log: (s: string) => void }): PeerStatus {
+  if (opts.python) return detectPeer(opts.python);
+  const venvPython = path.join(PEER_VENV, "bin", "python");
+  let why = "";
+  if (!fs.existsSync(venvPython) && opts.install) why = createPeerVenv(opts.pipArgs, opts.log);
+  if (fs.existsSync(venvPython)) {
+    const venv = detectPeer(venvPython);
+    if (venv.ok && major(venv.torch) >= 2) return venv;
+    why = venv.ok ? `${PEER_VENV} has torch ${venv.torch}, not 2.x` : venv.reason;
+  } else if (!opts.install) {
+    why = `no ${PEER_VENV} (--no-peer-install)`;
+  }
+  const debian = fs.existsSync("/usr/bin/python3") ? detectPeer("/usr/bin/python3") : undefined;
+  if (debian?.ok) {
+    opts.log(`[bench] PyTorch 2.x peer unavailable (${why}); falling back to ${debian.label} from /usr/bin/python3`);
+    return { ...debian, label: major(debian.torch) >= 2 ? debian.label : `${debian.label} (Debian fallback)` };
+  }
+  return { ok: false, reason: `${why}; ${INSTALL_HINT}` };
+}
+
+/** Create the peer venv (torch + transformers) in a temporary folder renamed into place; returns why not, or "". */
+function createPeerVenv(pipArgs: string, log: (s: string) => void): string {
+  const tmp = `${PEER_VENV}.tmp-${process.pid}`;
+  const base = ["python3", "/usr/bin/python3"].find((p) => spawnSync(p, ["-c", "import venv, ensurepip"], { timeout: 30_000 }).status === 0);
+  if (base === undefined) return "no python3 with the venv module (Debian: apt install python3-venv)";
+  log(`[bench] creating ${PEER_VENV} with torch and transformers (pip ${pipArgs || "with its own configuration"}; once, a few minutes)`);
+  fs.mkdirSync(path.dirname(PEER_VENV), { recursive: true });
+  const run = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: "utf8", timeout: 20 * 60_000, maxBuffer: 64 << 20 });
+  let res = run(base, ["-m", "venv", tmp]);
+  if (res.status === 0) {
+    const pip = ["-m", "pip", "install", "--disable-pip-version-check", "--timeout", "60", ...pipArgs.split(/\s+/).filter(Boolean)];
+    res = run(path.join(tmp, "bin", "python"), [...pip, "torch>=2", "transformers>=4.40"]);
+  }
+  if (res.status !== 0 || res.error) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    const last = (res.stderr || res.error?.message || "").trim().split("\n").pop() ?? "";
+    return `creating the peer venv failed: ${last.slice(0, 200)}`;
+  }
+  fs.renameSync(tmp, PEER_VENV);
+  return "";
 }
 
 /**

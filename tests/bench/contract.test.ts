@@ -96,7 +96,7 @@ test("bench with a peer: ratio = peer ms / our ms, peer threads as asked", () =>
 test("bench without a usable torch says how to install it and still measures", () => {
   const { code, stdout, stderr } = bench(["infer", "--python", "/nonexistent/python3", ...TINY]);
   assert.equal(code, 0, stderr);
-  assert.match(stderr, /PyTorch peer skipped: .*apt install python3-torch.*pip install torch/);
+  assert.match(stderr, /PyTorch peer skipped: .*(cannot import torch|not found).*pip install torch transformers.*--no-peer/);
   // The table: header, rule, one row for main-job.
   assert.match(stdout, /ms\/step +tokens\/s/);
   assert.match(stdout, /^infer +main-job +2×8 /m);
@@ -106,4 +106,31 @@ test("bench rejects an unknown model with a one-line error", () => {
   const { code, stderr } = bench(["train", "--json", "--no-peer", "--models", "gpt2"]);
   assert.equal(code, 1);
   assert.match(stderr, /^bench: --models: unknown model "gpt2" \(expected distilbert-base, bert-base, main-job\)$/m);
+});
+
+test("bench main-job --json: ours and a stand-in twin back to back, ratio = twin s / our s", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ner-bench-"));
+  // A stand-in interpreter answering the torch probe and, for the twin script, one result line.
+  const fake = path.join(dir, "python");
+  fs.writeFileSync(fake, [
+    "#!/bin/sh",
+    'if [ "$1" = "-c" ]; then echo "2.99.0-fake"; exit 0; fi',
+    'echo "{\\"f1\\": 0.5, \\"torch\\": \\"2.99.0-fake\\", \\"transformers\\": \\"9.9\\", \\"threads\\": 1}"',
+  ].join("\n") + "\n", { mode: 0o755 });
+  try {
+    const { code, stdout, stderr } = bench(["main-job", "--json", "--python", fake, "--max-steps", "2", "--threads", "1"]);
+    assert.equal(code, 0, stderr);
+    const [r] = jsonLines(stdout);
+    assert.deepEqual(Object.keys(r).slice(0, 6), ["bench", "ours_s", "twin_s", "ours_f1", "twin_f1", "ratio"]);
+    assert.equal(r.bench, "main-job");
+    assert.ok((r.ours_s as number) > 0 && (r.twin_s as number) >= 0);
+    assert.equal(typeof r.ours_f1, "number");
+    assert.equal(r.twin_f1, 0.5);
+    assert.equal(r.twin_peer, "torch 2.99.0-fake, transformers 9.9");
+    assert.ok(Math.abs((r.ratio as number) - (r.twin_s as number) / (r.ours_s as number)) <= 0.01, `ratio ${r.ratio}`);
+    assert.equal(r.openblas_coretype, process.env.OPENBLAS_CORETYPE ?? "unset");
+    assert.match(stderr, /\[bench\] ours: node bin\/ner\.js train --output .* --max-steps 2/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
