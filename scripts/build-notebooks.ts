@@ -5,6 +5,9 @@
  *
  *   npx tsx scripts/build-notebooks.ts          # rebuild all
  *   npx tsx scripts/build-notebooks.ts --check  # exit 1 if a committed notebook is out of date
+ *
+ * Both refuse a code line longer than MAX_CODE_LINE characters: a cell must fit JupyterLab's
+ * cell width without running off the right edge.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -61,6 +64,23 @@ export function parseNotebookSource(md: string, name = "source"): NotebookCell[]
   return cells;
 }
 
+/** The longest code line a cell may have (characters). */
+export const MAX_CODE_LINE = 100;
+
+/** "file:line: ..." for every code line of a source longer than `max` characters. */
+export function longCodeLines(md: string, name = "source", max = MAX_CODE_LINE): string[] {
+  const out: string[] = [];
+  let inCode = false;
+  md.replace(/\r\n/g, "\n").split("\n").forEach((line, i) => {
+    if (!inCode && /^```(ts|typescript)\s*$/.test(line)) inCode = true;
+    else if (inCode && /^```\s*$/.test(line)) inCode = false;
+    else if (inCode && [...line].length > max) {
+      out.push(`${name}:${i + 1}: code line of ${[...line].length} characters (at most ${max})`);
+    }
+  });
+  return out;
+}
+
 /**
  * Notebook metadata exactly as Jupyter fills it in when the kernel starts: `kernelspec` from
  * jupyter/kernels/tslab/kernel.json and `language_info` from tslab's kernel_info reply (its
@@ -96,7 +116,14 @@ function main(argv: string[]): number {
   let stale = 0;
   for (const f of fs.readdirSync(srcDir).filter((x) => x.endsWith(".md")).sort()) {
     const out = path.join(root, "notebooks", f.replace(/\.md$/, ".ipynb"));
-    const json = notebookJson(parseNotebookSource(fs.readFileSync(path.join(srcDir, f), "utf8"), f));
+    const md = fs.readFileSync(path.join(srcDir, f), "utf8");
+    const long = longCodeLines(md, `notebooks/sources/${f}`);
+    if (long.length) {
+      for (const l of long) console.error(l);
+      stale += 1;
+      continue;
+    }
+    const json = notebookJson(parseNotebookSource(md, f));
     const current = fs.existsSync(out) ? fs.readFileSync(out, "utf8") : null;
     if (current === json) continue;
     if (check) {

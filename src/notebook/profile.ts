@@ -42,6 +42,7 @@ const NOTEBOOK_TRAINING_KEYS = [
   "weightDecay",
   "evalStrategy",
   "saveStrategy",
+  "saveSteps",
   "loadBestModelAtEnd",
   "metricForBestModel",
   "loggingSteps",
@@ -60,9 +61,10 @@ export interface TutorialResult {
 
 /**
  * Where a full-profile training setting comes from: the tutorial's own code, Hugging Face's
- * TrainingArguments default (the tutorial sets nothing), or our addition to the tutorial.
+ * TrainingArguments default (the tutorial sets nothing), our addition to the tutorial, or "lost": the
+ * capture of the tutorial lost the code that set it (04's TrainingArguments), so HF's default stands in.
  */
-export type SettingSource = "tutorial" | "HF default" | "ours";
+export type SettingSource = "tutorial" | "HF default" | "ours" | "lost";
 
 /** Everything a notebook needs to know about its run. */
 export interface NotebookSettings {
@@ -176,9 +178,10 @@ const TUTORIALS: Record<TutorialId, TutorialSpec> = {
     pipelineAggregation: "simple",
     training: {
       learningRate: 2e-5, perDeviceTrainBatchSize: 16, perDeviceEvalBatchSize: 16, numTrainEpochs: 3, weightDecay: 0.01,
-      evalStrategy: "epoch", loggingSteps: 100,
+      evalStrategy: "epoch", loggingSteps: 100, metricForBestModel: "f1",
     },
-    sources: { evalStrategy: "ours" },
+    // metric_for_best_model="f1" without load_best_model_at_end or evaluation: it selects nothing in the tutorial.
+    sources: { evalStrategy: "ours", saveStrategy: "HF default", saveSteps: "HF default" },
     tutorialResult: { split: "test", f1: 0.893 },
     fullTime: "about 20 minutes on a GPU with tfjs-node-gpu; many hours on CPU",
   },
@@ -194,7 +197,7 @@ const TUTORIALS: Record<TutorialId, TutorialSpec> = {
       learningRate: 2e-5, perDeviceTrainBatchSize: 16, perDeviceEvalBatchSize: 16, numTrainEpochs: 3, weightDecay: 0.01,
       evalStrategy: "epoch",
     },
-    sources: { loggingSteps: "HF default" },
+    sources: { loggingSteps: "HF default", saveStrategy: "HF default", saveSteps: "HF default" },
     tutorialResult: { split: "validation", f1: 0.945 },
     fullTime: "about 40 minutes on a GPU with tfjs-node-gpu; many hours on CPU",
   },
@@ -209,7 +212,9 @@ const TUTORIALS: Record<TutorialId, TutorialSpec> = {
       perDeviceTrainBatchSize: 16, perDeviceEvalBatchSize: 16, numTrainEpochs: 2, evalStrategy: "epoch",
       loggingSteps: Math.floor(WIKIANN_TRAIN_ROWS / 16),
     },
-    sources: { learningRate: "HF default", weightDecay: "HF default" },
+    // The capture lost the TrainingArguments body: batch size, epochs and logging_steps are the article's
+    // variables; the rest is HF's default, except per-epoch evaluation (ours: it draws the epoch table).
+    sources: { learningRate: "lost", weightDecay: "lost", evalStrategy: "ours", saveStrategy: "lost", saveSteps: "lost" },
     tutorialResult: { split: "test", f1: 0.83 },
     fullTime: "about 20 minutes on a GPU with tfjs-node-gpu; many hours on CPU",
   },
@@ -377,6 +382,12 @@ export function scaleDownHfConfig(hf: Readonly<Record<string, unknown>>, size: S
   return out;
 }
 
+/** When the Trainer saves checkpoints: "none", "every epoch" or "every 500 steps". */
+function checkpoints(t: NotebookTraining): string {
+  if (t.saveStrategy === "no") return "none";
+  return t.saveStrategy === "steps" ? `every ${t.saveSteps} steps` : `every ${t.saveStrategy}`;
+}
+
 /** The settings as rows (name, value) for a table at the top of a notebook. */
 export function settingsRows(s: NotebookSettings): { setting: string; value: string }[] {
   const t = s.training;
@@ -389,6 +400,7 @@ export function settingsRows(s: NotebookSettings): { setting: string; value: str
     const source = s.trainingSources[key];
     if (s.profile === "full" && source === "HF default") return `${value} (HF default; the tutorial sets none)`;
     if (s.profile === "full" && source === "ours") return `${value} (our addition)`;
+    if (s.profile === "full" && source === "lost") return `${value} (HF default; the capture lost the tutorial's TrainingArguments)`;
     return String(value);
   };
   const smokeNote = (key: keyof NotebookTraining, value: unknown, why: string): string =>
@@ -405,7 +417,7 @@ export function settingsRows(s: NotebookSettings): { setting: string; value: str
     { setting: "batch size (train / eval)", value: smokeNote("perDeviceTrainBatchSize", `${t.perDeviceTrainBatchSize} / ${t.perDeviceEvalBatchSize}`, "at least 16") },
     { setting: "weight decay", value: from("weightDecay", t.weightDecay) },
     { setting: "evaluation", value: from("evalStrategy", t.evalStrategy === "no" ? "none during training" : `every ${t.evalStrategy} on ${s.evalSplit}`) },
-    { setting: "checkpoints", value: from("saveStrategy", t.saveStrategy === "no" ? "none" : `every ${t.saveStrategy}`) },
+    { setting: "checkpoints", value: from("saveStrategy", checkpoints(t)) },
     {
       setting: "best model at end",
       value: t.loadBestModelAtEnd ? from("metricForBestModel", `yes, by eval ${t.metricForBestModel}`) : "no",

@@ -100,7 +100,7 @@ test("an interrupted checkpoint write leaves the previous checkpoint loadable", 
   const model = new ToyModel(6);
   const trainer = new Trainer({
     model,
-    args: { ...quiet, outputDir: dir, learningRate: 0.01, perDeviceTrainBatchSize: 8, numTrainEpochs: 1 },
+    args: { ...quiet, outputDir: dir, learningRate: 0.01, perDeviceTrainBatchSize: 8, numTrainEpochs: 1, saveStrategy: "epoch" },
     trainDataset: toyFeatures(16),
   });
   await trainer.train();
@@ -141,7 +141,7 @@ test("a NaN loss stops the run with a clear message and keeps the last good chec
   let calls = 0;
   const trainer = new Trainer({
     model,
-    args: { ...quiet, outputDir: dir, learningRate: 0.01, perDeviceTrainBatchSize: 8, numTrainEpochs: 3 },
+    args: { ...quiet, outputDir: dir, learningRate: 0.01, perDeviceTrainBatchSize: 8, numTrainEpochs: 3, saveStrategy: "epoch" },
     trainDataset: toyFeatures(16),
     // Poison the loss from the 5th update on (epoch 3).
     lossFn: (logits, labels) =>
@@ -182,6 +182,7 @@ test("load best model at end restores the best checkpoint; early stopping ends t
       perDeviceTrainBatchSize: 8,
       numTrainEpochs: 6,
       evalStrategy: "epoch",
+      saveStrategy: "epoch",
       loadBestModelAtEnd: true,
       metricForBestModel: "f1",
       earlyStoppingPatience: 2,
