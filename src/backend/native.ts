@@ -111,3 +111,29 @@ function projectRoot(): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Measured speed-up of the native tier over plain wasm on this project's 2-core machines (see
+ * README "Backends and speed"): one main-job training update, `npm run -s bench -- train --models
+ * main-job --backends wasm,wasm+blas --no-peer`.
+ */
+export const NATIVE_TIER_SPEEDUP = "about 3×";
+
+let hinted = false;
+
+/**
+ * One line for a user who runs on plain wasm only because the addon is missing: how to get the native
+ * tier and what it gains. Returned once per process (undefined afterwards, on other tiers, and when
+ * plain wasm was chosen although the addon loads).
+ */
+export function nativeTierHint(active: string): string | undefined {
+  if (hinted || active !== "wasm") return undefined;
+  const load = loadNativeBlas();
+  if (load.addon !== undefined) return undefined;
+  hinted = true;
+  const how =
+    process.platform === "darwin"
+      ? "`xcode-select --install && npm run build:native` (Accelerate)"
+      : "`npm run setup` (or `sudo apt install build-essential libopenblas-dev && npm run build:native`)";
+  return `[ner] running on plain wasm: the native tier (wasm+blas) trains ${NATIVE_TIER_SPEEDUP} faster — ${how}; now: ${load.reason}`;
+}

@@ -19,6 +19,7 @@ import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { alignmentNotice, summarizeAlignment, tokenizeAndAlignLabels, wordPredictions } from "../alignment/index";
 import { backendInfo, initBackend } from "../backend/index";
+import { nativeTierHint } from "../backend/native";
 import { DataCollatorForTokenClassification } from "../collator/index";
 import { getCorpus, labelListFromTags, labelsFromOption, readCorpusSplits, readJsonl, readJsonlSplits } from "../data/index";
 import type { Sentence } from "../data/index";
@@ -164,6 +165,8 @@ export async function runTrainJob(
     resumeCheckpointFor(opts.resumeFromCheckpoint, opts.outputDir);
   }
   const backend = await initBackend(opts.backend);
+  const hint = nativeTierHint(backend); // once: plain wasm only because the native addon is missing
+  if (hint) log(hint);
 
   // ---- data
   const data = await loadJobData(opts.data, { labels: opts.labels, log });
