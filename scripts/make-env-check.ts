@@ -16,7 +16,7 @@ import { AutoModelForTokenClassification, readSafetensors, tokenClassificationLo
 import { AdamW } from "../src/training/adamw";
 import { trainingStep } from "../src/training/step";
 import { writeDirAtomic } from "../src/util/atomic";
-import type { SelfTestReference } from "../src/cli/commands/env";
+import type { SelfTestReference } from "../src/training/selftest";
 
 const ROOT = path.resolve(__dirname, "..");
 const FIXTURE = path.join(ROOT, "tests", "fixtures", "tiny-bert");

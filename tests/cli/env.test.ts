@@ -9,7 +9,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { describeCuda, findCudaLibraries, readSelfTestReference } from "../../src/cli/commands/env";
+import { describeCuda, findCudaLibraries } from "../../src/cli/commands/env";
+import { readSelfTestReference } from "../../src/training/selftest";
 import { repoRoot } from "../helpers/fixtures";
 
 const bin = path.join(repoRoot, "bin", "ner.js");

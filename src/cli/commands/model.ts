@@ -9,6 +9,7 @@
 import type { Command } from "commander";
 import { BACKEND_CHOICES, DATA_ENV, MODEL_ENV, helpAfter } from "../help";
 import * as fs from "fs";
+import * as path from "path";
 
 interface LogitsInput {
   line: number;
@@ -173,41 +174,19 @@ async function infoAction(nameOrDir: string, opts: InfoOptions): Promise<void> {
  * shards), with every tensor's dtype and bytes kept, atomically; the loaders then prefer it.
  */
 async function convertAction(dir: string, opts: { json?: boolean }): Promise<void> {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const models = require("../../models/index") as typeof import("../../models");
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const st = require("../../models/safetensors") as typeof import("../../models/safetensors");
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const { writeFileAtomic } = require("../../util/atomic") as typeof import("../../util/atomic");
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const path = require("path") as typeof import("path");
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new Error(`${dir}: not a model directory (convert works on a local checkpoint directory)`);
-  const files = await models.resolveWeightFiles(dir);
-  if (files === null) throw new Error(`${dir}: no pytorch_model.bin or pytorch_model.bin.index.json to convert`);
-  if (files.format === "safetensors") {
-    const existing = files.index ? path.basename(files.index.file) : "model.safetensors";
-    process.stdout.write(opts.json ? JSON.stringify({ converted: false, file: path.join(dir, existing) }) + "\n" : `${dir} already has ${existing}; nothing to convert\n`);
-    return;
-  }
-  const tensors = models.readWeightFiles(files);
-  const raw = new Map<string, import("../../models/safetensors").RawTensorData>();
-  for (const [name, t] of tensors) raw.set(name, { shape: t.shape, dtype: t.dtype, bytes: t.rawBytes() });
-  const target = path.join(dir, models.WEIGHTS_FILE);
-  const bytes = st.encodeSafetensors(raw, { format: "pt" });
-  // Check the encoding before it replaces anything: every tensor must read back identical.
-  const back = st.readSafetensors(bytes, target).tensors;
-  for (const [name, t] of raw) {
-    const b = back.get(name);
-    if (!b || b.dtype !== t.dtype || Buffer.compare(Buffer.from(b.bytes), Buffer.from(t.bytes)) !== 0) throw new Error(`${target}: tensor "${name}" did not round-trip; nothing was written`);
-  }
-  writeFileAtomic(target, bytes);
-  const dtypes = [...new Set([...raw.values()].map((t) => t.dtype))].join(", ");
-  const from = files.index ? `${files.files.length} shards of ${path.basename(files.index.file)}` : path.basename(files.files[0]);
+  const { convertToSafetensors } = require("../../models/convert") as typeof import("../../models/convert");
+  const r = await convertToSafetensors(dir);
   if (opts.json) {
-    process.stdout.write(JSON.stringify({ converted: true, file: target, tensors: raw.size, dtypes: dtypes.split(", "), bytes: bytes.byteLength, from: files.files.map((f) => path.basename(f)) }) + "\n");
-    return;
+    // `source` is the human form of `from`.
+    process.stdout.write(JSON.stringify(r, (key, value: unknown) => (key === "source" ? undefined : value)) + "\n");
+  } else if (!r.converted) {
+    process.stdout.write(`${dir} already has ${path.basename(r.file)}; nothing to convert\n`);
+  } else {
+    const mb = (r.bytes / 1e6).toFixed(1);
+    process.stdout.write(
+      `wrote ${r.file} (${r.tensors} tensors, ${r.dtypes.join(", ")}, ${mb} MB) from ${r.source}; it is now loaded in preference to the .bin\n`,
+    );
   }
-  process.stdout.write(`wrote ${target} (${raw.size} tensors, ${dtypes}, ${(bytes.byteLength / 1e6).toFixed(1)} MB) from ${from}; it is now loaded in preference to the .bin\n`);
 }
 
 interface LogitsOptions {
