@@ -2,8 +2,17 @@
  * Token-classification pipeline with Hugging Face's aggregation strategies
  * (none / simple / first / average / max), built from pure, separately tested stages.
  */
-export { pipeline, parseAggregationStrategy } from "./pipeline";
-export type { TokenClassifier, TokenClassificationOptions, CallOptions, PipelineModel, PipelineTokenizer } from "./pipeline";
+export { pipeline } from "./pipeline";
+export { createTokenClassifier, parseAggregationStrategy } from "./classifier";
+export type {
+  TokenClassifier,
+  TokenClassificationOptions,
+  ClassifierOptions,
+  CallOptions,
+  PipelineModel,
+  PipelineTokenizer,
+  TruncationInfo,
+} from "./classifier";
 export { softmaxRows, argmax } from "./softmax";
 export {
   gatherPreEntities,

@@ -1,0 +1,162 @@
+/**
+ * `ner export web`: a trained model as a static site that runs it in the reader's browser —
+ * index.html, site.json, config.json, model.safetensors (float32, or fp16 on request), the
+ * tokenizer files, the page's script and TensorFlow.js's wasm binaries. Written into a
+ * temporary folder beside the target and swapped into place, so no half-written site remains.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { resolveModelFile } from "../hub/resolve";
+import { configFromHf, readHfConfigFile } from "../models/config";
+import { encodeSafetensors, type RawTensorData, type TensorData } from "../models/safetensors";
+import { readWeightFiles, resolveWeightFiles, WEIGHT_FILE_NAMES } from "../models/weightFiles";
+import type { AggregationStrategy } from "../pipeline/types";
+import { NerTokenizer } from "../tokenization";
+import { writeDirAtomicAsync } from "../util/atomic";
+import { builtInExamples, corpusExamples, EXAMPLE_COUNT } from "./examples";
+import { buildBrowserBundle } from "./bundle";
+import { toHalfBytes } from "./fp16";
+import { pageHtml } from "./page-html";
+import { BUNDLE_FILE, SITE_MANIFEST_FILE, WASM_DIR, WASM_FILES, type SiteManifest, type SiteRunCard } from "./site-manifest";
+import { tokenizerSettings } from "./tokenizer-settings";
+
+export interface ExportWebOptions {
+  /** Model directory or hub name (config.json, weights, tokenizer files). */
+  model: string;
+  /** The site folder to write (created; a previous export there is replaced, anything else refused). */
+  out: string;
+  /** Store the weights as fp16 (half the size; the page computes in float32). */
+  fp16?: boolean;
+  /** Example texts (default: from the run card's eval data, else built-in). */
+  examples?: string[];
+  /** The page's initial aggregation strategy (default "simple", as `ner predict`). */
+  aggregationStrategy?: AggregationStrategy;
+  /** Where progress messages go (default: nowhere). */
+  log?: (message: string) => void;
+}
+
+export interface ExportWebResult {
+  out: string;
+  /** Bytes of each file written, by path relative to the site. */
+  files: Record<string, number>;
+  totalBytes: number;
+  weightsDtype: "F32" | "F16";
+}
+
+/** The run card of a `ner train` output (run_card.json, metrics.json), or just the model's name. */
+function readRunCard(modelDir: string | null, model: string, parameters: number): { card: SiteRunCard; evalData?: string; labels?: string[] } {
+  const card: SiteRunCard = { model: path.basename(path.resolve(model)), parameters };
+  if (modelDir === null) return { card: { ...card, model } };
+  const read = (file: string): Record<string, unknown> | undefined => {
+    const p = path.join(modelDir, file);
+    if (!fs.existsSync(p)) return undefined;
+    try {
+      return JSON.parse(fs.readFileSync(p, "utf8")) as Record<string, unknown>;
+    } catch (err) {
+      throw new Error(`${p}: invalid JSON (${(err as Error).message})`);
+    }
+  };
+  const rc = read("run_card.json");
+  const metrics = read("metrics.json");
+  const data = rc?.data as { eval?: string; spec?: string } | undefined;
+  const modelInfo = rc?.model as { kind?: string } | undefined;
+  if (modelInfo?.kind) card.model = `${card.model} (${modelInfo.kind})`;
+  if (data?.spec) card.data = data.eval ? `${data.spec} (eval: ${data.eval})` : data.spec;
+  const f1 = rc?.eval_f1 ?? metrics?.eval_f1;
+  if (typeof f1 === "number") card.f1 = f1;
+  const created = rc?.created;
+  card.date = typeof created === "string" ? created.slice(0, 10) : fs.statSync(modelDir).mtime.toISOString().slice(0, 10);
+  return { card, evalData: data?.eval };
+}
+
+/** The checkpoint's tensors as a safetensors file, float tensors in F32 or F16. */
+function weightsFile(tensors: Map<string, import("../models/safetensors").CheckpointTensor>, fp16: boolean): Uint8Array {
+  const out = new Map<string, TensorData | RawTensorData>();
+  for (const [name, t] of tensors) {
+    const isFloat = t.dtype === "F32" || t.dtype === "F16" || t.dtype === "BF16" || t.dtype === "F64";
+    if (!isFloat) out.set(name, { shape: t.shape, dtype: t.dtype, bytes: t.rawBytes() });
+    else if (fp16) out.set(name, { shape: t.shape, dtype: "F16", bytes: toHalfBytes(t.toFloat32()) });
+    else out.set(name, { shape: t.shape, data: t.toFloat32() });
+  }
+  return encodeSafetensors(out, { format: "pt", exported_by: "ner export web" });
+}
+
+/** Refuse to replace a folder that is not a previous export. */
+function checkTarget(out: string): void {
+  if (!fs.existsSync(out)) return;
+  if (!fs.statSync(out).isDirectory()) throw new Error(`--out ${out} is a file, not a folder`);
+  const entries = fs.readdirSync(out);
+  if (entries.length > 0 && !entries.includes(SITE_MANIFEST_FILE)) {
+    throw new Error(`--out ${out} is a non-empty folder that is not a previous export (no ${SITE_MANIFEST_FILE}); choose a new folder`);
+  }
+}
+
+/** Write the site; see {@link ExportWebOptions}. */
+export async function exportWebSite(opts: ExportWebOptions): Promise<ExportWebResult> {
+  const log = opts.log ?? (() => undefined);
+  const out = path.resolve(opts.out);
+  checkTarget(out);
+  const configPath = (await resolveModelFile(opts.model, "config.json"))!;
+  const rawConfig = readHfConfigFile(configPath, opts.model);
+  const config = configFromHf(rawConfig, {}, configPath); // validates before anything is written
+  const weights = await resolveWeightFiles(opts.model);
+  if (weights === null) throw new Error(`${opts.model}: no weights found (looked for ${WEIGHT_FILE_NAMES.join(", ")})`);
+  const tensors = readWeightFiles(weights);
+  const parameters = [...tensors.values()].reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
+  const tokenizer = await NerTokenizer.fromPretrained(opts.model);
+  const modelDir = fs.existsSync(opts.model) && fs.statSync(opts.model).isDirectory() ? opts.model : null;
+  const { card, evalData } = readRunCard(modelDir, opts.model, parameters);
+
+  let examples = opts.examples;
+  let examplesSource = "your examples";
+  if (!examples && evalData) {
+    try {
+      examples = await corpusExamples(evalData, EXAMPLE_COUNT);
+      examplesSource = `from ${evalData}`;
+    } catch (err) {
+      log(`examples: ${evalData} could not be read (${(err as Error).message}); using built-in examples`);
+    }
+  }
+  if (!examples || examples.length === 0) {
+    examples = builtInExamples(Object.values(config.id2label));
+    examplesSource = "built-in examples";
+  }
+  const pageExamples: string[] = examples;
+
+  log("bundling the page's script (esbuild)…");
+  const bundle = await buildBrowserBundle();
+  const files: Record<string, number> = {};
+  const fp16 = opts.fp16 ?? false;
+  await writeDirAtomicAsync(out, async (dir) => {
+    const write = (name: string, data: string | Uint8Array): void => {
+      fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+      fs.writeFileSync(path.join(dir, name), data);
+      files[name] = typeof data === "string" ? Buffer.byteLength(data) : data.byteLength;
+    };
+    tokenizer.save(path.join(dir, ".tokenizer"));
+    const tokenizerJsonText = fs.readFileSync(path.join(dir, ".tokenizer", "tokenizer.json"), "utf8");
+    const tokenizerJson = JSON.parse(tokenizerJsonText) as Record<string, unknown>;
+    write("tokenizer.json", tokenizerJsonText);
+    write("tokenizer_config.json", fs.readFileSync(path.join(dir, ".tokenizer", "tokenizer_config.json")));
+    fs.rmSync(path.join(dir, ".tokenizer"), { recursive: true, force: true });
+    const manifest: SiteManifest = {
+      version: 1,
+      files: { config: "config.json", weights: "model.safetensors", tokenizer: "tokenizer.json", tokenizerConfig: "tokenizer_config.json" },
+      weightsDtype: fp16 ? "F16" : "F32",
+      tokenizer: tokenizerSettings(tokenizer, tokenizerJson, opts.model),
+      runCard: card,
+      examples: pageExamples,
+      examplesSource,
+      aggregationStrategy: opts.aggregationStrategy ?? "simple",
+    };
+    write("config.json", JSON.stringify(rawConfig, null, 2) + "\n");
+    write("model.safetensors", weightsFile(tensors, fp16));
+    const wasmDir = path.dirname(require.resolve("@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm"));
+    for (const f of WASM_FILES) write(`${WASM_DIR}/${f}`, fs.readFileSync(path.join(wasmDir, f)));
+    write(BUNDLE_FILE, bundle);
+    write(SITE_MANIFEST_FILE, JSON.stringify(manifest, null, 2) + "\n");
+    write("index.html", pageHtml(manifest));
+  });
+  const totalBytes = Object.values(files).reduce((a, b) => a + b, 0);
+  return { out, files, totalBytes, weightsDtype: fp16 ? "F16" : "F32" };
+}
