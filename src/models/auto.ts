@@ -6,7 +6,7 @@ import { resolveModelFile } from "../hub/resolve";
 import { Rng } from "../util/random";
 import { CONFIG_FILE, type EncoderForTokenClassification } from "./base";
 import { BertForTokenClassification } from "./bert";
-import { configFromHf, readHfConfigFile, type LabelOptions, type ModelType, type TokenClassificationConfig } from "./config";
+import { checkModelFits, configFromHf, readHfConfigFile, type LabelOptions, type ModelType, type TokenClassificationConfig } from "./config";
 import { DistilBertForTokenClassification } from "./distilbert";
 import { initialValues } from "./init";
 import type { CheckpointTensor } from "./safetensors";
@@ -44,6 +44,12 @@ export interface FromPretrainedOptions extends LabelOptions {
   ignoreMismatchedSizes?: boolean;
   /** Where loading messages go (default: stderr); `null` silences them. */
   log?: ((message: string) => void) | null;
+  /**
+   * Refuse a checkpoint that supplies none of the encoder's weights (an empty state dict, a
+   * safetensors `{}`): inference on it would run on random weights. Fine-tuning (the default)
+   * accepts it with HF's "newly initialized" notice.
+   */
+  requireEncoderWeights?: boolean;
 }
 
 /** A model plus what loading it found. */
@@ -74,7 +80,9 @@ export class AutoModelForTokenClassification {
           `Start from random weights with randomInit(config, seed) instead`,
       );
     }
-    return loadFromTensors(config, readWeightFiles(weights), { ...opts, source: nameOrDir });
+    checkModelFits(config, tf.getBackend(), configPath);
+    const weightsSource = weights.index ? weights.index.file : weights.files.join(", ");
+    return loadFromTensors(config, readWeightFiles(weights), { ...opts, source: nameOrDir, weightsSource });
   }
 
   /** A freshly initialised model (HF init) for `config`. */
@@ -86,6 +94,7 @@ export class AutoModelForTokenClassification {
 /** A model with HF's random initialisation, reproducible from `seed`. */
 export function randomInit(config: TokenClassificationConfig, seed: number): EncoderForTokenClassification {
   const arch = ARCHITECTURES[config.modelType];
+  checkModelFits(config, tf.getBackend(), "model config");
   const rng = new Rng(seed);
   const params = createVariables(arch.paramSpecs(config), (spec) => initialValues(spec, config.initializerRange, rng));
   return new arch(config, params);
@@ -102,7 +111,7 @@ function normaliseKey(key: string): string {
 export function loadFromTensors(
   config: TokenClassificationConfig,
   tensors: Map<string, CheckpointTensor>,
-  opts: FromPretrainedOptions & { source?: string } = {},
+  opts: FromPretrainedOptions & { source?: string; weightsSource?: string } = {},
 ): LoadedModel {
   const arch = ARCHITECTURES[config.modelType];
   const source = opts.source ?? "checkpoint";
@@ -113,6 +122,12 @@ export function loadFromTensors(
   const prefix = arch.basePrefix + ".";
   const hasPrefix = [...byKey.keys()].some((k) => k.startsWith(prefix));
   const lookupKey = (name: string): string => (hasPrefix || !name.startsWith(prefix) ? name : name.slice(prefix.length));
+  if (opts.requireEncoderWeights && !specs.some((s) => s.name.startsWith(prefix) && byKey.has(lookupKey(s.name)))) {
+    throw new Error(
+      `${opts.weightsSource ?? source}: the checkpoint supplies none of the encoder's weights (${tensors.size} tensors, ` +
+        `no "${specs[0].name}" or the like); predictions would come from random weights`,
+    );
+  }
 
   const rng = new Rng(opts.seed ?? 42);
   const info: LoadingInfo = { missingKeys: [], unexpectedKeys: [], mismatchedKeys: [] };

@@ -4,7 +4,8 @@
  * (`dim` vs `hidden_size`, `n_layers` vs `num_hidden_layers`, …); the models only see this shape.
  */
 
-import * as fs from "fs";
+import * as os from "os";
+import { describeJsonValue, READ_LIMITS, readJsonFileBounded } from "../util/files";
 
 export type ModelType = "distilbert" | "bert";
 export type Activation = "gelu" | "gelu_new" | "relu";
@@ -50,18 +51,7 @@ export interface LabelOptions {
  * AutoConfig, it is then taken from the model's name (the longest known type it contains).
  */
 export function readHfConfigFile(file: string, nameOrDir?: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (err) {
-    throw new Error(`${file}: cannot read model config (${(err as Error).message})`);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new Error(`${file}: model config is not valid JSON (${(err as Error).message})`);
-  }
+  const raw = readJsonFileBounded(file, "model config", READ_LIMITS.json);
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     throw new Error(`${file}: model config must be a JSON object, got ${raw === null ? "null" : Array.isArray(raw) ? "an array" : typeof raw}`);
   }
@@ -80,74 +70,175 @@ const ARCHITECTURE: Record<ModelType, string> = {
 
 /** Parse an HF config.json object (plus optional label overrides) into the normalised config. */
 export function configFromHf(raw: Record<string, unknown>, labels: LabelOptions = {}, source = "config.json"): TokenClassificationConfig {
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new Error(`${source}: model config must be a JSON object, got ${JSON.stringify(raw)}`);
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new Error(`${source}: model config must be a JSON object, got ${describeJsonValue(raw)}`);
   const modelType = raw.model_type;
-  const num = (key: string, fallback?: number): number => {
+  // Each field as transformers' strict config classes type it (int sizes, float dropouts), with the
+  // ranges torch's modules enforce when they are built (nn.Dropout: p in [0, 1]; here [0, 1) since
+  // p = 1 divides by zero in inverted dropout).
+  const num = (key: string, fallback: number | undefined, rule: FieldRule): number => {
     const v = raw[key];
     if (v === undefined || v === null) {
       if (fallback !== undefined) return fallback;
       throw new Error(`${source}: missing numeric field "${key}" for model_type ${String(modelType)}`);
     }
-    if (typeof v !== "number" || !Number.isFinite(v)) throw new Error(`${source}: field "${key}" must be a number, got ${JSON.stringify(v)}`);
+    if (typeof v !== "number" || !Number.isFinite(v)) throw new Error(`${source}: field "${key}" must be a number, got ${describeJsonValue(v)}`);
+    const problem = FIELD_RULES[rule](v);
+    if (problem) throw new Error(`${source}: field "${key}" must be ${problem}, got ${v}`);
     return v;
   };
   const act = (key: string): Activation => {
     const v = raw[key] ?? "gelu";
     if (v === "gelu" || v === "gelu_new" || v === "relu") return v;
-    throw new Error(`${source}: unsupported activation ${JSON.stringify(v)} in "${key}" (supported: gelu, gelu_new, relu)`);
+    throw new Error(`${source}: unsupported activation ${describeJsonValue(v)} in "${key}" (supported: gelu, gelu_new, relu)`);
   };
   let base: Omit<TokenClassificationConfig, "numLabels" | "id2label" | "label2id" | "hf">;
   if (modelType === "distilbert") {
     if (raw.sinusoidal_pos_embds === true) throw new Error(`${source}: sinusoidal_pos_embds=true is not supported`);
-    const dropout = num("dropout", 0.1);
+    const dropout = num("dropout", 0.1, "probability");
     base = {
       modelType,
-      vocabSize: num("vocab_size"),
-      hiddenSize: num("dim"),
-      numLayers: num("n_layers"),
-      numHeads: num("n_heads"),
-      intermediateSize: num("hidden_dim"),
-      maxPositionEmbeddings: num("max_position_embeddings", 512),
+      vocabSize: num("vocab_size", undefined, "size"),
+      hiddenSize: num("dim", undefined, "size"),
+      numLayers: num("n_layers", undefined, "size"),
+      numHeads: num("n_heads", undefined, "size"),
+      intermediateSize: num("hidden_dim", undefined, "size"),
+      maxPositionEmbeddings: num("max_position_embeddings", 512, "size"),
       typeVocabSize: 0,
       activation: act("activation"),
       hiddenDropout: dropout,
-      attentionDropout: num("attention_dropout", 0.1),
+      attentionDropout: num("attention_dropout", 0.1, "probability"),
       classifierDropout: dropout, // DistilBertForTokenClassification uses config.dropout
       layerNormEps: 1e-12, // hard-coded in HF's DistilBERT
-      initializerRange: num("initializer_range", 0.02),
-      padTokenId: num("pad_token_id", 0),
+      initializerRange: num("initializer_range", 0.02, "nonNegative"),
+      padTokenId: num("pad_token_id", 0, "index"),
     };
   } else if (modelType === "bert") {
-    const hidden = num("hidden_dropout_prob", 0.1);
-    const cls = raw.classifier_dropout;
+    const hidden = num("hidden_dropout_prob", 0.1, "probability");
+    const cls = raw.classifier_dropout === undefined || raw.classifier_dropout === null ? undefined : num("classifier_dropout", undefined, "probability");
     base = {
       modelType,
-      vocabSize: num("vocab_size"),
-      hiddenSize: num("hidden_size"),
-      numLayers: num("num_hidden_layers"),
-      numHeads: num("num_attention_heads"),
-      intermediateSize: num("intermediate_size"),
-      maxPositionEmbeddings: num("max_position_embeddings", 512),
-      typeVocabSize: num("type_vocab_size", 2),
+      vocabSize: num("vocab_size", undefined, "size"),
+      hiddenSize: num("hidden_size", undefined, "size"),
+      numLayers: num("num_hidden_layers", undefined, "size"),
+      numHeads: num("num_attention_heads", undefined, "size"),
+      intermediateSize: num("intermediate_size", undefined, "size"),
+      maxPositionEmbeddings: num("max_position_embeddings", 512, "size"),
+      typeVocabSize: num("type_vocab_size", 2, "size"),
       activation: act("hidden_act"),
       hiddenDropout: hidden,
-      attentionDropout: num("attention_probs_dropout_prob", 0.1),
+      attentionDropout: num("attention_probs_dropout_prob", 0.1, "probability"),
       classifierDropout: typeof cls === "number" ? cls : hidden,
-      layerNormEps: num("layer_norm_eps", 1e-12),
-      initializerRange: num("initializer_range", 0.02),
-      padTokenId: num("pad_token_id", 0),
+      layerNormEps: num("layer_norm_eps", 1e-12, "positive"),
+      initializerRange: num("initializer_range", 0.02, "nonNegative"),
+      padTokenId: num("pad_token_id", 0, "index"),
     };
     const pos = raw.position_embedding_type ?? "absolute";
-    if (pos !== "absolute") throw new Error(`${source}: position_embedding_type ${JSON.stringify(pos)} is not supported (only "absolute")`);
+    if (pos !== "absolute") throw new Error(`${source}: position_embedding_type ${describeJsonValue(pos)} is not supported (only "absolute")`);
   } else {
     if (modelType === undefined) throw new Error(`${source}: no "model_type" field (supported: distilbert, bert); add one to the config`);
-    throw new Error(`${source}: unsupported model_type ${JSON.stringify(modelType)} (supported: distilbert, bert)`);
+    throw new Error(`${source}: unsupported model_type ${describeJsonValue(modelType)} (supported: distilbert, bert)`);
   }
+  const names = modelType === "distilbert" ? { hidden: "dim", heads: "n_heads" } : { hidden: "hidden_size", heads: "num_attention_heads" };
   if (base.hiddenSize % base.numHeads !== 0) {
-    throw new Error(`${source}: hidden size ${base.hiddenSize} is not a multiple of the number of heads ${base.numHeads}`);
+    throw new Error(`${source}: ${names.hidden} ${base.hiddenSize} is not a multiple of ${names.heads} ${base.numHeads}`);
+  }
+  if (base.numLayers > MAX_LAYERS) {
+    // Each layer is 16 named variables and a tidy scope: a million layers is a hang, not a model.
+    throw new Error(`${source}: field "${modelType === "distilbert" ? "n_layers" : "num_hidden_layers"}" must be at most ${MAX_LAYERS}, got ${base.numLayers}`);
+  }
+  if (base.padTokenId >= base.vocabSize) {
+    // torch's nn.Embedding(vocab_size, hidden, padding_idx=pad_token_id) refuses it when the model is built.
+    throw new Error(`${source}: field "pad_token_id" must be within the vocabulary [0, ${base.vocabSize}), got ${base.padTokenId}`);
   }
   const lab = resolveLabels(raw, labels, source);
-  return { ...base, ...lab, hf: { ...raw } };
+  const config = { ...base, ...lab, hf: { ...raw } };
+  // Sizes are checked here, before anything allocates (model info lists every parameter's spec).
+  checkModelFits(config, null, source);
+  return config;
+}
+
+/** Far above any BERT-family model (the deepest have 48 layers). */
+const MAX_LAYERS = 1024;
+
+type FieldRule = "size" | "index" | "probability" | "positive" | "nonNegative";
+
+/** What a field of each rule must be, in words, or "" when `v` is fine. */
+const FIELD_RULES: Record<FieldRule, (v: number) => string> = {
+  size: (v) => (Number.isInteger(v) && v > 0 ? "" : "a positive integer"),
+  index: (v) => (Number.isInteger(v) && v >= 0 ? "" : "a non-negative integer"),
+  probability: (v) => (v >= 0 && v < 1 ? "" : "a probability in [0, 1)"),
+  positive: (v) => (v > 0 ? "" : "positive"),
+  nonNegative: (v) => (v >= 0 ? "" : "non-negative"),
+};
+
+// ---------------------------------------------------------------- memory estimate
+
+const GIB = 1024 ** 3;
+/** The wasm backend's heap is a 32-bit WebAssembly memory. */
+export const WASM_HEAP_BYTES = 4 * GIB;
+/** tfjs and V8 typed arrays hold at most this many float32 elements in one tensor on every backend. */
+const MAX_TENSOR_ELEMENTS = 2 ** 31 - 1;
+
+/** What a model of `config` needs in memory, float32 throughout. */
+export interface ModelMemoryEstimate {
+  parameters: number;
+  /** The weights alone. */
+  weightBytes: number;
+  /** Weights plus one forward pass over one sequence of max_position_embeddings tokens. */
+  inferenceBytes: number;
+  /** Weights, gradients and AdamW's two moments (4×), plus the inference activations. */
+  trainingBytes: number;
+  /** The largest single tensor (elements). */
+  largestTensor: number;
+}
+
+/** Parameter count and memory of a model of `config`, computed from the sizes alone (nothing allocated). */
+export function estimateModelMemory(c: Pick<TokenClassificationConfig, "vocabSize" | "hiddenSize" | "numLayers" | "numHeads" | "intermediateSize" | "maxPositionEmbeddings" | "typeVocabSize" | "numLabels">): ModelMemoryEstimate {
+  const h = c.hiddenSize;
+  const embeddings = (c.vocabSize + c.maxPositionEmbeddings + c.typeVocabSize) * h + 2 * h;
+  const perLayer = 4 * (h * h + h) + 2 * h * c.intermediateSize + c.intermediateSize + h + 4 * h;
+  const parameters = embeddings + c.numLayers * perLayer + h * c.numLabels + c.numLabels;
+  const seq = c.maxPositionEmbeddings;
+  // One layer's live activations for batch 1: q, k, v, context, attention scores and probabilities, the FFN.
+  const activations = 6 * seq * h + 2 * c.numHeads * seq * seq + 2 * seq * c.intermediateSize;
+  const weightBytes = parameters * 4;
+  return {
+    parameters,
+    weightBytes,
+    inferenceBytes: weightBytes + activations * 4,
+    trainingBytes: 4 * weightBytes + activations * 4,
+    largestTensor: Math.max(c.vocabSize * h, h * c.intermediateSize, c.numHeads * seq * seq),
+  };
+}
+
+/** How much memory a backend can give tensors: wasm's heap, else the machine's memory. */
+export function backendMemoryLimit(backend: string | null): { bytes: number; what: string } {
+  if (backend === "wasm") return { bytes: WASM_HEAP_BYTES, what: "the wasm backend's 4 GiB heap" };
+  return { bytes: os.totalmem(), what: `this machine's ${formatBytes(os.totalmem())} of memory` };
+}
+
+/**
+ * Refuse a config whose model cannot be built on `backend` (null: any backend, against the
+ * machine's memory), with the estimate in the one-line message.
+ */
+export function checkModelFits(config: TokenClassificationConfig, backend: string | null, source: string, mode: "inference" | "training" = "inference"): void {
+  const est = estimateModelMemory(config);
+  if (est.largestTensor > MAX_TENSOR_ELEMENTS) {
+    throw new Error(`${source}: a tensor of this config would hold ${est.largestTensor.toExponential(2)} elements, more than the 2^31 - 1 a tensor can hold (vocab_size × hidden size, hidden × intermediate, or heads × positions²)`);
+  }
+  const need = mode === "training" ? est.trainingBytes : est.inferenceBytes;
+  const limit = backendMemoryLimit(backend);
+  if (need > limit.bytes) {
+    throw new Error(
+      `${source}: this config needs about ${formatBytes(need)} for ${mode} (${est.parameters.toExponential(2)} parameters, ` +
+        `${formatBytes(est.weightBytes)} of float32 weights), more than ${limit.what}`,
+    );
+  }
+}
+
+/** Bytes in words (GiB / MiB). */
+export function formatBytes(n: number): string {
+  return n >= GIB ? `${(n / GIB).toFixed(1)} GiB` : `${(n / 1024 ** 2).toFixed(1)} MiB`;
 }
 
 /**
@@ -181,7 +272,7 @@ function normaliseId2Label(m: Record<number | string, string>, what: string): Re
   const out: Record<number, string> = {};
   for (const [k, v] of Object.entries(m)) {
     const id = Number(k);
-    if (!Number.isInteger(id) || id < 0) throw new Error(`${what}: key ${JSON.stringify(k)} is not a label id`);
+    if (!Number.isInteger(id) || id < 0) throw new Error(`${what}: key ${describeJsonValue(k)} is not a label id`);
     out[id] = String(v);
   }
   return out;

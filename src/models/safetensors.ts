@@ -7,6 +7,8 @@
  * state (src/training/checkpoint.ts) both go through it.
  */
 import * as fs from "fs";
+import { TextDecoder } from "node:util";
+import { describeJsonValue, openRegularFile } from "../util/files";
 
 export type SafetensorsDtype = "F64" | "F32" | "F16" | "BF16" | "I64" | "I32" | "I16" | "I8" | "U8" | "BOOL";
 
@@ -50,56 +52,103 @@ interface HeaderEntry {
   count: number;
 }
 
+/** The safetensors library's cap on the JSON header (HeaderTooLarge above it). */
+export const MAX_HEADER_BYTES = 100_000_000;
+
 /**
- * Validate a parsed header against the data size that follows it: dtypes, shapes, offsets in
- * bounds and byte counts matching shapes. Shared by the full reader and the header-only check.
+ * Validate a parsed header against the data size that follows it, with the safetensors library's
+ * rules (`Metadata::validate` and `read_metadata`): known dtypes, shapes of non-negative integers,
+ * byte counts matching shapes, and data offsets that, sorted, tile the data exactly — each
+ * tensor starts where the previous one ended (no overlap, no gap, nothing out of order that
+ * sorting cannot mend) and the last one ends at the end of the file.
+ * Shared by the full reader and the header-only check.
  */
-function validateHeader(headerText: string, dataLen: number, fail: (msg: string) => never): { metadata: Record<string, string>; entries: HeaderEntry[] } {
+function validateHeader(headerBytes: Uint8Array, dataLen: number, fail: (msg: string) => never): { metadata: Record<string, string>; entries: HeaderEntry[] } {
+  let headerText: string;
+  try {
+    headerText = strictUtf8.decode(headerBytes);
+  } catch {
+    return fail("header is not valid UTF-8");
+  }
   let header: Record<string, unknown>;
   try {
     header = JSON.parse(headerText) as Record<string, unknown>;
-  } catch (err) {
-    return fail(`header is not valid JSON (${(err as Error).message})`);
+  } catch {
+    // V8's message quotes the text; a header is not shown (the file may be anything).
+    return fail("header is not valid JSON");
   }
   if (header === null || typeof header !== "object" || Array.isArray(header)) fail("header is not a JSON object");
-  const metadata = (header.__metadata__ ?? {}) as Record<string, string>;
-  const entries: HeaderEntry[] = [];
+  const rawMeta = header.__metadata__ ?? {};
+  if (typeof rawMeta !== "object" || rawMeta === null || Array.isArray(rawMeta) || Object.values(rawMeta).some((v) => typeof v !== "string")) {
+    fail('"__metadata__" is not an object of strings');
+  }
+  const metadata = rawMeta as Record<string, string>;
+  const entries: (HeaderEntry & { end: number })[] = [];
   for (const [name, info] of Object.entries(header)) {
     if (name === "__metadata__") continue;
     const e = info as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     const dtype = e?.dtype as SafetensorsDtype;
-    if (typeof dtype !== "string" || !(dtype in BYTES)) fail(`tensor "${name}" has unsupported dtype ${JSON.stringify(e?.dtype)}`);
+    if (typeof dtype !== "string" || !Object.prototype.hasOwnProperty.call(BYTES, dtype)) fail(`tensor "${name}" has unsupported dtype ${describeJsonValue(e?.dtype)}`);
     const shape = e.shape;
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) fail(`tensor "${name}" has invalid shape ${JSON.stringify(shape)}`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(`tensor "${name}" has invalid shape ${describeJsonValue(shape)}`);
     const offs = e.data_offsets;
-    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isInteger(o) && o >= 0) || offs[0] > offs[1]) {
-      fail(`tensor "${name}" has invalid data_offsets ${JSON.stringify(offs)}`);
+    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isSafeInteger(o) && o >= 0) || offs[0] > offs[1]) {
+      fail(`tensor "${name}" has invalid data_offsets ${describeJsonValue(offs)}`);
     }
     const [begin, end] = offs as [number, number];
     if (end > dataLen) fail(`tensor "${name}" data [${begin}, ${end}) runs past the end of the data (${dataLen} bytes; truncated file?)`);
     const count = (shape as number[]).reduce((a, b) => a * b, 1);
+    if (!Number.isSafeInteger(count * BYTES[dtype])) fail(`tensor "${name}" has a shape whose size overflows: [${shape}]`);
     if (end - begin !== count * BYTES[dtype]) {
       fail(`tensor "${name}" has ${end - begin} bytes but shape [${shape}] of ${dtype} needs ${count * BYTES[dtype]}`);
     }
-    entries.push({ name, dtype, shape: shape as number[], begin, count });
+    entries.push({ name, dtype, shape: shape as number[], begin, count, end });
+  }
+  // Sorted by offsets, the tensors must tile [0, dataLen) exactly.
+  entries.sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let next = 0;
+  for (const e of entries) {
+    if (e.begin !== next) {
+      fail(
+        e.begin < next
+          ? `tensor "${e.name}" data [${e.begin}, ${e.end}) overlaps the previous tensor's, which ends at ${next}`
+          : `tensor "${e.name}" data starts at ${e.begin}, leaving a gap after the previous tensor's end at ${next}`,
+      );
+    }
+    next = e.end;
+  }
+  if (next !== dataLen) {
+    fail(
+      next > dataLen
+        ? `tensor data ends at ${next}, past the end of the data (${dataLen} bytes; truncated file?)`
+        : `tensors cover ${next} of the ${dataLen} data bytes (the rest belongs to no tensor)`,
+    );
   }
   return { metadata, entries };
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** The header length field, checked as `read_metadata` does (HeaderTooLarge, InvalidHeaderLength). */
+function headerLength(lenField: bigint, size: number, fail: (msg: string) => never): number {
+  if (lenField > BigInt(MAX_HEADER_BYTES)) fail(`header length ${lenField} is over the ${MAX_HEADER_BYTES}-byte limit`);
+  const headerLen = Number(lenField);
+  if (headerLen > size - 8) fail(`header length ${headerLen} exceeds the file size ${size}`);
+  return headerLen;
 }
 
 /** Parse a safetensors file (or its bytes); `source` names it in errors. */
 export function readSafetensors(fileOrBytes: string | Uint8Array, source?: string): SafetensorsFile {
   const where = source ?? (typeof fileOrBytes === "string" ? fileOrBytes : "safetensors data");
-  const buf = typeof fileOrBytes === "string" ? fs.readFileSync(fileOrBytes) : fileOrBytes;
+  const buf = typeof fileOrBytes === "string" ? readWholeRegularFile(fileOrBytes, "safetensors file") : fileOrBytes;
   const fail = (msg: string): never => {
     throw new Error(`${where}: invalid safetensors file: ${msg}`);
   };
   if (buf.byteLength < 8) fail(`only ${buf.byteLength} bytes, shorter than the 8-byte header length`);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const headerLen = Number(view.getBigUint64(0, true));
-  if (headerLen > buf.byteLength - 8) fail(`header length ${headerLen} exceeds the file size ${buf.byteLength}`);
+  const headerLen = headerLength(view.getBigUint64(0, true), buf.byteLength, fail);
   const dataStart = 8 + headerLen;
-  const headerText = Buffer.from(buf.buffer, buf.byteOffset + 8, headerLen).toString("utf8");
-  const { metadata, entries } = validateHeader(headerText, buf.byteLength - dataStart, fail);
+  const { metadata, entries } = validateHeader(buf.subarray(8, dataStart), buf.byteLength - dataStart, fail);
   const tensors = new Map<string, SafetensorsEntry>();
   for (const { name, dtype, shape, begin, count } of entries) {
     const bytes = new Uint8Array(buf.buffer, buf.byteOffset + dataStart + begin, count * BYTES[dtype]);
@@ -114,6 +163,16 @@ export function readSafetensors(fileOrBytes: string | Uint8Array, source?: strin
     });
   }
   return { metadata, tensors };
+}
+
+/** A whole weights file, refusing anything but a regular file (a FIFO or /dev/zero would never end). */
+function readWholeRegularFile(file: string, what: string): Buffer {
+  const { fd } = openRegularFile(file, what);
+  try {
+    return fs.readFileSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** Little-endian values of `dtype` → float32. */
@@ -180,6 +239,54 @@ function decodeToInt32(bytes: Uint8Array, dtype: SafetensorsDtype, count: number
       throw new Error(`${what} has dtype ${dtype}, not an integer type`);
   }
   return out;
+}
+
+/** Float dtypes, the ones whose values can be NaN or Inf. */
+export function isFloatDtype(dtype: SafetensorsDtype): boolean {
+  return dtype === "F64" || dtype === "F32" || dtype === "F16" || dtype === "BF16";
+}
+
+/**
+ * How many of `count` little-endian `dtype` values starting at byte `offset` of a file are NaN
+ * or ±Inf, read through `read(offset, length)` in chunks of 1 Mi values, so memory stays
+ * bounded whatever the tensor's size. Integer dtypes have none.
+ */
+export function countNonFinite(read: (offset: number, length: number) => Uint8Array, offset: number, count: number, dtype: SafetensorsDtype): number {
+  if (!isFloatDtype(dtype)) return 0;
+  const es = BYTES[dtype];
+  const chunk = 1 << 20;
+  let bad = 0;
+  for (let i = 0; i < count; i += chunk) {
+    const n = Math.min(chunk, count - i);
+    const bytes = read(offset + i * es, n * es);
+    if (bytes.length < n * es) throw new Error(`the file ends inside a tensor (at byte ${offset + i * es + bytes.length})`);
+    const values = decodeToFloat32(bytes, dtype, n);
+    for (let k = 0; k < n; k++) if (!Number.isFinite(values[k])) bad++;
+  }
+  return bad;
+}
+
+/**
+ * Non-finite values of every float tensor of a safetensors file, read tensor by tensor in bounded
+ * chunks: name → count, for the tensors that have any.
+ */
+export function scanSafetensorsNonFinite(file: string): Map<string, number> {
+  const { tensors, dataStart } = readSafetensorsHeader(file);
+  const { fd } = openRegularFile(file, "safetensors file");
+  try {
+    const read = (offset: number, length: number): Uint8Array => {
+      const buf = Buffer.allocUnsafe(length);
+      return buf.subarray(0, fs.readSync(fd, buf, 0, length, offset));
+    };
+    const out = new Map<string, number>();
+    for (const [name, t] of tensors) {
+      const bad = countNonFinite(read, dataStart + t.begin, (t.end - t.begin) / BYTES[t.dtype], t.dtype);
+      if (bad > 0) out.set(name, bad);
+    }
+    return out;
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** IEEE 754 half precision bits → number. */
@@ -250,21 +357,20 @@ export function encodeSafetensors(tensors: Map<string, TensorData | RawTensorDat
  * Names, dtypes and shapes of a safetensors file, reading only its header (cheap for large
  * files). Offsets and sizes are checked against the file size, so a truncated file fails here.
  */
-export function readSafetensorsHeader(file: string): { metadata: Record<string, string>; tensors: Map<string, { dtype: SafetensorsDtype; shape: number[] }> } {
+export function readSafetensorsHeader(file: string): { metadata: Record<string, string>; tensors: Map<string, { dtype: SafetensorsDtype; shape: number[]; begin: number; end: number }>; dataStart: number } {
   const fail = (msg: string): never => {
     throw new Error(`${file}: invalid safetensors file: ${msg}`);
   };
-  const fd = fs.openSync(file, "r");
+  const { fd, size } = openRegularFile(file, "safetensors file");
   try {
-    const size = fs.fstatSync(fd).size;
     const lenBuf = Buffer.alloc(8);
     if (size < 8 || fs.readSync(fd, lenBuf, 0, 8, 0) !== 8) fail(`only ${size} bytes, shorter than the 8-byte header length`);
-    const headerLen = Number(lenBuf.readBigUInt64LE(0));
-    if (headerLen > size - 8) fail(`header length ${headerLen} exceeds the file size ${size}`);
+    const headerLen = headerLength(lenBuf.readBigUInt64LE(0), size, fail);
     const header = Buffer.alloc(headerLen);
-    fs.readSync(fd, header, 0, headerLen, 8);
-    const { metadata, entries } = validateHeader(header.toString("utf8"), size - 8 - headerLen, fail);
-    return { metadata, tensors: new Map(entries.map((e) => [e.name, { dtype: e.dtype, shape: e.shape }])) };
+    if (fs.readSync(fd, header, 0, headerLen, 8) !== headerLen) fail("the file ends inside its header");
+    const { metadata, entries } = validateHeader(header, size - 8 - headerLen, fail);
+    const tensors = new Map(entries.map((e) => [e.name, { dtype: e.dtype, shape: e.shape, begin: e.begin, end: e.begin + e.count * BYTES[e.dtype] }]));
+    return { metadata, tensors, dataStart: 8 + headerLen };
   } finally {
     fs.closeSync(fd);
   }

@@ -7,9 +7,10 @@
  */
 import * as fs from "fs";
 import { resolveModelFile } from "../hub/resolve";
+import { describeJsonValue, READ_LIMITS, readJsonFileBounded } from "../util/files";
 import { WEIGHTS_FILE } from "./base";
 import { inspectPytorchCheckpoint, readPytorchCheckpoint } from "./pytorch/reader";
-import { readSafetensors, readSafetensorsHeader, type CheckpointTensor, type SafetensorsDtype } from "./safetensors";
+import { readSafetensors, readSafetensorsHeader, scanSafetensorsNonFinite, type CheckpointTensor, type SafetensorsDtype } from "./safetensors";
 
 export const SAFETENSORS_INDEX_FILE = "model.safetensors.index.json";
 export const PYTORCH_FILE = "pytorch_model.bin";
@@ -38,17 +39,12 @@ export const WEIGHT_FILE_NAMES = CANDIDATES.map((c) => c.name);
 
 /** Parse a shard index (`weight_map`: tensor name → shard file name); errors name the file. */
 export function readShardIndex(file: string): Map<string, string> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(fs.readFileSync(file, "utf8"));
-  } catch (err) {
-    throw new Error(`${file}: not a valid shard index (${(err as Error).message})`);
-  }
+  const raw = readJsonFileBounded(file, "shard index", READ_LIMITS.json);
   const map = (raw as { weight_map?: unknown } | null)?.weight_map;
   if (map === null || typeof map !== "object" || Array.isArray(map)) throw new Error(`${file}: not a valid shard index (no "weight_map" object)`);
   const out = new Map<string, string>();
   for (const [k, v] of Object.entries(map as Record<string, unknown>)) {
-    if (typeof v !== "string" || v === "" || v.includes("/") || v.includes("\\")) throw new Error(`${file}: weight_map entry "${k}" names an invalid shard file ${JSON.stringify(v)}`);
+    if (typeof v !== "string" || v === "" || v.includes("/") || v.includes("\\")) throw new Error(`${file}: weight_map entry "${k}" names an invalid shard file ${describeJsonValue(v)}`);
     out.set(k, v);
   }
   if (out.size === 0) throw new Error(`${file}: not a valid shard index (empty "weight_map")`);
@@ -90,18 +86,30 @@ export function readWeightFiles(w: WeightFiles): Map<string, CheckpointTensor> {
 
 /**
  * Names, dtypes and shapes of every tensor, with sizes and offsets checked against the files'
- * sizes, without reading tensor data (for `ner model info`). Throws on a truncated or malformed file.
+ * sizes, without reading tensor data (for `ner model info`). Throws on a truncated or malformed
+ * file. With `checkValues`, every float tensor is also read, in bounded chunks, and counted for
+ * NaN/Inf values (`nonFinite`: tensor name → count).
  */
-export function inspectWeightFiles(w: WeightFiles): { tensors: Map<string, { dtype: SafetensorsDtype; shape: number[] }>; bytes: number } {
+export function inspectWeightFiles(
+  w: WeightFiles,
+  opts: { checkValues?: boolean } = {},
+): { tensors: Map<string, { dtype: SafetensorsDtype; shape: number[] }>; bytes: number; nonFinite: Map<string, number> } {
   const tensors = new Map<string, { dtype: SafetensorsDtype; shape: number[] }>();
+  const nonFinite = new Map<string, number>();
   let bytes = 0;
   for (const file of w.files) {
     bytes += fs.statSync(file).size;
-    const found = w.format === "safetensors" ? readSafetensorsHeader(file).tensors : inspectPytorchCheckpoint(file, file).tensors;
-    for (const [k, t] of found) tensors.set(k, t);
+    if (w.format === "safetensors") {
+      for (const [k, t] of readSafetensorsHeader(file).tensors) tensors.set(k, { dtype: t.dtype, shape: t.shape });
+      if (opts.checkValues) for (const [k, n] of scanSafetensorsNonFinite(file)) nonFinite.set(k, n);
+    } else {
+      const found = inspectPytorchCheckpoint(file, file, opts);
+      for (const [k, t] of found.tensors) tensors.set(k, t);
+      for (const [k, n] of found.nonFinite) nonFinite.set(k, n);
+    }
   }
   if (w.index) checkAgainstIndex(w, new Set(tensors.keys()));
-  return { tensors, bytes };
+  return { tensors, bytes, nonFinite };
 }
 
 function checkAgainstIndex(w: WeightFiles, found: Set<string>): void {

@@ -2,6 +2,7 @@
  * Reading a Hugging Face tokenizer directory: tokenizer_config.json, the special tokens,
  * and the single-sequence post-processing template from tokenizer.json.
  */
+import { parseJsonText } from "../util/files";
 
 /** One special token the post-processor adds around a sequence. */
 export interface SpecialPiece {
@@ -51,12 +52,7 @@ function tokenContent(v: unknown): string | undefined {
 /** Parse tokenizer_config.json text (or undefined when the file is missing). */
 export function parseTokenizerConfig(text: string | undefined, file = "tokenizer_config.json"): TokenizerConfig {
   if (text === undefined) return { raw: {} };
-  let raw: Record<string, unknown>;
-  try {
-    raw = JSON.parse(text) as Record<string, unknown>;
-  } catch (err) {
-    throw new Error(`${file}: invalid JSON (${(err as Error).message})`);
-  }
+  const raw = parseJsonText(text, file, "tokenizer config") as Record<string, unknown>;
   const bool = (k: string): boolean | undefined => (typeof raw[k] === "boolean" ? (raw[k] as boolean) : undefined);
   const mml = typeof raw.model_max_length === "number" ? raw.model_max_length : undefined;
   return {

@@ -12,7 +12,7 @@ import * as os from "os";
 import * as path from "path";
 import type { Tokenizer as BindingTokenizer, Encoding as BindingEncoding } from "tokenizers";
 import { writeFileAtomic } from "../util/atomic";
-import { isDirectory } from "../util/files";
+import { isDirectory, parseJsonText, READ_LIMITS, readTextFileBounded } from "../util/files";
 import { cleanUpTokenization } from "./cleanup";
 import {
   DEFAULT_MAX_LENGTH,
@@ -73,7 +73,13 @@ const WORDPIECE_PREFIX = "##";
 const WORD_CACHE_LIMIT = 500_000;
 
 function readIfExists(file: string): string | undefined {
-  return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
+  return fs.existsSync(file) ? readTokenizerFile(file) : undefined;
+}
+
+/** A tokenizer file's text: regular files only, size-capped (util/files), so a symlink to /dev/zero fails fast. */
+function readTokenizerFile(file: string): string {
+  const big = /tokenizer\.json$|vocab\.txt$/.test(file);
+  return readTextFileBounded(file, big ? READ_LIMITS.tokenizer : READ_LIMITS.json, "tokenizer file");
 }
 
 /** Parse vocab.txt the way HF's load_vocab does: one token per line, id = line number. */
@@ -131,7 +137,7 @@ export class NerTokenizer {
     const config = parseTokenizerConfig(files.tokenizerConfigJson);
     const map = files.specialTokensMapJson ? parseTokenizerConfig(files.specialTokensMapJson, "special_tokens_map.json") : { raw: {} } as TokenizerConfig;
     this.config = config;
-    const json: TokenizerJson | undefined = files.tokenizerJson ? (JSON.parse(files.tokenizerJson) as TokenizerJson) : undefined;
+    const json: TokenizerJson | undefined = files.tokenizerJson ? (parseJsonText(files.tokenizerJson, "tokenizer.json", "tokenizer") as TokenizerJson) : undefined;
 
     this.clsToken = config.clsToken ?? map.clsToken ?? "[CLS]";
     this.sepToken = config.sepToken ?? map.sepToken ?? "[SEP]";
@@ -276,11 +282,11 @@ export class NerTokenizer {
       const local = readIfExists(path.join(dir, file));
       if (local !== undefined || !fromCache) return local;
       const p = await resolve(file);
-      return p === null ? undefined : fs.readFileSync(p, "utf8");
+      return p === null ? undefined : readTokenizerFile(p);
     };
     const files: TokenizerFiles = {
-      tokenizerJson: path.basename(primary) === "tokenizer.json" ? fs.readFileSync(primary, "utf8") : undefined,
-      vocabTxt: path.basename(primary) === "vocab.txt" ? fs.readFileSync(primary, "utf8") : undefined,
+      tokenizerJson: path.basename(primary) === "tokenizer.json" ? readTokenizerFile(primary) : undefined,
+      vocabTxt: path.basename(primary) === "vocab.txt" ? readTokenizerFile(primary) : undefined,
       tokenizerConfigJson: await get("tokenizer_config.json"),
       specialTokensMapJson: await get("special_tokens_map.json"),
     };

@@ -1,10 +1,12 @@
 /**
  * File-system checks with plain-words errors: is it a file, a directory, can an output be written
- * there (checked before any long work starts), and the sha256 of a file.
+ * there (checked before any long work starts), the sha256 of a file, and bounded reads of the
+ * JSON and text files a model or tokenizer is made of (regular files only, size-capped).
  */
 import { createHash } from "crypto";
 import * as fs from "node:fs";
 import * as path from "path";
+import { TextDecoder } from "node:util";
 
 /** True for an existing regular file (following symlinks). */
 export function isFile(p: string): boolean {
@@ -161,4 +163,129 @@ function writeError(name: string, where: string, err: unknown): Error {
   if (code === "EISDIR") return new Error(`${name}: ${rel} is a directory, not a file`);
   if (code === "ENOSPC") return new Error(`${name}: no space left on the device of ${rel}`);
   return new Error(`${name}: cannot write (${(err as Error)?.message ?? String(err)})`);
+}
+
+// ---------------------------------------------------------------- bounded reads
+
+const MIB = 1024 * 1024;
+/** Caps for whole-file reads: far above any real file of the kind, far below what hurts. */
+export const READ_LIMITS = {
+  /** config.json, tokenizer_config.json, special_tokens_map.json, shard indexes. */
+  json: 16 * MIB,
+  /** tokenizer.json and vocab.txt (the largest real ones are ~35 MB). */
+  tokenizer: 256 * MIB,
+} as const;
+
+/**
+ * Open `file` for reading and check that it is a regular file (a directory, a FIFO, a device or
+ * a socket is refused at once: O_NONBLOCK keeps a FIFO without writer from blocking the open).
+ * Returns the descriptor (the caller closes it) and the file's size.
+ */
+export function openRegularFile(file: string, what = "file"): { fd: number; size: number } {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+  } catch (err) {
+    throw readableFileError(file, err);
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw new Error(`${file}: ${what} is ${fileKind(st)}, not a regular file`);
+    return { fd, size: st.size };
+  } catch (err) {
+    fs.closeSync(fd);
+    throw err;
+  }
+}
+
+function fileKind(st: fs.Stats): string {
+  if (st.isDirectory()) return "a directory";
+  if (st.isFIFO()) return "a FIFO (named pipe)";
+  if (st.isCharacterDevice()) return "a character device";
+  if (st.isBlockDevice()) return "a block device";
+  if (st.isSocket()) return "a socket";
+  return "not a regular file";
+}
+
+/**
+ * The bytes of a regular file of at most `maxBytes` (checked on fstat's size before reading, and
+ * again while reading, in case the file grows). Errors name the file and never show its content.
+ */
+export function readRegularFile(file: string, maxBytes: number, what = "file"): Buffer {
+  const { fd, size } = openRegularFile(file, what);
+  try {
+    const tooBig = (n: number) => new Error(`${file}: ${what} is ${n > size ? "more than " : ""}${n} bytes, over the ${maxBytes}-byte limit`);
+    if (size > maxBytes) throw tooBig(size);
+    const buf = Buffer.allocUnsafe(size + 1); // one byte more: sees a file that grew since fstat
+    let n = 0;
+    for (;;) {
+      const got = fs.readSync(fd, buf, n, buf.length - n, n);
+      if (got === 0) break;
+      n += got;
+      if (n === buf.length) throw tooBig(n);
+    }
+    return buf.subarray(0, n);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** A regular text file, strictly UTF-8 (a leading BOM dropped), of at most `maxBytes`. */
+export function readTextFileBounded(file: string, maxBytes: number, what = "text file"): string {
+  const bytes = readRegularFile(file, maxBytes, what);
+  let text: string;
+  try {
+    text = strictUtf8.decode(bytes);
+  } catch {
+    throw new Error(`${file}: ${what} is not valid UTF-8 text`);
+  }
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
+ * Parse a regular JSON file of at most `maxBytes` (default {@link READ_LIMITS}.json). A parse
+ * error gives the line and column only: V8's own message quotes the text, and a file that is not
+ * JSON (a key, a binary file behind a symlink) must not be shown.
+ */
+export function readJsonFileBounded(file: string, what = "JSON file", maxBytes: number = READ_LIMITS.json): unknown {
+  return parseJsonText(readTextFileBounded(file, maxBytes, what), file, what);
+}
+
+/** JSON.parse with an error that names `file` and the place, never the text (see {@link readJsonFileBounded}). */
+export function parseJsonText(text: string, file: string, what = "JSON file"): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${file}: ${what} is not valid JSON${jsonErrorPlace(text, (err as Error).message)}`);
+  }
+}
+
+/** " (line L, column C)" from a JSON.parse message's "position N", or "" when it gives none. */
+function jsonErrorPlace(text: string, message: string): string {
+  const m = /position (\d+)/.exec(message);
+  if (!m && /Unexpected end of JSON input/.test(message)) return " (it ends too early)";
+  if (!m) return "";
+  const pos = Math.min(Number(m[1]), text.length);
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < pos; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return ` (line ${line}, column ${pos - lineStart + 1})`;
+}
+
+/**
+ * A value read from a JSON file, for an error message: short, and never recursive (a hostile
+ * file can nest arrays deeper than JSON.stringify's call stack reaches).
+ */
+export function describeJsonValue(v: unknown): string {
+  if (Array.isArray(v)) return `an array of ${v.length} items`;
+  if (v !== null && typeof v === "object") return "an object";
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 40 ? `${s.slice(0, 40)}…` : s;
 }

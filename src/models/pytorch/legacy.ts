@@ -7,7 +7,7 @@
  * (The even older tar container of torch < 0.4 is recognised and refused with a message.)
  */
 import { DTYPE_BYTES } from "../safetensors";
-import { PickleTruncatedError, unpickle, type PyValue } from "./pickle";
+import { describePy, PickleTruncatedError, unpickle, type PyValue } from "./pickle";
 import { ALLOWED_DESCRIPTION, stateDictEntries, stateDictGlobals, storageFromPersistentId, type StorageRef, type TensorRef } from "./tensors";
 import type { ByteSource } from "./zip";
 
@@ -57,7 +57,7 @@ function parse(head: Uint8Array, src: ByteSource, source: string): LegacyLayout 
   const magic = unpickle(head, plain, 0);
   if (typeof magic.value !== "bigint" || magic.value !== MAGIC) throw new Error(`${source}: not a PyTorch checkpoint (a pickle without PyTorch's magic number)`);
   const protocol = unpickle(head, plain, magic.end);
-  if (protocol.value !== PROTOCOL_VERSION) throw new Error(`${source}: unsupported legacy protocol version ${String(protocol.value)}`);
+  if (protocol.value !== PROTOCOL_VERSION) throw new Error(`${source}: unsupported legacy protocol version ${describePy(protocol.value)}`);
   const sysInfo = unpickle(head, plain, protocol.end);
   const littleEndian = !(sysInfo.value instanceof Map) || sysInfo.value.get("little_endian") !== false;
   const refs = new Map<string, StorageRef>();

@@ -45,6 +45,31 @@ export class PickleTruncatedError extends Error {}
 
 const MARK = Symbol("mark");
 
+/**
+ * Limits that no state dict comes near (torch batches dict items by 1000, integers are sizes and
+ * offsets) and that keep a hostile pickle small in memory and time: the stack holds at most
+ * MAX_STACK values, and an integer opcode (LONG1/LONG4) at most MAX_LONG_BYTES bytes.
+ */
+export const PICKLE_LIMITS = { MAX_STACK: 1 << 17, MAX_MEMO: 1 << 20, MAX_LONG_BYTES: 1024 } as const;
+
+/**
+ * A short, non-recursive description of a value for error messages: a hostile pickle can nest
+ * values a million deep, and String() or JSON.stringify on them overflows the call stack.
+ */
+export function describePy(v: unknown): string {
+  if (v === null || v === undefined) return "None";
+  if (typeof v === "string") return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  if (typeof v === "bigint") {
+    const s = v.toString();
+    return s.length > 24 ? `an integer of ${s.length} digits` : s;
+  }
+  if (v instanceof Uint8Array) return `${v.length} bytes`;
+  if (Array.isArray(v)) return `${Object.isFrozen(v) ? "a tuple" : "a list"} of ${v.length} items`;
+  if (v instanceof Map) return `a dict of ${v.size} items`;
+  return "an object";
+}
+
 export function tuple(items: PyValue[]): PyTuple {
   const t = Object.freeze(items.slice()) as unknown as PyTuple;
   return t;
@@ -118,16 +143,22 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions, offset = 0): 
     if (!(target instanceof Map)) fail("malformed pickle (SETITEM on a non-dict)");
     for (let i = 0; i + 1 < items.length; i += 2) (target as Map<PyValue, PyValue>).set(items[i], items[i + 1]);
   };
-  const longFrom = (b: Uint8Array): number | bigint => {
+  // Two's complement little-endian → integer, in one linear pass (hex digits, then one BigInt parse).
+  const longFrom = (n: number): number | bigint => {
+    if (n > PICKLE_LIMITS.MAX_LONG_BYTES) fail(`integer of ${n} bytes at byte ${pos} (more than ${PICKLE_LIMITS.MAX_LONG_BYTES}; a state dict holds none)`);
+    const b = take(n);
     if (b.length === 0) return 0;
-    let v = 0n;
-    for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
+    const hex = Buffer.from(b).reverse().toString("hex");
+    let v = BigInt(`0x${hex}`);
     if (b[b.length - 1] & 0x80) v -= 1n << BigInt(8 * b.length);
     return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
   };
 
   while (true) {
     const at = pos;
+    // Values nest through the stack (or the memo), so these caps also bound how deep they nest.
+    if (stack.length > PICKLE_LIMITS.MAX_STACK) fail(`pickle stack grows past ${PICKLE_LIMITS.MAX_STACK} entries at byte ${at} (nested too deep or a batch too large for a state dict)`);
+    if (memo.size > PICKLE_LIMITS.MAX_MEMO) fail(`pickle memo grows past ${PICKLE_LIMITS.MAX_MEMO} entries at byte ${at}`);
     const op = u8();
     switch (op) {
       case 0x80: // PROTO
@@ -174,10 +205,10 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions, offset = 0): 
         break;
       }
       case 0x8a: // LONG1
-        stack.push(longFrom(take(u8())));
+        stack.push(longFrom(u8()));
         break;
       case 0x8b: // LONG4
-        stack.push(longFrom(take(u32())));
+        stack.push(longFrom(u32()));
         break;
       case 0x47: // BINFLOAT (big-endian)
         need(8);
@@ -242,7 +273,7 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions, offset = 0): 
         const items = popMark();
         const list = top();
         if (!Array.isArray(list) || Object.isFrozen(list)) fail("malformed pickle (APPENDS to a non-list)");
-        (list as PyValue[]).push(...items);
+        for (const item of items) (list as PyValue[]).push(item); // no spread: 300k arguments overflow the call stack
         break;
       }
       case 0x7d: // EMPTY_DICT

@@ -5,10 +5,11 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { DTYPE_BYTES, type CheckpointTensor, type SafetensorsDtype } from "../safetensors";
+import { countNonFinite, DTYPE_BYTES, type CheckpointTensor, type SafetensorsDtype } from "../safetensors";
 import { isLegacyPickle, isTar, readLegacyLayout } from "./legacy";
 import { unpickle, type PyValue } from "./pickle";
 import { ALLOWED_DESCRIPTION, checkpointTensor, stateDictEntries, stateDictGlobals, storageFromPersistentId, swapBytes, viewExtent, type StorageRef, type TensorRef } from "./tensors";
+import { openRegularFile } from "../../util/files";
 import { bufferSource, fdSource, isZip, readZipEntries, readZipEntry, type ByteSource } from "./zip";
 
 /** A parsed checkpoint: its tensors (as views) and how to fetch a storage's little-endian bytes. */
@@ -18,6 +19,8 @@ interface OpenedCheckpoint {
   /** Throws when the file holds fewer bytes than the storage needs. */
   checkStorage(s: StorageRef): void;
   storageBytes(s: StorageRef): Uint8Array;
+  /** Where element 0 of the storage (or of its legacy view) lies in the file, and its byte order. */
+  storageLocation(s: StorageRef): { offset: number; littleEndian: boolean };
 }
 
 function open(src: ByteSource, source: string): OpenedCheckpoint {
@@ -54,6 +57,7 @@ function openZip(src: ByteSource, source: string): OpenedCheckpoint {
     format: "zip",
     entries,
     checkStorage: (s) => void entryOf(s),
+    storageLocation: (s) => ({ offset: entryOf(s).dataOffset, littleEndian }),
     storageBytes(s) {
       let bytes = cache.get(s.key);
       if (!bytes) {
@@ -73,6 +77,10 @@ function openLegacy(src: ByteSource, source: string): OpenedCheckpoint {
     format: "legacy",
     entries: layout.entries,
     checkStorage: () => undefined, // readLegacyLayout checked every storage against the file size
+    storageLocation: (s) => ({
+      offset: layout.storages.get(s.key)!.dataOffset + (s.view ? s.view.offset : 0) * DTYPE_BYTES[s.dtype],
+      littleEndian: layout.littleEndian,
+    }),
     storageBytes(s) {
       const id = s.view ? `${s.key}@${s.view.offset}` : s.key;
       let bytes = cache.get(id);
@@ -92,7 +100,14 @@ function openLegacy(src: ByteSource, source: string): OpenedCheckpoint {
 
 /** All tensors of a `pytorch_model.bin` (decoded on demand); `source` names it in errors. */
 export function readPytorchCheckpoint(file: string, source = path.basename(file)): Map<string, CheckpointTensor> {
-  const opened = open(bufferSource(fs.readFileSync(file)), source);
+  const { fd } = openRegularFile(file, "PyTorch checkpoint");
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  const opened = open(bufferSource(bytes), source);
   const out = new Map<string, CheckpointTensor>();
   for (const [name, t] of opened.entries) {
     opened.checkStorage(t.storage);
@@ -106,17 +121,31 @@ export function readPytorchCheckpoint(file: string, source = path.basename(file)
  * against the file's size, reading only the archive directory and the pickle. Throws on a
  * truncated or malformed file.
  */
-export function inspectPytorchCheckpoint(file: string, source = path.basename(file)): { format: "zip" | "legacy"; tensors: Map<string, { dtype: SafetensorsDtype; shape: number[] }> } {
-  const fd = fs.openSync(file, "r");
+export function inspectPytorchCheckpoint(
+  file: string,
+  source = path.basename(file),
+  opts: { checkValues?: boolean } = {},
+): { format: "zip" | "legacy"; tensors: Map<string, { dtype: SafetensorsDtype; shape: number[] }>; nonFinite: Map<string, number> } {
+  const { fd } = openRegularFile(file, "PyTorch checkpoint");
   try {
-    const opened = open(fdSource(fd), source);
+    const src = fdSource(fd);
+    const opened = open(src, source);
     const tensors = new Map<string, { dtype: SafetensorsDtype; shape: number[] }>();
+    const nonFinite = new Map<string, number>();
     for (const [name, t] of opened.entries) {
       opened.checkStorage(t.storage);
-      viewExtent(t, name, source);
+      const { begin, end } = viewExtent(t, name, source);
       tensors.set(name, { dtype: t.storage.dtype, shape: [...t.shape] });
+      if (opts.checkValues && end > begin) {
+        // The elements the view spans, read in bounded chunks (swapped first when big-endian).
+        const { offset, littleEndian } = opened.storageLocation(t.storage);
+        const es = DTYPE_BYTES[t.storage.dtype];
+        const read = littleEndian ? src.read : (o: number, n: number) => swapBytes(src.read(o, n), es);
+        const bad = countNonFinite(read, offset + begin * es, end - begin, t.storage.dtype);
+        if (bad > 0) nonFinite.set(name, bad);
+      }
     }
-    return { format: opened.format, tensors };
+    return { format: opened.format, tensors, nonFinite };
   } finally {
     fs.closeSync(fd);
   }

@@ -4,7 +4,7 @@
  * Also the allow-list of pickle globals such a state dict needs.
  */
 import { DTYPE_BYTES, decodeToFloat32, type CheckpointTensor, type SafetensorsDtype } from "../safetensors";
-import type { PyGlobal, PyValue } from "./pickle";
+import { describePy, type PyGlobal, type PyValue } from "./pickle";
 
 /** One storage, as a persistent id names it. */
 export interface StorageRef {
@@ -42,7 +42,8 @@ const STORAGE_DTYPES: Record<string, SafetensorsDtype> = {
 
 export const ALLOWED_DESCRIPTION = "only tensor-rebuild functions, storage types and OrderedDict are allowed";
 
-const isInts = (v: PyValue): v is number[] => Array.isArray(v) && v.every((x) => Number.isInteger(x));
+const isInts = (v: PyValue): v is number[] => Array.isArray(v) && v.every((x) => Number.isSafeInteger(x));
+const isCount = (v: PyValue): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
 
 /** The pickle globals a state dict needs, each mapped to a harmless JavaScript builder. */
 export function stateDictGlobals(source: string): Record<string, Omit<PyGlobal, "kind" | "module" | "name"> & { storageDtype?: SafetensorsDtype }> {
@@ -81,16 +82,19 @@ export function stateDictGlobals(source: string): Record<string, Omit<PyGlobal, 
  */
 export function storageFromPersistentId(pid: PyValue, source: string): StorageRef {
   const t = pid as PyValue[];
-  if (!Array.isArray(t) || t[0] !== "storage" || t.length < 5) throw new Error(`${source}: unsupported persistent id ${JSON.stringify(String(t))} (expected a storage)`);
+  if (!Array.isArray(t) || t[0] !== "storage" || t.length < 5) throw new Error(`${source}: unsupported persistent id ${describePy(t)} (expected a storage)`);
   const type = t[1] as PyGlobal & { storageDtype?: SafetensorsDtype };
   if (!type || type.kind !== "global" || !type.storageDtype) throw new Error(`${source}: persistent id names no storage type`);
-  const key = String(t[2]);
-  const numel = Number(t[4]);
-  if (!Number.isSafeInteger(numel) || numel < 0) throw new Error(`${source}: storage ${key} has invalid size ${String(t[4])}`);
+  if (typeof t[2] !== "string") throw new Error(`${source}: storage key ${describePy(t[2])} is not a string`);
+  const key = t[2];
+  const numel = t[4];
+  if (typeof numel !== "number" || !Number.isSafeInteger(numel) || numel < 0) throw new Error(`${source}: storage ${key} has invalid size ${describePy(numel)}`);
   const ref: StorageRef = { kind: "storage", key, dtype: type.storageDtype, numel };
   const view = t[5] as PyValue[] | null | undefined;
   if (Array.isArray(view) && view.length === 3) {
-    ref.view = { key: String(view[0]), offset: Number(view[1]), size: Number(view[2]) };
+    const [vk, offset, size] = view;
+    if (typeof vk !== "string" || !isCount(offset) || !isCount(size)) throw new Error(`${source}: storage ${key} has an invalid view ${describePy(view)}`);
+    ref.view = { key: vk, offset, size };
   }
   return ref;
 }
@@ -100,25 +104,44 @@ export function stateDictEntries(value: PyValue, source: string): [string, Tenso
   if (!(value instanceof Map)) throw new Error(`${source}: the pickle holds no state dict (a dict of tensors)`);
   const out: [string, TensorRef][] = [];
   for (const [k, v] of value as Map<PyValue, PyValue>) {
-    if (typeof k !== "string") throw new Error(`${source}: state dict key ${String(k)} is not a string`);
+    if (typeof k !== "string") throw new Error(`${source}: state dict key ${describePy(k)} is not a string`);
     if (!v || (v as TensorRef).kind !== "tensor") {
       // Whole-model pickles or training checkpoints nest dicts; a state dict maps names to tensors.
-      throw new Error(`${source}: state dict entry "${k}" is not a tensor (is this a full training checkpoint rather than a model state dict?)`);
+      throw new Error(`${source}: state dict entry ${describePy(k)} is not a tensor (is this a full training checkpoint rather than a model state dict?)`);
     }
     out.push([k, v as TensorRef]);
   }
   return out;
 }
 
-/** Elements the view reaches in its storage: [first, last + 1), checked against the storage size. */
+/** torch refuses tensors of more dimensions in most kernels; a state dict has at most 4. */
+const MAX_DIMS = 64;
+
+/**
+ * Elements the view reaches in its storage: [first, last + 1), checked against the storage size.
+ * A view is refused when materialising it would produce more elements than its storage holds
+ * (a zero stride on a dimension of size > 1, as `expand` makes, or strides that overlap):
+ * a 90 KB file must not turn into gigabytes.
+ */
 export function viewExtent(t: TensorRef, name: string, source: string): { begin: number; end: number; count: number } {
+  const where = `${source}: tensor "${name}"`;
+  if (t.shape.length > MAX_DIMS) throw new Error(`${where} has ${t.shape.length} dimensions (at most ${MAX_DIMS} are read)`);
+  if (t.shape.some((d) => d < 0)) throw new Error(`${where} has a negative size [${t.shape}]`);
   const count = t.shape.reduce((a, b) => a * b, 1);
+  const storageSize = t.storage.view ? t.storage.view.size : t.storage.numel;
+  const desc = `(offset ${t.offset}, size [${t.shape}], stride [${t.stride}])`;
+  if (count > 0) {
+    const zero = t.shape.findIndex((d, i) => d > 1 && t.stride[i] === 0);
+    if (zero >= 0) {
+      throw new Error(`${where} ${desc} has stride 0 on dimension ${zero} of size ${t.shape[zero]} (an expanded view); refusing to materialise ${count} elements from a storage of ${storageSize}`);
+    }
+    if (count > storageSize) throw new Error(`${where} ${desc} has ${count} elements but its storage holds ${storageSize} (overlapping strides); refusing to materialise it`);
+  }
   let last = t.offset;
   for (let d = 0; d < t.shape.length; d++) if (t.shape[d] > 0) last += (t.shape[d] - 1) * t.stride[d];
   const end = count === 0 ? t.offset : last + 1;
-  const storageSize = t.storage.view ? t.storage.view.size : t.storage.numel;
-  if (t.stride.some((s) => s < 0) || end > storageSize) {
-    throw new Error(`${source}: tensor "${name}" (offset ${t.offset}, size [${t.shape}], stride [${t.stride}]) reaches element ${end} of a storage of ${storageSize}`);
+  if (t.stride.some((s) => s < 0) || end > storageSize || !Number.isSafeInteger(end)) {
+    throw new Error(`${where} ${desc} reaches element ${end} of a storage of ${storageSize}`);
   }
   return { begin: t.offset, end, count };
 }
