@@ -1,5 +1,6 @@
 /** Corpus distributions: tag frequencies, entity lengths per type, sentence lengths per split. */
 import { baseLayout, logAxis, PlotlyFigure } from "./figure";
+import { sharedBins } from "./ticks";
 import { histogram } from "../explore/records";
 
 /** Bars of token counts per tag (log scale by default: "O" dwarfs everything else). */
@@ -11,7 +12,7 @@ export function tagDistributionFigure(
   return {
     data: [{ type: "bar", name: "tokens", x: counts.map((c) => c.tag), y: counts.map((c) => c.count) }],
     layout: baseLayout(opts.title ?? "Tag frequencies", "tag", "tokens", {
-      yaxis: log ? logAxis("tokens (log scale)") : { title: { text: "tokens" } },
+      yaxis: log ? logAxis("tokens (log scale)", counts.map((c) => c.count)) : { title: { text: "tokens" } },
     }),
   };
 }
@@ -41,12 +42,17 @@ export function sentenceLengthFigure(
   opts: { title?: string; unit?: string } = {},
 ): PlotlyFigure {
   const unit = opts.unit ?? "words";
+  // The same bins for every split (plotly would bin each trace on its own), so the overlaid
+  // bars compare like with like, and the static SVG draws the same bins.
+  const bins = sharedBins(Object.values(lengthsBySplit).flat());
+  const xbins = bins ? { start: bins.start, end: bins.start + bins.size * bins.count, size: bins.size } : undefined;
   const data = Object.entries(lengthsBySplit).map(([split, lengths]) => ({
     type: "histogram",
     name: split,
     x: [...lengths],
     opacity: 0.6,
     histnorm: "percent",
+    ...(xbins ? { xbins } : {}),
   }));
   return {
     data,

@@ -2,6 +2,7 @@
  * Plain-object plotly figures (the JSON that `Plotly.newPlot` and the JupyterLab plotly renderer
  * accept). Builders return these; src/charts/render.ts displays them, src/charts/png.ts exports them.
  */
+import { formatTick, logTicks } from "./ticks";
 
 /** One plotly trace (`{type: "bar", x, y, ...}`); kept open because plotly has hundreds of fields. */
 export type PlotlyTrace = { type?: string; name?: string } & Record<string, unknown>;
@@ -35,9 +36,21 @@ export function baseLayout(title: string, xTitle?: string, yTitle?: string, extr
   } as Record<string, unknown>;
 }
 
-/** Axis settings for a log scale with labels at powers of ten only (no "2", "5" minor labels). */
-export function logAxis(title: string): Record<string, unknown> {
-  return { type: "log", dtick: 1, title: { text: title } };
+/**
+ * Axis settings for a log scale. Without `values`: labels at powers of ten only. With the
+ * plotted values: a fixed range around them and labelled ticks at the powers of ten when at
+ * least three fall inside, else at 1-2-5 multiples (a range within one or two decades would
+ * otherwise carry a single tick).
+ */
+export function logAxis(title: string, values?: readonly number[]): Record<string, unknown> {
+  const positive = (values ?? []).filter((v) => Number.isFinite(v) && v > 0);
+  if (!positive.length) return { type: "log", dtick: 1, title: { text: title } };
+  const lo = Math.log10(Math.min(...positive));
+  const hi = Math.log10(Math.max(...positive));
+  const pad = Math.max(0.15, (hi - lo) * 0.05);
+  const range = [lo - pad, hi + pad];
+  const tickvals = logTicks(10 ** range[0], 10 ** range[1]);
+  return { type: "log", range, tickvals, ticktext: tickvals.map((v) => formatTick(v)), title: { text: title } };
 }
 
 /** The figure's title text, or "" (used for text fallbacks and file names). */

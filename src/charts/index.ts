@@ -5,3 +5,5 @@ export * from "./perType";
 export * from "./confusion";
 export * from "./distributions";
 export * from "./render";
+export * from "./svg";
+export * from "./ticks";

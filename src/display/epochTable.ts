@@ -1,9 +1,10 @@
 /**
  * The per-epoch table the tutorials' Trainer prints (Epoch, Training Loss, Validation Loss,
- * Precision, Recall, F1, Accuracy). One set of cells feeds the text form (terminal, epochs.txt)
- * and the HTML form (notebook progress); a missing value reads "No log", as in Hugging Face.
+ * Precision, Recall, F1, Accuracy): one set of columns, rendered by the generic table as text
+ * (terminal, epochs.txt) and as HTML (notebook progress). Scores have 4 digits like every other
+ * table; a missing value reads "No log", as in Hugging Face.
  */
-import { escapeHtml } from "./html";
+import { formatTable, tableHtml, type Column } from "./table";
 
 /** One evaluation row (structurally the Trainer's EpochRow; kept here so display stays a leaf). */
 export interface EpochTableRow {
@@ -16,42 +17,38 @@ export interface EpochTableRow {
   accuracy: number | null;
 }
 
-export const EPOCH_TABLE_HEADER = ["Epoch", "Training Loss", "Validation Loss", "Precision", "Recall", "F1", "Accuracy"] as const;
+/** Digits after the point of every score in the table. */
+export const EPOCH_TABLE_DIGITS = 4;
 
-/** One metric cell: six digits, or "No log" when the value was not logged (as Hugging Face prints). */
+/** One metric cell: 4 digits, or "No log" when the value was not logged (as Hugging Face prints). */
 export function epochValueText(x: number | null | undefined): string {
-  return x === null || x === undefined ? "No log" : x.toFixed(6);
-}
-const value = epochValueText;
-
-/** The cells of each row, as text. */
-export function epochTableCells(rows: readonly EpochTableRow[]): string[][] {
-  return rows.map((r) => [
-    Number.isInteger(r.epoch) ? String(r.epoch) : r.epoch.toFixed(2),
-    value(r.trainingLoss),
-    value(r.validationLoss),
-    value(r.precision),
-    value(r.recall),
-    value(r.f1),
-    value(r.accuracy),
-  ]);
+  return x === null || x === undefined ? "No log" : x.toFixed(EPOCH_TABLE_DIGITS);
 }
 
-/** Aligned text: epoch left, numbers right. */
+const metric = (key: Exclude<keyof EpochTableRow, "epoch">, header: string): Column<EpochTableRow> => ({
+  key,
+  header,
+  align: "right",
+  format: (v) => epochValueText(v as number | null),
+});
+
+/** The table's columns (the one definition both renderings use). */
+export const EPOCH_TABLE_COLUMNS: readonly Column<EpochTableRow>[] = [
+  { key: "epoch", header: "Epoch", align: "left", format: (v) => (Number.isInteger(v) ? String(v) : (v as number).toFixed(2)) },
+  metric("trainingLoss", "Training Loss"),
+  metric("validationLoss", "Validation Loss"),
+  metric("precision", "Precision"),
+  metric("recall", "Recall"),
+  metric("f1", "F1"),
+  metric("accuracy", "Accuracy"),
+];
+
+/** Aligned text, a header line then one line per epoch (epoch left, numbers right). */
 export function epochTableText(rows: readonly EpochTableRow[]): string {
-  const header = [...EPOCH_TABLE_HEADER];
-  const body = epochTableCells(rows);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
-  return [line(header), ...body.map(line)].join("\n");
+  return formatTable(rows, [...EPOCH_TABLE_COLUMNS], { rule: false });
 }
 
-/** HTML table for notebooks (Jupyter's stylesheet right-aligns the cells, which suits numbers). */
+/** The same table as HTML. */
 export function epochTableHtml(rows: readonly EpochTableRow[], caption?: string): string {
-  const th = EPOCH_TABLE_HEADER.map((h) => `<th>${h}</th>`).join("");
-  const trs = epochTableCells(rows)
-    .map((cells) => `<tr>${cells.map((c) => `<td>${c}</td>`).join("")}</tr>`)
-    .join("");
-  const cap = caption ? `<caption style="text-align:left;caption-side:top">${escapeHtml(caption)}</caption>` : "";
-  return `<table class="ner-epochs" style="margin-left:0;margin-right:auto">${cap}<thead><tr>${th}</tr></thead><tbody>${trs}</tbody></table>`;
+  return tableHtml(rows, [...EPOCH_TABLE_COLUMNS], caption).replace("<table ", '<table class="ner-epochs" ');
 }

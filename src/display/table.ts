@@ -9,11 +9,15 @@ export interface Column<Row> {
   /** Digits after the point for numbers (default: as is). */
   digits?: number;
   format?: (value: Row[keyof Row], row: Row) => string;
+  /** Alignment; default: right when every value is a number, else left. */
+  align?: "left" | "right";
 }
 
 /** How many rows to show; the rest is announced as "… N more rows", never dropped silently. */
 export interface TableOptions {
   maxRows?: number;
+  /** The dashed rule under the text table's header (default true). */
+  rule?: boolean;
 }
 
 function cellText<Row>(row: Row, col: Column<Row>): string {
@@ -30,6 +34,7 @@ function defaultColumns<Row extends object>(rows: readonly Row[]): Column<Row>[]
 }
 
 function isNumericColumn<Row>(rows: readonly Row[], col: Column<Row>): boolean {
+  if (col.align) return col.align === "right";
   return rows.length > 0 && rows.every((r) => typeof r[col.key] === "number");
 }
 
@@ -57,7 +62,8 @@ export function formatTable<Row extends object>(rows: readonly Row[], columns?: 
   const widths = header.map((h, j) => Math.max(h.length, ...body.map((b) => b[j].length)));
   const line = (cells: string[]) =>
     cells.map((s, j) => (numeric[j] ? s.padStart(widths[j]) : s.padEnd(widths[j]))).join("  ").trimEnd();
-  const lines = [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)];
+  const rule = opts.rule === false ? [] : [widths.map((w) => "-".repeat(w)).join("  ")];
+  const lines = [line(header), ...rule, ...body.map(line)];
   if (hidden) lines.push(moreRowsText(hidden));
   return lines.join("\n");
 }

@@ -4,7 +4,6 @@
  */
 import { EpochMetrics, lossCurveFigure, LossPoint, epochMetricsFigure } from "../charts/training";
 import { LiveFigure } from "../charts/render";
-import { Column, epochValueText } from "./display";
 import type { PlotlyFigure } from "../charts/figure";
 import type { EpochRow } from "../training/trainer";
 import { tagSequencesFromIds } from "../metrics/seqeval/compute-metrics";
@@ -67,20 +66,6 @@ export class TrainingCharts {
     if (this.live) this.live.finish(this.lossFigure());
   }
 }
-
-/** Columns of the Trainer's per-epoch table (as Hugging Face prints it), for showTable/formatTable. */
-export const EPOCH_TABLE_COLUMNS: Column<EpochRow>[] = [
-  { key: "epoch", header: "Epoch" },
-  { key: "trainingLoss", header: "Training Loss", format: (v) => fmt(v as number | null) },
-  { key: "validationLoss", header: "Validation Loss", format: (v) => fmt(v as number | null) },
-  { key: "precision", header: "Precision", format: (v) => fmt(v as number | null) },
-  { key: "recall", header: "Recall", format: (v) => fmt(v as number | null) },
-  { key: "f1", header: "F1", format: (v) => fmt(v as number | null) },
-  { key: "accuracy", header: "Accuracy", format: (v) => fmt(v as number | null) },
-];
-
-// The same cell text as the progress display's table (src/display/epochTable).
-const fmt = epochValueText;
 
 /**
  * Gold and predicted tag sequences from token-level predictions, keeping only positions whose

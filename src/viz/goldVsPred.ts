@@ -82,6 +82,25 @@ const STYLE_SHEET =
   ".ner-gvp td{vertical-align:top;padding:0.3em 0.8em;line-height:2.5;white-space:pre-wrap;text-align:left}" +
   ".ner-gvp th{text-align:left;padding:0.3em 0.8em}</style>";
 
+/** What each outline means, on the side where it is drawn. */
+const KEY_ENTRIES: [SpanStatus, string][] = [
+  ["missed", "missed (gold side: no prediction touches it)"],
+  ["spurious", "spurious (no gold entity there)"],
+  ["wrong-type", "wrong type (same words, other type)"],
+  ["wrong-boundary", "wrong boundary (overlaps, other span)"],
+];
+
+/** The key to the outline styles: a sample box drawn with each style and its meaning. */
+export function goldVsPredKeyHtml(): string {
+  const items = KEY_ENTRIES.map(
+    ([status, text]) =>
+      `<span class="ner-key-item" style="margin-right:1.2em;white-space:nowrap">` +
+      `<span class="ner-key-swatch" style="display:inline-block;width:1.6em;height:0.9em;margin-right:0.4em;` +
+      `vertical-align:middle;${STATUS_STYLE[status]}"></span>${escapeHtml(text)}</span>`,
+  );
+  return `<div class="ner-key" style="font-size:0.85em;color:#444;margin:0.2em 0 0.4em;line-height:2">Key: ${items.join("")}</div>`;
+}
+
 // Inline too: Jupyter's stylesheet (.rendered_html td) right-aligns and centres tables.
 const CELL = 'style="text-align:left;vertical-align:top"';
 
@@ -122,6 +141,6 @@ export function renderGoldVsPredHtml(tokens: readonly string[], goldTags: readon
     `<div class="ner-gvp" style="font-family: sans-serif">${STYLE_SHEET}` +
     `<table style="margin-left:0;margin-right:auto"><tr><th ${CELL}>Gold</th><th ${CELL}>Predicted</th></tr><tr>` +
     `<td class="ner-gold" ${CELL}>${side(cmp.gold)}</td><td class="ner-pred" ${CELL}>${side(cmp.pred)}</td></tr></table>` +
-    `${summary}</div>`
+    `${goldVsPredKeyHtml()}${summary}</div>`
   );
 }

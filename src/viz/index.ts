@@ -8,7 +8,7 @@ export { tagsToSpans, joinTokens, toSpan } from "./spans";
 export type { EntitySpan, EntityLike } from "./spans";
 export { renderEntitiesHtml, renderTaggedTokensHtml, highlightHtml, markHtml, nonOverlappingSpans } from "./entities";
 export type { RenderEntitiesOptions } from "./entities";
-export { compareSpans, compareTags, renderGoldVsPredHtml } from "./goldVsPred";
+export { compareSpans, compareTags, goldVsPredKeyHtml, renderGoldVsPredHtml } from "./goldVsPred";
 export type { SpanStatus, JudgedSpan, SpanComparison } from "./goldVsPred";
 export { htmlPage } from "./page";
 export { showEntities, showTaggedTokens, showGoldVsPred, entitiesPlainText } from "./notebook";

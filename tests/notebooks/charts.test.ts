@@ -18,6 +18,8 @@ import {
   tagDistributionFigure,
   WRONG_BOUNDARY,
   LiveFigure,
+  logTicks,
+  figureSvg,
 } from "../../src/charts";
 import { chromiumPath } from "../../src/charts/png";
 import { setDisplaySink, MimeBundle, WarningNotes } from "../../src/display/index";
@@ -119,17 +121,30 @@ test("figureBundle: plotly JSON + HTML fallback inlining plotly.min.js only once
   assert.ok(h1.includes("Plotly.react("));
   assert.ok(h2.length < 10_000, "later fallbacks reuse window.Plotly");
   assert.match(first["text/plain"] as string, /Tag frequencies/);
+  // Every bundle carries the static picture: as image/svg+xml and as an <img> inside the HTML.
+  assert.match(first["image/svg+xml"] as string, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  assert.match(h2, /<img class="ner-chart-static" alt="Tag frequencies" width="800" height="380" [^>]*src="data:image\/svg\+xml;base64,/);
   const noHtml = figureBundle(fig, { html: false });
-  assert.equal(noHtml["text/html"], undefined);
+  assert.ok(!(noHtml["text/html"] as string).includes("<script"), "NER_PLOTLY_HTML=0: the picture only, no scripts");
+  assert.match(noHtml["text/html"] as string, /<img class="ner-chart-static"/);
+  assert.equal(typeof noHtml["image/svg+xml"], "string");
 });
 
-test("figureHtml escapes </script> inside figure strings", () => {
-  const html = figureHtml({ data: [{ type: "bar", name: "</script><b>x" }], layout: {} }, { divId: "d" });
-  assert.equal(html.split("</script>").length, 2, "only the real closing tag");
+test("figureHtml: no string of the figure can end the script, open a comment or end CDATA", () => {
+  const evil = `</script><!-- ]]> "quoted" 'single' & \u2028`;
+  const html = figureHtml({ data: [{ type: "bar", name: evil, x: [evil], y: [1] }], layout: { title: { text: evil } } }, { divId: "d" });
+  const script = html.slice(html.indexOf("<script"));
+  assert.equal(script.split("</script").length, 2, "only the real closing tag");
+  assert.ok(!script.includes("<!--") && !script.includes("]]>"), "no comment or CDATA end inside the script");
+  // The payload is still the same figure.
+  const payload = /var f=(\{.*?\}),id=/.exec(script)?.[1];
+  assert.ok(payload);
+  assert.equal((JSON.parse(payload) as { layout: { title: { text: string } } }).layout.title.text, evil);
   assert.match(html, /id="d"/);
+  assert.match(html, /alt="&lt;\/script&gt;&lt;!-- \]\]&gt; &quot;quoted&quot; &#39;single&#39; &amp;/);
 });
 
-test("LiveFigure: plotly.js once in its own output, then one display redrawn in place with an HTML fallback", () => {
+test("LiveFigure: the static SVG while it grows (redrawn by every front end), the interactive chart at the end", () => {
   const sent: { bundle: MimeBundle; displayId?: string; update: boolean }[] = [];
   setDisplaySink((bundle, o) => sent.push({ bundle, ...o }));
   const prev = process.env.NER_PLOTLY_HTML;
@@ -137,30 +152,37 @@ test("LiveFigure: plotly.js once in its own output, then one display redrawn in 
     delete process.env.NER_PLOTLY_HTML;
     resetPlotlySession();
     const live = new LiveFigure();
-    const fig = lossCurveFigure([{ step: 1, loss: 1 }]);
-    live.update(fig);
-    live.update(lossCurveFigure([{ step: 1, loss: 1 }, { step: 2, loss: 0.5 }]));
-    live.finish(fig);
-    assert.equal(sent.length, 4);
-    // The library: a plain output of its own (not replaced by later updates).
-    assert.equal(sent[0].displayId, undefined);
-    assert.ok((sent[0].bundle["text/html"] as string).length > 1_000_000);
-    const updates = sent.slice(1);
-    assert.deepEqual(updates.map((s) => s.update), [false, true, true]);
-    assert.ok(updates.every((s) => s.displayId === updates[0].displayId && s.displayId));
-    const divIds = updates.map((s) => /<div id="([^"]+)"/.exec(s.bundle["text/html"] as string)?.[1]);
-    assert.ok(divIds[0] && divIds.every((d) => d === divIds[0]), "every version redraws the same div");
-    for (const s of updates) {
-      const html = s.bundle["text/html"] as string;
-      assert.ok(html.length < 10_000, "updates do not resend plotly.js");
-      assert.match(html, /Plotly\.react\(/);
-      assert.ok(PLOTLY_MIME in s.bundle);
+    const one = lossCurveFigure([{ step: 1, loss: 1 }]);
+    const two = lossCurveFigure([{ step: 1, loss: 1 }, { step: 2, loss: 0.5 }]);
+    live.update(one);
+    live.update(two);
+    assert.equal(sent.length, 2);
+    assert.deepEqual(sent.map((s) => s.update), [false, true]);
+    for (const [i, s] of sent.entries()) {
+      // No plotly JSON: JupyterLab's plotly extension draws a plotly output once and ignores updates.
+      assert.ok(!(PLOTLY_MIME in s.bundle), "no plotly JSON while growing");
+      assert.match(s.bundle["image/svg+xml"] as string, /<svg /);
+      assert.ok(!(s.bundle["text/html"] as string).includes("<script"), "no script while growing");
+      assert.match(s.bundle["text/html"] as string, new RegExp(`<div class="ner-live-chart" data-points="${i + 1}"><img `));
     }
-    assert.deepEqual((updates[1].bundle[PLOTLY_MIME] as { data: { y: number[] }[] }).data[0].y, [1, 0.5]);
+    live.finish(two);
+    assert.equal(sent.length, 4);
+    // The library: a plain output of its own (not replaced by later updates), before the final draw.
+    assert.equal(sent[2].displayId, undefined);
+    assert.ok((sent[2].bundle["text/html"] as string).length > 1_000_000);
+    const final = sent[3];
+    assert.equal(final.update, true);
+    assert.equal(final.displayId, sent[0].displayId);
+    assert.ok(final.displayId);
+    assert.deepEqual((final.bundle[PLOTLY_MIME] as { data: { y: number[] }[] }).data[0].y, [1, 0.5]);
+    assert.ok((final.bundle["text/html"] as string).length < 20_000, "the final version does not resend plotly.js");
+    assert.match(final.bundle["text/html"] as string, /Plotly\.react\(/);
     // A second live figure in the same session does not send the library again.
-    new LiveFigure().update(fig);
-    assert.equal(sent.length, 5);
-    assert.ok((sent[4].bundle["text/html"] as string).length < 10_000);
+    const again = new LiveFigure();
+    again.update(one);
+    again.finish(one);
+    assert.equal(sent.length, 6);
+    assert.ok((sent[5].bundle["text/html"] as string).length < 20_000);
   } finally {
     setDisplaySink(null);
     if (prev === undefined) delete process.env.NER_PLOTLY_HTML;
@@ -185,7 +207,22 @@ test("legibility: confusion numbers contrast with their cells, axes grow to fit 
     assert.equal((f.layout.yaxis as { automargin: boolean }).automargin, true);
   }
   const tags = tagDistributionFigure([{ tag: "O", count: 100000 }, { tag: "B-X", count: 3 }]);
-  assert.deepEqual(tags.layout.yaxis, { automargin: true, type: "log", dtick: 1, title: { text: "tokens (log scale)" } });
+  const y = tags.layout.yaxis as { type: string; tickvals: number[]; ticktext: string[] };
+  assert.equal(y.type, "log");
+  assert.deepEqual(y.tickvals, [10, 100, 1000, 10000, 100000], "a wide range: powers of ten only");
+  assert.deepEqual(y.ticktext, ["10", "100", "1000", "10k", "100k"]);
+});
+
+test("log axes over a narrow range still get several labelled ticks (04's tag chart had one)", () => {
+  const tags = tagDistributionFigure([{ tag: "O", count: 5200 }, { tag: "B-PER", count: 400 }, { tag: "I-LOC", count: 310 }]);
+  const y = tags.layout.yaxis as { range: number[]; tickvals: number[] };
+  assert.ok(y.tickvals.length >= 3, `ticks ${y.tickvals}`);
+  for (const v of y.tickvals) assert.ok(Math.log10(v) >= y.range[0] && Math.log10(v) <= y.range[1], `${v} inside the range`);
+  assert.deepEqual(y.tickvals, [500, 1000, 2000, 5000]);
+  assert.deepEqual(logTicks(1, 1000), [1, 10, 100, 1000]);
+  assert.deepEqual(logTicks(15, 600), [20, 50, 100, 200, 500]);
+  assert.deepEqual(logTicks(20, 90), [20, 30, 40, 50, 60, 70, 80, 90]);
+  assert.deepEqual(logTicks(310, 350), [310, 320, 330, 340, 350]);
 });
 
 test("perTypeScoresFigure: support once under each type, not a text label on every bar", () => {
@@ -222,4 +259,84 @@ test("WarningNotes: expected warnings shown once as an explained note, not on st
   } finally {
     setDisplaySink(null);
   }
+});
+
+/** Rectangles of one trace group in a static SVG: [x, y, width, height] each. */
+function traceRects(svg: string, name: string): number[][] {
+  const group = new RegExp(`<g class="ner-trace" data-type="(?:bar|histogram)" data-name="${name}">(.*?)</g>`).exec(svg)?.[1] ?? "";
+  return [...group.matchAll(/<rect x="([\d.-]+)" y="([\d.-]+)" width="([\d.-]+)" height="([\d.-]+)"/g)].map((m) => m.slice(1, 5).map(Number));
+}
+
+/** Every element closed in order and no tag repeats an attribute (what XML parsers reject). */
+function assertWellFormed(svg: string): void {
+  const stack: string[] = [];
+  for (const m of svg.matchAll(/<(\/?)([a-zA-Z]+)([^<>]*?)(\/?)>/g)) {
+    const names = [...m[3].replace(/"[^"]*"/g, "").matchAll(/([\w:-]+)=/g)].map((a) => a[1]);
+    assert.equal(new Set(names).size, names.length, `repeated attribute in ${m[0].slice(0, 80)}`);
+    if (m[1]) assert.equal(stack.pop(), m[2], `closing ${m[2]}`);
+    else if (!m[4]) stack.push(m[2]);
+  }
+  assert.deepEqual(stack, []);
+  // Text outside tags carries no markup characters.
+  assert.ok(!/[<>]/.test(svg.replace(/<[^<>]*>/g, "")));
+}
+
+test("figureSvg: bars as tall as their values on a 0..1 axis, grouped side by side", () => {
+  const fig = perTypeScoresFigure({ PER: { precision: 0.9, recall: 0.45, f1: 0.6, support: 10 }, LOC: { precision: 0.3, recall: 0.6, f1: 0.4, support: 4 } });
+  const svg = figureSvg(fig);
+  assertWellFormed(svg);
+  const p = traceRects(svg, "precision");
+  const r = traceRects(svg, "recall");
+  assert.equal(p.length, 2);
+  // LOC then PER (category order); heights proportional to the values, one common baseline.
+  assert.ok(Math.abs(p[1][3] / p[0][3] - 0.9 / 0.3) < 0.01);
+  assert.ok(Math.abs(r[1][3] / p[1][3] - 0.45 / 0.9) < 0.01);
+  assert.ok(Math.abs(p[0][1] + p[0][3] - (r[0][1] + r[0][3])) < 0.01, "same baseline");
+  assert.ok(r[0][0] > p[0][0] && r[0][0] < p[1][0], "recall beside precision within the LOC group");
+  // The y axis is labelled 0 … 1 and the category labels carry the support on a second line.
+  assert.match(svg, />0<\/text>/);
+  assert.match(svg, />1<\/text>/);
+  assert.match(svg, /<tspan[^>]*>LOC<\/tspan><tspan[^>]*>n=4<\/tspan>/);
+  assert.match(svg, /<title>Scores per entity type<\/title>/);
+});
+
+test("figureSvg: log bars, loss points, heatmap cells and histogram percentages", () => {
+  const tags = figureSvg(tagDistributionFigure([{ tag: "O", count: 10000 }, { tag: "B-X", count: 100 }, { tag: "I-X", count: 10 }]));
+  assertWellFormed(tags);
+  const [o, b, i] = traceRects(tags, "tokens").map((rect) => rect[1]);
+  assert.ok(Math.abs(b - o - 2 * (i - b)) < 0.01, "two decades are twice one decade");
+  for (const label of ["10", "100", "1000", "10k"]) assert.match(tags, new RegExp(`>${label}</text>`));
+
+  const loss = figureSvg(lossCurveFigure([{ step: 1, loss: 2 }, { step: 2, loss: 1 }, { step: 3, loss: 0.5 }]));
+  assertWellFormed(loss);
+  assert.match(loss, /data-name="training loss" data-points="3"/);
+  const pts = /<polyline points="([^"]+)"/.exec(loss)![1].split(" ").map((p) => p.split(",").map(Number));
+  assert.equal(pts.length, 3);
+  assert.ok(pts[0][0] < pts[1][0] && pts[1][0] < pts[2][0], "steps left to right");
+  assert.ok(Math.abs(pts[1][1] - pts[0][1] - 2 * (pts[2][1] - pts[1][1])) < 0.01, "y linear in the loss");
+
+  const conf = entityConfusion([["B-X", "B-Y", "O"], ["B-X", "O", "O"]], [["B-X", "B-Y", "O"], ["B-X", "O", "B-Y"]]);
+  const heat = figureSvg(entityConfusionFigure(conf));
+  assertWellFormed(heat);
+  const cells = /<g class="ner-trace" data-type="heatmap">(.*?)<\/g>/.exec(heat)![1].match(/<rect /g)!.length;
+  assert.equal(cells, conf.rows.length * conf.cols.length);
+  assert.match(heat, /fill="rgb\(8,48,107\)"/, "the maximum count in the darkest blue");
+  assert.match(heat, /fill="white" text-anchor="middle">2<\/text>/, "white number on the dark cell");
+
+  const hist = figureSvg(sentenceLengthFigure({ a: [1, 1, 2, 3], b: [3] }));
+  assertWellFormed(hist);
+  const total = (name: string) => traceRects(hist, name).length;
+  assert.equal(total("a"), 3);
+  assert.equal(total("b"), 1);
+  const bHeight = traceRects(hist, "b")[0][3];
+  const aHeights = traceRects(hist, "a").map((r) => r[3]);
+  assert.ok(Math.abs(aHeights[0] - bHeight / 2) < 0.01, "a: 50% of its sentences have length 1; b: 100% have 3");
+});
+
+test("figureSvg escapes text: titles, names and labels cannot inject markup", () => {
+  const evil = `<!-- ]]> </svg><script>x</script> "q" & 'a'`;
+  const svg = figureSvg({ data: [{ type: "bar", name: evil, x: [evil, "b"], y: [1, 2] }, { type: "bar", name: "n", x: ["b"], y: [1] }], layout: { title: { text: evil } } });
+  assertWellFormed(svg);
+  assert.ok(!svg.includes("<!--") && !svg.includes("]]>") && !svg.includes("<script"));
+  assert.ok(svg.includes("&lt;!-- ]]&gt; &lt;/svg&gt;&lt;script&gt;x&lt;/script&gt; &quot;q&quot; &amp; &#39;a&#39;"));
 });

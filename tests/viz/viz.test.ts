@@ -9,6 +9,7 @@ import {
   htmlPage,
   renderEntitiesHtml,
   renderGoldVsPredHtml,
+  goldVsPredKeyHtml,
   renderTaggedTokensHtml,
   showEntities,
   showGoldVsPred,
@@ -186,4 +187,22 @@ test("show helpers send text/html with a plain-text fallback and return nothing 
     setDisplaySink(null);
   }
   assert.equal(entitiesPlainText("ab cd", [{ label: "Y", start: 3, end: 5 }, { label: "X", start: 0, end: 2 }]), "[ab](X) [cd](Y)");
+});
+
+test("gold vs predicted: a key shows each outline style with its meaning", () => {
+  const html = renderGoldVsPredHtml(["Anna", "lives", "in", "Bonn"], ["B-PER", "O", "O", "B-LOC"], ["B-PER", "O", "O", "B-ORG"]);
+  const key = /<div class="ner-key"[^>]*>(.*?)<\/div>/.exec(html)?.[1] ?? "";
+  const items = [...key.matchAll(/<span class="ner-key-swatch" style="([^"]*)"><\/span>([^<]*)<\/span>/g)].map((m) => [m[1], m[2]]);
+  assert.deepEqual(
+    items.map(([, text]) => text.split(" (")[0]),
+    ["missed", "spurious", "wrong type", "wrong boundary"],
+  );
+  // Each sample uses the very outline the view draws for that status.
+  const sheet = /<style>(.*?)<\/style>/.exec(html)?.[1] ?? "";
+  for (const [style, text] of items) {
+    const status = text.split(" (")[0].replace(" ", "-");
+    const rule = new RegExp(`\\.ner-${status}\\{([^}]*)\\}`).exec(sheet)?.[1];
+    assert.ok(rule && style.endsWith(rule), `${status}: key "${style}" vs view "${rule}"`);
+  }
+  assert.ok(html.includes(goldVsPredKeyHtml()));
 });
