@@ -8,6 +8,10 @@
  *   is drawn in place from the counter-based stream (ner_random_bits, element index = flat
  *   [batch, heads, seq, seq] position, as src/backend/random-kernels.ts draws it) and redrawn in the
  *   backward pass instead of being stored.
+ * - biasGelu / biasGeluGrad: the bias of the linear layer before GELU, and exact GELU (libm erff),
+ *   forward and backward in one pass each, threaded with ner_parallel_for (the backward pass
+ *   recomputes x + bias instead of storing it).
+ *
  * The products go to cblas_sgemm from the calling thread (OpenBLAS threads them itself); the
  * row passes run on ner_parallel_for's threads while BLAS is idle, so the two pools never overlap.
  */
@@ -249,12 +253,85 @@ static napi_value AttentionGrad(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* ---------------------------------------------------------------- bias + GELU */
+
+static const float kSqrtHalf = 0.70710678118654752f;
+static const float kInvSqrt2Pi = 0.3989422804014327f;
+
+typedef struct {
+  const float *x, *bias, *dy;
+  float* out;
+  int64_t cols;
+} gelu_ctx;
+
+/* y = u·Φ(u), u = x + bias[col]; Φ from libm's erff (the exact form; tfjs's erf is a 1.5e-7 approximation). */
+static void bias_gelu_range(void* arg, int64_t begin, int64_t end) {
+  const gelu_ctx* c = (const gelu_ctx*)arg;
+  for (int64_t i = begin; i < end; i++) {
+    const float u = c->bias ? c->x[i] + c->bias[i % c->cols] : c->x[i];
+    c->out[i] = u * 0.5f * (1.0f + erff(u * kSqrtHalf));
+  }
+}
+
+/* dx = dy·(Φ(u) + u·φ(u)), u = x + bias[col]. */
+static void bias_gelu_grad_range(void* arg, int64_t begin, int64_t end) {
+  const gelu_ctx* c = (const gelu_ctx*)arg;
+  for (int64_t i = begin; i < end; i++) {
+    const float u = c->bias ? c->x[i] + c->bias[i % c->cols] : c->x[i];
+    const float cdf = 0.5f * (1.0f + erff(u * kSqrtHalf));
+    const float pdf = expf(-0.5f * u * u) * kInvSqrt2Pi;
+    c->out[i] = c->dy[i] * (cdf + u * pdf);
+  }
+}
+
+/* Parses (heap, xOff, biasOff, [dyOff,] outOff, rows, cols) for the two GELU kernels. */
+static napi_value bias_gelu_call(napi_env env, napi_callback_info info, int grad) {
+  const char* fn = grad ? "biasGeluGrad" : "biasGelu";
+  const size_t want = grad ? 7 : 6;
+  size_t argc = 7;
+  napi_value argv[7];
+  FUSED_CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int64_t v[6];
+  if (argc != want) {
+    napi_throw_type_error(env, NULL, grad ? "ner_blas.biasGeluGrad: expected 7 arguments" : "ner_blas.biasGelu: expected 6 arguments");
+    return NULL;
+  }
+  if (!ner_get_i64s(env, argv, 1, (int)want - 1, v, fn)) return NULL;
+  const int64_t rows = v[want - 3], cols = v[want - 2], n = rows * cols;
+  if (rows < 0 || cols < 0) {
+    napi_throw_range_error(env, NULL, "ner_blas.biasGelu: negative size");
+    return NULL;
+  }
+  const int has_bias = v[1] >= 0;
+  /* Operands: x, [bias], [dy], out. */
+  int64_t offs[4], counts[4];
+  int pairs = 0;
+  offs[pairs] = v[0], counts[pairs++] = n;
+  if (has_bias) offs[pairs] = v[1], counts[pairs++] = cols;
+  if (grad) offs[pairs] = v[2], counts[pairs++] = n;
+  offs[pairs] = v[grad ? 3 : 2], counts[pairs++] = n;
+  uint8_t* heap;
+  if (!ner_heap_and_bounds(env, argv[0], offs, counts, pairs, &heap, fn)) return NULL;
+  gelu_ctx c = {(const float*)(heap + v[0]), has_bias ? (const float*)(heap + v[1]) : NULL,
+                grad ? (const float*)(heap + v[2]) : NULL, (float*)(heap + v[grad ? 3 : 2]), cols > 0 ? cols : 1};
+  ner_parallel_for(n, 1 << 14, grad ? bias_gelu_grad_range : bias_gelu_range, &c);
+  return NULL;
+}
+
+/* biasGelu(heap, xOff, biasOff, yOff, rows, cols): y = gelu(x + bias) (biasOff < 0: no bias), threaded. */
+static napi_value BiasGelu(napi_env env, napi_callback_info info) { return bias_gelu_call(env, info, 0); }
+
+/* biasGeluGrad(heap, xOff, biasOff, dyOff, dxOff, rows, cols): dx = dy · gelu'(x + bias), threaded. */
+static napi_value BiasGeluGrad(napi_env env, napi_callback_info info) { return bias_gelu_call(env, info, 1); }
+
 /* ---------------------------------------------------------------- registration */
 
 napi_value ner_register_fused(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"attention", NULL, Attention, NULL, NULL, NULL, napi_default, NULL},
       {"attentionGrad", NULL, AttentionGrad, NULL, NULL, NULL, napi_default, NULL},
+      {"biasGelu", NULL, BiasGelu, NULL, NULL, NULL, napi_default, NULL},
+      {"biasGeluGrad", NULL, BiasGeluGrad, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok) return NULL;
   return exports;

@@ -14,6 +14,8 @@ export const NATIVE_GELU = "NerNativeGelu";
 export const NATIVE_GELU_GRAD = "NerNativeGeluGrad";
 export const NATIVE_LAYER_NORM = "NerNativeLayerNorm";
 export const NATIVE_LAYER_NORM_GRAD = "NerNativeLayerNormGrad";
+export const NATIVE_BIAS_GELU = "NerNativeBiasGelu";
+export const NATIVE_BIAS_GELU_GRAD = "NerNativeBiasGeluGrad";
 export const NATIVE_ATTENTION = "NerNativeAttention";
 export const NATIVE_ATTENTION_GRAD = "NerNativeAttentionGrad";
 
@@ -30,6 +32,8 @@ export function useNativeKernels(native: NativeBlas | undefined): void {
     tf.registerKernel({ kernelName: NATIVE_GELU_GRAD, backendName: "wasm", kernelFunc: geluGradKernel as never });
     tf.registerKernel({ kernelName: NATIVE_LAYER_NORM, backendName: "wasm", kernelFunc: layerNormKernel as never });
     tf.registerKernel({ kernelName: NATIVE_LAYER_NORM_GRAD, backendName: "wasm", kernelFunc: layerNormGradKernel as never });
+    tf.registerKernel({ kernelName: NATIVE_BIAS_GELU, backendName: "wasm", kernelFunc: biasGeluKernel as never });
+    tf.registerKernel({ kernelName: NATIVE_BIAS_GELU_GRAD, backendName: "wasm", kernelFunc: biasGeluGradKernel as never });
     tf.registerKernel({ kernelName: NATIVE_ATTENTION, backendName: "wasm", kernelFunc: attentionKernel as never });
     tf.registerKernel({ kernelName: NATIVE_ATTENTION_GRAD, backendName: "wasm", kernelFunc: attentionGradKernel as never });
   }
@@ -39,6 +43,11 @@ export function useNativeKernels(native: NativeBlas | undefined): void {
 /** True when {@link nativeGelu} & co. can run: the wasm+blas tier is active. */
 export function nativeKernelsActive(): boolean {
   return addon !== undefined && tf.getBackend() === "wasm";
+}
+
+/** True when the fused bias + GELU kernels can run (the native tier, with an addon that has them). */
+export function biasGeluActive(): boolean {
+  return nativeKernelsActive() && typeof addon?.biasGelu === "function";
 }
 
 /** True when the fused attention kernels can run (the native tier, with an addon that has them). */
@@ -201,4 +210,41 @@ export function nativeAttentionGrad(
   const attrs = attentionAttrs(dims, scale, drop);
   const inputs = { dy, q, k, v, probs };
   return tf.engine().runKernel(NATIVE_ATTENTION_GRAD, inputs as never, attrs as never) as unknown as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+}
+
+/** Rows and columns of `x` seen as [rows, last axis] (a scalar is 1×1). */
+function rowsCols(x: TensorInfo): [number, number] {
+  const cols = x.shape.length === 0 ? 1 : x.shape[x.shape.length - 1];
+  return [cols === 0 ? 0 : tf.util.sizeFromShape(x.shape) / cols, cols];
+}
+
+function biasGeluKernel({ inputs, backend }: KernelArgs): TensorInfo {
+  const b = backend as WasmBackendLike;
+  const { x, bias } = inputs;
+  float32("biasGelu", x, ...(bias ? [bias] : []));
+  const [rows, cols] = rowsCols(x);
+  if (bias && tf.util.sizeFromShape(bias.shape) !== cols) throw new Error(`biasGelu: bias [${bias.shape}] for rows of ${cols}`);
+  const y = b.makeOutput(x.shape, "float32");
+  active().biasGelu(b.wasm.HEAPU8.buffer, offset(b, x), bias ? offset(b, bias) : -1, offset(b, y), rows, cols);
+  return y;
+}
+
+function biasGeluGradKernel({ inputs, backend }: KernelArgs): TensorInfo {
+  const b = backend as WasmBackendLike;
+  const { x, bias, dy } = inputs;
+  float32("biasGeluGrad", x, dy, ...(bias ? [bias] : []));
+  const [rows, cols] = rowsCols(x);
+  const dx = b.makeOutput(x.shape, "float32");
+  active().biasGeluGrad(b.wasm.HEAPU8.buffer, offset(b, x), bias ? offset(b, bias) : -1, offset(b, dy), offset(b, dx), rows, cols);
+  return dx;
+}
+
+/** `gelu(x + bias)` over the last axis on the native tier (check {@link biasGeluActive}); no bias: `gelu(x)`. */
+export function nativeBiasGelu(x: tf.Tensor, bias?: tf.Tensor1D): tf.Tensor {
+  return tf.engine().runKernel(NATIVE_BIAS_GELU, (bias ? { x, bias } : { x }) as never) as tf.Tensor;
+}
+
+/** Its gradient `dy · gelu'(x + bias)`. */
+export function nativeBiasGeluGrad(x: tf.Tensor, bias: tf.Tensor1D | undefined, dy: tf.Tensor): tf.Tensor {
+  return tf.engine().runKernel(NATIVE_BIAS_GELU_GRAD, (bias ? { x, bias, dy } : { x, dy }) as never) as tf.Tensor;
 }

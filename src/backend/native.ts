@@ -26,6 +26,8 @@ export interface NativeBlas {
     biasOff?: number, biasLen?: number, act?: number, alpha?: number, preluOff?: number, preluLen?: number,
   ): void;
   info(): BlasLibraryInfo;
+  /** Products under `smallFlops` FLOPs on one thread; `threads` > 0 sets the BLAS's thread count (absent in older builds). */
+  blasPolicy?(smallFlops: number, threads?: number): { smallFlops: number; threads: number };
   /** Exact GELU y = x·Φ(x) over n floats, and its gradient dx = dy·(Φ(x) + x·φ(x)). */
   gelu(heap: ArrayBufferLike, xOff: number, yOff: number, n: number): void;
   geluGrad(heap: ArrayBufferLike, xOff: number, dyOff: number, dxOff: number, n: number): void;
@@ -53,6 +55,9 @@ export interface NativeBlas {
     dvOff: number, batch: number, seq: number, heads: number, headDim: number, scale: number, k1: number, k2: number, threshold: number,
     keep: number,
   ): void;
+  /** y = gelu(x + bias) (exact erf; biasOff < 0: no bias) and its gradient dx = dy·gelu'(x + bias), threaded. */
+  biasGelu(heap: ArrayBufferLike, xOff: number, biasOff: number, yOff: number, rows: number, cols: number): void;
+  biasGeluGrad(heap: ArrayBufferLike, xOff: number, biasOff: number, dyOff: number, dxOff: number, rows: number, cols: number): void;
 }
 
 /** The loaded addon and its file, or why there is none (one shape: tslab compiles src/ without strict narrowing). */
@@ -61,6 +66,14 @@ export interface NativeLoad {
   file?: string;
   reason?: string;
 }
+
+/**
+ * Products of fewer FLOPs run on one BLAS thread (native/ner_blas.c's policy): measured here with
+ * .cache-free `bench/blas.ts --policy`, a second thread loses below ~30 MFLOP (the main job's 128-wide
+ * layers: 512×128×128 took 1.9 ms on one thread vs 4.7–5.5 ms on two at load 20, and 0.2 vs 0.5 ms
+ * for its weight gradients), and wins or ties above.
+ */
+export const SMALL_GEMM_FLOPS = 32e6;
 
 const ADDON = path.join("native", "build", "ner_blas.node");
 const STATUS = path.join("native", "build", "status.json");
@@ -92,6 +105,7 @@ function load(): NativeLoad {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const addon = require(file) as NativeBlas;
     addon.info(); // a broken BLAS shows here rather than in the first product
+    addon.blasPolicy?.(SMALL_GEMM_FLOPS);
     return { addon, file };
   } catch (err) {
     return { reason: `load error: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}` };

@@ -141,6 +141,11 @@ const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
 /** Exact GELU, `x · Φ(x)` with Φ from erf (torch's default `gelu`), with an analytic gradient. */
 export const gelu = customOp<[tf.Tensor], tf.Tensor>("NerGelu", (x, save) => {
+  if (native.biasGeluActive()) {
+    // One threaded native pass each way (libm's erf, vs tfjs's 1.5e-7 approximation).
+    save([x]);
+    return { value: native.nativeBiasGelu(x), gradFunc: (dy, saved) => [native.nativeBiasGeluGrad(saved[0], undefined, dy)] };
+  }
   if (native.nativeKernelsActive()) {
     save([x]);
     return { value: native.nativeGelu(x), gradFunc: (dy, saved) => [native.nativeGeluGrad(saved[0], dy)] };
@@ -154,6 +159,31 @@ export const gelu = customOp<[tf.Tensor], tf.Tensor>("NerGelu", (x, save) => {
       return tf.tidy(() => {
         const pdf = tf.mul(tf.exp(tf.mul(tf.square(xs), -0.5)), INV_SQRT_2PI);
         return [tf.mul(dy, tf.add(c, tf.mul(xs, pdf)))];
+      });
+    },
+  };
+});
+
+/**
+ * `gelu(x @ w + b)`, the feed-forward block's first half, as one op: on the native tier the bias and
+ * GELU are one threaded pass after the BLAS product (and the backward pass recomputes `x @ w + b`
+ * from the saved product instead of keeping a second copy); elsewhere `gelu(linear(x, w, b))`.
+ */
+export function linearGelu(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
+  if (!native.biasGeluActive()) return gelu(linear(x, w, b)) as tf.Tensor2D;
+  return linearGeluOp(x, w, b);
+}
+
+const linearGeluOp = customOp<[tf.Tensor2D, tf.Tensor2D, tf.Tensor1D], tf.Tensor2D>("NerLinearGelu", (x, w, b, save) => {
+  const xw = tf.matMul(x, w); // [n, out], bias not yet added
+  save([x, w, xw, b]);
+  return {
+    value: native.nativeBiasGelu(xw, b) as tf.Tensor2D,
+    gradFunc: (dy, saved) => {
+      const [xs, ws, xws, bs] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+      return tf.tidy(() => {
+        const du = native.nativeBiasGeluGrad(xws, bs, dy) as tf.Tensor2D; // d loss / d(x @ w + b)
+        return [matMulT(du, ws, false, true), matMulT(xs, du, true, false), sumRows(du)];
       });
     },
   };

@@ -9,7 +9,7 @@ import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { writeFileAtomic } from "../util/atomic";
 import { configToHf, type TokenClassificationConfig } from "./config";
-import { gelu, geluNew, layerNorm, linear } from "../backend/ops";
+import { geluNew, layerNorm, linear, linearGelu } from "../backend/ops";
 import { attentionBias, type LinearParams } from "./attention";
 import { DropoutContext } from "./dropout";
 import { checkpointed, shouldCheckpoint, type GradientCheckpointing } from "./recompute";
@@ -173,10 +173,12 @@ export abstract class EncoderForTokenClassification implements TokenClassificati
     return layerNorm(x, this.b(`${name}.weight`), this.b(`${name}.bias`), this.config.layerNormEps);
   }
 
-  /** The config's activation (`hidden_act` / `activation`). */
-  protected activation(x: tf.Tensor2D): tf.Tensor2D {
-    const name = this.config.activation;
-    return (name === "gelu" ? gelu(x) : name === "gelu_new" ? geluNew(x) : tf.relu(x)) as tf.Tensor2D;
+  /** The config's activation (`hidden_act` / `activation`) of the linear layer `name` of `x`. */
+  protected linearActivation(name: string, x: tf.Tensor2D): tf.Tensor2D {
+    const act = this.config.activation;
+    const { w, b } = this.lin(name);
+    if (act === "gelu") return linearGelu(x, w, b); // one fused op on the native tier
+    return (act === "gelu_new" ? geluNew(linear(x, w, b)) : tf.relu(linear(x, w, b))) as tf.Tensor2D;
   }
 
   private param(name: string): tf.Variable {

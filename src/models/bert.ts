@@ -73,7 +73,7 @@ export class BertForTokenClassification extends EncoderForTokenClassification {
     const ctx = selfAttention(x, bias, qkv, { ...dims, heads: c.numHeads }, dropout, c.attentionDropout); // [batch·seq, hidden]
     const attnOut = dropout.apply(this.linear(`${p}.attention.output.dense`, ctx), c.hiddenDropout); // [batch·seq, hidden]
     const att = this.layerNorm(`${p}.attention.output.LayerNorm`, tf.add(attnOut, x)); // [batch·seq, hidden]
-    const act = this.activation(this.linear(`${p}.intermediate.dense`, att)); // [batch·seq, intermediate]
+    const act = this.linearActivation(`${p}.intermediate.dense`, att); // [batch·seq, intermediate]
     const out = dropout.apply(this.linear(`${p}.output.dense`, act), c.hiddenDropout); // [batch·seq, hidden]
     return this.layerNorm(`${p}.output.LayerNorm`, tf.add(out, att)); // [batch·seq, hidden]
   }

@@ -70,7 +70,7 @@ export class DistilBertForTokenClassification extends EncoderForTokenClassificat
     const ctx = selfAttention(x, bias, qkv, { ...dims, heads: c.numHeads }, dropout, c.attentionDropout); // [batch·seq, hidden]
     const attnOut = this.linear(`${p}.attention.out_lin`, ctx); // [batch·seq, hidden]
     const sa = this.layerNorm(`${p}.sa_layer_norm`, tf.add(attnOut, x)); // [batch·seq, hidden]
-    const act = this.activation(this.linear(`${p}.ffn.lin1`, sa)); // [batch·seq, intermediate]
+    const act = this.linearActivation(`${p}.ffn.lin1`, sa); // [batch·seq, intermediate]
     const ffn = dropout.apply(this.linear(`${p}.ffn.lin2`, act), c.hiddenDropout); // [batch·seq, hidden]
     return this.layerNorm(`${p}.output_layer_norm`, tf.add(ffn, sa)); // [batch·seq, hidden]
   }

@@ -8,9 +8,9 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../src/backend";
 import {
-  fusedAttentionActive, nativeGelu, nativeGeluGrad, nativeKernelsActive, nativeLayerNorm, nativeLayerNormGrad,
+  biasGeluActive, fusedAttentionActive, nativeGelu, nativeGeluGrad, nativeKernelsActive, nativeLayerNorm, nativeLayerNormGrad,
 } from "../../src/backend/native-kernels";
-import { attention } from "../../src/backend/ops";
+import { attention, linearGelu } from "../../src/backend/ops";
 import { attentionBias } from "../../src/models/attention";
 import { parityTiers } from "./tiers";
 
@@ -120,4 +120,31 @@ for (const [b, s, heads, headDim] of [[2, 5, 3, 4], [3, 33, 2, 8], [1, 7, 2, 3]]
       ["context", "dq", "dk", "dv"].forEach((name, i) => close(got[i], want[i], 1e-5, name));
     });
   }
+}
+
+/** linearGelu's value and x/w/b gradients on the active backend. */
+function linearGeluRun(rows: number, inDim: number, outDim: number) {
+  return tf.tidy(() => {
+    const x = tf.tensor2d(values(rows * inDim, 9, 1), [rows, inDim]);
+    const w = tf.tensor2d(values(inDim * outDim, 10, 1), [inDim, outDim]);
+    const b = tf.tensor1d(values(outDim, 11, 1));
+    const dy = tf.tensor2d(values(rows * outDim, 12, 1), [rows, outDim]);
+    const f = (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(linearGelu(xx as tf.Tensor2D, ww as tf.Tensor2D, bb as tf.Tensor1D), dy));
+    const y = linearGelu(x, w, b);
+    return [y, ...tf.grads(f)([x, w, b])].map((t) => Array.from(t.dataSync()));
+  });
+}
+
+for (const [rows, inDim, outDim] of [[5, 7, 9], [64, 32, 3072], [0, 4, 6]] as const) {
+  test(`fused linear + bias + GELU (threaded native pass) equals gelu(linear) composed on cpu at ${rows}×${inDim}→${outDim}`, { skip }, async () => {
+    await initBackend("cpu", { quiet: true });
+    const want = linearGeluRun(rows, inDim, outDim);
+    await initBackend("wasm+blas", { quiet: true });
+    assert.ok(biasGeluActive());
+    const before = tf.memory().numTensors;
+    const got = linearGeluRun(rows, inDim, outDim);
+    assert.equal(tf.memory().numTensors, before, "no tensors leak");
+    // libm's erff here, tfjs's 1.5e-7 approximation there; sums over `inDim` products.
+    ["y", "dx", "dw", "db"].forEach((name, i) => close(got[i], want[i], 2e-5, name));
+  });
 }
