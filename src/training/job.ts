@@ -42,7 +42,7 @@ import { codePointLength } from "../util/unicode";
 import type { TrainingArguments } from "./arguments";
 import { EVALUATE_OPTIONS, isFromScratch, JOB_OPTIONS, resolveJobDefaults, withDefaults } from "./options";
 import type { EvaluateJobOptions, TrainJobOptions } from "./options";
-import { latestCheckpoint, recoverOutputDir, resumeCheckpointFor } from "./checkpoint";
+import { assertCompleteSave, checkOutputDir, latestCheckpoint, lockOutputDir, resumeCheckpointFor } from "./checkpoint";
 import { formatEpochTable } from "./progress";
 import { Trainer } from "./trainer";
 import type { TrainingFeature } from "./types";
@@ -159,11 +159,21 @@ export async function runTrainJob(
 ): Promise<TrainJobResult> {
   const opts = resolveTrainJobOptions(given);
   const started = performance.now();
-  // A resume with nothing to resume fails before data and model are loaded (Trainer.train checks it again).
-  if (opts.resumeFromCheckpoint) {
-    recoverOutputDir(opts.outputDir);
-    resumeCheckpointFor(opts.resumeFromCheckpoint, opts.outputDir);
+  // Refuse an output the run must not write into (checkpoint.ts), then hold it for the whole job: one writer per output.
+  const inputs = [{ flag: "--model", path: opts.model }, { flag: "--tokenizer", path: String(opts.tokenizer ?? "") }];
+  checkOutputDir(opts.outputDir, { overwrite: opts.overwriteOutputDir, inputs });
+  assertCompleteSave(opts.model);
+  const release = lockOutputDir(opts.outputDir);
+  try {
+    return await trainJob(opts, started, log);
+  } finally {
+    release();
   }
+}
+
+async function trainJob(opts: TrainJobOptions, started: number, log: (s: string) => void): Promise<TrainJobResult> {
+  // A resume with nothing to resume fails before data and model are loaded (Trainer.train checks it again).
+  if (opts.resumeFromCheckpoint) resumeCheckpointFor(opts.resumeFromCheckpoint, opts.outputDir);
   const backend = await initBackend(opts.backend);
   const hint = nativeTierHint(backend); // once: plain wasm only because the native addon is missing
   if (hint) log(hint);
@@ -258,6 +268,7 @@ export function formatReportDict(report: ReportDict, digits = 4): string {
 
 /** A training output directory whose run never reached its final save holds checkpoints but no model: say so. */
 function refuseRunWithoutModel(dir: string): void {
+  assertCompleteSave(dir); // a save that was cut short, or whose files changed since, is named
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory() || fs.existsSync(path.join(dir, "config.json"))) return;
   const latest = latestCheckpoint(dir);
   if (latest) {

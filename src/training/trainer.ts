@@ -20,7 +20,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../util/random";
-import { writeDirAtomicAsync } from "../util/atomic";
+import { writeFileSynced } from "../util/atomic";
 import { peakMemoryMb, resetPeakMemory } from "../backend/memory";
 import { AdamW } from "./adamw";
 import { TrainingArguments, bestMetricKey, greaterIsBetter, resolveTrainingArguments } from "./arguments";
@@ -28,17 +28,21 @@ import { asCollateFn, countTokens, disposeBatch, featuresOf } from "./batching";
 import { tokenClassificationLoss } from "../models/loss";
 import {
   TrainerStateFile,
+  checkResumable,
   checkpointName,
+  fingerprintFeatures,
+  labelNames,
   latestCheckpoint,
   loadModelWeights,
   loadOptimizerState,
+  lockOutputDir,
   readRngState,
   readTrainerState,
-  MODEL_SAVE_MARKER,
-  recoverOutputDir,
   resumeCheckpointFor,
   rotateCheckpoints,
   saveCheckpoint,
+  saveIntoOutputDir,
+  type RunShape,
 } from "./checkpoint";
 import { createProgressCallback } from "./progress";
 import { trainingStep } from "./step";
@@ -147,9 +151,19 @@ export class Trainer {
    * resumes when there is one and starts fresh otherwise; a path resumes from that checkpoint.
    */
   async train(opts: { resumeFromCheckpoint?: ResumeFrom } = {}): Promise<TrainOutput> {
-    const args = this.args;
     const train = this.requireTrain();
-    const { batchesPerEpoch, maxSteps, numEpochs } = this.plan();
+    // One writer per output directory: a second run fails here at once, naming the holder.
+    const release = this.args.outputDir ? lockOutputDir(this.args.outputDir) : null;
+    try {
+      return await this.trainLocked(train, opts.resumeFromCheckpoint ?? this.args.resumeFromCheckpoint);
+    } finally {
+      release?.();
+    }
+  }
+
+  private async trainLocked(train: readonly TrainingFeature[], resumeFrom: ResumeFrom | undefined): Promise<TrainOutput> {
+    const args = this.args;
+    const { batchesPerEpoch, updatesPerEpoch, maxSteps, numEpochs } = this.plan();
     const weights = this.model.namedWeights();
     resetPeakMemory(); // peak_mb in the final log is this run's
 
@@ -165,11 +179,21 @@ export class Trainer {
         ? constantSchedule(args.learningRate, maxSteps)
         : linearScheduleWithWarmup(args.learningRate, warmupStepsFor(maxSteps, args), maxSteps));
 
-    if (args.outputDir) recoverOutputDir(args.outputDir);
     const state = (this.state = emptyState(args));
     state.maxSteps = maxSteps;
     state.batchesPerEpoch = batchesPerEpoch;
-    const loop = this.startLoop(state, resumeCheckpointFor(opts.resumeFromCheckpoint ?? args.resumeFromCheckpoint, args.outputDir));
+    const run: RunShape = {
+      maxSteps,
+      batchSize: args.perDeviceTrainBatchSize,
+      gradientAccumulationSteps: args.gradientAccumulationSteps,
+      batchesPerEpoch,
+      updatesPerEpoch,
+      numEpochs,
+      trainExamples: train.length,
+      trainDataSha256: fingerprintFeatures(train),
+      labels: labelNames(this.model.config.id2label ?? {}),
+    };
+    const loop = this.startLoop(state, run, resumeCheckpointFor(resumeFrom, args.outputDir));
     const { position: pos, totals } = loop;
     this.progress = createProgressCallback(args.progress);
     try {
@@ -264,7 +288,7 @@ export class Trainer {
             model: this.model,
             tokenizer: this.tokenizer,
             optimizer,
-            state: toStateFile(state, args, loop),
+            state: toStateFile(state, args, loop, run),
             rng: { data: loop.dataRng.state(), dropout: loop.dropoutRng.state() },
             trainingArgs: args,
           });
@@ -302,21 +326,16 @@ export class Trainer {
   }
 
   /** The loop state of a fresh run, or of the run saved in checkpoint `dir` (also restoring model, optimizer and `state`). */
-  private startLoop(state: TrainerState, dir: string | null): LoopState {
+  private startLoop(state: TrainerState, run: RunShape, dir: string | null): LoopState {
     const seed = this.args.seed;
     if (!dir) {
       return newLoopState(freshResume(), new Rng(seed), new Rng(seed ^ 0x5bd1e995), this.args.outputDir ? latestCheckpoint(this.args.outputDir) : null);
     }
     const saved = readTrainerState(dir);
-    if (saved.max_steps !== state.maxSteps || saved.train_batch_size !== this.args.perDeviceTrainBatchSize) {
-      throw new Error(
-        `${dir}: cannot resume: checkpoint was made for ${saved.max_steps} steps at batch size ${saved.train_batch_size}, ` +
-          `this run has ${state.maxSteps} steps at batch size ${this.args.perDeviceTrainBatchSize}`,
-      );
-    }
+    checkResumable(dir, saved, run);
+    const rng = readRngState(dir);
     loadModelWeights(this.model, dir);
     loadOptimizerState(this.optimizer!, dir);
-    const rng = readRngState(dir);
     Object.assign(state, {
       globalStep: saved.global_step,
       epoch: saved.epoch,
@@ -350,21 +369,21 @@ export class Trainer {
   }
 
   /**
-   * Save the model (and tokenizer, if given) in HF layout as `dir`, in one atomic step: the
-   * complete directory (model, tokenizer, `training_args.json`, any `files`) is built in a
-   * temporary sibling, what else `dir` held (checkpoints, predictions) is hard-linked into it,
-   * and it then replaces `dir`. A kill at any moment leaves the old or the new model, never a mix.
+   * Save the model (and tokenizer, if given) in HF layout into `dir`, with `training_args.json`
+   * and any extra `files` (name → text): each file is staged, then renamed into `dir` one by one,
+   * and the completion marker `save_complete.json` (listing them) last (see checkpoint.ts's
+   * `saveIntoOutputDir`). `dir` itself is never renamed or replaced, and nothing in it the save
+   * does not write is touched (checkpoints, predictions, dotfiles, a user's files, its mode).
    */
   async saveModel(dir: string, opts: { files?: Record<string, string> } = {}): Promise<void> {
-    const target = path.resolve(dir);
-    recoverOutputDir(target);
-    await writeDirAtomicAsync(target, async (tmp) => {
-      await this.model.savePretrained(tmp);
-      if (this.tokenizer) await this.tokenizer.save(tmp);
-      for (const [name, text] of Object.entries(opts.files ?? {})) fs.writeFileSync(path.join(tmp, name), text);
-      if (fs.existsSync(target)) linkOtherContents(target, tmp);
-      // Written last: a temporary directory holding it is complete (see recoverInterruptedSwap).
-      fs.writeFileSync(path.join(tmp, MODEL_SAVE_MARKER), JSON.stringify(this.args, null, 2));
+    await saveIntoOutputDir(dir, async (staging) => {
+      await this.model.savePretrained(staging);
+      if (this.tokenizer) await this.tokenizer.save(staging);
+      for (const [name, text] of Object.entries(opts.files ?? {})) {
+        if (name !== path.basename(name) || name.startsWith(".")) throw new Error(`saveModel: file name ${JSON.stringify(name)} must be a plain name`);
+        writeFileSynced(path.join(staging, name), text);
+      }
+      writeFileSynced(path.join(staging, "training_args.json"), JSON.stringify(this.args, null, 2));
     });
   }
 
@@ -563,7 +582,7 @@ function freshResume(): ResumeState {
   };
 }
 
-function toStateFile(state: TrainerState, args: TrainingArguments, loop: LoopState): TrainerStateFile {
+function toStateFile(state: TrainerState, args: TrainingArguments, loop: LoopState, run: RunShape): TrainerStateFile {
   return {
     global_step: state.globalStep,
     epoch: state.epoch,
@@ -573,6 +592,9 @@ function toStateFile(state: TrainerState, args: TrainingArguments, loop: LoopSta
     log_history: state.logHistory,
     best_metric: state.bestMetric,
     best_model_checkpoint: state.bestModelCheckpoint,
+    train_examples: run.trainExamples,
+    train_data_sha256: run.trainDataSha256,
+    labels: run.labels,
     resume: { position: { ...loop.position, epochOrder: [...loop.position.epochOrder] }, totals: { ...loop.totals } },
   };
 }
@@ -588,32 +610,6 @@ function epochRow(state: TrainerState, totals: LoopTotals, metrics: LogEntry | n
     f1: m("f1"),
     accuracy: m("accuracy"),
   };
-}
-
-/** Files of a saved model; a new save replaces them all, so none of the old ones is carried over. */
-const MODEL_FILE_RE =
-  /^(config\.json|training_args\.json|model(-\d+-of-\d+)?\.safetensors(\.index\.json)?|pytorch_model(-\d+-of-\d+)?\.bin(\.index\.json)?|tokenizer(_config)?\.json|vocab\.txt|special_tokens_map\.json|added_tokens\.json)$/;
-
-/** Hard-link (or copy, where links fail) what `from` holds beside a model into `to`: checkpoints, reports, predictions. */
-function linkOtherContents(from: string, to: string): void {
-  for (const name of fs.readdirSync(from)) {
-    if (name.startsWith(".") || MODEL_FILE_RE.test(name) || fs.existsSync(path.join(to, name))) continue;
-    linkTree(path.join(from, name), path.join(to, name));
-  }
-}
-
-function linkTree(src: string, dst: string): void {
-  const st = fs.lstatSync(src);
-  if (st.isDirectory()) {
-    fs.mkdirSync(dst);
-    for (const name of fs.readdirSync(src)) linkTree(path.join(src, name), path.join(dst, name));
-  } else if (st.isFile()) {
-    try {
-      fs.linkSync(src, dst);
-    } catch {
-      fs.copyFileSync(src, dst);
-    }
-  }
 }
 
 /** Per-epoch rows recovered from a resumed log history (eval entries at whole epochs). */

@@ -1,8 +1,11 @@
 // The process the fault-injection suite kills: a tiny Trainer run that checkpoints often, rotates
 // checkpoints and ends with a final model save, resuming with "auto" whatever state it finds.
 // Usage: node --import tsx fault-child.ts <outputDir>
-// stdout: "ready" when the loop starts, "saving" before the final save, then one JSON line
-// {tensorsBefore, tensorsAfter, step} at the end.
+// Env (the concurrency tests): FAULT_SAVE_STEPS=<n> checkpoints every n updates; FAULT_HOLD_MS=<ms>
+// sleeps after each update, so the run holds its output directory for a while.
+// stdout: "start" before the Trainer is made, "ready" when the loop starts, "saving" before the
+// final save, then one JSON line {tensorsBefore, tensorsAfter, step} at the end. On failure: exit 1
+// with the error's message on the first line of stderr (its stack after).
 import { createHash } from "crypto";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
@@ -34,13 +37,21 @@ export function weightsDigest(model: ToyModel): string {
 }
 
 /** The run itself; `mark` hears "ready" (the loop starts) and "saving" (the final save starts). */
-export async function faultRun(outputDir: string, mark: (phase: "ready" | "saving") => void): Promise<{ step: number }> {
+export async function faultRun(
+  outputDir: string,
+  mark: (phase: "ready" | "saving") => void,
+  opts: { saveSteps?: number; holdMs?: number } = {},
+): Promise<{ step: number }> {
   const model = new ToyModel(5);
+  const hold = opts.holdMs ?? 0;
   const trainer = new Trainer({
     model,
-    args: { ...FAULT_RUN, outputDir, resumeFromCheckpoint: "auto" },
+    args: { ...FAULT_RUN, saveSteps: opts.saveSteps ?? FAULT_RUN.saveSteps, outputDir, resumeFromCheckpoint: "auto" },
     trainDataset: toyFeatures(48),
-    callbacks: [{ onTrainBegin: () => mark("ready") }],
+    callbacks: [
+      { onTrainBegin: () => mark("ready") },
+      ...(hold > 0 ? [{ onStepEnd: () => new Promise<void>((r) => setTimeout(r, hold)) }] : []),
+    ],
   });
   try {
     const out = await trainer.train();
@@ -56,13 +67,15 @@ export async function faultRun(outputDir: string, mark: (phase: "ready" | "savin
 async function main(outputDir: string): Promise<void> {
   await tf.setBackend("cpu");
   const before = tf.memory().numTensors;
-  const { step } = await faultRun(outputDir, (phase) => void process.stdout.write(phase + "\n"));
+  process.stdout.write("start\n");
+  const env = { saveSteps: Number(process.env.FAULT_SAVE_STEPS) || undefined, holdMs: Number(process.env.FAULT_HOLD_MS) || 0 };
+  const { step } = await faultRun(outputDir, (phase) => void process.stdout.write(phase + "\n"), env);
   process.stdout.write(JSON.stringify({ tensorsBefore: before, tensorsAfter: tf.memory().numTensors, step }) + "\n");
 }
 
 if (require.main === module) {
   main(path.resolve(process.argv[2])).catch((err) => {
-    process.stderr.write(`${(err as Error).stack ?? err}\n`);
-    process.exit(1);
+    process.stderr.write(`${(err as Error).message}\n${(err as Error).stack ?? err}\n`);
+    process.exitCode = 1; // not process.exit(): stderr to a pipe must be flushed first
   });
 }

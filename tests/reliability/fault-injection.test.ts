@@ -13,7 +13,9 @@ import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../../src/util/random";
 import { AdamW } from "../../src/training/adamw";
 import {
+  SAVE_MARKER,
   assertCompleteCheckpoint,
+  incompleteSaveReason,
   loadModelWeights,
   loadOptimizerState,
   readRngState,
@@ -77,8 +79,9 @@ function leftovers(outputDir: string): string[] {
 }
 
 /** Which write a kill interrupted, judged by what it left. */
-function phaseOf(left: string[]): string {
-  if (left.some((n) => n.startsWith("../"))) return "final save";
+function phaseOf(left: string[], outputDir: string): string {
+  if (incompleteSaveReason(outputDir)) return "final save (moving files in)";
+  if (left.some((n) => n.startsWith(".ner-save.tmp-"))) return "final save (staging)";
   if (left.some((n) => /\.deleted-/.test(n))) return "rotation";
   if (left.some((n) => /^\.checkpoint-\d+\.tmp-/.test(n))) return "checkpoint write";
   return "between writes";
@@ -105,10 +108,16 @@ function checkEverythingLoads(outputDir: string): number {
     }
     checked++;
   }
-  const top = fs.readdirSync(outputDir).filter((n) => !fs.statSync(path.join(outputDir, n)).isDirectory());
+  // A save killed while moving its files in says so (and the next start finishes it); otherwise the
+  // model is all or nothing: config, weights, run card and completion marker together, the weights the run card's.
+  const reason = incompleteSaveReason(outputDir);
+  if (reason) {
+    assert.match(reason, /its last save was interrupted while moving files in/);
+    return checked;
+  }
+  const top = fs.readdirSync(outputDir).filter((n) => !n.startsWith(".") && !fs.statSync(path.join(outputDir, n)).isDirectory());
   if (top.length > 0) {
-    // A model directory is all or nothing: config, weights, run card and marker together, and the weights are the run card's.
-    assert.deepEqual(top.sort(), ["config.json", "model.safetensors", "training_args.json", "weights_sha256.txt"], `top-level files ${top}`);
+    assert.deepEqual(top.sort(), ["config.json", "model.safetensors", SAVE_MARKER, "training_args.json", "weights_sha256.txt"].sort(), `top-level files ${top}`);
     const model = new ToyModel(98);
     try {
       loadModelWeights(model, outputDir);
@@ -160,7 +169,7 @@ test("kill -9 during checkpoint writes, rotation and the final save: what is com
           : { marker: "saving" as const, afterMs: Math.round(rng.next() * saveMs * 0.5) };
       const run = await runChild(out, kill);
       if (run.signal !== "SIGKILL") assert.equal(run.code, 0, `run ${k} failed: ${run.stderr}`);
-      phases.push(run.signal === "SIGKILL" ? `${phaseOf(leftovers(out))} (step ${resumeStep(out)})` : "after the end");
+      phases.push(run.signal === "SIGKILL" ? `${phaseOf(leftovers(out), out)} (step ${resumeStep(out)})` : "after the end");
       try {
         checkEverythingLoads(out);
       } catch (err) {

@@ -7,6 +7,7 @@
  */
 import type { Command } from "commander";
 import { DATA_ENV, MODEL_ENV, helpAfter } from "../help";
+import * as fs from "fs";
 import * as path from "path";
 import { checkWritableOutput, isDirectory, isFile } from "../../util/files";
 import type { CorpusStats, FormatName, ReadResult, ResolvedFile } from "../../data";
@@ -106,13 +107,30 @@ async function statsAction(target: string, opts: CommonOpts): Promise<void> {
   }
 }
 
+/** Refuse `--output` naming the input file itself (the same file through any path, symlink or hard link). */
+function refuseOutputIsInput(input: string, output: string): void {
+  let a: fs.Stats;
+  let b: fs.Stats;
+  try {
+    a = fs.statSync(input);
+    b = fs.statSync(output);
+  } catch {
+    return; // one of them does not exist (yet): they cannot be the same file
+  }
+  if (a.dev === b.dev && a.ino === b.ino) {
+    throw new Error(`--output ${output} is the input file ${input}: converting would overwrite it; choose another output file`);
+  }
+}
+
 async function convertAction(target: string, opts: CommonOpts & { output?: string }): Promise<void> {
   const data = loadData();
   if (!opts.output) throw new Error("--output <file.jsonl> is required");
+  refuseOutputIsInput(target, opts.output);
   checkWritableOutput(opts.output, "--output", "file");
   const input = await readInput(target, opts);
   if (input.parts.length !== 1) throw new Error(`${target}: name one split to convert, e.g. ${input.corpus}:train`);
   const part = input.parts[0];
+  refuseOutputIsInput(part.file.path, opts.output);
   const sentences = opts.toIob2
     ? part.result.sentences.map((s) => ({ tokens: s.tokens, tags: data.iob1ToIob2(s.tags) }))
     : part.result.sentences;
