@@ -55,6 +55,64 @@ static float activate(float x, int act, float alpha, float prelu) {
 }
 
 /*
+ * Threading policy of the products. Waking a second BLAS thread costs microseconds and, on a loaded
+ * machine, a scheduler slice; a product of fewer than `g_small_flops` FLOPs (set by blasPolicy)
+ * therefore runs on one thread, and larger ones on the library's thread count (g_threads).
+ */
+static int g_threads = 0;        /* the BLAS's own thread count (0: not read yet, or Accelerate) */
+static double g_small_flops = 0; /* products below this many FLOPs run single-threaded */
+
+static void set_blas_threads(int n) {
+#ifndef NER_USE_ACCELERATE
+  if (n > 0) openblas_set_num_threads(n);
+#else
+  (void)n;
+#endif
+}
+
+static int use_one_thread(int64_t m, int64_t n, int64_t k) {
+#ifndef NER_USE_ACCELERATE
+  if (g_threads == 0) g_threads = openblas_get_num_threads();
+  if (g_threads > 1 && 2.0 * (double)m * (double)n * (double)k < g_small_flops) {
+    set_blas_threads(1);
+    return 1;
+  }
+#else
+  (void)m, (void)n, (void)k;
+#endif
+  return 0;
+}
+
+/* blasPolicy(smallFlops[, threads]): products under smallFlops FLOPs on one thread; threads > 0 sets
+ * the BLAS's thread count for the others. Returns { smallFlops, threads }. */
+static napi_value BlasPolicy(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  double small = 0, threads = 0;
+  if (argc < 1 || !ner_get_f64(env, argv[0], &small) || (argc > 1 && !ner_get_f64(env, argv[1], &threads)) || small < 0 || threads < 0) {
+    napi_throw_type_error(env, NULL, "ner_blas.blasPolicy: expected (smallFlops >= 0[, threads >= 0])");
+    return NULL;
+  }
+  g_small_flops = small;
+#ifndef NER_USE_ACCELERATE
+  if (threads >= 1) {
+    g_threads = (int)threads;
+    set_blas_threads(g_threads);
+  } else if (g_threads == 0) {
+    g_threads = openblas_get_num_threads();
+  }
+#endif
+  napi_value obj, v;
+  CHECK(env, napi_create_object(env, &obj));
+  CHECK(env, napi_create_double(env, g_small_flops, &v));
+  napi_set_named_property(env, obj, "smallFlops", v);
+  CHECK(env, napi_create_int32(env, g_threads, &v));
+  napi_set_named_property(env, obj, "threads", v);
+  return obj;
+}
+
+/*
  * gemm(heap, transA, transB, m, n, k, batch,
  *      aOff, strideA, bOff, strideB, cOff,
  *      [biasOff, biasLen, act, alpha, preluOff, preluLen])
@@ -127,6 +185,7 @@ static napi_value Gemm(napi_env env, napi_callback_info info) {
     if (k == 0) {
       memset(c, 0, (size_t)c_bytes);
     } else {
+      const int single = use_one_thread(m, n, k);
       const float* a = (const float*)(heap + a_off);
       const float* b = (const float*)(heap + b_off);
       /* Row-major leading dimensions of the operands as stored (before the transpose flag). */
@@ -135,6 +194,7 @@ static napi_value Gemm(napi_env env, napi_callback_info info) {
         cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k,
                     1.0f, a + i * stride_a, lda, b + i * stride_b, ldb, 0.0f, c + i * m * n, ldc);
       }
+      if (single) set_blas_threads(g_threads);
     }
   }
 
@@ -317,6 +377,7 @@ static napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"gemm", NULL, Gemm, NULL, NULL, NULL, napi_default, NULL},
       {"info", NULL, Info, NULL, NULL, NULL, napi_default, NULL},
+      {"blasPolicy", NULL, BlasPolicy, NULL, NULL, NULL, napi_default, NULL},
       {"gelu", NULL, Gelu, NULL, NULL, NULL, napi_default, NULL},
       {"geluGrad", NULL, GeluGrad, NULL, NULL, NULL, napi_default, NULL},
       {"layerNorm", NULL, LayerNorm, NULL, NULL, NULL, napi_default, NULL},

@@ -29,6 +29,8 @@ export interface ExportWebOptions {
   fp16?: boolean;
   /** Example texts (default: from the run card's eval data, else built-in). */
   examples?: string[];
+  /** Run-card fields to show instead of (or besides) what run_card.json / metrics.json say. */
+  runCard?: Partial<SiteRunCard>;
   /** The page's initial aggregation strategy (default "simple", as `ner predict`). */
   aggregationStrategy?: AggregationStrategy;
   /** Where progress messages go (default: nowhere). */
@@ -144,7 +146,7 @@ export async function exportWebSite(opts: ExportWebOptions): Promise<ExportWebRe
       files: { config: "config.json", weights: "model.safetensors", tokenizer: "tokenizer.json", tokenizerConfig: "tokenizer_config.json" },
       weightsDtype: fp16 ? "F16" : "F32",
       tokenizer: tokenizerSettings(tokenizer, tokenizerJson, opts.model),
-      runCard: card,
+      runCard: { ...card, ...opts.runCard },
       examples: pageExamples,
       examplesSource,
       aggregationStrategy: opts.aggregationStrategy ?? "simple",

@@ -4,7 +4,7 @@
  * it shows.
  */
 import * as fs from "fs";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import type { AggregationStrategy, PipelineEntity } from "../../src/pipeline/types";
 
 export const CHROMIUM = process.env.NER_CHROMIUM ?? "/usr/bin/chromium";
@@ -20,7 +20,7 @@ export async function launchChromium(): Promise<Browser> {
 }
 
 /** Open `url` and wait for the page to load its model; page errors fail with their message. */
-export async function openPage(browser: Browser, url: string, timeoutMs = 120_000): Promise<{ page: Page; errors: string[] }> {
+export async function openPage(browser: Browser | BrowserContext, url: string, timeoutMs = 120_000): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
