@@ -12,6 +12,9 @@
  *   forward and backward in one pass each, threaded with ner_parallel_for (the backward pass
  *   recomputes x + bias instead of storing it).
  *
+ * - addLayerNorm / layerNormGradThreaded: residual + LayerNorm in one pass per row, and its
+ *   gradient (dx over rows, dgamma/dbeta over columns), threaded.
+ *
  * The products go to cblas_sgemm from the calling thread (OpenBLAS threads them itself); the
  * row passes run on ner_parallel_for's threads while BLAS is idle, so the two pools never overlap.
  */
@@ -324,6 +327,170 @@ static napi_value BiasGelu(napi_env env, napi_callback_info info) { return bias_
 /* biasGeluGrad(heap, xOff, biasOff, dyOff, dxOff, rows, cols): dx = dy · gelu'(x + bias), threaded. */
 static napi_value BiasGeluGrad(napi_env env, napi_callback_info info) { return bias_gelu_call(env, info, 1); }
 
+/* ---------------------------------------------------------------- residual + LayerNorm */
+
+typedef struct {
+  const float *x, *res, *gamma, *beta, *dy, *xhat, *inv_std;
+  float *y, *xhat_out, *inv_out, *dx, *dgamma, *dbeta;
+  int64_t rows, cols;
+  double eps;
+} ln_ctx;
+
+/* Rows of y = LayerNorm(x + res) (torch's: biased variance, eps inside the root; moments in double). */
+static void add_layer_norm_rows(void* arg, int64_t begin, int64_t end) {
+  const ln_ctx* c = (const ln_ctx*)arg;
+  const int64_t cols = c->cols;
+  for (int64_t r = begin; r < end; r++) {
+    const float* x = c->x + r * cols;
+    float* xhat = c->xhat_out + r * cols;
+    float* y = c->y + r * cols;
+    /* The residual sum goes through xhat's row first: the float32 tensor tfjs's tf.add would give. */
+    if (c->res) {
+      const float* res = c->res + r * cols;
+      for (int64_t j = 0; j < cols; j++) xhat[j] = x[j] + res[j];
+      x = xhat;
+    }
+    double sum = 0, sq = 0;
+    for (int64_t j = 0; j < cols; j++) sum += x[j];
+    const double mean = cols > 0 ? sum / (double)cols : 0;
+    for (int64_t j = 0; j < cols; j++) sq += (x[j] - mean) * (x[j] - mean);
+    const float inv = (float)(1.0 / sqrt((cols > 0 ? sq / (double)cols : 0) + c->eps));
+    c->inv_out[r] = inv;
+    for (int64_t j = 0; j < cols; j++) {
+      const float h = (float)(x[j] - mean) * inv;
+      xhat[j] = h;
+      y[j] = h * c->gamma[j] + c->beta[j];
+    }
+  }
+}
+
+/* Rows of dx = invStd·(dxhat − mean(dxhat) − xhat·mean(dxhat·xhat)), dxhat = dy·gamma. */
+static void layer_norm_dx_rows(void* arg, int64_t begin, int64_t end) {
+  const ln_ctx* c = (const ln_ctx*)arg;
+  const int64_t cols = c->cols;
+  for (int64_t r = begin; r < end; r++) {
+    const float* dy = c->dy + r * cols;
+    const float* xh = c->xhat + r * cols;
+    const float inv = c->inv_std[r];
+    float* dx = c->dx + r * cols;
+    double m1 = 0, m2 = 0;
+    for (int64_t j = 0; j < cols; j++) {
+      const float d = dy[j] * c->gamma[j];
+      m1 += d;
+      m2 += (double)d * xh[j];
+    }
+    const float mean1 = (float)(m1 / (double)cols), mean2 = (float)(m2 / (double)cols);
+    for (int64_t j = 0; j < cols; j++) dx[j] = inv * (dy[j] * c->gamma[j] - mean1 - xh[j] * mean2);
+  }
+}
+
+/* Columns [begin, end) of dgamma = Σ_rows dy·xhat and dbeta = Σ_rows dy (in double). */
+static void layer_norm_dparams_cols(void* arg, int64_t begin, int64_t end) {
+  const ln_ctx* c = (const ln_ctx*)arg;
+  const int64_t cols = c->cols, w = end - begin;
+  double* acc = (double*)calloc((size_t)(2 * w > 0 ? 2 * w : 1), sizeof(double));
+  if (acc == NULL) { /* cannot happen for a few KB; keep the result defined anyway */
+    for (int64_t j = begin; j < end; j++) c->dgamma[j] = c->dbeta[j] = NAN;
+    return;
+  }
+  for (int64_t r = 0; r < c->rows; r++) {
+    const float* dy = c->dy + r * cols + begin;
+    const float* xh = c->xhat + r * cols + begin;
+    for (int64_t j = 0; j < w; j++) {
+      acc[j] += (double)dy[j] * xh[j];
+      acc[w + j] += dy[j];
+    }
+  }
+  for (int64_t j = 0; j < w; j++) {
+    c->dgamma[begin + j] = (float)acc[j];
+    c->dbeta[begin + j] = (float)acc[w + j];
+  }
+  free(acc);
+}
+
+/*
+ * addLayerNorm(heap, xOff, resOff, gammaOff, betaOff, yOff, xhatOff, invStdOff, rows, cols, eps):
+ * y = LayerNorm(x + res) per row (resOff < 0: of x), also writing xhat and 1/std for the backward
+ * pass; threaded over rows.
+ */
+static napi_value AddLayerNorm(napi_env env, napi_callback_info info) {
+  size_t argc = 12;
+  napi_value argv[12];
+  FUSED_CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int64_t v[9];
+  double eps = 0;
+  if (argc != 11) {
+    napi_throw_type_error(env, NULL, "ner_blas.addLayerNorm: expected 11 arguments");
+    return NULL;
+  }
+  if (!ner_get_i64s(env, argv, 1, 9, v, "addLayerNorm")) return NULL;
+  if (!ner_get_f64(env, argv[10], &eps)) {
+    napi_throw_type_error(env, NULL, "ner_blas.addLayerNorm: eps must be a number");
+    return NULL;
+  }
+  const int64_t rows = v[7], cols = v[8];
+  if (rows < 0 || cols < 0) {
+    napi_throw_range_error(env, NULL, "ner_blas.addLayerNorm: negative size");
+    return NULL;
+  }
+  const int has_res = v[1] >= 0;
+  const int64_t offs[7] = {v[0], v[2], v[3], v[4], v[5], v[6], has_res ? v[1] : v[0]};
+  const int64_t counts[7] = {rows * cols, cols, cols, rows * cols, rows * cols, rows, rows * cols};
+  uint8_t* heap;
+  if (!ner_heap_and_bounds(env, argv[0], offs, counts, 7, &heap, "addLayerNorm")) return NULL;
+  ln_ctx c;
+  memset(&c, 0, sizeof c);
+  c.x = (const float*)(heap + v[0]);
+  c.res = has_res ? (const float*)(heap + v[1]) : NULL;
+  c.gamma = (const float*)(heap + v[2]);
+  c.beta = (const float*)(heap + v[3]);
+  c.y = (float*)(heap + v[4]);
+  c.xhat_out = (float*)(heap + v[5]);
+  c.inv_out = (float*)(heap + v[6]);
+  c.rows = rows, c.cols = cols, c.eps = eps;
+  ner_parallel_for(rows, 16, add_layer_norm_rows, &c);
+  return NULL;
+}
+
+/*
+ * layerNormGradThreaded(heap, dyOff, xhatOff, invStdOff, gammaOff, dxOff, dgammaOff, dbetaOff, rows, cols):
+ * LayerNorm's gradient as ner_blas.c's layerNormGrad computes it, dx threaded over rows and
+ * dgamma/dbeta over columns.
+ */
+static napi_value LayerNormGradThreaded(napi_env env, napi_callback_info info) {
+  size_t argc = 10;
+  napi_value argv[10];
+  FUSED_CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int64_t v[9];
+  if (argc != 10) {
+    napi_throw_type_error(env, NULL, "ner_blas.layerNormGradThreaded: expected 10 arguments");
+    return NULL;
+  }
+  if (!ner_get_i64s(env, argv, 1, 9, v, "layerNormGradThreaded")) return NULL;
+  const int64_t rows = v[7], cols = v[8];
+  if (rows < 0 || cols < 0) {
+    napi_throw_range_error(env, NULL, "ner_blas.layerNormGradThreaded: negative size");
+    return NULL;
+  }
+  const int64_t offs[7] = {v[0], v[1], v[2], v[3], v[4], v[5], v[6]};
+  const int64_t counts[7] = {rows * cols, rows * cols, rows, cols, rows * cols, cols, cols};
+  uint8_t* heap;
+  if (!ner_heap_and_bounds(env, argv[0], offs, counts, 7, &heap, "layerNormGradThreaded")) return NULL;
+  ln_ctx c;
+  memset(&c, 0, sizeof c);
+  c.dy = (const float*)(heap + v[0]);
+  c.xhat = (const float*)(heap + v[1]);
+  c.inv_std = (const float*)(heap + v[2]);
+  c.gamma = (const float*)(heap + v[3]);
+  c.dx = (float*)(heap + v[4]);
+  c.dgamma = (float*)(heap + v[5]);
+  c.dbeta = (float*)(heap + v[6]);
+  c.rows = rows, c.cols = cols;
+  ner_parallel_for(rows, 16, layer_norm_dx_rows, &c);
+  ner_parallel_for(cols, 64, layer_norm_dparams_cols, &c);
+  return NULL;
+}
+
 /* ---------------------------------------------------------------- registration */
 
 napi_value ner_register_fused(napi_env env, napi_value exports) {
@@ -332,6 +499,8 @@ napi_value ner_register_fused(napi_env env, napi_value exports) {
       {"attentionGrad", NULL, AttentionGrad, NULL, NULL, NULL, napi_default, NULL},
       {"biasGelu", NULL, BiasGelu, NULL, NULL, NULL, napi_default, NULL},
       {"biasGeluGrad", NULL, BiasGeluGrad, NULL, NULL, NULL, napi_default, NULL},
+      {"addLayerNorm", NULL, AddLayerNorm, NULL, NULL, NULL, napi_default, NULL},
+      {"layerNormGradThreaded", NULL, LayerNormGradThreaded, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok) return NULL;
   return exports;

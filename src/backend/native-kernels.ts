@@ -50,6 +50,11 @@ export function biasGeluActive(): boolean {
   return nativeKernelsActive() && typeof addon?.biasGelu === "function";
 }
 
+/** True when LayerNorm can take a residual to add first (the native tier, with an addon that has addLayerNorm). */
+export function residualLayerNormActive(): boolean {
+  return nativeKernelsActive() && typeof addon?.addLayerNorm === "function";
+}
+
 /** True when the fused attention kernels can run (the native tier, with an addon that has them). */
 export function fusedAttentionActive(): boolean {
   return nativeKernelsActive() && typeof addon?.attention === "function";
@@ -84,13 +89,21 @@ function geluGradKernel({ inputs, backend }: KernelArgs): TensorInfo {
 
 function layerNormKernel({ inputs, backend, attrs }: KernelArgs): TensorInfo[] {
   const b = backend as WasmBackendLike;
-  const { x, gamma, beta } = inputs;
-  float32("layerNorm", x, gamma, beta);
+  const { x, gamma, beta, residual } = inputs;
+  float32("layerNorm", x, gamma, beta, ...(residual ? [residual] : []));
   const [rows, cols] = x.shape;
+  if (residual && !tf.util.arraysEqual(residual.shape, x.shape)) throw new Error(`layerNorm: residual [${residual.shape}] vs x [${x.shape}]`);
   const y = b.makeOutput([rows, cols], "float32");
   const xhat = b.makeOutput([rows, cols], "float32");
   const invStd = b.makeOutput([rows], "float32");
+  const native = active();
   // The heap only now: the allocations above may have grown (and detached) it.
+  if (typeof native.addLayerNorm === "function") {
+    const at = (t: TensorInfo) => offset(b, t);
+    native.addLayerNorm(b.wasm.HEAPU8.buffer, at(x), residual ? at(residual) : -1, at(gamma), at(beta), at(y), at(xhat), at(invStd), rows, cols, Number(attrs?.eps));
+    return [y, xhat, invStd];
+  }
+  if (residual) throw new Error("layerNorm: this build of the native addon has no addLayerNorm (run `npm run build:native`)");
   active().layerNorm(b.wasm.HEAPU8.buffer, offset(b, x), offset(b, gamma), offset(b, beta), offset(b, y), offset(b, xhat), offset(b, invStd), rows, cols, Number(attrs?.eps));
   return [y, xhat, invStd];
 }
@@ -103,6 +116,12 @@ function layerNormGradKernel({ inputs, backend }: KernelArgs): TensorInfo[] {
   const dx = b.makeOutput([rows, cols], "float32");
   const dgamma = b.makeOutput([cols], "float32");
   const dbeta = b.makeOutput([cols], "float32");
+  const native = active();
+  if (typeof native.layerNormGradThreaded === "function") {
+    const at = (t: TensorInfo) => offset(b, t);
+    native.layerNormGradThreaded(b.wasm.HEAPU8.buffer, at(dy), at(xhat), at(invStd), at(gamma), at(dx), at(dgamma), at(dbeta), rows, cols);
+    return [dx, dgamma, dbeta];
+  }
   active().layerNormGrad(b.wasm.HEAPU8.buffer, offset(b, dy), offset(b, xhat), offset(b, invStd), offset(b, gamma), offset(b, dx), offset(b, dgamma), offset(b, dbeta), rows, cols);
   return [dx, dgamma, dbeta];
 }
@@ -116,9 +135,12 @@ export function nativeGeluGrad(x: tf.Tensor, dy: tf.Tensor): tf.Tensor {
   return tf.engine().runKernel(NATIVE_GELU_GRAD, { x, dy } as never) as tf.Tensor;
 }
 
-/** LayerNorm of a 2-D `x` on the native tier: [y, xhat, invStd]. */
-export function nativeLayerNorm(x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number): [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D] {
-  return tf.engine().runKernel(NATIVE_LAYER_NORM, { x, gamma, beta } as never, { eps } as never) as unknown as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+/** LayerNorm of a 2-D `x` (plus `residual`, added first, when given) on the native tier: [y, xhat, invStd]. */
+export function nativeLayerNorm(
+  x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number, residual?: tf.Tensor2D,
+): [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D] {
+  const inputs = residual ? { x, gamma, beta, residual } : { x, gamma, beta };
+  return tf.engine().runKernel(NATIVE_LAYER_NORM, inputs as never, { eps } as never) as unknown as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
 }
 
 /** Its gradient: [dx, dgamma, dbeta]. */

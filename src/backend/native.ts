@@ -60,6 +60,15 @@ export interface NativeBlas {
   /** y = gelu(x + bias) (exact erf; biasOff < 0: no bias) and its gradient dx = dy·gelu'(x + bias), threaded. */
   biasGelu(heap: ArrayBufferLike, xOff: number, biasOff: number, yOff: number, rows: number, cols: number): void;
   biasGeluGrad(heap: ArrayBufferLike, xOff: number, biasOff: number, dyOff: number, dxOff: number, rows: number, cols: number): void;
+  /** y = LayerNorm(x + res) (resOff < 0: of x) writing xhat and 1/std, and its gradient; both threaded. */
+  addLayerNorm(
+    heap: ArrayBufferLike, xOff: number, resOff: number, gammaOff: number, betaOff: number, yOff: number, xhatOff: number, invStdOff: number,
+    rows: number, cols: number, eps: number,
+  ): void;
+  layerNormGradThreaded(
+    heap: ArrayBufferLike, dyOff: number, xhatOff: number, invStdOff: number, gammaOff: number, dxOff: number, dgammaOff: number,
+    dbetaOff: number, rows: number, cols: number,
+  ): void;
 }
 
 /** The loaded addon and its file, or why there is none (one shape: tslab compiles src/ without strict narrowing). */

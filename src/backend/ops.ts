@@ -136,6 +136,34 @@ function layerNormWithEps(eps: number): LayerNormOp {
   return f;
 }
 
+/**
+ * `LayerNorm(x + residual)`, the sub-layers' "add & norm": one threaded native pass each way on the
+ * native tier (the residual's gradient is the sum's, shared without a copy); elsewhere the two ops.
+ */
+export function addLayerNorm(x: tf.Tensor2D, residual: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number): tf.Tensor2D {
+  if (!native.residualLayerNormActive()) return layerNorm(tf.add(x, residual) as tf.Tensor2D, gamma, beta, eps);
+  let f = addLayerNormCache.get(eps);
+  if (f === undefined) {
+    f = customOp<[tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor1D], tf.Tensor2D>("NerAddLayerNorm", (xi, ri, g, b, save) => {
+      const [y, xhat, invStd] = native.nativeLayerNorm(xi, g, b, eps, ri);
+      save([xhat, invStd, g]);
+      return {
+        value: y,
+        gradFunc: (dy, saved) => {
+          const [xh, inv, gs] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
+          const [dx, dgamma, dbeta] = native.nativeLayerNormGrad(dy as tf.Tensor2D, xh, inv, gs);
+          return [dx, tf.reshape(dx, dx.shape), dgamma, dbeta]; // a reshape shares the buffer
+        },
+      };
+    });
+    addLayerNormCache.set(eps, f);
+  }
+  return f(x, residual, gamma, beta);
+}
+
+type AddLayerNormOp = (x: tf.Tensor2D, residual: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D) => tf.Tensor2D;
+const addLayerNormCache = new Map<number, AddLayerNormOp>();
+
 const SQRT1_2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 

@@ -9,7 +9,7 @@ import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { writeFileAtomic } from "../util/atomic";
 import { configToHf, type TokenClassificationConfig } from "./config";
-import { geluNew, layerNorm, linear, linearGelu } from "../backend/ops";
+import { addLayerNorm, geluNew, layerNorm, linear, linearGelu } from "../backend/ops";
 import { attentionBias, type LinearParams } from "./attention";
 import { DropoutContext } from "./dropout";
 import { checkpointed, shouldCheckpoint, type GradientCheckpointing } from "./recompute";
@@ -168,9 +168,10 @@ export abstract class EncoderForTokenClassification implements TokenClassificati
     return linear(x, this.w(`${name}.weight`), this.b(`${name}.bias`));
   }
 
-  /** The LayerNorm `name` (its `weight` and `bias`, the config's eps) of `x`. */
-  protected layerNorm(name: string, x: tf.Tensor2D): tf.Tensor2D {
-    return layerNorm(x, this.b(`${name}.weight`), this.b(`${name}.bias`), this.config.layerNormEps);
+  /** The LayerNorm `name` (its `weight` and `bias`, the config's eps) of `x`, or of `x + residual`. */
+  protected layerNorm(name: string, x: tf.Tensor2D, residual?: tf.Tensor2D): tf.Tensor2D {
+    const [gamma, beta, eps] = [this.b(`${name}.weight`), this.b(`${name}.bias`), this.config.layerNormEps];
+    return residual ? addLayerNorm(x, residual, gamma, beta, eps) : layerNorm(x, gamma, beta, eps);
   }
 
   /** The config's activation (`hidden_act` / `activation`) of the linear layer `name` of `x`. */

@@ -72,9 +72,9 @@ export class BertForTokenClassification extends EncoderForTokenClassification {
     const qkv = { query: this.lin(`${p}.attention.self.query`), key: this.lin(`${p}.attention.self.key`), value: this.lin(`${p}.attention.self.value`) };
     const ctx = selfAttention(x, bias, qkv, { ...dims, heads: c.numHeads }, dropout, c.attentionDropout); // [batch·seq, hidden]
     const attnOut = dropout.apply(this.linear(`${p}.attention.output.dense`, ctx), c.hiddenDropout); // [batch·seq, hidden]
-    const att = this.layerNorm(`${p}.attention.output.LayerNorm`, tf.add(attnOut, x)); // [batch·seq, hidden]
+    const att = this.layerNorm(`${p}.attention.output.LayerNorm`, attnOut, x); // LayerNorm(attnOut + x): [batch·seq, hidden]
     const act = this.linearActivation(`${p}.intermediate.dense`, att); // [batch·seq, intermediate]
     const out = dropout.apply(this.linear(`${p}.output.dense`, act), c.hiddenDropout); // [batch·seq, hidden]
-    return this.layerNorm(`${p}.output.LayerNorm`, tf.add(out, att)); // [batch·seq, hidden]
+    return this.layerNorm(`${p}.output.LayerNorm`, out, att); // LayerNorm(out + att): [batch·seq, hidden]
   }
 }

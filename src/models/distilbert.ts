@@ -69,9 +69,9 @@ export class DistilBertForTokenClassification extends EncoderForTokenClassificat
     const qkv = { query: this.lin(`${p}.attention.q_lin`), key: this.lin(`${p}.attention.k_lin`), value: this.lin(`${p}.attention.v_lin`) };
     const ctx = selfAttention(x, bias, qkv, { ...dims, heads: c.numHeads }, dropout, c.attentionDropout); // [batch·seq, hidden]
     const attnOut = this.linear(`${p}.attention.out_lin`, ctx); // [batch·seq, hidden]
-    const sa = this.layerNorm(`${p}.sa_layer_norm`, tf.add(attnOut, x)); // [batch·seq, hidden]
+    const sa = this.layerNorm(`${p}.sa_layer_norm`, attnOut, x); // LayerNorm(attnOut + x): [batch·seq, hidden]
     const act = this.linearActivation(`${p}.ffn.lin1`, sa); // [batch·seq, intermediate]
     const ffn = dropout.apply(this.linear(`${p}.ffn.lin2`, act), c.hiddenDropout); // [batch·seq, hidden]
-    return this.layerNorm(`${p}.output_layer_norm`, tf.add(ffn, sa)); // [batch·seq, hidden]
+    return this.layerNorm(`${p}.output_layer_norm`, ffn, sa); // LayerNorm(ffn + sa): [batch·seq, hidden]
   }
 }

@@ -9,8 +9,9 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../src/backend";
 import {
   biasGeluActive, fusedAttentionActive, nativeGelu, nativeGeluGrad, nativeKernelsActive, nativeLayerNorm, nativeLayerNormGrad,
+  residualLayerNormActive,
 } from "../../src/backend/native-kernels";
-import { attention, linearGelu } from "../../src/backend/ops";
+import { addLayerNorm, attention, linearGelu } from "../../src/backend/ops";
 import { attentionBias } from "../../src/models/attention";
 import { parityTiers } from "./tiers";
 
@@ -146,5 +147,32 @@ for (const [rows, inDim, outDim] of [[5, 7, 9], [64, 32, 3072], [0, 4, 6]] as co
     assert.equal(tf.memory().numTensors, before, "no tensors leak");
     // libm's erff here, tfjs's 1.5e-7 approximation there; sums over `inDim` products.
     ["y", "dx", "dw", "db"].forEach((name, i) => close(got[i], want[i], 2e-5, name));
+  });
+}
+
+/** addLayerNorm's value and x/residual/gamma/beta gradients on the active backend. */
+function addLayerNormRun(rows: number, cols: number) {
+  return tf.tidy(() => {
+    const x = tf.tensor2d(values(rows * cols, 13), [rows, cols]);
+    const r = tf.tensor2d(values(rows * cols, 14), [rows, cols]);
+    const g = tf.tensor1d(values(cols, 15, 1));
+    const b = tf.tensor1d(values(cols, 16, 1));
+    const dy = tf.tensor2d(values(rows * cols, 17, 1), [rows, cols]);
+    const f = (xx: tf.Tensor, rr: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) =>
+      tf.sum(tf.mul(addLayerNorm(xx as tf.Tensor2D, rr as tf.Tensor2D, gg as tf.Tensor1D, bb as tf.Tensor1D, 1e-12), dy));
+    return [addLayerNorm(x, r, g, b, 1e-12), ...tf.grads(f)([x, r, g, b])].map((t) => Array.from(t.dataSync()));
+  });
+}
+
+for (const [rows, cols] of [[7, 13], [70, 768], [0, 5]] as const) {
+  test(`fused residual + LayerNorm (threaded) equals layerNorm(x + residual) composed on cpu at ${rows}×${cols}`, { skip }, async () => {
+    await initBackend("cpu", { quiet: true });
+    const want = addLayerNormRun(rows, cols);
+    await initBackend("wasm+blas", { quiet: true });
+    assert.ok(residualLayerNormActive());
+    const before = tf.memory().numTensors;
+    const got = addLayerNormRun(rows, cols);
+    assert.equal(tf.memory().numTensors, before, "no tensors leak");
+    ["y", "dx", "dresidual", "dgamma", "dbeta"].forEach((name, i) => close(got[i], want[i], 1e-4, name));
   });
 }
