@@ -30,6 +30,15 @@
 #include <cblas.h>
 #endif
 
+/*
+ * Floats of work each thread must get before a pass is split: starting a thread costs tens of
+ * microseconds on a quiet machine and milliseconds on a loaded one, where small passes (the main
+ * job's 512×128 LayerNorm) measured 5-10× slower threaded than alone.
+ */
+#define MIN_THREAD_FLOATS (1 << 18)
+
+static int64_t rows_grain(int64_t cols) { return cols > 0 && cols < MIN_THREAD_FLOATS ? MIN_THREAD_FLOATS / cols : 1; }
+
 #define FUSED_CHECK(env, call)                                              \
   do {                                                                      \
     if ((call) != napi_ok) {                                                \
@@ -173,7 +182,7 @@ static napi_value Attention(napi_env env, napi_callback_info info) {
                   0.0f, c.probs + (b * H + h) * S * S, (int)S);
     }
   }
-  ner_parallel_for(B * H * S, 64, softmax_rows, &c);
+  ner_parallel_for(B * H * S, rows_grain(S), softmax_rows, &c);
   const float* p = c.dropped ? c.dropped : c.probs;
   for (int64_t b = 0; b < B; b++) {
     for (int64_t h = 0; h < H; h++) {
@@ -227,7 +236,7 @@ static napi_value AttentionGrad(napi_env env, napi_callback_info info) {
       free(c.dp);
       return NULL;
     }
-    ner_parallel_for(B * H * S, 64, dropped_rows, &c);
+    ner_parallel_for(B * H * S, rows_grain(S), dropped_rows, &c);
   }
   const float* p = c.dropped ? c.dropped : c.probs;
   for (int64_t b = 0; b < B; b++) {
@@ -240,7 +249,7 @@ static napi_value AttentionGrad(napi_env env, napi_callback_info info) {
                   dv + in, (int)HD);
     }
   }
-  ner_parallel_for(B * H * S, 64, softmax_grad_rows, &c);
+  ner_parallel_for(B * H * S, rows_grain(S), softmax_grad_rows, &c);
   for (int64_t b = 0; b < B; b++) {
     for (int64_t h = 0; h < H; h++) {
       const int64_t in = b * S * HD + h * D, bh = (b * H + h) * S * S;
@@ -317,7 +326,7 @@ static napi_value bias_gelu_call(napi_env env, napi_callback_info info, int grad
   if (!ner_heap_and_bounds(env, argv[0], offs, counts, pairs, &heap, fn)) return NULL;
   gelu_ctx c = {(const float*)(heap + v[0]), has_bias ? (const float*)(heap + v[1]) : NULL,
                 grad ? (const float*)(heap + v[2]) : NULL, (float*)(heap + v[grad ? 3 : 2]), cols > 0 ? cols : 1};
-  ner_parallel_for(n, 1 << 14, grad ? bias_gelu_grad_range : bias_gelu_range, &c);
+  ner_parallel_for(n, MIN_THREAD_FLOATS, grad ? bias_gelu_grad_range : bias_gelu_range, &c);
   return NULL;
 }
 
@@ -448,7 +457,7 @@ static napi_value AddLayerNorm(napi_env env, napi_callback_info info) {
   c.xhat_out = (float*)(heap + v[5]);
   c.inv_out = (float*)(heap + v[6]);
   c.rows = rows, c.cols = cols, c.eps = eps;
-  ner_parallel_for(rows, 16, add_layer_norm_rows, &c);
+  ner_parallel_for(rows, rows_grain(cols), add_layer_norm_rows, &c);
   return NULL;
 }
 
@@ -486,8 +495,8 @@ static napi_value LayerNormGradThreaded(napi_env env, napi_callback_info info) {
   c.dgamma = (float*)(heap + v[5]);
   c.dbeta = (float*)(heap + v[6]);
   c.rows = rows, c.cols = cols;
-  ner_parallel_for(rows, 16, layer_norm_dx_rows, &c);
-  ner_parallel_for(cols, 64, layer_norm_dparams_cols, &c);
+  ner_parallel_for(rows, rows_grain(cols), layer_norm_dx_rows, &c);
+  ner_parallel_for(cols, rows_grain(rows), layer_norm_dparams_cols, &c);
   return NULL;
 }
 
