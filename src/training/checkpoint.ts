@@ -29,7 +29,15 @@ import type { AdamW } from "./adamw";
 import { encodeSafetensors, readSafetensors, type SafetensorsDtype, type TensorData } from "../models/safetensors";
 import { errorNamingPath, fsyncDir, writeDirAtomicAsync, writeFileAtomic, writeFileSynced } from "../util/atomic";
 import { acquireDirLock, describeHolder, holdsDirLock, liveLockHolder, LOCK_FILE } from "../util/lock";
-import type { LogEntry, LoopPosition, LoopTotals, ResumeFrom, ResumeState, TrainableModel, TrainingFeature } from "./types";
+import type {
+  LogEntry,
+  LoopPosition,
+  LoopTotals,
+  ResumeFrom,
+  ResumeState,
+  TrainableModel,
+  TrainingFeature,
+} from "./types";
 
 export type { LogEntry, ResumeState };
 
@@ -59,7 +67,13 @@ export interface RngStateFile {
 const CHECKPOINT_RE = /^checkpoint-(\d+)$/;
 
 /** The files every complete checkpoint holds; `trainer_state.json` is written last. */
-export const CHECKPOINT_FILES = ["config.json", "model.safetensors", "optimizer.safetensors", "rng_state.json", "trainer_state.json"] as const;
+export const CHECKPOINT_FILES = [
+  "config.json",
+  "model.safetensors",
+  "optimizer.safetensors",
+  "rng_state.json",
+  "trainer_state.json",
+] as const;
 
 /** Directory name of the checkpoint at `step`. */
 export function checkpointName(step: number): string {
@@ -89,7 +103,8 @@ export function resumeCheckpointFor(resume: ResumeFrom | undefined, outputDir: s
     assertCompleteCheckpoint(resume);
     return resume;
   }
-  if (!outputDir) throw new Error(`resumeFromCheckpoint=${JSON.stringify(resume)} needs outputDir (where the checkpoints are)`);
+  if (!outputDir)
+    throw new Error(`resumeFromCheckpoint=${JSON.stringify(resume)} needs outputDir (where the checkpoints are)`);
   const latest = latestCheckpoint(outputDir);
   if (!latest && resume === true) {
     throw new Error(
@@ -151,7 +166,10 @@ export function recoverInterruptedSwap(target: string, marker: string): void {
   const parent = path.dirname(target);
   if (!fs.existsSync(parent)) return;
   const prefix = `.${path.basename(target)}.tmp-`;
-  const leftovers = fs.readdirSync(parent).filter((n) => n.startsWith(prefix)).map((n) => path.join(parent, n));
+  const leftovers = fs
+    .readdirSync(parent)
+    .filter((n) => n.startsWith(prefix))
+    .map((n) => path.join(parent, n));
   if (leftovers.length === 0) return;
   if (!fs.existsSync(target)) {
     const complete = leftovers
@@ -176,7 +194,10 @@ export interface SaveManifest {
 
 /** A save's staging directory inside the output directory: `.ner-save.tmp-<pid>-<ms>`. */
 const STAGING_RE = /^\.ner-save\.tmp-\d+-\d+$/;
-/** In a staging directory: the files to move in, written once every file is staged; from then on the save is rolled forward. */
+/**
+ * In a staging directory: the files to move in, written once every file is staged; from then on the
+ * save is rolled forward.
+ */
 const COMMIT_FILE = ".commit.json";
 
 /**
@@ -201,13 +222,20 @@ export function resolveOutputDir(dir: string, what = dir): string {
   }
   const target = statOrNull(real);
   if (target && !target.isDirectory()) throw new Error(`${what} is a file, not a directory`);
-  if (real === path.parse(real).root) throw new Error(`${what}: refusing to write a model into the filesystem root; give a directory of its own (e.g. runs/x)`);
-  if (real === realpathOrSelf(os.homedir())) throw new Error(`${what}: refusing to write a model into your home directory itself; give a directory of its own (e.g. ~/runs/x)`);
+  if (real === path.parse(real).root)
+    throw new Error(
+      `${what}: refusing to write a model into the filesystem root; give a directory of its own (e.g. runs/x)`,
+    );
+  if (real === realpathOrSelf(os.homedir()))
+    throw new Error(
+      `${what}: refusing to write a model into your home directory itself; give a directory of its own (e.g. ~/runs/x)`,
+    );
   return real;
 }
 
 /** Names in an output directory that an earlier `ner train` run (or this code) put there. */
-const RUN_OUTPUT_RE = /^(checkpoint-\d+|save_complete\.json|training_args\.json|run_card\.json|\.ner\.lock(\.break)?|\.ner-save\.tmp-.*)$/;
+const RUN_OUTPUT_RE =
+  /^(checkpoint-\d+|save_complete\.json|training_args\.json|run_card\.json|\.ner\.lock(\.break)?|\.ner-save\.tmp-.*)$/;
 
 /**
  * Refuse an output directory a run must not write into (Hugging Face's run_ner.py rule, plus
@@ -291,7 +319,10 @@ export function recoverOutputDir(outputDir: string): void {
  * and `outputDir` itself is never renamed (it may be a mount point, or a symlink, which is followed).
  * Holds the directory's lock throughout. Returns the names of the files written.
  */
-export async function saveIntoOutputDir(outputDir: string, fill: (staging: string) => Promise<void>): Promise<string[]> {
+export async function saveIntoOutputDir(
+  outputDir: string,
+  fill: (staging: string) => Promise<void>,
+): Promise<string[]> {
   const release = lockOutputDir(outputDir);
   try {
     const dir = resolveOutputDir(outputDir);
@@ -309,7 +340,9 @@ export async function saveIntoOutputDir(outputDir: string, fill: (staging: strin
       for (const name of names) {
         const st = fs.lstatSync(path.join(staging, name));
         if (!st.isFile() || name === SAVE_MARKER || name.startsWith(".")) {
-          throw new Error(`${path.join(staging, name)}: a save holds plain files only, not named ${SAVE_MARKER} or hidden`);
+          throw new Error(
+            `${path.join(staging, name)}: a save holds plain files only, not named ${SAVE_MARKER} or hidden`,
+          );
         }
         files[name] = st.size;
       }
@@ -353,7 +386,9 @@ function commitStaging(dir: string, staging: string): void {
 function readCommit(staging: string): { files: string[] } | null {
   try {
     const c = JSON.parse(fs.readFileSync(path.join(staging, COMMIT_FILE), "utf8")) as { files?: unknown };
-    const ok = Array.isArray(c.files) && c.files.every((f) => typeof f === "string" && f === path.basename(f) && !f.startsWith("."));
+    const ok =
+      Array.isArray(c.files) &&
+      c.files.every((f) => typeof f === "string" && f === path.basename(f) && !f.startsWith("."));
     return ok ? { files: c.files as string[] } : null;
   } catch {
     return null;
@@ -373,7 +408,8 @@ export function incompleteSaveReason(dir: string): string | null {
   });
   if (pending.length) {
     const holder = liveLockHolder(dir);
-    if (holder && !holdsDirLock(dir)) return `${dir}: a save is in progress (${describeHolder(holder)}); try again when it has finished`;
+    if (holder && !holdsDirLock(dir))
+      return `${dir}: a save is in progress (${describeHolder(holder)}); try again when it has finished`;
     return (
       `${dir}: its last save was interrupted while moving files in (${pending[0]} remains); ` +
       `run the same ner train command with --resume auto to finish it`
@@ -384,14 +420,15 @@ export function incompleteSaveReason(dir: string): string | null {
   let manifest: SaveManifest;
   try {
     manifest = JSON.parse(fs.readFileSync(markerFile, "utf8")) as SaveManifest;
-    if (typeof manifest.files !== "object" || manifest.files === null) throw new Error("no \"files\"");
+    if (typeof manifest.files !== "object" || manifest.files === null) throw new Error('no "files"');
   } catch (err) {
     return `${markerFile}: not a save manifest (${(err as Error).message}); the save is incomplete or damaged`;
   }
   for (const [name, size] of Object.entries(manifest.files)) {
     const st = statOrNull(path.join(dir, name));
     if (!st) return `${dir}: incomplete save: ${name} is missing (listed in ${SAVE_MARKER})`;
-    if (st.size !== size) return `${dir}: incomplete save: ${name} has ${st.size} bytes, the save wrote ${size} (${SAVE_MARKER})`;
+    if (st.size !== size)
+      return `${dir}: incomplete save: ${name} has ${st.size} bytes, the save wrote ${size} (${SAVE_MARKER})`;
   }
   return null;
 }
@@ -460,7 +497,12 @@ export function loadTensorFile(file: string): { tensors: Map<string, tf.Tensor>;
   const parsed = readSafetensors(file);
   const tensors = new Map<string, tf.Tensor>();
   for (const [name, e] of parsed.tensors) {
-    tensors.set(name, INTEGER_DTYPES.has(e.dtype) ? tf.tensor(e.toInt32(), e.shape, "int32") : tf.tensor(e.toFloat32(), e.shape, "float32"));
+    tensors.set(
+      name,
+      INTEGER_DTYPES.has(e.dtype)
+        ? tf.tensor(e.toInt32(), e.shape, "int32")
+        : tf.tensor(e.toFloat32(), e.shape, "float32"),
+    );
   }
   return { tensors, metadata: parsed.metadata };
 }
@@ -469,11 +511,18 @@ export function loadTensorFile(file: string): { tensors: Map<string, tf.Tensor>;
 export function readTrainerState(dir: string): TrainerStateFile {
   const file = path.join(dir, "trainer_state.json");
   const saved = readJson<TrainerStateFile>(file);
-  if (typeof saved !== "object" || saved === null || typeof saved.global_step !== "number" || typeof saved.resume !== "object" || saved.resume === null) {
+  if (
+    typeof saved !== "object" ||
+    saved === null ||
+    typeof saved.global_step !== "number" ||
+    typeof saved.resume !== "object" ||
+    saved.resume === null
+  ) {
     throw new Error(`${file}: not a trainer state (needs "global_step" and "resume")`);
   }
   // Checkpoints of earlier versions kept position and totals in one flat object.
-  if (!("position" in saved.resume)) saved.resume = splitFlatResume(saved.resume as unknown as LoopPosition & LoopTotals);
+  if (!("position" in saved.resume))
+    saved.resume = splitFlatResume(saved.resume as unknown as LoopPosition & LoopTotals);
   return saved;
 }
 
@@ -488,7 +537,8 @@ export function readRngState(dir: string): RngStateFile {
   const rng = readJson<RngStateFile>(file);
   for (const key of ["data", "dropout"] as const) {
     const v = (rng as Partial<RngStateFile> | null)?.[key] as unknown;
-    const ok = Array.isArray(v) && v.length === 4 && v.every((x) => Number.isInteger(x) && x >= -0x80000000 && x <= 0xffffffff);
+    const ok =
+      Array.isArray(v) && v.length === 4 && v.every((x) => Number.isInteger(x) && x >= -0x80000000 && x <= 0xffffffff);
     if (!ok) throw new Error(`${file}: not an RNG state: "${key}" must be 4 32-bit integers, got ${preview(v)}`);
   }
   return rng;
@@ -509,7 +559,10 @@ export function fingerprintFeatures(features: readonly TrainingFeature[]): strin
 
 /** The label names of an id2label map in id order. */
 export function labelNames(id2label: Record<number, string>): string[] {
-  return Object.keys(id2label).map(Number).sort((a, b) => a - b).map((i) => id2label[i]);
+  return Object.keys(id2label)
+    .map(Number)
+    .sort((a, b) => a - b)
+    .map((i) => id2label[i]);
 }
 
 /** What the run resuming a checkpoint looks like, to compare with what the checkpoint saved. */
@@ -544,9 +597,13 @@ export function checkResumable(dir: string, saved: TrainerStateFile, run: RunSha
     );
   }
   const step = saved.global_step;
-  if (!Number.isInteger(step) || step < 0 || step > run.maxSteps) refuse(`global_step ${step} is outside this run's 0..${run.maxSteps} (max_steps)`);
+  if (!Number.isInteger(step) || step < 0 || step > run.maxSteps)
+    refuse(`global_step ${step} is outside this run's 0..${run.maxSteps} (max_steps)`);
   if (saved.train_examples !== undefined && saved.train_examples !== run.trainExamples) {
-    refuse(`the checkpoint was trained on ${saved.train_examples} examples, this run has ${run.trainExamples} (other training data)`);
+    refuse(
+      `the checkpoint was trained on ${saved.train_examples} examples, ` +
+        `this run has ${run.trainExamples} (other training data)`,
+    );
   }
   if (saved.train_data_sha256 !== undefined && saved.train_data_sha256 !== run.trainDataSha256) {
     refuse(
@@ -564,7 +621,8 @@ function checkLabels(dir: string, saved: TrainerStateFile, labels: string[], ref
   for (const theirs of [saved.labels, fromConfig ? labelNames(fromConfig) : undefined]) {
     if (theirs === undefined) continue;
     if (!Array.isArray(theirs) || theirs.join("\u0000") === labels.join("\u0000")) continue;
-    const same = theirs.length === labels.length && [...theirs].sort().join("\u0000") === [...labels].sort().join("\u0000");
+    const same =
+      theirs.length === labels.length && [...theirs].sort().join("\u0000") === [...labels].sort().join("\u0000");
     const list = (l: readonly unknown[]) => (l.length > 8 ? [...l.slice(0, 8), "…"] : l).join(",");
     refuse(
       same
@@ -575,22 +633,34 @@ function checkLabels(dir: string, saved: TrainerStateFile, labels: string[], ref
   }
 }
 
-function checkPosition(pos: LoopPosition | undefined, step: number, run: RunShape, refuse: (why: string) => never): void {
+function checkPosition(
+  pos: LoopPosition | undefined,
+  step: number,
+  run: RunShape,
+  refuse: (why: string) => never,
+): void {
   if (typeof pos !== "object" || pos === null) return refuse("trainer_state.json has no resume.position");
   const { epochIndex, stepInEpoch, epochOrder } = pos;
   if (!Number.isInteger(epochIndex) || epochIndex < 0 || epochIndex > run.numEpochs) {
     refuse(`resume.position.epochIndex ${preview(epochIndex)} is not an epoch of this run (0..${run.numEpochs})`);
   }
   if (!Number.isInteger(stepInEpoch) || stepInEpoch < 0 || stepInEpoch >= run.batchesPerEpoch) {
-    refuse(`resume.position.stepInEpoch ${preview(stepInEpoch)} is not a batch of an epoch (0..${run.batchesPerEpoch - 1})`);
+    refuse(
+      `resume.position.stepInEpoch ${preview(stepInEpoch)} is not a batch of an epoch (0..${run.batchesPerEpoch - 1})`,
+    );
   }
   const expected = epochIndex * run.updatesPerEpoch + Math.ceil(stepInEpoch / run.gradientAccumulationSteps);
-  if (expected !== step) refuse(`global_step ${step} does not match the position (epoch ${epochIndex}, batch ${stepInEpoch}: step ${expected})`);
+  if (expected !== step)
+    refuse(
+      `global_step ${step} does not match the position (epoch ${epochIndex}, batch ${stepInEpoch}: step ${expected})`,
+    );
   if (!Array.isArray(epochOrder)) return refuse(`resume.position.epochOrder is not a list`);
-  // Mid-epoch the order is used; at an epoch's start a new one is drawn, so only an empty list or a valid one is accepted.
+  // Mid-epoch the order is used; at an epoch's start a new one is drawn: an empty list or a valid one is accepted.
   if (stepInEpoch === 0 && epochOrder.length === 0) return;
   if (!isPermutation(epochOrder, run.trainExamples)) {
-    refuse(`resume.position.epochOrder (${preview(epochOrder)}) is not an order of this run's ${run.trainExamples} examples`);
+    refuse(
+      `resume.position.epochOrder (${preview(epochOrder)}) is not an order of this run's ${run.trainExamples} examples`,
+    );
   }
 }
 
@@ -598,9 +668,11 @@ function checkTotals(totals: LoopTotals | undefined, refuse: (why: string) => ne
   if (typeof totals !== "object" || totals === null) return refuse("trainer_state.json has no resume.totals");
   const sums = ["trLossSum", "epochLossSum"] as const;
   const counts = ["trLossCount", "epochLossCount", "earlyStoppingCounter", "trainedTokens", "trainedSamples"] as const;
-  for (const k of sums) if (!Number.isFinite(totals[k])) refuse(`resume.totals.${k} must be a finite number, got ${preview(totals[k])}`);
+  for (const k of sums)
+    if (!Number.isFinite(totals[k])) refuse(`resume.totals.${k} must be a finite number, got ${preview(totals[k])}`);
   for (const k of counts) {
-    if (!(Number.isInteger(totals[k]) && totals[k] >= 0)) refuse(`resume.totals.${k} must be an integer >= 0, got ${preview(totals[k])}`);
+    if (!(Number.isInteger(totals[k]) && totals[k] >= 0))
+      refuse(`resume.totals.${k} must be an integer >= 0, got ${preview(totals[k])}`);
   }
   if (!(Number.isFinite(totals.elapsedSeconds) && totals.elapsedSeconds >= 0)) {
     refuse(`resume.totals.elapsedSeconds must be a number >= 0, got ${preview(totals.elapsedSeconds)}`);

@@ -101,7 +101,10 @@ function createLock(file: string, what: string): number {
     const holder = parseHolder(text);
     if (!isStale(holder, file)) {
       const who = holder ? describeHolder(holder) : "a process that is still writing the lock file";
-      throw new LockHeldError(`${what} is in use by ${who}; wait for it to finish, or remove ${file} if that process is gone`, holder);
+      throw new LockHeldError(
+        `${what} is in use by ${who}; wait for it to finish, or remove ${file} if that process is gone`,
+        holder,
+      );
     }
     breakStaleLock(file, text);
   }
@@ -193,7 +196,13 @@ function parseHolder(text: string | null): LockHolder | null {
   try {
     const h = JSON.parse(text) as LockHolder;
     if (typeof h !== "object" || h === null || !Number.isInteger(h.pid) || typeof h.host !== "string") return null;
-    return { pid: h.pid, host: h.host, started: String(h.started), procStart: typeof h.procStart === "number" ? h.procStart : null, command: String(h.command ?? "") };
+    return {
+      pid: h.pid,
+      host: h.host,
+      started: String(h.started),
+      procStart: typeof h.procStart === "number" ? h.procStart : null,
+      command: String(h.command ?? ""),
+    };
   } catch {
     return null;
   }
@@ -225,7 +234,8 @@ function installHandlers(): void {
   process.on("exit", releaseAll);
   for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     const onSignal = (): void => {
-      // Someone else handles the signal too (e.g. a notebook kernel's interrupt): the process may go on, so the lock stays.
+      // Someone else handles the signal too (e.g. a notebook kernel's interrupt): the process may go on,
+      // so the lock stays.
       if (process.listenerCount(sig) > 1) return;
       releaseAll();
       process.removeListener(sig, onSignal);

@@ -68,7 +68,10 @@ async function main(outputDir: string): Promise<void> {
   await tf.setBackend("cpu");
   const before = tf.memory().numTensors;
   process.stdout.write("start\n");
-  const env = { saveSteps: Number(process.env.FAULT_SAVE_STEPS) || undefined, holdMs: Number(process.env.FAULT_HOLD_MS) || 0 };
+  const env = {
+    saveSteps: Number(process.env.FAULT_SAVE_STEPS) || undefined,
+    holdMs: Number(process.env.FAULT_HOLD_MS) || 0,
+  };
   const { step } = await faultRun(outputDir, (phase) => void process.stdout.write(phase + "\n"), env);
   process.stdout.write(JSON.stringify({ tensorsBefore: before, tensorsAfter: tf.memory().numTensors, step }) + "\n");
 }

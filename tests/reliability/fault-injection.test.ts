@@ -54,7 +54,8 @@ function runChild(outputDir: string, kill?: { marker: "ready" | "saving"; afterM
     child.stdout.on("data", (d) => {
       stdout += d;
       if (Number.isNaN(readyAt) && stdout.includes("ready\n")) readyAt = performance.now();
-      if (kill && !timer && stdout.includes(`${kill.marker}\n`)) timer = setTimeout(() => child.kill("SIGKILL"), kill.afterMs);
+      if (kill && !timer && stdout.includes(`${kill.marker}\n`))
+        timer = setTimeout(() => child.kill("SIGKILL"), kill.afterMs);
     });
     child.stderr.on("data", (d) => (stderr += d));
     child.on("error", reject);
@@ -115,9 +116,15 @@ function checkEverythingLoads(outputDir: string): number {
     assert.match(reason, /its last save was interrupted while moving files in/);
     return checked;
   }
-  const top = fs.readdirSync(outputDir).filter((n) => !n.startsWith(".") && !fs.statSync(path.join(outputDir, n)).isDirectory());
+  const top = fs
+    .readdirSync(outputDir)
+    .filter((n) => !n.startsWith(".") && !fs.statSync(path.join(outputDir, n)).isDirectory());
   if (top.length > 0) {
-    assert.deepEqual(top.sort(), ["config.json", "model.safetensors", SAVE_MARKER, "training_args.json", "weights_sha256.txt"].sort(), `top-level files ${top}`);
+    assert.deepEqual(
+      top.sort(),
+      ["config.json", "model.safetensors", SAVE_MARKER, "training_args.json", "weights_sha256.txt"].sort(),
+      `top-level files ${top}`,
+    );
     const model = new ToyModel(98);
     try {
       loadModelWeights(model, outputDir);
@@ -136,59 +143,80 @@ const MAX_STEPS = Math.ceil(48 / FAULT_RUN.perDeviceTrainBatchSize) * FAULT_RUN.
 /** The step of the newest complete checkpoint in `outputDir` (0 when none). */
 function resumeStep(outputDir: string): number {
   if (!fs.existsSync(outputDir)) return 0;
-  const steps = fs.readdirSync(outputDir).map((n) => /^checkpoint-(\d+)$/.exec(n)?.[1]).filter((x): x is string => !!x).map(Number);
+  const steps = fs
+    .readdirSync(outputDir)
+    .map((n) => /^checkpoint-(\d+)$/.exec(n)?.[1])
+    .filter((x): x is string => !!x)
+    .map(Number);
   return steps.length ? Math.max(...steps) : 0;
 }
 
-test("kill -9 during checkpoint writes, rotation and the final save: what is complete loads, resume is bit-exact, nothing leaks", { timeout: 600_000 }, async (t) => {
-  await tf.setBackend("cpu");
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "ner-fault-"));
-  try {
-    // The uninterrupted run (in this process), timed: the loop, and the final save.
-    const reference = path.join(root, "reference");
-    const tensorsBefore = tf.memory().numTensors;
-    const marks: Record<string, number> = {};
-    const { step } = await faultRun(reference, (phase) => void (marks[phase] = performance.now()));
-    const ended = performance.now();
-    assert.equal(step, MAX_STEPS);
-    assert.equal(tf.memory().numTensors, tensorsBefore, "no tensor outlives trainer.dispose() + model.dispose()");
-    const loopMs = marks.saving - marks.ready;
-    const saveMs = ended - marks.saving;
-    const refWeights = fs.readFileSync(path.join(reference, "model.safetensors"));
-    const refLosses = readTrainerState(path.join(reference, `checkpoint-${step}`)).log_history.filter((e) => e.loss !== undefined);
+test(
+  "kill -9 during checkpoint writes, rotation and the final save: what is complete loads, resume is bit-exact, nothing leaks",
+  { timeout: 600_000 },
+  async (t) => {
+    await tf.setBackend("cpu");
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "ner-fault-"));
+    try {
+      // The uninterrupted run (in this process), timed: the loop, and the final save.
+      const reference = path.join(root, "reference");
+      const tensorsBefore = tf.memory().numTensors;
+      const marks: Record<string, number> = {};
+      const { step } = await faultRun(reference, (phase) => void (marks[phase] = performance.now()));
+      const ended = performance.now();
+      assert.equal(step, MAX_STEPS);
+      assert.equal(tf.memory().numTensors, tensorsBefore, "no tensor outlives trainer.dispose() + model.dispose()");
+      const loopMs = marks.saving - marks.ready;
+      const saveMs = ended - marks.saving;
+      const refWeights = fs.readFileSync(path.join(reference, "model.safetensors"));
+      const refLosses = readTrainerState(path.join(reference, `checkpoint-${step}`)).log_history.filter(
+        (e) => e.loss !== undefined,
+      );
 
-    // The same run, killed at random moments and restarted ("auto" resume) each time.
-    const out = path.join(root, "faulted");
-    const rng = new Rng(SEED);
-    const phases: string[] = [];
-    for (let k = 0; k < KILLS_ANYWHERE + KILLS_IN_FINAL_SAVE; k++) {
-      const remaining = loopMs * (1 - resumeStep(out) / MAX_STEPS) + saveMs;
-      const kill =
-        k < KILLS_ANYWHERE
-          ? { marker: "ready" as const, afterMs: Math.round(rng.next() * remaining) }
-          : { marker: "saving" as const, afterMs: Math.round(rng.next() * saveMs * 0.5) };
-      const run = await runChild(out, kill);
-      if (run.signal !== "SIGKILL") assert.equal(run.code, 0, `run ${k} failed: ${run.stderr}`);
-      phases.push(run.signal === "SIGKILL" ? `${phaseOf(leftovers(out), out)} (step ${resumeStep(out)})` : "after the end");
-      try {
-        checkEverythingLoads(out);
-      } catch (err) {
-        const state = fs.existsSync(out) ? fs.readdirSync(out).join(", ") : "(missing)";
-        throw new Error(`after kill ${k} (${JSON.stringify(kill)}; kills so far: ${phases.join("; ")}; output holds ${state}; leftovers ${leftovers(out)}): ${(err as Error).message}`);
+      // The same run, killed at random moments and restarted ("auto" resume) each time.
+      const out = path.join(root, "faulted");
+      const rng = new Rng(SEED);
+      const phases: string[] = [];
+      for (let k = 0; k < KILLS_ANYWHERE + KILLS_IN_FINAL_SAVE; k++) {
+        const remaining = loopMs * (1 - resumeStep(out) / MAX_STEPS) + saveMs;
+        const kill =
+          k < KILLS_ANYWHERE
+            ? { marker: "ready" as const, afterMs: Math.round(rng.next() * remaining) }
+            : { marker: "saving" as const, afterMs: Math.round(rng.next() * saveMs * 0.5) };
+        const run = await runChild(out, kill);
+        if (run.signal !== "SIGKILL") assert.equal(run.code, 0, `run ${k} failed: ${run.stderr}`);
+        phases.push(
+          run.signal === "SIGKILL" ? `${phaseOf(leftovers(out), out)} (step ${resumeStep(out)})` : "after the end",
+        );
+        try {
+          checkEverythingLoads(out);
+        } catch (err) {
+          const state = fs.existsSync(out) ? fs.readdirSync(out).join(", ") : "(missing)";
+          throw new Error(
+            `after kill ${k} (${JSON.stringify(kill)}; kills so far: ${phases.join("; ")}; output holds ${state}; leftovers ${leftovers(out)}): ${(err as Error).message}`,
+          );
+        }
       }
-    }
-    t.diagnostic(`reference: loop ${loopMs.toFixed(0)} ms, final save ${saveMs.toFixed(0)} ms; kills landed: ${phases.join(", ")}`);
+      t.diagnostic(
+        `reference: loop ${loopMs.toFixed(0)} ms, final save ${saveMs.toFixed(0)} ms; kills landed: ${phases.join(", ")}`,
+      );
 
-    // Resume to the end: the same bytes as the uninterrupted run, no leftovers, no leaked tensor.
-    const last = await runChild(out);
-    const lastSummary = summary(last);
-    assert.equal(lastSummary.tensorsAfter, lastSummary.tensorsBefore, "no tensor outlives a resumed run either");
-    assert.ok(checkEverythingLoads(out) >= 2);
-    assert.ok(fs.readFileSync(path.join(out, "model.safetensors")).equals(refWeights), "resumed weights equal the uninterrupted run's, bit for bit");
-    const losses = readTrainerState(path.join(out, `checkpoint-${lastSummary.step}`)).log_history.filter((e) => e.loss !== undefined);
-    assert.deepEqual(losses, refLosses, "the same logged losses");
-    assert.deepEqual(leftovers(out), [], "the next start removed every temporary directory");
-  } finally {
-    fs.rmSync(root, { recursive: true, force: true });
-  }
-});
+      // Resume to the end: the same bytes as the uninterrupted run, no leftovers, no leaked tensor.
+      const last = await runChild(out);
+      const lastSummary = summary(last);
+      assert.equal(lastSummary.tensorsAfter, lastSummary.tensorsBefore, "no tensor outlives a resumed run either");
+      assert.ok(checkEverythingLoads(out) >= 2);
+      assert.ok(
+        fs.readFileSync(path.join(out, "model.safetensors")).equals(refWeights),
+        "resumed weights equal the uninterrupted run's, bit for bit",
+      );
+      const losses = readTrainerState(path.join(out, `checkpoint-${lastSummary.step}`)).log_history.filter(
+        (e) => e.loss !== undefined,
+      );
+      assert.deepEqual(losses, refLosses, "the same logged losses");
+      assert.deepEqual(leftovers(out), [], "the next start removed every temporary directory");
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  },
+);

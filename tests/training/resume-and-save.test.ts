@@ -20,14 +20,24 @@ import {
 import { ToyModel, toyFeatures, weightsOf } from "./toy-model";
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "ner-resume-"));
-const args = { progress: "none" as const, learningRate: 0.02, perDeviceTrainBatchSize: 4, numTrainEpochs: 1, saveStrategy: "steps" as const, saveSteps: 2 };
+const args = {
+  progress: "none" as const,
+  learningRate: 0.02,
+  perDeviceTrainBatchSize: 4,
+  numTrainEpochs: 1,
+  saveStrategy: "steps" as const,
+  saveSteps: 2,
+};
 
-test("resumeFromCheckpoint: true without a checkpoint is an error (as HF), \"auto\" starts fresh, a path must be a complete checkpoint", async () => {
+test('resumeFromCheckpoint: true without a checkpoint is an error (as HF), "auto" starts fresh, a path must be a complete checkpoint', async () => {
   await tf.setBackend("cpu");
   const dir = tmp();
   const model = new ToyModel(21);
   const trainer = new Trainer({ model, args: { ...args, outputDir: dir }, trainDataset: toyFeatures(16) });
-  await assert.rejects(trainer.train({ resumeFromCheckpoint: true }), /^Error: No valid checkpoint found in output directory \(.*\); use resumeFromCheckpoint "auto"/);
+  await assert.rejects(
+    trainer.train({ resumeFromCheckpoint: true }),
+    /^Error: No valid checkpoint found in output directory \(.*\); use resumeFromCheckpoint "auto"/,
+  );
 
   const out = await trainer.train({ resumeFromCheckpoint: "auto" });
   assert.equal(out.globalStep, 4, "auto with nothing to resume trains from step 0");
@@ -35,16 +45,30 @@ test("resumeFromCheckpoint: true without a checkpoint is an error (as HF), \"aut
 
   // "auto" with a checkpoint resumes from it (here: the end, so no step is trained again).
   const againModel = new ToyModel(22);
-  const again = new Trainer({ model: againModel, args: { ...args, outputDir: dir, resumeFromCheckpoint: "auto" }, trainDataset: toyFeatures(16) });
+  const again = new Trainer({
+    model: againModel,
+    args: { ...args, outputDir: dir, resumeFromCheckpoint: "auto" },
+    trainDataset: toyFeatures(16),
+  });
   assert.equal((await again.train()).globalStep, 4);
   assert.deepEqual(weightsOf(againModel), weightsOf(model));
 
   // A checkpoint directory missing a file is refused, naming what is missing.
   const broken = path.join(dir, "checkpoint-2");
   fs.rmSync(path.join(broken, "optimizer.safetensors"));
-  await assert.rejects(trainer.train({ resumeFromCheckpoint: broken }), new RegExp(`checkpoint-2: not a complete checkpoint \\(missing optimizer\\.safetensors\\)`));
-  assert.deepEqual(listCheckpoints(dir).map((d) => path.basename(d)), ["checkpoint-4"], "an incomplete checkpoint does not count");
-  await assert.rejects(trainer.train({ resumeFromCheckpoint: path.join(dir, "nope") }), /nope: no such checkpoint directory/);
+  await assert.rejects(
+    trainer.train({ resumeFromCheckpoint: broken }),
+    new RegExp(`checkpoint-2: not a complete checkpoint \\(missing optimizer\\.safetensors\\)`),
+  );
+  assert.deepEqual(
+    listCheckpoints(dir).map((d) => path.basename(d)),
+    ["checkpoint-4"],
+    "an incomplete checkpoint does not count",
+  );
+  await assert.rejects(
+    trainer.train({ resumeFromCheckpoint: path.join(dir, "nope") }),
+    /nope: no such checkpoint directory/,
+  );
   for (const t of [trainer, again]) t.dispose();
   for (const m of [model, againModel]) m.dispose();
 });
@@ -97,22 +121,37 @@ test("saveModel keeps every file it does not write (dotfiles, .git, symlinks, FI
 
   const after = snapshot(dir, (r) => r.startsWith("checkpoint-"));
   for (const [rel, what] of Object.entries(before)) assert.equal(after[rel], what, `${rel} untouched`);
-  const written = Object.keys(after).filter((r) => !(r in before)).sort();
-  assert.deepEqual(written, ["config.json", "model.safetensors", "run_card.json", SAVE_MARKER, "training_args.json"].sort());
+  const written = Object.keys(after)
+    .filter((r) => !(r in before))
+    .sort();
+  assert.deepEqual(
+    written,
+    ["config.json", "model.safetensors", "run_card.json", SAVE_MARKER, "training_args.json"].sort(),
+  );
   assert.equal(fs.statSync(dir).mode & 0o777, 0o700, "mode 700 kept");
   assert.equal(fs.statSync(dir).ino, ino, "the directory itself was never replaced");
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, SAVE_MARKER), "utf8"));
-  assert.deepEqual(Object.keys(manifest.files).sort(), ["config.json", "model.safetensors", "run_card.json", "training_args.json"]);
+  assert.deepEqual(Object.keys(manifest.files).sort(), [
+    "config.json",
+    "model.safetensors",
+    "run_card.json",
+    "training_args.json",
+  ]);
   assert.equal(manifest.files["model.safetensors"], fs.statSync(path.join(dir, "model.safetensors")).size);
   assert.equal(incompleteSaveReason(dir), null);
 
   // A second save replaces its own files in place; a file it replaces keeps its mode.
   fs.chmodSync(path.join(dir, "config.json"), 0o600);
-  await trainer.saveModel(dir, { files: { "run_card.json": "{\"second\": true}\n" } });
-  assert.equal(fs.readFileSync(path.join(dir, "run_card.json"), "utf8"), "{\"second\": true}\n");
+  await trainer.saveModel(dir, { files: { "run_card.json": '{"second": true}\n' } });
+  assert.equal(fs.readFileSync(path.join(dir, "run_card.json"), "utf8"), '{"second": true}\n');
   assert.equal(fs.statSync(path.join(dir, "config.json")).mode & 0o777, 0o600);
-  for (const [rel, what] of Object.entries(before)) assert.equal(snapshot(dir)[rel], what, `${rel} untouched by the second save`);
-  assert.deepEqual(fs.readdirSync(dir).filter((n) => n.startsWith(".ner")), [], "no staging or lock left");
+  for (const [rel, what] of Object.entries(before))
+    assert.equal(snapshot(dir)[rel], what, `${rel} untouched by the second save`);
+  assert.deepEqual(
+    fs.readdirSync(dir).filter((n) => n.startsWith(".ner")),
+    [],
+    "no staging or lock left",
+  );
 
   // The checkpoints beside the model still resume.
   const fresh = new ToyModel(24);
@@ -131,7 +170,7 @@ test("a symlinked output directory is followed, never replaced; the save never r
   const link = path.join(root, "out");
   fs.symlinkSync(real, link);
   const renames: [string, string][] = [];
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS fs object, which a test can patch (an ES namespace is frozen)
   const nodeFs = require("fs") as { renameSync: typeof fs.renameSync };
   const realRename = nodeFs.renameSync;
   nodeFs.renameSync = (a, b) => {
@@ -191,19 +230,28 @@ test("a save killed while staging is dropped (the previous save stays whole); on
   const staging = path.join(dir, `.ner-save.tmp-999999-2`);
   fs.mkdirSync(staging);
   fs.writeFileSync(path.join(dir, "run_card.json"), "new\n"); // moved in before the kill
-  fs.writeFileSync(path.join(staging, "config.json"), "{\"new\": true}");
-  fs.writeFileSync(path.join(staging, SAVE_MARKER), JSON.stringify({ files: { "config.json": 13, "run_card.json": 4 }, completed: "x" }));
+  fs.writeFileSync(path.join(staging, "config.json"), '{"new": true}');
+  fs.writeFileSync(
+    path.join(staging, SAVE_MARKER),
+    JSON.stringify({ files: { "config.json": 13, "run_card.json": 4 }, completed: "x" }),
+  );
   fs.writeFileSync(path.join(staging, ".commit.json"), JSON.stringify({ files: ["config.json", "run_card.json"] }));
   fs.rmSync(path.join(dir, SAVE_MARKER));
-  assert.match(incompleteSaveReason(dir)!, /its last save was interrupted while moving files in .*--resume auto to finish it/);
+  assert.match(
+    incompleteSaveReason(dir)!,
+    /its last save was interrupted while moving files in .*--resume auto to finish it/,
+  );
   recoverOutputDir(dir);
-  assert.equal(fs.readFileSync(path.join(dir, "config.json"), "utf8"), "{\"new\": true}");
+  assert.equal(fs.readFileSync(path.join(dir, "config.json"), "utf8"), '{"new": true}');
   assert.equal(incompleteSaveReason(dir), null, "finished: every listed file with its size");
   assert.ok(!fs.existsSync(staging));
 
   // A file listed by the marker but damaged afterwards is named.
   fs.writeFileSync(path.join(dir, "run_card.json"), "truncated?");
-  assert.equal(incompleteSaveReason(dir), `${dir}: incomplete save: run_card.json has 10 bytes, the save wrote 4 (${SAVE_MARKER})`);
+  assert.equal(
+    incompleteSaveReason(dir),
+    `${dir}: incomplete save: run_card.json has 10 bytes, the save wrote 4 (${SAVE_MARKER})`,
+  );
   trainer.dispose();
   model.dispose();
 });
@@ -213,10 +261,17 @@ test("rotation renames a checkpoint out of its name before deleting it", () => {
   for (const step of [1, 2, 3]) {
     const d = path.join(out, `checkpoint-${step}`);
     fs.mkdirSync(d);
-    for (const f of ["config.json", "model.safetensors", "optimizer.safetensors", "rng_state.json", "trainer_state.json"]) fs.writeFileSync(path.join(d, f), "x");
+    for (const f of [
+      "config.json",
+      "model.safetensors",
+      "optimizer.safetensors",
+      "rng_state.json",
+      "trainer_state.json",
+    ])
+      fs.writeFileSync(path.join(d, f), "x");
   }
   const renamed: string[] = [];
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS fs object, which a test can patch (an ES namespace is frozen)
   const nodeFs = require("fs") as { renameSync: typeof fs.renameSync };
   const realRename = nodeFs.renameSync;
   nodeFs.renameSync = (a, b) => {

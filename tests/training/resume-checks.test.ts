@@ -12,7 +12,14 @@ import type { TrainingFeature } from "../../src/training/types";
 import { ToyModel, toyFeatures, weightsOf } from "./toy-model";
 
 /** 16 examples, batch 4, 2 epochs: 8 updates, a checkpoint after each. */
-const args = { progress: "none" as const, learningRate: 0.02, perDeviceTrainBatchSize: 4, numTrainEpochs: 2, saveStrategy: "steps" as const, saveSteps: 1 };
+const args = {
+  progress: "none" as const,
+  learningRate: 0.02,
+  perDeviceTrainBatchSize: 4,
+  numTrainEpochs: 2,
+  saveStrategy: "steps" as const,
+  saveSteps: 1,
+};
 
 let source: string;
 
@@ -45,7 +52,11 @@ function editState(dir: string, edit: (s: Record<string, any>) => void): void {
 }
 
 /** Resuming `dir` must be refused, in one line matching `re`, within 5 s, and leave the model's weights alone. */
-async function refused(dir: string, re: RegExp, opts: { features?: TrainingFeature[]; model?: ToyModel; maxSteps?: number } = {}): Promise<void> {
+async function refused(
+  dir: string,
+  re: RegExp,
+  opts: { features?: TrainingFeature[]; model?: ToyModel; maxSteps?: number } = {},
+): Promise<void> {
   const model = opts.model ?? new ToyModel(32);
   const before = weightsOf(model);
   const trainer = new Trainer({
@@ -83,8 +94,14 @@ test("a checkpoint records the data's and the labels' fingerprints, and an untam
 });
 
 test("global_step beyond max_steps, or not matching the position, is refused", async () => {
-  await refused(await tampered(3, (d) => editState(d, (s) => (s.global_step = 100))), /cannot resume: global_step 100 is outside this run's 0\.\.8 \(max_steps\)/);
-  await refused(await tampered(3, (d) => editState(d, (s) => (s.global_step = 5))), /cannot resume: global_step 5 does not match the position \(epoch 0, batch 3: step 3\)/);
+  await refused(
+    await tampered(3, (d) => editState(d, (s) => (s.global_step = 100))),
+    /cannot resume: global_step 100 is outside this run's 0\.\.8 \(max_steps\)/,
+  );
+  await refused(
+    await tampered(3, (d) => editState(d, (s) => (s.global_step = 5))),
+    /cannot resume: global_step 5 does not match the position \(epoch 0, batch 3: step 3\)/,
+  );
   // The issue's case: a checkpoint of step 100 against a run of max_steps 8 made with the same settings.
   const far = await tampered(3, (d) => editState(d, (s) => Object.assign(s, { global_step: 100, max_steps: 8 })));
   await refused(far, /global_step 100 is outside/, { maxSteps: 8 });
@@ -92,41 +109,95 @@ test("global_step beyond max_steps, or not matching the position, is refused", a
 
 test("an invalid epochOrder, position or running totals is refused (no more 'padFeatures: empty batch')", async () => {
   const order = (v: unknown) => (s: Record<string, any>) => (s.resume.position.epochOrder = v);
-  await refused(await tampered(3, (d) => editState(d, order([999, -1, ...Array(14).fill(0)]))), /resume\.position\.epochOrder \(\[999,-1,.*\) is not an order of this run's 16 examples/);
-  await refused(await tampered(3, (d) => editState(d, order([0, 1, 2]))), /epochOrder .* is not an order of this run's 16 examples/);
+  await refused(
+    await tampered(3, (d) => editState(d, order([999, -1, ...Array(14).fill(0)]))),
+    /resume\.position\.epochOrder \(\[999,-1,.*\) is not an order of this run's 16 examples/,
+  );
+  await refused(
+    await tampered(3, (d) => editState(d, order([0, 1, 2]))),
+    /epochOrder .* is not an order of this run's 16 examples/,
+  );
   await refused(await tampered(3, (d) => editState(d, order("garbage"))), /resume\.position\.epochOrder is not a list/);
-  await refused(await tampered(3, (d) => editState(d, (s) => (s.resume.position.stepInEpoch = 999))), /resume\.position\.stepInEpoch 999 is not a batch of an epoch \(0\.\.3\)/);
-  await refused(await tampered(3, (d) => editState(d, (s) => (s.resume.totals.trLossCount = "x"))), /resume\.totals\.trLossCount must be an integer >= 0, got "x"/);
-  await refused(await tampered(3, (d) => editState(d, (s) => (s.resume.totals.trLossSum = null))), /resume\.totals\.trLossSum must be a finite number, got null/);
-  await refused(await tampered(3, (d) => editState(d, (s) => delete s.resume.totals)), /trainer_state\.json has no resume\.totals/);
+  await refused(
+    await tampered(3, (d) => editState(d, (s) => (s.resume.position.stepInEpoch = 999))),
+    /resume\.position\.stepInEpoch 999 is not a batch of an epoch \(0\.\.3\)/,
+  );
+  await refused(
+    await tampered(3, (d) => editState(d, (s) => (s.resume.totals.trLossCount = "x"))),
+    /resume\.totals\.trLossCount must be an integer >= 0, got "x"/,
+  );
+  await refused(
+    await tampered(3, (d) => editState(d, (s) => (s.resume.totals.trLossSum = null))),
+    /resume\.totals\.trLossSum must be a finite number, got null/,
+  );
+  await refused(
+    await tampered(3, (d) => editState(d, (s) => delete s.resume.totals)),
+    /trainer_state\.json has no resume\.totals/,
+  );
 });
 
 test("other training data is refused: fewer examples, or the same number with other content", async () => {
   const dir = await tampered(3, () => undefined);
   // 8 examples with max_steps fixed at the checkpoint's 8 (so steps and batch size agree).
-  await refused(dir, /the checkpoint was trained on 16 examples, this run has 8 \(other training data\)/, { features: toyFeatures(8), maxSteps: 8 });
-  await refused(dir, /the training data differs from the checkpoint's \(sha256 of input ids and labels [0-9a-f]{12}… vs [0-9a-f]{12}…\)/, { features: toyFeatures(16, 99) });
+  await refused(dir, /the checkpoint was trained on 16 examples, this run has 8 \(other training data\)/, {
+    features: toyFeatures(8),
+    maxSteps: 8,
+  });
+  await refused(
+    dir,
+    /the training data differs from the checkpoint's \(sha256 of input ids and labels [0-9a-f]{12}… vs [0-9a-f]{12}…\)/,
+    { features: toyFeatures(16, 99) },
+  );
 });
 
 test("the same labels in another order are refused (the classifier rows would be read as the wrong labels)", async () => {
   const dir = await tampered(3, () => undefined);
   const reordered = new ToyModel(34);
-  (reordered as { config: { numLabels: number; id2label: Record<number, string> } }).config = { numLabels: 3, id2label: { 0: "B-X", 1: "O", 2: "I-X" } };
-  await refused(dir, /the checkpoint has the same labels in another order \(O,B-X,I-X vs this run's B-X,O,I-X\); its classifier rows would be read as the wrong labels/, { model: reordered });
+  (reordered as { config: { numLabels: number; id2label: Record<number, string> } }).config = {
+    numLabels: 3,
+    id2label: { 0: "B-X", 1: "O", 2: "I-X" },
+  };
+  await refused(
+    dir,
+    /the checkpoint has the same labels in another order \(O,B-X,I-X vs this run's B-X,O,I-X\); its classifier rows would be read as the wrong labels/,
+    { model: reordered },
+  );
   const other = new ToyModel(35);
-  (other as { config: { numLabels: number; id2label: Record<number, string> } }).config = { numLabels: 3, id2label: { 0: "O", 1: "B-Y", 2: "I-Y" } };
+  (other as { config: { numLabels: number; id2label: Record<number, string> } }).config = {
+    numLabels: 3,
+    id2label: { 0: "O", 1: "B-Y", 2: "I-Y" },
+  };
   await refused(dir, /the checkpoint's labels \(O,B-X,I-X\) differ from this run's \(O,B-Y,I-Y\)/, { model: other });
   // A config.json id2label (real models) is compared too, for checkpoints without the label list.
   const viaConfig = await tampered(3, (d) => {
     editState(d, (s) => delete s.labels);
-    fs.writeFileSync(path.join(d, "config.json"), JSON.stringify({ model_type: "toy", id2label: { 0: "I-X", 1: "B-X", 2: "O" } }));
+    fs.writeFileSync(
+      path.join(d, "config.json"),
+      JSON.stringify({ model_type: "toy", id2label: { 0: "I-X", 1: "B-X", 2: "O" } }),
+    );
   });
   await refused(viaConfig, /same labels in another order \(I-X,B-X,O vs this run's O,B-X,I-X\)/);
 });
 
 test("a garbage rng_state.json is refused naming the file (no more 'state.map is not a function')", async () => {
-  await refused(await tampered(3, (d) => fs.writeFileSync(path.join(d, "rng_state.json"), '{"data": "x", "dropout": [1, 2, 3, 4]}')), /rng_state\.json: not an RNG state: "data" must be 4 32-bit integers, got "x"/);
-  await refused(await tampered(3, (d) => fs.writeFileSync(path.join(d, "rng_state.json"), '{"data": [1, 2, 3, 4], "dropout": [1, 2, 1.5, 4]}')), /"dropout" must be 4 32-bit integers/);
-  await refused(await tampered(3, (d) => fs.writeFileSync(path.join(d, "rng_state.json"), "null")), /rng_state\.json: not an RNG state/);
-  await refused(await tampered(3, (d) => fs.writeFileSync(path.join(d, "rng_state.json"), "{oops")), /rng_state\.json: invalid JSON/);
+  await refused(
+    await tampered(3, (d) =>
+      fs.writeFileSync(path.join(d, "rng_state.json"), '{"data": "x", "dropout": [1, 2, 3, 4]}'),
+    ),
+    /rng_state\.json: not an RNG state: "data" must be 4 32-bit integers, got "x"/,
+  );
+  await refused(
+    await tampered(3, (d) =>
+      fs.writeFileSync(path.join(d, "rng_state.json"), '{"data": [1, 2, 3, 4], "dropout": [1, 2, 1.5, 4]}'),
+    ),
+    /"dropout" must be 4 32-bit integers/,
+  );
+  await refused(
+    await tampered(3, (d) => fs.writeFileSync(path.join(d, "rng_state.json"), "null")),
+    /rng_state\.json: not an RNG state/,
+  );
+  await refused(
+    await tampered(3, (d) => fs.writeFileSync(path.join(d, "rng_state.json"), "{oops")),
+    /rng_state\.json: invalid JSON/,
+  );
 });
