@@ -12,9 +12,11 @@ const ENTRY = path.join(__dirname, "browser", "main.ts");
 const BUFFER_SHIM = path.join(__dirname, "browser", "buffer-shim.ts");
 const SRC_DIR = path.resolve(__dirname, "..");
 
-const NODE_BUILTINS =
-  /^(node:)?(fs|fs\/promises|path|os|crypto|child_process|http|https|net|url|util|zlib|stream|stream\/promises|worker_threads|perf_hooks|readline|tty|events|assert)$/;
-/** Node-only packages that library modules reach for features the page does not use (hub downloads, the Rust tokenizer). */
+const NODE_BUILTIN_NAMES = ["fs", "fs/promises", "path", "os", "crypto", "child_process", "http", "https", "net", "url"]
+  .concat(["util", "zlib", "stream", "stream/promises", "worker_threads", "perf_hooks", "readline", "tty", "events"])
+  .concat(["assert"]);
+const NODE_BUILTINS = new RegExp(`^(node:)?(${NODE_BUILTIN_NAMES.map((n) => n.replace("/", "\\/")).join("|")})$`);
+/** Node-only packages that library modules use for what the page does not do (hub downloads, the Rust tokenizer). */
 const NODE_PACKAGES = /^(@huggingface\/hub|tokenizers|@tensorflow\/tfjs-node(-gpu)?)$/;
 
 /** util's TextDecoder/TextEncoder are the browser's own (src/util/utf8 imports them from util). */
@@ -58,7 +60,7 @@ function browserShims(): Plugin {
 
 /** The bundle's text and its size; `minify` false keeps it readable for debugging. */
 export async function buildBrowserBundle(opts: { minify?: boolean } = {}): Promise<string> {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- esbuild loads only for a web export
   const esbuild = require("esbuild") as typeof import("esbuild");
   const result = await esbuild.build({
     entryPoints: [ENTRY],
@@ -73,6 +75,7 @@ export async function buildBrowserBundle(opts: { minify?: boolean } = {}): Promi
     define: { "process.env.NODE_ENV": '"production"', __dirname: '"/"', __filename: '"/ner-web.js"' },
     plugins: [browserShims()],
   });
-  if (result.outputFiles.length !== 1) throw new Error(`esbuild produced ${result.outputFiles.length} files, expected 1`);
+  if (result.outputFiles.length !== 1)
+    throw new Error(`esbuild produced ${result.outputFiles.length} files, expected 1`);
   return result.outputFiles[0].text;
 }

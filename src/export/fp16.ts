@@ -23,12 +23,12 @@ export function floatToHalf(value: number): number {
     const half = mant >>> shift;
     const rest = mant & ((1 << shift) - 1);
     const mid = 1 << (shift - 1);
-    return sign | (rest > mid || (rest === mid && (half & 1)) ? half + 1 : half);
+    return sign | (rest > mid || (rest === mid && half & 1) ? half + 1 : half);
   }
   const half = (e << 10) | (mant >>> 13);
   const rest = mant & 0x1fff;
   // Rounding up may carry into the exponent (and up to Infinity), which is the right answer.
-  return sign | (rest > 0x1000 || (rest === 0x1000 && (half & 1)) ? half + 1 : half);
+  return sign | (rest > 0x1000 || (rest === 0x1000 && half & 1) ? half + 1 : half);
 }
 
 /** Little-endian F16 bytes of a float32 array. */

@@ -40,7 +40,11 @@ export async function showWebPage(modelDir: string, opts: ShowWebPageOptions = {
     `<div><iframe src="${escapeHtml(url)}" title="the model as a web page" ` +
     `style="width: 100%; height: ${opts.height ?? 560}px; border: 1px solid #ddd; border-radius: 6px"></iframe>` +
     `<p>The page runs the model in your browser: <a href="${escapeHtml(url)}" target="_blank">${escapeHtml(url)}</a> ` +
-    `(${escapeHtml(size)} in <code>${escapeHtml(site.out)}</code>; serve it again with <code>${escapeHtml(serveAgain)}</code>).</p></div>`;
-  displayBundle({ "text/html": html, "text/plain": `web page: ${url} (${size} in ${site.out}); serve it again with: ${serveAgain}` });
+    `(${escapeHtml(size)} in <code>${escapeHtml(site.out)}</code>; ` +
+    `serve it again with <code>${escapeHtml(serveAgain)}</code>).</p></div>`;
+  displayBundle({
+    "text/html": html,
+    "text/plain": `web page: ${url} (${size} in ${site.out}); serve it again with: ${serveAgain}`,
+  });
   return { site, url, close: () => server.close() };
 }

@@ -24,7 +24,8 @@ h1 { font-size: 1.4rem; margin: 0.2rem 0 0.8rem; }
 .card th { text-align: left; padding: 0.15rem 1rem 0.15rem 0; color: #555; font-weight: 600; }
 .controls { display: flex; gap: 1rem; flex-wrap: wrap; align-items: center; margin: 0.5rem 0; }
 textarea { width: 100%; box-sizing: border-box; font: inherit; font-size: 1.05rem; padding: 0.5rem; min-height: 5rem; }
-#entities { min-height: 3rem; border: 1px solid #ddd; border-radius: 0.4rem; padding: 0.5rem 0.8rem; margin-top: 0.5rem; }
+#entities { min-height: 3rem; border: 1px solid #ddd; border-radius: 0.4rem; padding: 0.5rem 0.8rem;
+  margin-top: 0.5rem; }
 #entities mark { cursor: help; }
 footer { margin-top: 1rem; font-size: 0.85rem; color: #555; }
 `;
@@ -46,14 +47,16 @@ export function pageHtml(manifest: SiteManifest): string {
 <h1>${escapeHtml(title)}</h1>
 <table class="card">${runCardRows(manifest)}</table>
 <div class="controls">
-<label>Example <select id="examples"><option value="">(${escapeHtml(manifest.examplesSource)})</option>${options}</select></label>
+<label>Example <select id="examples"><option value="">(${escapeHtml(manifest.examplesSource)})</option>
+${options}</select></label>
 <label>Aggregation <select id="aggregation"></select></label>
 </div>
 <textarea id="text" disabled placeholder="Type a sentence…" spellcheck="false"></textarea>
 <div id="entities" aria-live="polite"></div>
 <footer>
 <div id="status">loading…</div>
-<div>Backend: <span id="backend">starting</span>. Runs in this browser: no server, nothing leaves the page.</div>
+<div>Backend: <span id="backend">starting</span>.
+The model runs in this browser: what you type never leaves the page.</div>
 </footer>
 <noscript>This page needs JavaScript (it runs the model in your browser).</noscript>
 <script src="${BUNDLE_FILE}"></script>

@@ -58,7 +58,11 @@ export async function serveSite(dir: string, port = 0): Promise<SiteServer> {
         res.writeHead(404, headers).end("not found");
         return;
       }
-      res.writeHead(200, { ...headers, "Content-Type": TYPES[path.extname(file)] ?? "application/octet-stream", "Content-Length": st.size });
+      res.writeHead(200, {
+        ...headers,
+        "Content-Type": TYPES[path.extname(file)] ?? "application/octet-stream",
+        "Content-Length": st.size,
+      });
       if (req.method === "HEAD") res.end();
       else fs.createReadStream(file).pipe(res);
     });

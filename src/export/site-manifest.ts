@@ -32,6 +32,10 @@ export interface SiteManifest {
 }
 
 /** The wasm binaries of @tensorflow/tfjs-backend-wasm the site carries (in wasm/). */
-export const WASM_FILES = ["tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm", "tfjs-backend-wasm-threaded-simd.wasm"] as const;
+export const WASM_FILES = [
+  "tfjs-backend-wasm.wasm",
+  "tfjs-backend-wasm-simd.wasm",
+  "tfjs-backend-wasm-threaded-simd.wasm",
+] as const;
 export const WASM_DIR = "wasm";
 export const BUNDLE_FILE = "ner-web.js";

@@ -34,7 +34,7 @@ function normalizeWithAlignment(text: string, normalize: (s: string) => string):
   const from: number[] = [];
   const to: number[] = [];
   const fromOriginal = new Int32Array(text.length + 1);
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const cp = text.codePointAt(i) as number;
     const width = cp > 0xffff ? 2 : 1;
     const piece = normalize(text.slice(i, i + width));
@@ -57,13 +57,16 @@ function isSpaceAt(s: string, i: number): boolean {
   return i < s.length && WHITESPACE.test(s[i]);
 }
 
-
 /**
  * UTF-16 `[start, end)` in `text` of each token of `tokens` (the content tokens of one encoding,
  * without the template's [CLS]/[SEP]). Throws when a token cannot be found where it should be:
  * that would mean the tokenizer and this alignment disagree, never a silent wrong offset.
  */
-export function alignTokenOffsets(text: string, tokens: readonly string[], opts: OffsetAlignmentOptions): [number, number][] {
+export function alignTokenOffsets(
+  text: string,
+  tokens: readonly string[],
+  opts: OffsetAlignmentOptions,
+): [number, number][] {
   const norm = normalizeWithAlignment(text, opts.normalize);
   const n = norm.text;
   const prefix = opts.continuingSubwordPrefix;
@@ -71,7 +74,8 @@ export function alignTokenOffsets(text: string, tokens: readonly string[], opts:
   let pos = 0; // position in the normalised text
   let inWord = false; // the previous token ended inside a pre-tokenizer word
   let wordEnd = 0; // end of the current pre-tokenizer word (in n)
-  const span = (a: number, b: number): [number, number] => (b > a ? [norm.from[a], norm.to[b - 1]] : [norm.from[a] ?? text.length, norm.from[a] ?? text.length]);
+  const span = (a: number, b: number): [number, number] =>
+    b > a ? [norm.from[a], norm.to[b - 1]] : [norm.from[a] ?? text.length, norm.from[a] ?? text.length];
   const skipSpaces = (): void => {
     while (isSpaceAt(n, pos)) pos++;
   };
@@ -116,7 +120,9 @@ export function alignTokenOffsets(text: string, tokens: readonly string[], opts:
     } else {
       startWord();
       if (!n.startsWith(token, pos)) {
-        throw new Error(`token offsets: token ${JSON.stringify(token)} does not match the text at ${norm.from[pos] ?? text.length}`);
+        throw new Error(
+          `token offsets: token ${JSON.stringify(token)} does not match the text at ${norm.from[pos] ?? text.length}`,
+        );
       }
       offsets.push(span(pos, pos + token.length));
       pos += token.length;

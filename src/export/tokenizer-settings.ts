@@ -6,10 +6,17 @@ import type { NerTokenizer } from "../tokenization";
 import { wordPieceDecoderSettings, type TokenizerSettings } from "./web-tokenizer";
 
 /** Settings of `tokenizer` for {@link WebTokenizer}; throws for a tokenizer the page cannot run. */
-export function tokenizerSettings(tokenizer: NerTokenizer, tokenizerJson: Record<string, unknown>, source: string): TokenizerSettings {
+export function tokenizerSettings(
+  tokenizer: NerTokenizer,
+  tokenizerJson: Record<string, unknown>,
+  source: string,
+): TokenizerSettings {
   const model = tokenizerJson.model as { type?: string } | undefined;
   if (model?.type !== "WordPiece") {
-    throw new Error(`${source}: tokenizer model ${String(model?.type)} is not WordPiece; the web export supports BERT-family tokenizers`);
+    throw new Error(
+      `${source}: tokenizer model ${String(model?.type)} is not WordPiece; ` +
+        "the web export supports BERT-family tokenizers",
+    );
   }
   return {
     unkToken: tokenizer.unkToken,

@@ -57,7 +57,11 @@ export class WebTokenizer implements PipelineTokenizer {
   private readonly alignment: OffsetAlignmentOptions;
 
   /** `tokenizerJson` / `tokenizerConfig`: the parsed files; `settings`: from {@link tokenizerSettings}. */
-  constructor(tokenizerJson: Record<string, unknown>, tokenizerConfig: Record<string, unknown>, settings: TokenizerSettings) {
+  constructor(
+    tokenizerJson: Record<string, unknown>,
+    tokenizerConfig: Record<string, unknown>,
+    settings: TokenizerSettings,
+  ) {
     const tokenizer = new Tokenizer(tokenizerJson, tokenizerConfig) as unknown as JsTokenizer;
     this.tokenizer = tokenizer;
     this.settings = settings;
@@ -79,7 +83,10 @@ export class WebTokenizer implements PipelineTokenizer {
   }
 
   /** Raw text → ids, tokens, UTF-16 offsets and special-token mask, with the template's special tokens. */
-  async encodeText(text: string, opts: { truncation?: boolean; addSpecialTokens?: boolean } = {}): Promise<EncodedWindow> {
+  async encodeText(
+    text: string,
+    opts: { truncation?: boolean; addSpecialTokens?: boolean } = {},
+  ): Promise<EncodedWindow> {
     return this.encodeTextSync(text, opts);
   }
 
@@ -99,7 +106,11 @@ export class WebTokenizer implements PipelineTokenizer {
     return {
       inputIds: [...pre.map((p) => p.id), ...ids.slice(0, n), ...suf.map((p) => p.id)],
       tokens: [...pre.map((p) => p.token), ...tokens.slice(0, n), ...suf.map((p) => p.token)],
-      offsets: [...pre.map((): [number, number] => [0, 0]), ...offsets.slice(0, n), ...suf.map((): [number, number] => [0, 0])],
+      offsets: [
+        ...pre.map((): [number, number] => [0, 0]),
+        ...offsets.slice(0, n),
+        ...suf.map((): [number, number] => [0, 0]),
+      ],
       specialTokensMask: [...pre.map(() => 1), ...ids.slice(0, n).map(() => 0), ...suf.map(() => 1)],
     };
   }
@@ -112,7 +123,9 @@ export class WebTokenizer implements PipelineTokenizer {
 }
 
 /** Read tokenizer.json's WordPiece decoder settings (null for another or no decoder). */
-export function wordPieceDecoderSettings(tokenizerJson: Record<string, unknown>): { prefix: string; cleanup: boolean } | null {
+export function wordPieceDecoderSettings(
+  tokenizerJson: Record<string, unknown>,
+): { prefix: string; cleanup: boolean } | null {
   const d = tokenizerJson.decoder as { type?: string; prefix?: string; cleanup?: boolean } | null | undefined;
   if (!d || d.type !== "WordPiece") return null;
   return { prefix: d.prefix ?? "##", cleanup: d.cleanup ?? true };

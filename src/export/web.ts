@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { resolveModelFile } from "../hub/resolve";
 import { configFromHf, readHfConfigFile } from "../models/config";
-import { encodeSafetensors, type RawTensorData, type TensorData } from "../models/safetensors";
+import { encodeSafetensors, type CheckpointTensor, type RawTensorData, type TensorData } from "../models/safetensors";
 import { readWeightFiles, resolveWeightFiles, WEIGHT_FILE_NAMES } from "../models/weightFiles";
 import type { AggregationStrategy } from "../pipeline/types";
 import { NerTokenizer } from "../tokenization";
@@ -17,7 +17,14 @@ import { builtInExamples, corpusExamples, EXAMPLE_COUNT } from "./examples";
 import { buildBrowserBundle } from "./bundle";
 import { toHalfBytes } from "./fp16";
 import { pageHtml } from "./page-html";
-import { BUNDLE_FILE, SITE_MANIFEST_FILE, WASM_DIR, WASM_FILES, type SiteManifest, type SiteRunCard } from "./site-manifest";
+import {
+  BUNDLE_FILE,
+  SITE_MANIFEST_FILE,
+  WASM_DIR,
+  WASM_FILES,
+  type SiteManifest,
+  type SiteRunCard,
+} from "./site-manifest";
 import { tokenizerSettings } from "./tokenizer-settings";
 
 export interface ExportWebOptions {
@@ -46,7 +53,11 @@ export interface ExportWebResult {
 }
 
 /** The run card of a `ner train` output (run_card.json, metrics.json), or just the model's name. */
-function readRunCard(modelDir: string | null, model: string, parameters: number): { card: SiteRunCard; evalData?: string; labels?: string[] } {
+function readRunCard(
+  modelDir: string | null,
+  model: string,
+  parameters: number,
+): { card: SiteRunCard; evalData?: string; labels?: string[] } {
   const card: SiteRunCard = { model: path.basename(path.resolve(model)), parameters };
   if (modelDir === null) return { card: { ...card, model } };
   const read = (file: string): Record<string, unknown> | undefined => {
@@ -67,12 +78,13 @@ function readRunCard(modelDir: string | null, model: string, parameters: number)
   const f1 = rc?.eval_f1 ?? metrics?.eval_f1;
   if (typeof f1 === "number") card.f1 = f1;
   const created = rc?.created;
-  card.date = typeof created === "string" ? created.slice(0, 10) : fs.statSync(modelDir).mtime.toISOString().slice(0, 10);
+  card.date =
+    typeof created === "string" ? created.slice(0, 10) : fs.statSync(modelDir).mtime.toISOString().slice(0, 10);
   return { card, evalData: data?.eval };
 }
 
 /** The checkpoint's tensors as a safetensors file, float tensors in F32 or F16. */
-function weightsFile(tensors: Map<string, import("../models/safetensors").CheckpointTensor>, fp16: boolean): Uint8Array {
+function weightsFile(tensors: Map<string, CheckpointTensor>, fp16: boolean): Uint8Array {
   const out = new Map<string, TensorData | RawTensorData>();
   for (const [name, t] of tensors) {
     const isFloat = t.dtype === "F32" || t.dtype === "F16" || t.dtype === "BF16" || t.dtype === "F64";
@@ -89,7 +101,10 @@ function checkTarget(out: string): void {
   if (!fs.statSync(out).isDirectory()) throw new Error(`--out ${out} is a file, not a folder`);
   const entries = fs.readdirSync(out);
   if (entries.length > 0 && !entries.includes(SITE_MANIFEST_FILE)) {
-    throw new Error(`--out ${out} is a non-empty folder that is not a previous export (no ${SITE_MANIFEST_FILE}); choose a new folder`);
+    throw new Error(
+      `--out ${out} is a non-empty folder that is not a previous export (no ${SITE_MANIFEST_FILE}); ` +
+        "choose a new folder",
+    );
   }
 }
 
@@ -143,7 +158,12 @@ export async function exportWebSite(opts: ExportWebOptions): Promise<ExportWebRe
     fs.rmSync(path.join(dir, ".tokenizer"), { recursive: true, force: true });
     const manifest: SiteManifest = {
       version: 1,
-      files: { config: "config.json", weights: "model.safetensors", tokenizer: "tokenizer.json", tokenizerConfig: "tokenizer_config.json" },
+      files: {
+        config: "config.json",
+        weights: "model.safetensors",
+        tokenizer: "tokenizer.json",
+        tokenizerConfig: "tokenizer_config.json",
+      },
       weightsDtype: fp16 ? "F16" : "F32",
       tokenizer: tokenizerSettings(tokenizer, tokenizerJson, opts.model),
       runCard: { ...card, ...opts.runCard },

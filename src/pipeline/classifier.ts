@@ -78,7 +78,9 @@ export interface TruncationInfo {
 }
 
 /** Options that may change per call. */
-export type CallOptions = Partial<Pick<TokenClassificationOptions, "aggregationStrategy" | "ignoreLabels" | "stride" | "batchSize" | "onTruncate">>;
+export type CallOptions = Partial<
+  Pick<TokenClassificationOptions, "aggregationStrategy" | "ignoreLabels" | "stride" | "batchSize" | "onTruncate">
+>;
 
 /** The callable returned by {@link pipeline}. */
 export interface TokenClassifier {
@@ -98,7 +100,9 @@ export interface TokenClassifier {
 export function parseAggregationStrategy(value: string): AggregationStrategy {
   const v = value.toLowerCase();
   if ((AGGREGATION_STRATEGIES as readonly string[]).includes(v)) return v as AggregationStrategy;
-  throw new Error(`Unknown aggregation strategy ${JSON.stringify(value)}: expected one of ${AGGREGATION_STRATEGIES.join(", ")}`);
+  throw new Error(
+    `Unknown aggregation strategy ${JSON.stringify(value)}: expected one of ${AGGREGATION_STRATEGIES.join(", ")}`,
+  );
 }
 
 function checkOptions(strategy: AggregationStrategy, stride: number | undefined, tokenizer: PipelineTokenizer): void {
@@ -110,17 +114,27 @@ function checkOptions(strategy: AggregationStrategy, stride: number | undefined,
     );
   }
   if (strategy === "none") {
-    throw new Error('`stride` was provided to process all the text but aggregationStrategy="none", please select another one instead.');
+    throw new Error(
+      '`stride` was provided to process all the text but aggregationStrategy="none", please select another one instead.',
+    );
   }
 }
 
 /** Logits of each window, as float32 arrays of [windowLength × numLabels]; tensors are disposed. */
-async function runModel(model: PipelineModel, windows: EncodedWindow[], padTokenId: number, batchSize: number): Promise<Float32Array[]> {
+async function runModel(
+  model: PipelineModel,
+  windows: EncodedWindow[],
+  padTokenId: number,
+  batchSize: number,
+): Promise<Float32Array[]> {
   const out: Float32Array[] = [];
   for (let b = 0; b < windows.length; b += batchSize) {
     const batch = windows.slice(b, b + batchSize);
     // The collator's padding rule: ids with the pad token, mask 1 on real tokens, token types 0.
-    const padded = padFeatures(batch.map((w) => ({ inputIds: w.inputIds })), { padTokenId });
+    const padded = padFeatures(
+      batch.map((w) => ({ inputIds: w.inputIds })),
+      { padTokenId },
+    );
     const width = padded.seqLength;
     const logits = tf.tidy(() => {
       const shape: [number, number] = [batch.length, width];
@@ -174,7 +188,8 @@ export function createTokenClassifier(
     const stride = "stride" in call ? call.stride : defaults.stride;
     const ignoreLabels = call.ignoreLabels ?? defaults.ignoreLabels;
     const batchSize = call.batchSize ?? defaults.batchSize;
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batchSize must be a positive integer, got ${batchSize}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new Error(`batchSize must be a positive integer, got ${batchSize}`);
     checkOptions(strategy, stride, tokenizer);
     const windowsPerText: EncodedWindow[][] = [];
     for (const [i, text] of texts.entries()) {
@@ -204,7 +219,8 @@ export function createTokenClassifier(
       const entities = windows.flatMap((window) => {
         const rows = logits[next++];
         const labelsPerRow = rows.length / window.inputIds.length;
-        if (labelsPerRow !== numLabels) throw new Error(`model returned ${labelsPerRow} logits per token but id2label has ${numLabels} labels`);
+        if (labelsPerRow !== numLabels)
+          throw new Error(`model returned ${labelsPerRow} logits per token but id2label has ${numLabels} labels`);
         const scores = softmaxRows(rows, numLabels);
         return postprocessWindow(text, window, scores, {
           strategy,
@@ -219,7 +235,10 @@ export function createTokenClassifier(
     });
   }
 
-  const run = async (inputs: string | string[], call: CallOptions = {}): Promise<PipelineEntity[] | PipelineEntity[][]> => {
+  const run = async (
+    inputs: string | string[],
+    call: CallOptions = {},
+  ): Promise<PipelineEntity[] | PipelineEntity[][]> => {
     if (typeof inputs === "string") return (await classify([inputs], call))[0];
     if (!Array.isArray(inputs) || inputs.length === 0) throw new Error("At least one input is required.");
     return classify(inputs, call);

@@ -11,16 +11,29 @@ export const CHROMIUM = process.env.NER_CHROMIUM ?? "/usr/bin/chromium";
 
 export async function launchChromium(): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install chromium, or npm run setup:jupyter) or set NER_CHROMIUM`);
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}: install it (apt-get install chromium, or npm run setup:jupyter) ` +
+        "or set NER_CHROMIUM",
+    );
   }
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--no-first-run"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-dev-shm-usage",
+      "--disable-background-networking",
+      "--no-first-run",
+    ],
   });
 }
 
 /** Open `url` and wait for the page to load its model; page errors fail with their message. */
-export async function openPage(browser: Browser | BrowserContext, url: string, timeoutMs = 120_000): Promise<{ page: Page; errors: string[] }> {
+export async function openPage(
+  browser: Browser | BrowserContext,
+  url: string,
+  timeoutMs = 120_000,
+): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
@@ -46,7 +59,12 @@ export async function selectStrategy(page: Page, strategy: AggregationStrategy):
  * Put `text` in the text box — typed key by key when `keyboard`, else filled at once (both fire
  * the input events the page listens to) — and return the entities the page then shows.
  */
-export async function typeAndRead(page: Page, text: string, strategy: AggregationStrategy, keyboard = false): Promise<PipelineEntity[]> {
+export async function typeAndRead(
+  page: Page,
+  text: string,
+  strategy: AggregationStrategy,
+  keyboard = false,
+): Promise<PipelineEntity[]> {
   if (keyboard) {
     await page.fill("#text", "");
     await page.locator("#text").pressSequentially(text, { delay: 5 });
@@ -61,5 +79,7 @@ export async function typeAndRead(page: Page, text: string, strategy: Aggregatio
     [text, strategy] as const,
     { timeout: 60_000 },
   );
-  return page.evaluate(() => JSON.parse(document.getElementById("entities")?.dataset.entities ?? "[]") as PipelineEntity[]);
+  return page.evaluate(
+    () => JSON.parse(document.getElementById("entities")?.dataset.entities ?? "[]") as PipelineEntity[],
+  );
 }

@@ -19,7 +19,10 @@ before(() => {
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 function ner(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  return spawnSync(process.execPath, [path.join(repoRoot, "bin", "ner.js"), ...args], { encoding: "utf8", timeout: 300_000 });
+  return spawnSync(process.execPath, [path.join(repoRoot, "bin", "ner.js"), ...args], {
+    encoding: "utf8",
+    timeout: 300_000,
+  });
 }
 
 function get(url: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
@@ -38,11 +41,25 @@ test("ner export web --json writes the site and lists its files; examples come f
   const examples = path.join(tmp, "examples.txt");
   fs.writeFileSync(examples, "John lives in Paris .\n\nMary works for Google .\n");
   const out = path.join(tmp, "site");
-  const res = ner("export", "web", "--model", fixturePath("tiny-bert"), "--out", out, "--examples", examples, "--fp16", "--json");
+  const res = ner(
+    "export",
+    "web",
+    "--model",
+    fixturePath("tiny-bert"),
+    "--out",
+    out,
+    "--examples",
+    examples,
+    "--fp16",
+    "--json",
+  );
   assert.equal(res.status, 0, res.stderr);
   const summary = JSON.parse(res.stdout) as { files: Record<string, number>; totalBytes: number; weightsDtype: string };
   assert.equal(summary.weightsDtype, "F16");
-  assert.equal(summary.totalBytes, Object.values(summary.files).reduce((a, b) => a + b, 0));
+  assert.equal(
+    summary.totalBytes,
+    Object.values(summary.files).reduce((a, b) => a + b, 0),
+  );
   for (const [f, size] of Object.entries(summary.files)) assert.equal(fs.statSync(path.join(out, f)).size, size, f);
   const manifest = JSON.parse(fs.readFileSync(path.join(out, "site.json"), "utf8")) as { examples: string[] };
   assert.deepEqual(manifest.examples, ["John lives in Paris .", "Mary works for Google ."]);
@@ -63,12 +80,21 @@ test("ner export web refuses a non-empty folder that is not an export, and a bad
   assert.equal(bad.status, 1);
   assert.equal(bad.stderr.trim().split("\n").length, 1, bad.stderr);
   assert.ok(!fs.existsSync(path.join(tmp, "bad")));
-  const agg = ner("export", "web", "--model", fixturePath("tiny-bert"), "--out", path.join(tmp, "agg"), "--aggregation", "longest");
+  const agg = ner(
+    "export",
+    "web",
+    "--model",
+    fixturePath("tiny-bert"),
+    "--out",
+    path.join(tmp, "agg"),
+    "--aggregation",
+    "longest",
+  );
   assert.equal(agg.status, 1);
   assert.match(agg.stderr, /Unknown aggregation strategy "longest"/);
 });
 
-test("the static server: index and files with COOP/COEP headers, 404s, no escape from the folder, 127.0.0.1 only", async () => {
+test("the static server: files with COOP/COEP headers, 404s, no escape from the folder, 127.0.0.1", async () => {
   const site = path.join(tmp, "served");
   fs.mkdirSync(site);
   fs.writeFileSync(path.join(site, "index.html"), "<!DOCTYPE html><p>hi</p>");

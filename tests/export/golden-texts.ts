@@ -22,7 +22,10 @@ function utf16(text: string, codePoints: number): number {
 }
 
 export function goldenTexts(vocab: TokenizerGoldenVocab): GoldenText[] {
-  const sentences = [...vocab.conll2003_test, ...vocab.mit_restaurant_test].map((c) => ({ text: c.words.join(" "), inputIds: c.text_input_ids }));
+  const sentences = [...vocab.conll2003_test, ...vocab.mit_restaurant_test].map((c) => ({
+    text: c.words.join(" "),
+    inputIds: c.text_input_ids,
+  }));
   const extra = vocab.extra_texts.map((c) => ({
     text: c.text,
     inputIds: c.fast_input_ids,

@@ -6,6 +6,7 @@
  *
  *   npx tsx tests/export/measure-page.ts --model runs/mit [--runs 3] [--texts file]
  *   npx tsx tests/export/measure-page.ts --distilbert-base   # random distilbert-base, real layout
+ *   (--screenshot page.png saves the float32 page as first shown)
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -34,7 +35,8 @@ async function randomDistilbertBase(dir: string): Promise<string> {
   const model = randomInit(config, 42);
   await model.savePretrained(dir);
   model.dispose();
-  for (const f of ["tokenizer.json", "tokenizer_config.json", "vocab.txt"]) fs.copyFileSync(path.join(src, f), path.join(dir, f));
+  for (const f of ["tokenizer.json", "tokenizer_config.json", "vocab.txt"])
+    fs.copyFileSync(path.join(src, f), path.join(dir, f));
   return dir;
 }
 
@@ -51,18 +53,38 @@ async function main(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ner-export-measure-"));
   const runs = Number(arg("--runs") ?? 3);
   try {
-    const model = process.argv.includes("--distilbert-base") ? await randomDistilbertBase(path.join(tmp, "distilbert-base")) : arg("--model");
+    const model = process.argv.includes("--distilbert-base")
+      ? await randomDistilbertBase(path.join(tmp, "distilbert-base"))
+      : arg("--model");
     if (!model) throw new Error("pass --model <dir> or --distilbert-base");
-    const texts = arg("--texts") ? fs.readFileSync(arg("--texts")!, "utf8").split("\n").filter((l) => l.trim() !== "") : undefined;
-    console.log(`model ${model}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}; ${os.cpus().length} cores`);
+    const texts = arg("--texts")
+      ? fs
+          .readFileSync(arg("--texts")!, "utf8")
+          .split("\n")
+          .filter((l) => l.trim() !== "")
+      : undefined;
+    console.log(
+      `model ${model}; load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(" ")}; ${os.cpus().length} cores`,
+    );
     const browser = await launchChromium();
     const entities: Record<string, PipelineEntity[][]> = {};
     try {
       for (const fp16 of [false, true]) {
         const t0 = Date.now();
-        const site = await exportWebSite({ model, out: path.join(tmp, fp16 ? "site-fp16" : "site"), fp16, examples: texts });
+        const site = await exportWebSite({
+          model,
+          out: path.join(tmp, fp16 ? "site-fp16" : "site"),
+          fp16,
+          examples: texts,
+        });
         const name = fp16 ? "fp16" : "float32";
-        console.log(`${name}: export ${((Date.now() - t0) / 1000).toFixed(1)} s, folder ${megabytes(site.totalBytes)} (weights ${megabytes(site.files["model.safetensors"])}, script ${megabytes(site.files["ner-web.js"])})`);
+        console.log(
+          `${name}: export ${((Date.now() - t0) / 1000).toFixed(1)} s, folder ${megabytes(site.totalBytes)} ` +
+            `(weights ${megabytes(site.files["model.safetensors"])}, script ${megabytes(site.files["ner-web.js"])})`,
+        );
         const server = await serveSite(site.out);
         try {
           const firsts: number[] = [];
@@ -75,13 +97,22 @@ async function main(): Promise<void> {
             const stats = await page.evaluate(() => window.nerPage.stats);
             firsts.push(Number(stats.firstPredictionMs));
             backend = String(stats.backend);
+            if (r === 0 && !fp16 && arg("--screenshot")) await page.screenshot({ path: arg("--screenshot")! });
             if (r === 0) {
-              const manifest = JSON.parse(fs.readFileSync(path.join(site.out, "site.json"), "utf8")) as { examples: string[] };
-              entities[name] = await page.evaluate(async (ts) => Promise.all(ts.map((t) => window.nerPage.predict(t, "simple"))), manifest.examples);
+              const manifest = JSON.parse(fs.readFileSync(path.join(site.out, "site.json"), "utf8")) as {
+                examples: string[];
+              };
+              entities[name] = await page.evaluate(
+                async (ts) => Promise.all(ts.map((t) => window.nerPage.predict(t, "simple"))),
+                manifest.examples,
+              );
             }
             await context.close();
           }
-          console.log(`${name}: time to first prediction ${median(firsts)} ms (median of ${runs}: ${firsts.join(", ")}), backend ${backend}`);
+          console.log(
+            `${name}: time to first prediction ${median(firsts)} ms ` +
+              `(median of ${runs}: ${firsts.join(", ")}), backend ${backend}`,
+          );
         } finally {
           await server.close();
         }
@@ -89,13 +120,25 @@ async function main(): Promise<void> {
     } finally {
       await browser.close();
     }
-    const key = (es: PipelineEntity[]): string => JSON.stringify(es.map((e) => [e.start, e.end, "entity_group" in e ? e.entity_group : e.entity]));
+    const key = (es: PipelineEntity[]): string =>
+      JSON.stringify(es.map((e) => [e.start, e.end, "entity_group" in e ? e.entity_group : e.entity]));
     const a = entities.float32;
     const b = entities.fp16;
     const changed = a.filter((es, i) => key(es) !== key(b[i])).length;
-    const maxScore = Math.max(0, ...a.flatMap((es, i) => (key(es) === key(b[i]) ? es.map((e, k) => Math.abs(e.score - b[i][k].score)) : [])));
-    console.log(`fp16 vs float32 on ${a.length} texts (simple): ${changed} change entities; max score difference elsewhere ${maxScore.toExponential(2)}`);
-    console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+    const maxScore = Math.max(
+      0,
+      ...a.flatMap((es, i) => (key(es) === key(b[i]) ? es.map((e, k) => Math.abs(e.score - b[i][k].score)) : [])),
+    );
+    console.log(
+      `fp16 vs float32 on ${a.length} texts (simple): ${changed} change entities; ` +
+        `max score difference elsewhere ${maxScore.toExponential(2)}`,
+    );
+    console.log(
+      `load average after: ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(" ")}`,
+    );
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

@@ -30,7 +30,11 @@ interface GoldenPipeline {
 /** The golden pipeline texts plus strings with accents, emoji and literal special tokens. */
 function testTexts(model: string): string[] {
   const golden = readFixtureJson<{ pipeline: GoldenPipeline }>(model, "golden.json").pipeline;
-  return [...golden.texts, ...TRICKY_TEXTS.filter((t) => t.trim() !== "" && !t.includes("\n")), "Zürich 😀 Café ﬁne [MASK] city"];
+  return [
+    ...golden.texts,
+    ...TRICKY_TEXTS.filter((t) => t.trim() !== "" && !t.includes("\n")),
+    "Zürich 😀 Café ﬁne [MASK] city",
+  ];
 }
 
 /** `ner predict --json --aggregation <s> --input <file>` on `texts`, one entity list per text. */
@@ -39,16 +43,37 @@ function nerPredict(model: string, texts: string[], strategy: AggregationStrateg
   fs.writeFileSync(input, texts.join("\n") + "\n");
   const res = spawnSync(
     process.execPath,
-    [path.join(repoRoot, "bin", "ner.js"), "predict", "--model", model, "--aggregation", strategy, "--json", "--input", input],
+    [
+      path.join(repoRoot, "bin", "ner.js"),
+      "predict",
+      "--model",
+      model,
+      "--aggregation",
+      strategy,
+      "--json",
+      "--input",
+      input,
+    ],
     { encoding: "utf8", env: { ...process.env, NER_BACKEND: "wasm" }, timeout: 300_000 },
   );
   assert.equal(res.status, 0, `ner predict failed: ${res.stderr}`);
-  const lines = res.stdout.trim().split("\n").map((l) => JSON.parse(l) as { text: string; entities: PipelineEntity[] });
-  assert.deepEqual(lines.map((l) => l.text), texts);
+  const lines = res.stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { text: string; entities: PipelineEntity[] });
+  assert.deepEqual(
+    lines.map((l) => l.text),
+    texts,
+  );
   return lines.map((l) => l.entities);
 }
 
-function assertSameEntities(actual: PipelineEntity[], expected: readonly object[], where: string, tolerance = SCORE_TOLERANCE): void {
+function assertSameEntities(
+  actual: PipelineEntity[],
+  expected: readonly object[],
+  where: string,
+  tolerance = SCORE_TOLERANCE,
+): void {
   const strip = (e: object): Record<string, unknown> => {
     const { score: _score, ...rest } = e as Record<string, unknown>;
     return rest;
@@ -90,10 +115,19 @@ after(async () => {
 
 test("the site holds the page, script, weights, tokenizer and tfjs's wasm binaries, and nothing from a CDN", () => {
   const { result } = sites["tiny-distilbert"];
-  for (const f of ["index.html", "site.json", "config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "ner-web.js"]) {
+  for (const f of [
+    "index.html",
+    "site.json",
+    "config.json",
+    "model.safetensors",
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "ner-web.js",
+  ]) {
     assert.ok(result.files[f] > 0, f);
   }
-  for (const f of ["tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm", "tfjs-backend-wasm-threaded-simd.wasm"]) assert.ok(result.files[`wasm/${f}`] > 0, f);
+  for (const f of ["tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm", "tfjs-backend-wasm-threaded-simd.wasm"])
+    assert.ok(result.files[`wasm/${f}`] > 0, f);
   const html = fs.readFileSync(path.join(result.out, "index.html"), "utf8");
   assert.doesNotMatch(html, /https?:\/\//, "index.html references no remote URL");
   const fp16 = sites["tiny-distilbert-fp16"].result;
@@ -105,7 +139,8 @@ for (const [site, strategies] of [
   ["tiny-distilbert", AGGREGATION_STRATEGIES],
   ["tiny-bert", ["simple", "first"]],
 ] as const) {
-  test(`${site}: entities typed into the page equal ner predict --json and transformers (${strategies.join(", ")})`, async () => {
+  const title = `${site}: entities typed into the page equal ner predict --json and transformers`;
+  test(`${title} (${strategies.join(", ")})`, async () => {
     const texts = testTexts(site);
     const golden = readFixtureJson<{ pipeline: GoldenPipeline }>(site, "golden.json").pipeline;
     const { page, errors } = await openPage(browser, sites[site].server.url);
@@ -120,7 +155,12 @@ for (const [site, strategies] of [
           const shown = await typeAndRead(page, text, strategy, i === 0);
           assertSameEntities(shown, expected[i], `${site} ${strategy} ${JSON.stringify(text)} vs ner predict`);
           const g = golden.texts.indexOf(text);
-          if (g >= 0) assertSameEntities(shown, golden.outputs[strategy][g], `${site} ${strategy} ${JSON.stringify(text)} vs transformers`);
+          if (g >= 0)
+            assertSameEntities(
+              shown,
+              golden.outputs[strategy][g],
+              `${site} ${strategy} ${JSON.stringify(text)} vs transformers`,
+            );
           // The view shows one mark per entity (they never overlap), with the score on hover.
           const marks = await page.$$eval("#entities mark", (ms) => ms.map((m) => m.getAttribute("title") ?? ""));
           assert.equal(marks.length, shown.length);
@@ -138,7 +178,7 @@ for (const [site, strategies] of [
   });
 }
 
-test("the tokenizer goldens through the page's tokenizer: transformers' ids and offsets, both vocabularies", async () => {
+test("the tokenizer goldens through the page's tokenizer: transformers' ids and offsets, both vocabs", async () => {
   const golden = readFixtureJson<TokenizerGolden>("tokenizer-golden.json");
   for (const [site, key] of [
     ["tiny-distilbert", "bert-base-uncased (tiny-distilbert/vocab.txt, do_lower_case=True)"],
@@ -148,7 +188,10 @@ test("the tokenizer goldens through the page's tokenizer: transformers' ids and 
     assert.ok(cases.length >= 400);
     const { page } = await openPage(browser, sites[site].server.url);
     try {
-      const got = await page.evaluate((texts) => texts.map((t) => window.nerPage.tokenize(t)), cases.map((c) => c.text));
+      const got = await page.evaluate(
+        (texts) => texts.map((t) => window.nerPage.tokenize(t)),
+        cases.map((c) => c.text),
+      );
       cases.forEach((c, i) => {
         assert.deepEqual(got[i].inputIds, c.inputIds, `${site}: ids of ${JSON.stringify(c.text)}`);
         if (c.offsets) assert.deepEqual(got[i].offsets, c.offsets, `${site}: offsets of ${JSON.stringify(c.text)}`);
@@ -159,7 +202,7 @@ test("the tokenizer goldens through the page's tokenizer: transformers' ids and 
   }
 });
 
-test("fp16 weights: the page equals ner predict on the exported fp16 checkpoint; changes against float32 are reported", async (t) => {
+test("fp16: the page equals ner predict on the exported fp16 checkpoint; changes vs float32 reported", async (t) => {
   const texts = testTexts("tiny-distilbert");
   const read = async (site: string): Promise<PipelineEntity[][]> => {
     const { page } = await openPage(browser, sites[site].server.url);
@@ -174,9 +217,15 @@ test("fp16 weights: the page equals ner predict on the exported fp16 checkpoint;
   const expected = nerPredict(sites["tiny-distilbert-fp16"].result.out, texts, "simple", tmp);
   texts.forEach((x, i) => assertSameEntities(f16[i], expected[i], `fp16 page vs ner predict ${JSON.stringify(x)}`));
   const f32 = await read("tiny-distilbert");
-  const changed = texts.filter((_, i) => JSON.stringify(f16[i].map((e) => [e.start, e.end, "entity_group" in e ? e.entity_group : ""])) !==
-    JSON.stringify(f32[i].map((e) => [e.start, e.end, "entity_group" in e ? e.entity_group : ""])));
-  t.diagnostic(`fp16 vs float32 (tiny-distilbert, near-uniform random weights): ${changed.length} of ${texts.length} texts change entities`);
+  const changed = texts.filter(
+    (_, i) =>
+      JSON.stringify(f16[i].map((e) => [e.start, e.end, "entity_group" in e ? e.entity_group : ""])) !==
+      JSON.stringify(f32[i].map((e) => [e.start, e.end, "entity_group" in e ? e.entity_group : ""])),
+  );
+  t.diagnostic(
+    `fp16 vs float32 (tiny-distilbert, near-uniform random weights): ` +
+      `${changed.length} of ${texts.length} texts change entities`,
+  );
 });
 
 test("opened from file://, Chromium refuses to read the site's files and the page says to use --serve", async () => {

@@ -25,7 +25,10 @@ function tokenizers(dir: string): { ner: NerTokenizer; web: WebTokenizer } {
   try {
     ner.save(tmp);
     const json = JSON.parse(fs.readFileSync(path.join(tmp, "tokenizer.json"), "utf8")) as Record<string, unknown>;
-    const config = JSON.parse(fs.readFileSync(path.join(tmp, "tokenizer_config.json"), "utf8")) as Record<string, unknown>;
+    const config = JSON.parse(fs.readFileSync(path.join(tmp, "tokenizer_config.json"), "utf8")) as Record<
+      string,
+      unknown
+    >;
     return { ner, web: new WebTokenizer(json, config, tokenizerSettings(ner, json, dir)) };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -34,7 +37,14 @@ function tokenizers(dir: string): { ner: NerTokenizer; web: WebTokenizer } {
 
 /** Seeded strings from a pool of awkward characters (accents, combining marks, CJK, emoji, controls, sigma). */
 function randomTexts(count: number, seed: number): string[] {
-  const pool = [..."aZé ü ,.-'#ΣσςİıßǅﬁÅ\u0301\u0308\t\n\u00a0\u200b\u0000北京서울😀👍🏽[]", "[MASK]", "##", "[UNK]", "don't", "New York"];
+  const pool = [
+    ..."aZé ü ,.-'#ΣσςİıßǅﬁÅ\u0301\u0308\t\n\u00a0\u200b\u0000北京서울😀👍🏽[]",
+    "[MASK]",
+    "##",
+    "[UNK]",
+    "don't",
+    "New York",
+  ];
   const rng = new Rng(seed);
   return Array.from({ length: count }, () => {
     const n = rng.int(24);
@@ -48,7 +58,7 @@ for (const [key, dir] of [
   ["bert-base-uncased (tiny-distilbert/vocab.txt, do_lower_case=True)", "tiny-distilbert"],
   ["tiny-bert cased vocab (tiny-bert/vocab.txt, do_lower_case=False)", "tiny-bert"],
 ] as const) {
-  test(`${dir}: web tokenizer = NerTokenizer (ids, tokens, offsets, mask) on goldens, tricky and random texts`, async () => {
+  test(`${dir}: web tokenizer = NerTokenizer (ids, tokens, offsets, mask) on goldens, tricky, random`, async () => {
     const { ner, web } = tokenizers(dir);
     const texts = [...goldenTexts(golden[key]).map((c) => c.text), ...TRICKY_TEXTS, ...randomTexts(1500, 7)];
     for (const text of texts) {
@@ -70,7 +80,8 @@ for (const [key, dir] of [
     const { web } = tokenizers(dir);
     for (const c of goldenTexts(golden[key])) {
       assert.deepEqual(web.encodeTextSync(c.text, { truncation: false }).inputIds, c.inputIds, JSON.stringify(c.text));
-      if (c.offsets) assert.deepEqual(web.encodeTextSync(c.text, { truncation: false }).offsets, c.offsets, JSON.stringify(c.text));
+      if (c.offsets)
+        assert.deepEqual(web.encodeTextSync(c.text, { truncation: false }).offsets, c.offsets, JSON.stringify(c.text));
     }
   });
 }

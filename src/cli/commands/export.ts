@@ -25,7 +25,8 @@ function servePort(value: string | boolean | undefined): number | undefined {
   if (value === undefined || value === false) return undefined;
   if (value === true) return 8080;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--serve port must be an integer in [0, 65535], got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new Error(`--serve port must be an integer in [0, 65535], got ${JSON.stringify(value)}`);
   return n;
 }
 
@@ -42,7 +43,11 @@ export function register(program: Command): void {
     .requiredOption("--out <folder>", "the site folder to write (a previous export there is replaced)")
     .option("--fp16", "store the weights in half precision (half the size; the page computes in float32)")
     .option("--examples <file>", "example texts for the page, one per line (default: the run card's eval data)")
-    .option("--aggregation <strategy>", "the page's initial aggregation: none | simple | first | average | max", "simple")
+    .option(
+      "--aggregation <strategy>",
+      "the page's initial aggregation: none | simple | first | average | max",
+      "simple",
+    )
     .option("--serve [port]", "then serve the folder on 127.0.0.1 (default port 8080; 0 = any free port)")
     .option("--json", "print a JSON summary (files and sizes)")
     .addHelpText(
@@ -57,18 +62,17 @@ export function register(program: Command): void {
     )
     .action(async (opts: ExportWebCliOptions) => {
       const port = servePort(opts.serve);
-      // eslint-disable-next-line @typescript-eslint/no-var-requires
-      const { parseAggregationStrategy } = require("../../pipeline/classifier") as typeof import("../../pipeline/classifier");
+      const { parseAggregationStrategy } =
+        require("../../pipeline/classifier") as typeof import("../../pipeline/classifier");
       const aggregationStrategy = parseAggregationStrategy(opts.aggregation);
-      if (opts.model === undefined && port === undefined) throw new Error("pass --model <dir> to export, or --serve to serve an existing export");
+      if (opts.model === undefined && port === undefined)
+        throw new Error("pass --model <dir> to export, or --serve to serve an existing export");
       if (opts.model !== undefined) {
         let examples: string[] | undefined;
         if (opts.examples) {
-          // eslint-disable-next-line @typescript-eslint/no-var-requires
           const { readTextsFile } = require("./predict") as typeof import("./predict");
           examples = readTextsFile(opts.examples).map((i) => i.text);
         }
-        // eslint-disable-next-line @typescript-eslint/no-var-requires
         const { exportWebSite } = require("../../export/web") as typeof import("../../export/web");
         const result = await exportWebSite({
           model: opts.model,
@@ -82,12 +86,12 @@ export function register(program: Command): void {
         else {
           process.stdout.write(
             `wrote ${result.out}: ${Object.keys(result.files).length} files, ${megabytes(result.totalBytes)} ` +
-              `(weights ${result.weightsDtype === "F16" ? "fp16" : "float32"} ${megabytes(result.files["model.safetensors"])})\n`,
+              `(weights ${result.weightsDtype === "F16" ? "fp16" : "float32"} ` +
+              `${megabytes(result.files["model.safetensors"])})\n`,
           );
         }
       }
       if (port !== undefined) {
-        // eslint-disable-next-line @typescript-eslint/no-var-requires
         const { serveSite } = require("../../export/serve") as typeof import("../../export/serve");
         const server = await serveSite(opts.out, port);
         process.stderr.write(`serving ${opts.out} at ${server.url} (127.0.0.1 only); Ctrl-C to stop\n`);

@@ -8,7 +8,8 @@ export const Buffer = {
     const bytes = new Uint8Array(buffer, byteOffset, length);
     return {
       toString(encoding = "utf8"): string {
-        if (encoding !== "utf8" && encoding !== "utf-8") throw new Error(`Buffer shim: only utf8 text, not ${encoding}`);
+        if (encoding !== "utf8" && encoding !== "utf-8")
+          throw new Error(`Buffer shim: only utf8 text, not ${encoding}`);
         return new TextDecoder().decode(bytes);
       },
     };

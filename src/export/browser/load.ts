@@ -63,12 +63,17 @@ export async function initPageBackend(requested: string | null): Promise<Backend
   const threaded = await tf.env().getAsync("WASM_HAS_MULTITHREAD_SUPPORT");
   const count = threaded ? getThreadsCount() : 1;
   const parts = [simd ? "SIMD" : "no SIMD", `${count} thread${count === 1 ? "" : "s"}`];
-  if (!threaded) parts.push(globalThis.crossOriginIsolated ? "no wasm threads in this browser" : "not cross-origin isolated");
+  if (!threaded)
+    parts.push(globalThis.crossOriginIsolated ? "no wasm threads in this browser" : "not cross-origin isolated");
   return { name: "wasm", label: `wasm (${parts.join(", ")})` };
 }
 
 /** The site's manifest, model and tokenizer as a pipeline. */
-export async function loadSite(): Promise<{ manifest: SiteManifest; classifier: TokenClassifier; tokenizer: WebTokenizer }> {
+export async function loadSite(): Promise<{
+  manifest: SiteManifest;
+  classifier: TokenClassifier;
+  tokenizer: WebTokenizer;
+}> {
   const manifest = await fetchJson<SiteManifest>(SITE_MANIFEST_FILE);
   const [configJson, tokenizerJson, tokenizerConfig, weights] = await Promise.all([
     fetchJson<Record<string, unknown>>(manifest.files.config),
@@ -80,6 +85,11 @@ export async function loadSite(): Promise<{ manifest: SiteManifest; classifier: 
   const { tensors } = readSafetensors(weights, manifest.files.weights);
   const model = loadFromTensors(config, tensors, { source: manifest.files.weights, log: (m) => console.warn(m) });
   const tokenizer = new WebTokenizer(tokenizerJson, tokenizerConfig, manifest.tokenizer);
-  const classifier = createTokenClassifier(model, tokenizer, { aggregationStrategy: manifest.aggregationStrategy }, true);
+  const classifier = createTokenClassifier(
+    model,
+    tokenizer,
+    { aggregationStrategy: manifest.aggregationStrategy },
+    true,
+  );
   return { manifest, classifier, tokenizer };
 }

@@ -4,7 +4,12 @@
  * text box as the reader types, with the selected aggregation strategy. `window.nerPage`
  * exposes the same pipeline to scripts (the browser test reads the entities it shows).
  */
-import { AGGREGATION_STRATEGIES, type AggregationStrategy, type EncodedWindow, type PipelineEntity } from "../../pipeline/types";
+import {
+  AGGREGATION_STRATEGIES,
+  type AggregationStrategy,
+  type EncodedWindow,
+  type PipelineEntity,
+} from "../../pipeline/types";
 import type { WebTokenizer } from "../web-tokenizer";
 import { renderEntitiesHtml } from "../../viz/entities";
 import { initPageBackend, loadSite } from "./load";
