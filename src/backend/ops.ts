@@ -248,10 +248,23 @@ export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor1D, paddingIdx
   return lookup(table, ids);
 }
 
-/** Inverted dropout of `x` with the mask of `seed` (src/backend/random-kernels.ts: the same bits on every tier). */
+/**
+ * Inverted dropout of `x` with the mask of `seed` (src/backend/random-kernels.ts: the same bits on
+ * every tier). Its own gradient `dy · mask` keeps only the mask for backprop (tfjs's product would
+ * copy both operands).
+ */
 export function dropout<T extends tf.Tensor>(x: T, rate: number, seed: number): T {
   if (rate >= 1) return tf.zerosLike(x);
-  return tf.mul(x, dropoutMaskTensor(x.shape, rate, seed)) as T;
+  return dropoutOp(x, rate, seed) as T;
+}
+
+function dropoutOp(x: tf.Tensor, rate: number, seed: number): tf.Tensor {
+  const op = customOp<[tf.Tensor], tf.Tensor>("NerDropout", (xi, save) => {
+    const mask = dropoutMaskTensor(xi.shape, rate, seed);
+    save([mask]);
+    return { value: tf.mul(xi, mask), gradFunc: (dy, saved) => [tf.mul(dy, saved[0])] };
+  });
+  return op(x);
 }
 
 /** One dropout site: its rate and the seed of its mask. */

@@ -94,6 +94,26 @@ test("loss is torch's CrossEntropyLoss(ignore_index=-100), NaN when every label 
   assert.ok(Number.isNaN(tokenClassificationLoss(logits, none).dataSync()[0]));
 });
 
+for (const tier of parityTiers()) {
+test(`the loss's own gradient is (softmax − one-hot) / count over non-ignored positions (${tier.name})`, { skip: tier.skip }, async () => {
+  await initBackend(tier.name, { quiet: true });
+  const rows = [[1, 2, 0.5], [0, 0, 0], [3, -1, 2], [-2, 0.5, 4]];
+  const logits = tf.tensor3d([rows]);
+  const labels = tf.tensor2d([[1, -100, 0, 2]], undefined, "int32");
+  const before = tf.memory().numTensors;
+  const g = tf.grad((x: tf.Tensor) => tokenClassificationLoss(x as tf.Tensor3D, labels))(logits).dataSync();
+  assert.equal(tf.memory().numTensors, before + 1, "only the gradient survives");
+  const want = rows.flatMap((r, i) => {
+    const label = [1, -100, 0, 2][i];
+    if (label === -100) return r.map(() => 0);
+    const z = r.reduce((s, v) => s + Math.exp(v), 0);
+    return r.map((v, j) => (Math.exp(v) / z - (j === label ? 1 : 0)) / 3);
+  });
+  want.forEach((w, i) => assert.ok(Math.abs(g[i] - w) < 1e-6, `dlogits[${i}] = ${g[i]} vs ${w}`));
+  tf.dispose([logits, labels]);
+});
+}
+
 test("dropout masks are reproducible from the seed and keep the expected fraction", () => {
   const dropoutMask = (n: number, rate: number, seed: number) => {
     const out = new Float32Array(n);
