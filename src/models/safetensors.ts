@@ -184,9 +184,12 @@ export function decodeToFloat32(bytes: Uint8Array, dtype: SafetensorsDtype, coun
       if (bytes.byteOffset % 4 === 0) out.set(new Float32Array(bytes.buffer, bytes.byteOffset, count));
       else for (let i = 0; i < count; i++) out[i] = dv.getFloat32(i * 4, true);
       break;
-    case "F16":
-      for (let i = 0; i < count; i++) out[i] = halfToFloat(dv.getUint16(i * 2, true));
+    case "F16": {
+      // A table of all 65536 values: ~10x faster than decoding each (fp16 web-export weights, 66M values).
+      const table = halfTable();
+      for (let i = 0; i < count; i++) out[i] = table[dv.getUint16(i * 2, true)];
       break;
+    }
     case "BF16": {
       const u32 = new Uint32Array(out.buffer);
       for (let i = 0; i < count; i++) u32[i] = dv.getUint16(i * 2, true) << 16;
@@ -287,6 +290,17 @@ export function scanSafetensorsNonFinite(file: string): Map<string, number> {
   } finally {
     fs.closeSync(fd);
   }
+}
+
+let halfValues: Float32Array | undefined;
+
+/** Every fp16 bit pattern's float32 value, built once. */
+function halfTable(): Float32Array {
+  if (halfValues === undefined) {
+    halfValues = new Float32Array(0x10000);
+    for (let h = 0; h < 0x10000; h++) halfValues[h] = halfToFloat(h);
+  }
+  return halfValues;
 }
 
 /** IEEE 754 half precision bits → number. */
