@@ -4,9 +4,10 @@
  *
  *   npx tsx scripts/import-graph.ts [--json]
  *
- * A folder is src/<first segment>; src/env.ts (the env names every layer reads) is "env", src/index.ts "(root)". Imports are read with
- * regular expressions (static `import … from`, `export … from`, `require("…")`, `import("…")`) and
- * resolved like node10 does for relative ids (x.ts, x/index.ts); package imports are ignored.
+ * A folder is src/<first segment>; src/env.ts (the env names every layer reads) is "env", src/index.ts
+ * "(root)". Imports are read with regular expressions (static `import … from`, `export … from`,
+ * `require("…")`, `import("…")`) and resolved like node10 does for relative ids (x.ts, x/index.ts);
+ * package imports are ignored.
  * `import type` / `export type` edges are counted but marked type-only, since they vanish at runtime.
  */
 import * as fs from "fs";
@@ -49,7 +50,13 @@ function listFiles(dir: string): string[] {
 function resolveImport(fromFile: string, spec: string): string | null {
   if (!spec.startsWith(".")) return null;
   const base = path.resolve(path.dirname(fromFile), spec);
-  for (const candidate of [base, `${base}.ts`, `${base}.js`, path.join(base, "index.ts"), path.join(base, "index.js")]) {
+  for (const candidate of [
+    base,
+    `${base}.ts`,
+    `${base}.js`,
+    path.join(base, "index.ts"),
+    path.join(base, "index.js"),
+  ]) {
     if (fs.existsSync(candidate) && fs.statSync(candidate).isFile()) return candidate;
   }
   return null;
@@ -57,7 +64,10 @@ function resolveImport(fromFile: string, spec: string): string | null {
 
 /** Static and dynamic imports of one file; a specifier imported both ways counts as a value import. */
 function importsOf(file: string): { spec: string; typeOnly: boolean }[] {
-  const text = fs.readFileSync(file, "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
+  const text = fs
+    .readFileSync(file, "utf8")
+    .replace(/\/\*[\s\S]*?\*\//g, "")
+    .replace(/^\s*\/\/.*$/gm, "");
   const found = new Map<string, boolean>();
   const note = (spec: string, typeOnly: boolean): void => {
     found.set(spec, (found.get(spec) ?? true) && typeOnly);

@@ -117,7 +117,7 @@ async function tryActivate(name: BackendName): Promise<string | undefined> {
   try {
     if (name === "tfjs-node-gpu" || name === "tfjs-node") {
       const pkg = name === "tfjs-node-gpu" ? "@tensorflow/tfjs-node-gpu" : "@tensorflow/tfjs-node";
-      // eslint-disable-next-line @typescript-eslint/no-var-requires
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the backend package is chosen at run time
       require(pkg);
       // danfojs's shim package is also called @tensorflow/tfjs-node: real bindings register "tensorflow".
       if (tf.findBackend("tensorflow") === null && !tf.engine().registryFactory["tensorflow"]) {
@@ -126,7 +126,7 @@ async function tryActivate(name: BackendName): Promise<string | undefined> {
     } else if (name === "wasm") {
       // require, not import(): under tsx's CommonJS hook import() may load the ESM build, whose
       // tfjs-core is a second engine instance that our `tf` never sees.
-      // eslint-disable-next-line @typescript-eslint/no-var-requires
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- wasm loads only when that tier is tried
       const wasm = require("@tensorflow/tfjs-backend-wasm") as typeof import("@tensorflow/tfjs-backend-wasm");
       if (tf.findBackend("wasm") === null) {
         // Point the loader at the package's .wasm binaries explicitly (bundlers and tslab move __dirname).

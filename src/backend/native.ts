@@ -121,7 +121,7 @@ function load(): NativeLoad {
     return { reason: `not built: ${why}` };
   }
   try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the addon's path is found at run time
     const addon = require(file) as NativeBlas;
     addon.info(); // a broken BLAS shows here rather than in the first product
     addon.blasPolicy?.(SMALL_GEMM_FLOPS);

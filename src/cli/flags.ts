@@ -19,7 +19,7 @@ export function flagOf(key: string, spec: OptionSpec): string {
   return `${name} ${spec.arg ?? "<n>"}`;
 }
 
-/** The long flag of a flags string (for messages): "-o, --output <dir>" → "--output", "--no-shuffle" → "--shuffle". */
+/** The long flag of a flags string, for messages: "-o, --output <dir>" → "--output", "--no-shuffle" → "--shuffle". */
 function longFlag(flags: string): string {
   const long = flags.split(/[ ,|]+/).find((f) => f.startsWith("--"))!;
   return long.startsWith("--no-") ? `--${long.slice(5)}` : long;
@@ -42,7 +42,8 @@ interface Named {
 function namesOf(table: OptionTable): Map<string, Named> {
   const names = new Map<string, Named>();
   for (const [key, spec] of Object.entries(table)) {
-    for (const f of [flagOf(key, spec), ...(spec.aliases ?? [])]) names.set(attributeOf(f), { key, spec, flag: longFlag(f) });
+    for (const f of [flagOf(key, spec), ...(spec.aliases ?? [])])
+      names.set(attributeOf(f), { key, spec, flag: longFlag(f) });
     names.set(key, { key, spec, flag: longFlag(flagOf(key, spec)) });
   }
   return names;
@@ -84,14 +85,18 @@ function normalize(table: OptionTable, source: Record<string, unknown>, file?: s
     const named = names.get(k);
     if (!named) {
       const known = Object.keys(table).join(", ");
-      throw new Error(file === undefined ? `unknown option ${k}` : `${file}: unknown key ${JSON.stringify(k)} (known: ${known})`);
+      throw new Error(
+        file === undefined ? `unknown option ${k}` : `${file}: unknown key ${JSON.stringify(k)} (known: ${known})`,
+      );
     }
     const name = file === undefined ? named.flag : `${file}: ${JSON.stringify(k)}`;
     const raw = file === undefined ? fromFlagString(named.spec, v as string | boolean, name) : v;
     const value = checkOptionValue(named.spec, raw, name);
     const earlier = given.get(named.key);
     if (earlier !== undefined && out[named.key] !== value) {
-      throw new Error(`${earlier} and ${name} disagree (${JSON.stringify(out[named.key])} vs ${JSON.stringify(value)}); give one`);
+      throw new Error(
+        `${earlier} and ${name} disagree (${JSON.stringify(out[named.key])} vs ${JSON.stringify(value)}); give one`,
+      );
     }
     given.set(named.key, name);
     out[named.key] = value;
@@ -107,7 +112,8 @@ export function readConfigFile(table: OptionTable, file: string): Record<string,
   } catch (err) {
     throw new Error(`${file}: cannot read the config (${(err as Error).message})`);
   }
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new Error(`${file}: must hold a JSON object`);
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw))
+    throw new Error(`${file}: must hold a JSON object`);
   return normalize(table, raw as Record<string, unknown>, file);
 }
 
@@ -115,7 +121,11 @@ export function readConfigFile(table: OptionTable, file: string): Record<string,
  * Commander's flags as checked option values under their keys. `skip` names flags that are not
  * table options (--config, --json). A `--no-x` switch counts only when given (commander reports x=true otherwise).
  */
-export function optionsOfFlags(table: OptionTable, flags: Flags, skip: readonly string[] = []): Record<string, unknown> {
+export function optionsOfFlags(
+  table: OptionTable,
+  flags: Flags,
+  skip: readonly string[] = [],
+): Record<string, unknown> {
   const names = namesOf(table);
   const source: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(flags)) {

@@ -42,7 +42,6 @@ export function buildProgram(): Command {
     .filter((f) => /\.ts$/.test(f) && !f.endsWith(".d.ts") && !f.endsWith(".test.ts"))
     .sort();
   for (const file of files) {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
     const mod = require(path.join(dir, file)) as CommandModule;
     mod.register(program);
   }

@@ -11,7 +11,7 @@ import * as path from "path";
 import { HttpError, HttpOptions, fetchWithRetry } from "../util/http";
 import { CorpusFileError } from "./errors";
 
-export interface DownloadOptions extends HttpOptions {}
+export type DownloadOptions = HttpOptions;
 
 /** Fetch `url` into `target` if its sha256 equals `expectedSha256` (hex); throws CorpusFileError otherwise. */
 export async function downloadVerified(url: string, target: string, expectedSha256: string, opts: DownloadOptions = {}): Promise<void> {

@@ -55,7 +55,7 @@ export function tslabIfRunning(): { newDisplay(): TslabDisplay } | null {
   const key = loadedJupyterModulePath();
   if (!key || !inTslabKernel()) return null;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- tslab's own module, found at run time
     return require(path.join(path.dirname(key), "public.js")) as { newDisplay(): TslabDisplay };
   } catch {
     return null;

@@ -17,7 +17,7 @@ type Danfo = typeof import("danfojs-node");
 
 /** The danfojs-node module (loaded on first use). */
 export function danfo(): Danfo {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- danfojs-node is heavy and loads on first use
   return require("danfojs-node") as Danfo;
 }
 

@@ -14,7 +14,7 @@ export type ConvertResult =
   | { converted: false; file: string }
   | { converted: true; file: string; tensors: number; dtypes: string[]; bytes: number; from: string[]; source: string };
 
-/** Convert the .bin weights of the checkpoint directory `dir`; a checkpoint that has safetensors already is left alone. */
+/** Convert the .bin weights of the checkpoint directory `dir` (one with safetensors already is left alone). */
 export async function convertToSafetensors(dir: string): Promise<ConvertResult> {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
     throw new Error(`${dir}: not a model directory (convert works on a local checkpoint directory)`);
@@ -25,7 +25,8 @@ export async function convertToSafetensors(dir: string): Promise<ConvertResult> 
     return { converted: false, file: path.join(dir, files.index ? path.basename(files.index.file) : WEIGHTS_FILE) };
   }
   const raw = new Map<string, RawTensorData>();
-  for (const [name, t] of readWeightFiles(files)) raw.set(name, { shape: t.shape, dtype: t.dtype, bytes: t.rawBytes() });
+  for (const [name, t] of readWeightFiles(files))
+    raw.set(name, { shape: t.shape, dtype: t.dtype, bytes: t.rawBytes() });
   const target = path.join(dir, WEIGHTS_FILE);
   const bytes = encodeSafetensors(raw, { format: "pt" });
   // Check the encoding before it replaces anything: every tensor must read back identical.
@@ -44,6 +45,8 @@ export async function convertToSafetensors(dir: string): Promise<ConvertResult> 
     dtypes: [...new Set([...raw.values()].map((t) => t.dtype))],
     bytes: bytes.byteLength,
     from: files.files.map((f) => path.basename(f)),
-    source: files.index ? `${files.files.length} shards of ${path.basename(files.index.file)}` : path.basename(files.files[0]),
+    source: files.index
+      ? `${files.files.length} shards of ${path.basename(files.index.file)}`
+      : path.basename(files.files[0]),
   };
 }

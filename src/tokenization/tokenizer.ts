@@ -204,7 +204,7 @@ export class NerTokenizer {
    */
   static fromFiles(files: TokenizerFiles, nameOrPath = "<memory>"): NerTokenizer {
     // Loaded lazily so importing this module (e.g. for types, or `ner --help`) stays cheap.
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the native tokenizers addon loads on first use
     const tk = require("tokenizers") as TokenizersModule;
     let backend: BindingTokenizer;
     if (files.tokenizerJson !== undefined) {
@@ -260,7 +260,7 @@ export class NerTokenizer {
    */
   static async fromPretrained(nameOrDir: string, opts: FromPretrainedOptions = {}): Promise<NerTokenizer> {
     // require, not import(): under tsx's CommonJS hook (the `ner` CLI) import() goes through the ESM resolver.
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (tokenizer files from a directory need no hub code)
     const { resolveModelFile, hubCacheDir } = require("../hub/resolve") as typeof import("../hub/resolve");
     const resolve = (file: string) => resolveModelFile(nameOrDir, file, { ...opts, optional: true });
     let primary = await resolve("tokenizer.json");

@@ -50,9 +50,13 @@ type ValueOf<S> = S extends { type: "number" | "integer" }
 
 /** The arguments a table describes: keys with a default are always set, the others optional. */
 export type ArgumentsOf<T> = {
-  -readonly [K in keyof T as T[K] extends { default: NonNullable<unknown> } | { required: true } ? K : never]: ValueOf<T[K]>;
+  -readonly [K in keyof T as T[K] extends { default: NonNullable<unknown> } | { required: true } ? K : never]: ValueOf<
+    T[K]
+  >;
 } & {
-  -readonly [K in keyof T as T[K] extends { default: NonNullable<unknown> } | { required: true } ? never : K]?: ValueOf<T[K]>;
+  -readonly [K in keyof T as T[K] extends { default: NonNullable<unknown> } | { required: true } ? never : K]?: ValueOf<
+    T[K]
+  >;
 };
 
 const STRATEGIES = ["epoch", "steps", "no"] as const;
@@ -62,75 +66,154 @@ const needsEvaluation = (o: Readonly<Record<string, unknown>>): boolean => o.eva
 /** Hugging Face's `TrainingArguments` the tutorials use, camelCased, with HF's defaults. */
 export const TRAINING_OPTIONS = {
   outputDir: {
-    type: "string", arg: "<dir>", aliases: ["-o, --output <dir>"],
+    type: "string",
+    arg: "<dir>",
+    aliases: ["-o, --output <dir>"],
     help: "where checkpoints (checkpoint-<step>/) and, for ner train, the model, metrics.json and run_card.json go",
   },
   overwriteOutputDir: {
-    type: "boolean", default: false,
-    help: "write into --output even when it is the --model directory or a non-empty directory without an earlier " +
+    type: "boolean",
+    default: false,
+    help:
+      "write into --output even when it is the --model directory or a non-empty directory without an earlier " +
       "run's output (HF's overwrite_output_dir; files the run does not write are kept either way)",
   },
   numTrainEpochs: {
-    type: "number", default: 3, job: 4, fineTune: 3, min: 0, minExclusive: true, aliases: ["--epochs <n>"],
+    type: "number",
+    default: 3,
+    job: 4,
+    fineTune: 3,
+    min: 0,
+    minExclusive: true,
+    aliases: ["--epochs <n>"],
     help: "number of epochs",
   },
   learningRate: {
-    type: "number", default: 5e-5, job: 1e-3, fineTune: 2e-5, min: 0, minExclusive: true, arg: "<x>", aliases: ["--lr <x>"],
+    type: "number",
+    default: 5e-5,
+    job: 1e-3,
+    fineTune: 2e-5,
+    min: 0,
+    minExclusive: true,
+    arg: "<x>",
+    aliases: ["--lr <x>"],
     help: "peak learning rate",
   },
   perDeviceTrainBatchSize: {
-    type: "integer", default: 8, job: 16, min: 1, aliases: ["--batch-size <n>"],
+    type: "integer",
+    default: 8,
+    job: 16,
+    min: 1,
+    aliases: ["--batch-size <n>"],
     help: "training batch size",
   },
   perDeviceEvalBatchSize: {
-    type: "integer", default: 8, min: 1, aliases: ["--eval-batch-size <n>"],
+    type: "integer",
+    default: 8,
+    min: 1,
+    aliases: ["--eval-batch-size <n>"],
     derived: { text: "2x the training batch size", from: (o) => 2 * (o.perDeviceTrainBatchSize as number) },
     help: "evaluation batch size",
   },
   gradientAccumulationSteps: {
-    type: "integer", default: 1, min: 1, aliases: ["--grad-accum <n>"],
+    type: "integer",
+    default: 1,
+    min: 1,
+    aliases: ["--grad-accum <n>"],
     help: "gradient accumulation steps",
   },
-  weightDecay: { type: "number", default: 0, job: 0.01, min: 0, arg: "<x>", help: "AdamW weight decay, not on biases/LayerNorm" },
+  weightDecay: {
+    type: "number",
+    default: 0,
+    job: 0.01,
+    min: 0,
+    arg: "<x>",
+    help: "AdamW weight decay, not on biases/LayerNorm",
+  },
   adamBeta1: { type: "number", default: 0.9, min: 0, max: 1, arg: "<x>", help: "AdamW beta1" },
   adamBeta2: { type: "number", default: 0.999, min: 0, max: 1, arg: "<x>", help: "AdamW beta2" },
   adamEpsilon: { type: "number", default: 1e-8, min: 0, arg: "<x>", help: "AdamW epsilon" },
-  maxGradNorm: { type: "number", default: 1.0, min: 0, arg: "<x>", help: "clip gradients to this global norm; 0 disables" },
-  lrSchedulerType: { type: "choice", default: "linear", choices: ["linear", "constant"], arg: "<s>", help: "learning-rate schedule" },
+  maxGradNorm: {
+    type: "number",
+    default: 1.0,
+    min: 0,
+    arg: "<x>",
+    help: "clip gradients to this global norm; 0 disables",
+  },
+  lrSchedulerType: {
+    type: "choice",
+    default: "linear",
+    choices: ["linear", "constant"],
+    arg: "<s>",
+    help: "learning-rate schedule",
+  },
   warmupRatio: {
-    type: "number", default: 0, job: 0.1, fineTune: 0, min: 0, max: 1, arg: "<ratio>", aliases: ["--warmup <ratio>"],
+    type: "number",
+    default: 0,
+    job: 0.1,
+    fineTune: 0,
+    min: 0,
+    max: 1,
+    arg: "<ratio>",
+    aliases: ["--warmup <ratio>"],
     help: "linear warmup as a fraction of all steps",
   },
   warmupSteps: { type: "integer", default: 0, min: 0, help: "linear warmup in steps (overrides --warmup-ratio)" },
   maxSteps: {
-    type: "integer", default: -1, min: 1, orMinusOne: true,
+    type: "integer",
+    default: -1,
+    min: 1,
+    orMinusOne: true,
     help: "stop after this many optimizer steps (overrides --num-train-epochs); -1: unset",
   },
   seed: { type: "integer", default: 42, min: 0, help: "seed for initialisation, shuffling and dropout" },
   shuffle: {
-    type: "boolean", default: true, flag: "--no-shuffle",
+    type: "boolean",
+    default: true,
+    flag: "--no-shuffle",
     help: "keep the training order (no per-epoch shuffle; HF always shuffles, off is for debugging)",
   },
-  evalStrategy: { type: "choice", default: "no", job: "epoch", choices: STRATEGIES, arg: "<s>", help: "when to evaluate" },
+  evalStrategy: {
+    type: "choice",
+    default: "no",
+    job: "epoch",
+    choices: STRATEGIES,
+    arg: "<s>",
+    help: "when to evaluate",
+  },
   evalSteps: { type: "integer", default: 500, min: 1, help: "evaluate every n steps with --eval-strategy steps" },
   saveStrategy: {
-    type: "choice", default: "steps", choices: STRATEGIES, arg: "<s>",
-    derived: { text: "steps with --eval-strategy steps, else epoch", from: (o) => (o.evalStrategy === "steps" ? "steps" : "epoch") },
+    type: "choice",
+    default: "steps",
+    choices: STRATEGIES,
+    arg: "<s>",
+    derived: {
+      text: "steps with --eval-strategy steps, else epoch",
+      from: (o) => (o.evalStrategy === "steps" ? "steps" : "epoch"),
+    },
     help: "when to save a checkpoint",
   },
   saveSteps: {
-    type: "integer", default: 500, min: 1,
+    type: "integer",
+    default: 500,
+    min: 1,
     derived: { text: "--eval-steps", from: (o) => o.evalSteps },
     help: "checkpoint every n steps with --save-strategy steps",
   },
   saveTotalLimit: {
-    type: "integer", default: 0, job: 1, min: 0,
+    type: "integer",
+    default: 0,
+    job: 1,
+    min: 0,
     help: "keep at most n checkpoints (plus the best); 0 keeps all",
   },
   loggingSteps: { type: "integer", default: 500, job: 50, min: 1, help: "log the mean training loss every n steps" },
   loadBestModelAtEnd: { type: "boolean", default: false, help: "end with the best model by --metric-for-best-model" },
   metricForBestModel: {
-    type: "string", default: "loss", job: "f1", arg: "<name>",
+    type: "string",
+    default: "loss",
+    job: "f1",
+    arg: "<name>",
     help: "metric for the best model, with or without eval_, e.g. f1 or loss",
   },
   greaterIsBetter: {
@@ -138,13 +221,24 @@ export const TRAINING_OPTIONS = {
     help: "a larger --metric-for-best-model is better (default: true unless the metric is a loss)",
   },
   earlyStoppingPatience: {
-    type: "integer", default: 0, min: 0,
+    type: "integer",
+    default: 0,
+    min: 0,
     help: "stop after n evaluations without improvement; 0 never stops",
   },
-  earlyStoppingThreshold: { type: "number", default: 0, min: 0, arg: "<x>", help: "the improvement that counts for patience" },
+  earlyStoppingThreshold: {
+    type: "number",
+    default: 0,
+    min: 0,
+    arg: "<x>",
+    help: "the improvement that counts for patience",
+  },
   resumeFromCheckpoint: {
-    type: "resume", arg: "[dir|auto]", aliases: ["--resume [dir|auto]"],
-    help: "resume from the latest checkpoint in --output (an error if there is none), from the given " +
+    type: "resume",
+    arg: "[dir|auto]",
+    aliases: ["--resume [dir|auto]"],
+    help:
+      "resume from the latest checkpoint in --output (an error if there is none), from the given " +
       "checkpoint, or with 'auto' from the latest one if any",
   },
   progress: { type: "choice", default: "auto", choices: PROGRESS, arg: "<mode>", help: "progress display" },
@@ -153,24 +247,39 @@ export const TRAINING_OPTIONS = {
 /** run_ner.py's ModelArguments and DataTrainingArguments: what `ner train` trains, on what. */
 export const JOB_OPTIONS = {
   data: {
-    type: "string", default: "mit_restaurant", arg: "<spec>",
-    help: "corpus name (mit_restaurant, conll2003, wnut17, wikiann_en; :split for evaluation) or train.jsonl[,valid.jsonl]",
+    type: "string",
+    default: "mit_restaurant",
+    arg: "<spec>",
+    help:
+      "corpus name (mit_restaurant, conll2003, wnut17, wikiann_en; :split for evaluation) " +
+      "or train.jsonl[,valid.jsonl]",
   },
   model: {
-    type: "string", default: "scratch", arg: "<name|dir|config.json|scratch>",
+    type: "string",
+    default: "scratch",
+    arg: "<name|dir|config.json|scratch>",
     help: "Hub model or checkpoint dir to fine-tune, an HF config.json to train from scratch, or 'scratch'",
   },
   tokenizer: {
-    type: "string", arg: "<name|dir>",
-    derived: { text: "the model's; bert-base-uncased from scratch", from: (o) => (isFromScratch(String(o.model)) ? "bert-base-uncased" : o.model) },
+    type: "string",
+    arg: "<name|dir>",
+    derived: {
+      text: "the model's; bert-base-uncased from scratch",
+      from: (o) => (isFromScratch(String(o.model)) ? "bert-base-uncased" : o.model),
+    },
     help: "tokenizer",
   },
   labels: {
-    type: "string", arg: "<list|file>",
+    type: "string",
+    arg: "<list|file>",
     help: "label names for JSONL data: comma-separated, or a file (JSON array, id→label object, one per line)",
   },
   maxLength: {
-    type: "integer", default: 512, job: 32, fineTune: 512, min: 3,
+    type: "integer",
+    default: 512,
+    job: 32,
+    fineTune: 512,
+    min: 3,
     help: "truncate sentences to this many tokens (at most the model's max_position_embeddings)",
   },
   maxTrainSamples: { type: "integer", min: 1, help: "use only the first n training sentences" },
@@ -178,15 +287,23 @@ export const JOB_OPTIONS = {
   labelAllTokens: { type: "boolean", default: false, help: "also train on non-first sub-tokens" },
   hiddenSize: { type: "integer", default: 128, min: 1, help: "scratch model: hidden size (config.json's hidden_size)" },
   numLayers: {
-    type: "integer", default: 2, min: 1, aliases: ["--layers <n>"],
+    type: "integer",
+    default: 2,
+    min: 1,
+    aliases: ["--layers <n>"],
     help: "scratch model: encoder layers (config.json's num_hidden_layers)",
   },
   numHeads: {
-    type: "integer", default: 2, min: 1, aliases: ["--heads <n>"],
+    type: "integer",
+    default: 2,
+    min: 1,
+    aliases: ["--heads <n>"],
     help: "scratch model: attention heads (config.json's num_attention_heads)",
   },
   intermediateSize: {
-    type: "integer", default: 512, min: 1,
+    type: "integer",
+    default: 512,
+    min: 1,
     help: "scratch model: feed-forward size (config.json's intermediate_size)",
   },
   backend: { type: "string", arg: "<name>", help: "tfjs backend (default: the best available, or NER_BACKEND)" },
@@ -196,17 +313,23 @@ export const JOB_OPTIONS = {
 export const EVALUATE_OPTIONS = {
   model: { type: "string", required: true, arg: "<dir>", help: "trained model directory (or Hub name)" },
   data: {
-    type: "string", required: true, arg: "<corpus:split|file.jsonl>",
+    type: "string",
+    required: true,
+    arg: "<corpus:split|file.jsonl>",
     help: "e.g. mit_restaurant:test, conll2003:validation, test.jsonl",
   },
   labels: { type: "string", arg: "<list|file>", help: "label names for JSONL files that store ner_tags ids" },
   perDeviceEvalBatchSize: {
-    type: "integer", default: 32, min: 1, aliases: ["--eval-batch-size <n>", "--batch-size <n>"],
+    type: "integer",
+    default: 32,
+    min: 1,
+    aliases: ["--eval-batch-size <n>", "--batch-size <n>"],
     help: "evaluation batch size (--batch-size is its old name here; in ner train it is the training batch)",
   },
   maxLength: { ...JOB_OPTIONS.maxLength, job: undefined, fineTune: undefined },
   predictions: {
-    type: "string", arg: "<file>",
+    type: "string",
+    arg: "<file>",
     help: "where to write `token gold pred` lines (default <model>/predictions-<data>.conll)",
   },
   backend: JOB_OPTIONS.backend,
@@ -215,21 +338,28 @@ export const EVALUATE_OPTIONS = {
 /** `ner predict`: Hugging Face's token-classification pipeline arguments. */
 export const PREDICT_OPTIONS = {
   model: {
-    type: "string", required: true, arg: "<dir|name>",
+    type: "string",
+    required: true,
+    arg: "<dir|name>",
     help: "model directory or hub name (config.json + model.safetensors + tokenizer files)",
   },
   tokenizer: { type: "string", arg: "<dir|name>", help: "tokenizer directory or hub name (default: the model's)" },
   // A string: the pipeline parses it (case-insensitively, as HF) and names the strategies in its error.
   aggregationStrategy: {
-    type: "string", default: "simple", arg: "<strategy>", flag: "--aggregation",
+    type: "string",
+    default: "simple",
+    arg: "<strategy>",
+    flag: "--aggregation",
     help: "how sub-token predictions become entities, HF's aggregation_strategy: none | simple | first | average | max",
   },
   ignoreLabels: {
-    type: "string", arg: "<labels|file>",
+    type: "string",
+    arg: "<labels|file>",
     help: "labels to leave out: comma-separated or a label file (default O; pass '' to keep all)",
   },
   stride: {
-    type: "integer", min: 0,
+    type: "integer",
+    min: 0,
     help: "process long texts in overlapping windows sharing n tokens (not with --aggregation none)",
   },
   batchSize: { type: "integer", default: 8, min: 1, help: "windows per forward pass (the pipeline's batch_size)" },
@@ -263,7 +393,10 @@ export function defaultsOf<T extends OptionTable>(table: T): ArgumentsOf<T> {
 }
 
 /** `given` (its set values) over the table's defaults. */
-export function withDefaults<T extends OptionTable>(table: T, given: Readonly<Partial<ArgumentsOf<T>>>): ArgumentsOf<T> {
+export function withDefaults<T extends OptionTable>(
+  table: T,
+  given: Readonly<Partial<ArgumentsOf<T>>>,
+): ArgumentsOf<T> {
   const defined = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
   return { ...defaultsOf(table), ...defined } as ArgumentsOf<T>;
 }
@@ -284,7 +417,7 @@ export function resolveJobDefaults(given: Readonly<Record<string, unknown>>): Re
   const pretrained = !isFromScratch(model);
   const out: Record<string, unknown> = {};
   for (const [key, spec] of Object.entries(TRAIN_JOB_OPTIONS)) {
-    const value = pretrained && spec.fineTune !== undefined ? spec.fineTune : spec.job ?? spec.default;
+    const value = pretrained && spec.fineTune !== undefined ? spec.fineTune : (spec.job ?? spec.default);
     if (value !== undefined) out[key] = value;
   }
   // An explicit warmup in steps (even 0) replaces the default ratio, as in HF where the ratio defaults to 0.
@@ -299,10 +432,14 @@ export function resolveJobDefaults(given: Readonly<Record<string, unknown>>): Re
 /** "(default …)" for help: the command's default, saying where scratch and fine-tuning differ. */
 export function defaultText(spec: OptionSpec, forJob: boolean): string {
   const show = (v: unknown) =>
-    typeof v === "number" && v !== 0 && Math.abs(v) < 0.01 ? v.toExponential() : typeof v === "string" ? v : JSON.stringify(v);
+    typeof v === "number" && v !== 0 && Math.abs(v) < 0.01
+      ? v.toExponential()
+      : typeof v === "string"
+        ? v
+        : JSON.stringify(v);
   if (spec.type === "boolean") return ""; // a switch: absent is the default
   if (forJob && spec.derived) return ` (default: ${spec.derived.text})`;
-  const scratch = forJob ? spec.job ?? spec.default : spec.default;
+  const scratch = forJob ? (spec.job ?? spec.default) : spec.default;
   if (forJob && spec.fineTune !== undefined && spec.fineTune !== scratch) {
     return ` (default ${show(scratch)} from scratch, ${show(spec.fineTune)} fine-tuning)`;
   }
@@ -320,7 +457,8 @@ export function checkOptionValue(spec: OptionSpec, value: unknown, name: string)
       checkRange(spec, value, name);
       return value;
     case "boolean":
-      if (typeof value !== "boolean") throw new RangeError(`${name} must be true or false, got ${JSON.stringify(value)}`);
+      if (typeof value !== "boolean")
+        throw new RangeError(`${name} must be true or false, got ${JSON.stringify(value)}`);
       return value;
     case "resume":
       if (typeof value !== "boolean" && typeof value !== "string") {
@@ -330,7 +468,9 @@ export function checkOptionValue(spec: OptionSpec, value: unknown, name: string)
     case "choice": {
       const list = spec.choices ?? [];
       if (typeof value !== "string" || !list.includes(value)) {
-        throw new RangeError(`${name} must be ${list.slice(0, -1).join(", ")} or ${list[list.length - 1]}, got ${JSON.stringify(value)}`);
+        throw new RangeError(
+          `${name} must be ${list.slice(0, -1).join(", ")} or ${list[list.length - 1]}, got ${JSON.stringify(value)}`,
+        );
       }
       return value;
     }
@@ -368,7 +508,8 @@ export function resolveTrainingArguments(partial: Partial<TrainingArguments> = {
     throw new RangeError(`numTrainEpochs must be > 0 (or set maxSteps), got ${args.numTrainEpochs}`);
   }
   for (const k of ["loadBestModelAtEnd", "earlyStoppingPatience"] as const) {
-    if (args[k] && !needsEvaluation(args)) throw new RangeError(`${k} needs an evaluation strategy ("epoch" or "steps")`);
+    if (args[k] && !needsEvaluation(args))
+      throw new RangeError(`${k} needs an evaluation strategy ("epoch" or "steps")`);
   }
   return args;
 }

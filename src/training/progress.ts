@@ -100,7 +100,7 @@ export class BarProgress implements TrainerCallback {
   constructor(private readonly out: NodeJS.WritableStream = process.stderr) {}
 
   onTrainBegin(state: TrainerState): void {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- cli-progress loads only when a bar is drawn
     const cliProgress = require("cli-progress") as typeof import("cli-progress");
     const multi = new cliProgress.MultiBar(
       {

@@ -55,7 +55,13 @@ export function readSelfTestReference(dir: string): SelfTestReference {
   } catch (err) {
     throw new Error(`${file}: cannot read the self-test reference (${(err as Error).message.split("\n")[0]})`);
   }
-  if (!ref || !Array.isArray(ref.input_ids) || !Array.isArray(ref.logits) || typeof ref.loss !== "number" || typeof ref.train_step?.loss_after !== "number") {
+  if (
+    !ref ||
+    !Array.isArray(ref.input_ids) ||
+    !Array.isArray(ref.logits) ||
+    typeof ref.loss !== "number" ||
+    typeof ref.train_step?.loss_after !== "number"
+  ) {
     throw new Error(`${file}: expected input_ids, attention_mask, labels, logits, loss and train_step.loss_after`);
   }
   return ref;
@@ -77,9 +83,11 @@ export async function runSelfTest(dir: string, tolerance: number): Promise<SelfT
     tokenTypeIds: ref.token_type_ids ? tf.tensor2d(ref.token_type_ids, undefined, "int32") : undefined,
     labels: tf.tensor2d(ref.labels, undefined, "int32"),
   };
-  const evalLoss = () => tf.tidy(() => tokenClassificationLoss(model.forward(batch, { training: false }), batch.labels).dataSync()[0]);
+  const evalLoss = () =>
+    tf.tidy(() => tokenClassificationLoss(model.forward(batch, { training: false }), batch.labels).dataSync()[0]);
   const checks: SelfTestCheck[] = [];
-  const check = (name: string, value: number, limit: number) => checks.push({ name, value, limit, pass: value <= limit });
+  const check = (name: string, value: number, limit: number) =>
+    checks.push({ name, value, limit, pass: value <= limit });
   let optimizer: AdamW | undefined;
   const times: number[] = [];
   try {
@@ -93,10 +101,23 @@ export async function runSelfTest(dir: string, tolerance: number): Promise<SelfT
     check("logits max |diff|", diff, tolerance);
     check("loss |diff|", Math.abs(evalLoss() - ref.loss) || 0, tolerance);
     optimizer = new AdamW(model.namedWeights(), { lr: ref.train_step.lr, weightDecay: ref.train_step.weight_decay });
-    const step = () => trainingStep({ model, batches: [batch], optimizer: optimizer!, lr: ref.train_step.lr, maxGradNorm: 0, lossFn: tokenClassificationLoss, training: false });
+    const step = () =>
+      trainingStep({
+        model,
+        batches: [batch],
+        optimizer: optimizer!,
+        lr: ref.train_step.lr,
+        maxGradNorm: 0,
+        lossFn: tokenClassificationLoss,
+        training: false,
+      });
     await step();
     const after = evalLoss();
-    check("loss after one AdamW step |diff|", Number.isFinite(after) ? Math.abs(after - ref.train_step.loss_after) : Infinity, tolerance);
+    check(
+      "loss after one AdamW step |diff|",
+      Number.isFinite(after) ? Math.abs(after - ref.train_step.loss_after) : Infinity,
+      tolerance,
+    );
     for (let i = 0; i < 3; i++) {
       const s = performance.now();
       await step();
@@ -105,7 +126,12 @@ export async function runSelfTest(dir: string, tolerance: number): Promise<SelfT
   } finally {
     optimizer?.dispose();
     model.dispose();
-    tf.dispose([batch.inputIds, batch.attentionMask, batch.labels, ...(batch.tokenTypeIds ? [batch.tokenTypeIds] : [])]);
+    tf.dispose([
+      batch.inputIds,
+      batch.attentionMask,
+      batch.labels,
+      ...(batch.tokenTypeIds ? [batch.tokenTypeIds] : []),
+    ]);
   }
   check("tensors left behind", tf.memory().numTensors - tensorsBefore, 0);
   const ms = [...times].sort((a, b) => a - b)[1];
@@ -122,8 +148,13 @@ export async function runSelfTest(dir: string, tolerance: number): Promise<SelfT
 
 export function formatSelfTest(r: SelfTestResult, backend: string): string {
   const lines = [`self-test on ${backend} (${r.reference})`];
-  for (const c of r.checks) lines.push(`  ${c.pass ? "ok  " : "FAIL"} ${c.name.padEnd(34)} ${Number.isInteger(c.value) ? String(c.value) : c.value.toExponential(2)} (limit ${c.limit === 0 ? "0" : c.limit.toExponential(0)})`);
-  lines.push(`  training step: ${r.train_ms_per_step.toFixed(1)} ms, ${Math.round(r.train_tokens_per_s).toLocaleString("en-US")} tokens/s`);
+  for (const c of r.checks) {
+    const value = Number.isInteger(c.value) ? String(c.value) : c.value.toExponential(2);
+    const limit = c.limit === 0 ? "0" : c.limit.toExponential(0);
+    lines.push(`  ${c.pass ? "ok  " : "FAIL"} ${c.name.padEnd(34)} ${value} (limit ${limit})`);
+  }
+  const tokensPerS = Math.round(r.train_tokens_per_s).toLocaleString("en-US");
+  lines.push(`  training step: ${r.train_ms_per_step.toFixed(1)} ms, ${tokensPerS} tokens/s`);
   lines.push(`${r.pass ? "PASS" : "FAIL"} (${r.seconds.toFixed(1)} s)`);
   return lines.join("\n") + "\n";
 }

@@ -187,7 +187,7 @@ function startProgress(url: string, total: number, opts: HttpOptions): { update(
   const label = opts.label ?? decodeURIComponent(new URL(url).pathname.split("/").pop() || url);
   const mb = (n: number): string => (n / 1048576).toFixed(1);
   if (stream.isTTY) {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- cli-progress loads only when a bar is drawn
     const cliProgress = require("cli-progress") as typeof import("cli-progress");
     const bar = new cliProgress.SingleBar(
       { stream, format: `${label} |{bar}| {percentage}% | {done}/{all} MB | {duration_formatted}<{eta_formatted}`, hideCursor: true },

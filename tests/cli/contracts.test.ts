@@ -59,7 +59,7 @@ function helpOf(cmd: Command): string {
 test("ner --help lists every command, examples and the environment variables", () => {
   const help = helpOf(buildProgram());
   for (const c of ["align", "data", "evaluate", "model", "predict", "seqeval", "train"]) assert.match(help, new RegExp(`^  ${c}\\b`, "m"));
-  assert.match(help, /Examples:\n  ner /);
+  assert.match(help, /Examples:\n {2}ner /);
   for (const v of ["NER_DATA_DIR", "NER_MODELS_DIR", "NER_CACHE_DIR", "NER_OFFLINE", "NER_BACKEND", "NER_DEBUG"]) assert.ok(help.includes(v), v);
 });
 

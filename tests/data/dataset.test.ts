@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ClassLabel, Dataset, DatasetDict, Sequence, Value, range, sentencesToDataset } from "../../src/data";
+import { inspect } from "util";
 
 const sentences = [
   { tokens: ["EU", "rejects", "German", "call"], tags: ["B-ORG", "O", "B-MISC", "O"] },
@@ -42,7 +43,7 @@ test("toString prints like the Hugging Face repr", () => {
       "})",
   );
   // console.log / tslab use util.inspect
-  assert.equal(require("util").inspect(dict), dict.toString());
+  assert.equal(inspect(dict), dict.toString());
   assert.equal(
     String(ds.features.ner_tags),
     `Sequence(feature=ClassLabel(names=['O', 'B-PER', 'I-PER', 'B-ORG', 'I-ORG', 'B-LOC', 'I-LOC', 'B-MISC', 'I-MISC'], id=None), length=-1, id=None)`,
@@ -145,7 +146,7 @@ test("renameColumn and removeColumns", () => {
 });
 
 test("features print like HF when inspected", () => {
-  const text = require("util").inspect(small().features, { breakLength: Infinity });
+  const text = inspect(small().features, { breakLength: Infinity });
   assert.match(text, /id: Value\(dtype='string', id=None\)/);
   assert.match(text, /tokens: Sequence\(feature=Value\(dtype='string', id=None\), length=-1, id=None\)/);
   assert.match(text, /ner_tags: Sequence\(feature=ClassLabel\(names=\['O', 'B-PER'/);

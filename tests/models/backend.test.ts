@@ -8,7 +8,7 @@ import { loadNativeBlas } from "../../src/backend/native";
 /** True when no native TensorFlow binding is installed (danfojs's shim does not count). */
 function noNativeTf(): boolean {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the installed package's own package.json
     const pkg = require("@tensorflow/tfjs-node/package.json") as { description?: string };
     return /shim/i.test(pkg.description ?? "");
   } catch {

@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { repoRoot } from "../helpers/fixtures";
+import { builtinModules } from "module";
 
 interface Cell {
   cell_type: string;
@@ -99,7 +100,7 @@ test("no src/ file imports a bare Node built-in that a sibling file shadows unde
   // tslab resolves every import relative to the importing file's folder, among the files it
   // compiled, before Node's own modules: `import * as fs from "fs"` beside a src/x/fs.ts loads
   // that file (it once overflowed the stack in a notebook's first cell, hence util/files.ts).
-  const builtins = new Set(require("module").builtinModules as string[]);
+  const builtins = new Set(builtinModules);
   const clashes: string[] = [];
   const walk = (dir: string): void => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {

@@ -10,7 +10,7 @@
  * "labels"} with labels as ids in the label order, -100 where ignored.
  */
 import type { Command } from "commander";
-import { DATA_ENV, MODEL_ENV, helpAfter } from "../help";
+import { MODEL_ENV, helpAfter } from "../help";
 import * as path from "path";
 import { writeFileAtomic } from "../../util/atomic";
 import { checkWritableOutput } from "../../util/files";
@@ -42,7 +42,6 @@ interface AlignInput {
  * they are when no label list is given.
  */
 export function readAlignInput(file: string, labelList: string[] | undefined): AlignInput {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const data = require("../../data/index") as typeof import("../../data");
   const records = data.readJsonlRecords(file);
   const allIds = records.every((r) => r.tags.length === 0 || typeof r.tags[0] === "number");
@@ -58,9 +57,7 @@ export function readAlignInput(file: string, labelList: string[] | undefined): A
 }
 
 async function alignAction(opts: AlignCliOptions): Promise<void> {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { NerTokenizer } = require("../../tokenization/index") as typeof import("../../tokenization");
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const alignment = require("../../alignment/index") as typeof import("../../alignment");
 
   // Flag checks first: they fail before any file is read.
@@ -77,7 +74,6 @@ async function alignAction(opts: AlignCliOptions): Promise<void> {
   let labelList: string[] | undefined;
   if (opts.labels) labelList = labelsFromOption(opts.labels);
   if (opts.corpus) {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
     const data = require("../../data/index") as { getCorpus(name: string): { labelList?: readonly string[] } };
     const spec = data.getCorpus(opts.corpus);
     if (!spec.labelList) throw new Error(`corpus ${opts.corpus} has no fixed label list; pass --labels`);

@@ -6,7 +6,7 @@
  *   ner data list                                              the registered corpora
  */
 import type { Command } from "commander";
-import { DATA_ENV, MODEL_ENV, helpAfter } from "../help";
+import { DATA_ENV, helpAfter } from "../help";
 import * as fs from "fs";
 import * as path from "path";
 import { checkWritableOutput, isDirectory, isFile } from "../../util/files";
@@ -17,7 +17,6 @@ import type { CorpusStats, FormatName, ReadResult, ResolvedFile } from "../../da
  * import() would go through Node's ESM resolver, which rejects directory imports).
  */
 function loadData(): typeof import("../../data") {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   return require("../../data") as typeof import("../../data");
 }
 

@@ -33,7 +33,6 @@ type BackendModule = typeof import("../../backend") & { backendInfo?: () => Back
 
 /** Start the backend (`name`, else NER_BACKEND, else the best available) and describe it. */
 export async function startBackend(name?: string): Promise<BackendSummary> {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const backend = require("../../backend/index") as BackendModule;
   await backend.initBackend(name, { quiet: true });
   return backendSummary(name ?? (process.env.NER_BACKEND?.trim() || undefined));
@@ -44,7 +43,6 @@ export async function startBackend(name?: string): Promise<BackendSummary> {
  * tried, and for the others "not requested" (a forced backend) or "not needed" (below the chosen one).
  */
 export function backendSummary(requested?: string): BackendSummary {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const backend = require("../../backend/index") as BackendModule;
   const info = typeof backend.backendInfo === "function" ? backend.backendInfo() : undefined;
   const active = info?.name ?? backend.activeBackend();
@@ -68,7 +66,6 @@ function packageProblem(name: string): string | undefined {
   if (!pkg) return undefined;
   try {
     const dir = path.dirname(require.resolve(`${pkg}/package.json`));
-    const pj = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as { dependencies?: Record<string, string>; main?: string };
     // danfojs's shim is also called @tensorflow/tfjs-node: it re-exports tfjs and has no native binding.
     if (!fs.existsSync(path.join(dir, "lib")) && !fs.existsSync(path.join(dir, "deps"))) return `${pkg} is a shim without native bindings`;
     return undefined;
@@ -182,9 +179,7 @@ export interface EnvReport {
 }
 
 export async function collectEnv(backendName?: string): Promise<EnvReport> {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const envMod = require("../../env") as typeof import("../../env");
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { hubCacheDir } = require("../../hub/resolve") as typeof import("../../hub/resolve");
   const backend = await startBackend(backendName);
   const cpus = os.cpus();

@@ -7,7 +7,7 @@
  * Output (--json): one line per input {"input_ids": [...], "logits": [[...], ...]}.
  */
 import type { Command } from "commander";
-import { BACKEND_CHOICES, DATA_ENV, MODEL_ENV, helpAfter } from "../help";
+import { BACKEND_CHOICES, MODEL_ENV, helpAfter } from "../help";
 import * as fs from "fs";
 import * as path from "path";
 
@@ -88,11 +88,8 @@ export function labelProblems(raw: Record<string, unknown>, id2label: Record<num
 }
 
 async function infoAction(nameOrDir: string, opts: InfoOptions): Promise<void> {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { resolveModelFile } = require("../../hub/resolve") as typeof import("../../hub/resolve");
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const models = require("../../models/index") as typeof import("../../models");
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { initBackend } = require("../../backend/index") as typeof import("../../backend");
   const configPath = (await resolveModelFile(nameOrDir, "config.json"))!;
   const raw = models.readHfConfigFile(configPath, nameOrDir);
@@ -204,17 +201,13 @@ async function logitsAction(opts: LogitsOptions): Promise<void> {
   const maxLength = opts.maxLength === undefined ? undefined : Number(opts.maxLength);
   if (maxLength !== undefined && (!Number.isInteger(maxLength) || maxLength < 2)) throw new Error(`--max-length must be an integer ≥ 2, got ${opts.maxLength}`);
   const inputs = readLogitsInput(opts.input);
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const tf = require("@tensorflow/tfjs") as typeof import("@tensorflow/tfjs");
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { initBackend } = require("../../backend/index") as typeof import("../../backend");
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { AutoModelForTokenClassification } = require("../../models/index") as typeof import("../../models");
   await initBackend(opts.backend, { quiet: Boolean(opts.json) });
   const model = await AutoModelForTokenClassification.fromPretrained(opts.model, { log: opts.json ? null : undefined });
   const limit = maxLength ?? model.config.maxPositionEmbeddings;
   if (inputs.some((i) => i.tokens || i.text !== undefined)) {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { NerTokenizer } = require("../../tokenization/index") as typeof import("../../tokenization");
     const tokenizer = await NerTokenizer.fromPretrained(opts.model);
     for (const i of inputs) {

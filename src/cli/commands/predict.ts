@@ -10,7 +10,7 @@
  * --html writes a standalone page with the entities highlighted (written atomically).
  */
 import type { Command } from "commander";
-import { DATA_ENV, MODEL_ENV, helpAfter } from "../help";
+import { MODEL_ENV, helpAfter } from "../help";
 import { PREDICT_OPTIONS, withDefaults, type PredictOptions } from "../../training/options";
 import { addOptions, optionsOfFlags, type Flags } from "../flags";
 import { labelsFromOption } from "../../data/labels";
@@ -71,10 +71,8 @@ export function register(program: Command): void {
       const inputs: PredictInput[] = opts.input ? readTextsFile(opts.input) : texts.map((text) => ({ text }));
       if (inputs.length === 0) throw new Error('no texts: pass them as arguments ("text" ...) or with --input <file>');
 
-      // eslint-disable-next-line @typescript-eslint/no-var-requires
       const { initBackend } = require("../../backend/index") as typeof import("../../backend");
       await initBackend(undefined, { quiet: json || Boolean(opts.input) });
-      // eslint-disable-next-line @typescript-eslint/no-var-requires
       const { pipeline } = require("../../pipeline/pipeline") as typeof import("../../pipeline/pipeline");
       const ner = await pipeline("token-classification", {
         model: opts.model,
@@ -103,13 +101,11 @@ export function register(program: Command): void {
           }
         });
         if (opts.html) {
-          // eslint-disable-next-line @typescript-eslint/no-var-requires
           const { htmlPage, renderEntitiesHtml } = require("../../viz/index") as typeof import("../../viz");
           const sections = inputs.map((input, i) => {
             const heading = input.line !== undefined ? `<h2>line ${input.line}</h2>` : "";
             return `<section>${heading}${renderEntitiesHtml(input.text, results[i], { showScores: true })}</section>`;
           });
-          // eslint-disable-next-line @typescript-eslint/no-var-requires
           const { writeFileAtomic } = require("../../util/atomic") as typeof import("../../util/atomic");
           writeFileAtomic(opts.html, htmlPage(`Entities: ${opts.model}`, sections.join("\n")));
           if (!jsonLines) process.stderr.write(`wrote ${opts.html}\n`);

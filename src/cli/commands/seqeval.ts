@@ -17,7 +17,6 @@ type Cases = typeof import("../../metrics/seqeval/cases");
 
 /** Loaded on first use, as a plain require (see data.ts: tsx's CJS hook and directory imports). */
 function loadCases(): Cases {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   return require("../../metrics/seqeval/cases") as Cases;
 }
 
