@@ -28,13 +28,15 @@ import type { ComputedMetrics, ReportDict } from "../metrics/seqeval/index";
 import {
   AutoModelForTokenClassification,
   configFromHf,
+  readHfConfigFile,
   configToHf,
   defaultHfConfig,
   randomInit,
   tokenClassificationLoss,
   type EncoderForTokenClassification,
 } from "../models/index";
-import { argmax } from "../pipeline/softmax";
+import { checkModelFits } from "../models/config";
+import { allFinite, argmax, NON_FINITE_LOGITS_WARNING } from "../pipeline/softmax";
 import { NerTokenizer } from "../tokenization/index";
 import { writeFileAtomic } from "../util/atomic";
 import { sha256OfFile } from "../util/files";
@@ -127,6 +129,12 @@ async function buildModel(opts: TrainJobOptions, labelList: string[], vocabSize:
   const seed = opts.seed;
   if (!isFromScratch(opts.model)) {
     const model = await AutoModelForTokenClassification.fromPretrained(opts.model, { id2label, label2id, seed, ignoreMismatchedSizes: true });
+    try {
+      checkModelFits(model.config, tf.getBackend(), opts.model, "training"); // gradients and AdamW's moments are still to come
+    } catch (err) {
+      model.dispose();
+      throw err;
+    }
     return { model, kind: `${model.config.modelType} fine-tuned from ${opts.model}` };
   }
   const raw =
@@ -139,11 +147,12 @@ async function buildModel(opts: TrainJobOptions, labelList: string[], vocabSize:
           intermediate_size: opts.intermediateSize,
           max_position_embeddings: Math.max(64, opts.maxLength),
         })
-      : (JSON.parse(fs.readFileSync(opts.model, "utf8")) as Record<string, unknown>);
+      : readHfConfigFile(opts.model);
   const config = configFromHf(raw, { id2label, label2id }, opts.model);
   if (config.vocabSize < vocabSize) {
     throw new Error(`${opts.model}: vocab_size ${config.vocabSize} is smaller than the tokenizer's ${vocabSize}`);
   }
+  checkModelFits(config, tf.getBackend(), opts.model, "training");
   return { model: randomInit(config, seed), kind: `${config.modelType} from scratch` };
 }
 
@@ -292,7 +301,8 @@ export async function runEvaluateJob(
   const opts = withDefaults(EVALUATE_OPTIONS, given);
   refuseRunWithoutModel(opts.model);
   await initBackend(opts.backend);
-  const model = await AutoModelForTokenClassification.fromPretrained(opts.model, { log: null });
+  // Inference: a checkpoint without encoder weights would be scored on random weights; refuse it.
+  const model = await AutoModelForTokenClassification.fromPretrained(opts.model, { log: null, requireEncoderWeights: true });
   try {
     const tokenizer = await NerTokenizer.fromPretrained(opts.model);
     const id2label = model.config.id2label;
@@ -313,6 +323,9 @@ export async function runEvaluateJob(
       computeMetrics: (p, l) => computeMetrics(p, l, labelList),
     });
     const pred = await trainer.predict(features, "eval");
+    if (!pred.predictions.every((rows) => rows.every((row) => allFinite(row)))) {
+      process.stderr.write(NON_FINITE_LOGITS_WARNING + "\n"); // once: broken weights, meaningless scores
+    }
     trainer.dispose();
     const report = (pred.extras as Partial<ComputedMetrics>).report!;
 

@@ -101,10 +101,10 @@ async function infoAction(nameOrDir: string, opts: InfoOptions): Promise<void> {
   const files = await models.resolveWeightFiles(nameOrDir);
   let weights: Record<string, unknown> | null = null;
   if (files) {
-    // Header-level check only: sizes and offsets against the files, no tensor data read.
+    // Sizes and offsets against the files, then every float value for NaN/Inf (streamed, bounded memory).
     let inspected: ReturnType<typeof models.inspectWeightFiles> | null = null;
     try {
-      inspected = models.inspectWeightFiles(files);
+      inspected = models.inspectWeightFiles(files, { checkValues: true });
     } catch (err) {
       problems.push((err as Error).message);
     }
@@ -117,6 +117,13 @@ async function infoAction(nameOrDir: string, opts: InfoOptions): Promise<void> {
       const prefixed = keys.some((k) => k.startsWith(arch.basePrefix + "."));
       const norm = (k: string) => (prefixed || k.startsWith("classifier.") ? k : `${arch.basePrefix}.${k}`).replace(/(LayerNorm|layer_norm)\.gamma$/, "$1.weight").replace(/(LayerNorm|layer_norm)\.beta$/, "$1.bias");
       const present = new Set(keys.map(norm));
+      const weightsFile = files.index ? files.index.file : files.files[0];
+      if (![...byName.keys()].some((n) => n.startsWith(arch.basePrefix + ".") && present.has(n))) {
+        problems.push(`${weightsFile}: the checkpoint supplies none of the encoder's weights (${keys.length} tensors); predictions would come from random weights`);
+      }
+      const nonFinite = [...inspected.nonFinite];
+      for (const [k, n] of nonFinite.slice(0, 5)) problems.push(`${weightsFile}: tensor "${k}" has ${n} non-finite values (NaN or Inf as float32)`);
+      if (nonFinite.length > 5) problems.push(`${weightsFile}: ${nonFinite.length - 5} more tensors have non-finite values`);
       for (const [k, t] of inspected.tensors) {
         const spec = byName.get(norm(k));
         if (!spec || (spec.hfShape.length === t.shape.length && spec.hfShape.every((d, i) => d === t.shape[i]))) continue;
@@ -159,7 +166,7 @@ async function infoAction(nameOrDir: string, opts: InfoOptions): Promise<void> {
           (w.tensors !== undefined ? `; ${w.tensors} tensors, ${JSON.stringify(w.dtypes)}; missing ${JSON.stringify(w.missing)}; unexpected ${w.unexpected!.length})` : ")")
     }`,
     `backend        ${backend}`,
-    `check          ${problems.length === 0 ? "ok (config labels; weight file sizes, offsets and shapes)" : `${problems.length} problem(s):`}`,
+    `check          ${problems.length === 0 ? "ok (config labels; weight file sizes, offsets and shapes; encoder weights present; values finite)" : `${problems.length} problem(s):`}`,
     ...problems.map((p) => `  - ${p}`),
   ];
   process.stdout.write(lines.join("\n") + "\n");
@@ -205,7 +212,7 @@ async function logitsAction(opts: LogitsOptions): Promise<void> {
   const { initBackend } = require("../../backend/index") as typeof import("../../backend");
   const { AutoModelForTokenClassification } = require("../../models/index") as typeof import("../../models");
   await initBackend(opts.backend, { quiet: Boolean(opts.json) });
-  const model = await AutoModelForTokenClassification.fromPretrained(opts.model, { log: opts.json ? null : undefined });
+  const model = await AutoModelForTokenClassification.fromPretrained(opts.model, { log: opts.json ? null : undefined, requireEncoderWeights: true });
   const limit = maxLength ?? model.config.maxPositionEmbeddings;
   if (inputs.some((i) => i.tokens || i.text !== undefined)) {
     const { NerTokenizer } = require("../../tokenization/index") as typeof import("../../tokenization");
@@ -255,7 +262,7 @@ export function register(program: Command): void {
   const model = program.command("model").description("Inspect token-classification models and their raw outputs");
   model
     .command("info")
-    .description("Architecture, sizes, labels, parameter count and backend of a model, with a cheap check of its files (label/classifier consistency; weight file sizes and offsets, without reading the weights); exits 1 on problems")
+    .description("Architecture, sizes, labels, parameter count and backend of a model, with a check of its files (label/classifier consistency; weight file sizes and offsets; encoder weights present; every value finite, read in bounded chunks); exits 1 on problems")
     .argument("<dir|name>", "model directory or Hub name")
     .option("--backend <name>", `${BACKEND_CHOICES} (default: NER_BACKEND or the best available)`)
     .option("--json", "print one JSON object")

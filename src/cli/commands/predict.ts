@@ -15,7 +15,10 @@ import { PREDICT_OPTIONS, withDefaults, type PredictOptions } from "../../traini
 import { addOptions, optionsOfFlags, type Flags } from "../flags";
 import { labelsFromOption } from "../../data/labels";
 import { checkWritableOutput } from "../../util/files";
-import { readUtf8File } from "../../util/utf8";
+import { textLines } from "../../util/lines";
+import * as fs from "fs";
+import * as path from "path";
+
 
 /** One text to classify and where it came from (a file line, or a command-line argument). */
 export interface PredictInput {
@@ -25,13 +28,89 @@ export interface PredictInput {
 
 /** Texts of an input file, one per line (blank lines skipped, CRLF and a BOM accepted); errors name the file and line. */
 export function readTextsFile(file: string): PredictInput[] {
-  const inputs: PredictInput[] = [];
-  readUtf8File(file).split("\n").forEach((raw, i) => {
-    const text = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
-    if (text.trim() !== "") inputs.push({ text, line: i + 1 });
-  });
+  const inputs = [...inputTexts(file)];
   if (inputs.length === 0) throw new Error(`${file}: no texts (every line is blank)`);
   return inputs;
+}
+
+/** The texts of an input file, streamed line by line (blank lines skipped). */
+export function* inputTexts(file: string): Generator<PredictInput> {
+  for (const { text, line } of textLines(file)) if (text.trim() !== "") yield { text, line };
+}
+
+/** Texts per pipeline call when streaming a file: small enough for the first lines to print at once. */
+const STREAM_TEXTS = 32;
+/** ...and at most this many characters per call, however long the lines. */
+const STREAM_CHARS = 1 << 20;
+
+/** Consecutive batches of `texts`, each of at most STREAM_TEXTS texts and (beyond its first) STREAM_CHARS characters. */
+export function* textBatches(texts: Iterable<PredictInput>): Generator<PredictInput[]> {
+  let batch: PredictInput[] = [];
+  let chars = 0;
+  for (const t of texts) {
+    if (batch.length > 0 && (batch.length >= STREAM_TEXTS || chars + t.text.length > STREAM_CHARS)) {
+      yield batch;
+      batch = [];
+      chars = 0;
+    }
+    batch.push(t);
+    chars += t.text.length;
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/** Resolves when stdout has flushed its buffer (or failed or closed: a reader that went away must not hang us). */
+function stdoutDrained(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.stdout.off("drain", done).off("error", done).off("close", done);
+      resolve();
+    };
+    process.stdout.once("drain", done).once("error", done).once("close", done);
+  });
+}
+
+/**
+ * An HTML page written as the sections come (to a temporary file beside `target`, renamed onto it
+ * by `finish`), so a long input's page never sits in memory; `abort` removes the temporary file.
+ */
+function htmlStream(target: string, title: string): { add(section: string): void; finish(): void; abort(): void } {
+  const { htmlPage } = require("../../viz/index") as typeof import("../../viz");
+  const { errorNamingPath, fsyncDir, tempPathFor } = require("../../util/atomic") as typeof import("../../util/atomic");
+  const marker = `\u0000sections-${process.pid}\u0000`;
+  const [head, tail] = htmlPage(title, marker).split(marker);
+  const tmp = tempPathFor(target);
+  let fd: number | null = null;
+  const write = (text: string) => {
+    try {
+      fs.writeSync(fd!, text);
+    } catch (err) {
+      throw errorNamingPath(target, err);
+    }
+  };
+  try {
+    fs.mkdirSync(path.dirname(path.resolve(target)), { recursive: true });
+    fd = fs.openSync(tmp, "wx");
+  } catch (err) {
+    throw errorNamingPath(target, err);
+  }
+  write(head);
+  return {
+    add: (section) => write(section + "\n"),
+    finish() {
+      write(tail);
+      fs.fsyncSync(fd!);
+      fs.closeSync(fd!);
+      fd = null;
+      fs.renameSync(tmp, target);
+      fsyncDir(path.dirname(path.resolve(target)));
+    },
+    abort() {
+      if (fd !== null) fs.closeSync(fd);
+      fd = null;
+      fs.rmSync(tmp, { force: true });
+    },
+  };
 }
 
 /** A readable table of one text's entities. */
@@ -68,12 +147,19 @@ export function register(program: Command): void {
         opts.ignoreLabels === undefined ? ["O"] : opts.ignoreLabels.trim() === "" ? [] : labelsFromOption(opts.ignoreLabels, "--ignore-labels");
       if (opts.input && texts.length > 0) throw new Error("give texts either as arguments or with --input, not both");
       if (opts.html) checkWritableOutput(opts.html, "--html", "file");
-      const inputs: PredictInput[] = opts.input ? readTextsFile(opts.input) : texts.map((text) => ({ text }));
-      if (inputs.length === 0) throw new Error('no texts: pass them as arguments ("text" ...) or with --input <file>');
+      // A file is streamed: read, predicted and printed in small batches, so memory stays flat in its
+      // size, the first results print at once, and what was printed stays if a later line fails.
+      const batches = textBatches(opts.input ? inputTexts(opts.input) : texts.map((text) => ({ text })));
+      const first = batches.next(); // read before the model loads: a missing or broken file fails at once
+      if (first.done) {
+        throw new Error(opts.input ? `${opts.input}: no texts (every line is blank)` : 'no texts: pass them as arguments ("text" ...) or with --input <file>');
+      }
 
       const { initBackend } = require("../../backend/index") as typeof import("../../backend");
       await initBackend(undefined, { quiet: json || Boolean(opts.input) });
       const { pipeline } = require("../../pipeline/pipeline") as typeof import("../../pipeline/pipeline");
+      let batch: PredictInput[] = first.value;
+      let argIndex = 0; // texts given as arguments are numbered across batches
       const ner = await pipeline("token-classification", {
         model: opts.model,
         tokenizer: opts.tokenizer,
@@ -82,35 +168,43 @@ export function register(program: Command): void {
         stride,
         batchSize,
         onTruncate: (t) => {
-          const where = inputs[t.index].line !== undefined ? `line ${inputs[t.index].line}` : `text ${t.index + 1}`;
+          const input = batch[t.index];
+          const where = input.line !== undefined ? `line ${input.line}` : `text ${argIndex + t.index + 1}`;
           process.stderr.write(
             `${where}: ${t.tokens} tokens, more than the model's ${t.maxLength}; only the first ${t.keptChars} characters were classified. ` +
               `Pass --stride <n> (e.g. --stride 128) to classify all of it in overlapping windows.\n`,
           );
         },
       });
+      const { renderEntitiesHtml } = require("../../viz/index") as typeof import("../../viz");
+      const html = opts.html ? htmlStream(opts.html, `Entities: ${opts.model}`) : null;
+      const jsonLines = json || Boolean(opts.input);
       try {
-        const results = await ner(inputs.map((i) => i.text));
-        const jsonLines = json || Boolean(opts.input);
-        inputs.forEach((input, i) => {
-          const entities = results[i] as unknown as Record<string, unknown>[];
-          if (jsonLines) {
-            process.stdout.write(`${JSON.stringify({ ...(input.line !== undefined ? { line: input.line } : {}), text: input.text, entities })}\n`);
-          } else {
-            process.stdout.write(`${formatEntitiesTable(input.text, entities)}\n`);
-          }
-        });
-        if (opts.html) {
-          const { htmlPage, renderEntitiesHtml } = require("../../viz/index") as typeof import("../../viz");
-          const sections = inputs.map((input, i) => {
-            const heading = input.line !== undefined ? `<h2>line ${input.line}</h2>` : "";
-            return `<section>${heading}${renderEntitiesHtml(input.text, results[i], { showScores: true })}</section>`;
+        for (;;) {
+          const results = await ner(batch.map((i) => i.text));
+          const out = batch.map((input, i) => {
+            const entities = results[i] as unknown as Record<string, unknown>[];
+            return jsonLines
+              ? JSON.stringify({ ...(input.line !== undefined ? { line: input.line } : {}), text: input.text, entities })
+              : formatEntitiesTable(input.text, entities);
           });
-          const { writeFileAtomic } = require("../../util/atomic") as typeof import("../../util/atomic");
-          writeFileAtomic(opts.html, htmlPage(`Entities: ${opts.model}`, sections.join("\n")));
+          // Wait for a slow reader of stdout instead of queueing the whole output in memory.
+          if (!process.stdout.write(out.join("\n") + "\n")) await stdoutDrained();
+          batch.forEach((input, i) => {
+            const heading = input.line !== undefined ? `<h2>line ${input.line}</h2>` : "";
+            html?.add(`<section>${heading}${renderEntitiesHtml(input.text, results[i], { showScores: true })}</section>`);
+          });
+          argIndex += batch.length;
+          const next = batches.next();
+          if (next.done) break;
+          batch = next.value;
+        }
+        if (html && opts.html) {
+          html.finish();
           if (!jsonLines) process.stderr.write(`wrote ${opts.html}\n`);
         }
       } finally {
+        html?.abort();
         ner.dispose();
       }
     });
