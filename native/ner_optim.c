@@ -15,8 +15,8 @@ typedef struct {
   float* restrict m;
   float* restrict v;
   const float* restrict g;
-  float decay, b1c, b2, b2c, bc2, eps, ns;
-  int with_decay;
+  float decay, b1c, b2, b2c, bc2, eps, ns, scale;
+  int with_decay, with_scale;
 } adamw_args;
 
 /*
@@ -30,7 +30,19 @@ static void adamw_range(void* ctx, int64_t begin, int64_t end) {
   float* restrict v = a->v;
   const float* restrict g = a->g;
   const float decay = a->decay, b1c = a->b1c, b2 = a->b2, b2c = a->b2c, bc2 = a->bc2, eps = a->eps, ns = a->ns;
-  if (a->with_decay) {
+  if (a->with_scale) {
+    /* Gradient clipping folded in: g·coef rounded to float32 first, as torch's grad.mul_(coef). */
+    const float scale = a->scale;
+    for (int64_t i = begin; i < end; i++) {
+      const float gi = g[i] * scale;
+      const float mi = m[i] + (gi - m[i]) * b1c;
+      const float vi = v[i] * b2 + (gi * b2c) * gi;
+      const float denom = sqrtf(vi) / bc2 + eps;
+      m[i] = mi;
+      v[i] = vi;
+      p[i] = p[i] * decay + (mi * ns) / denom;
+    }
+  } else if (a->with_decay) {
     for (int64_t i = begin; i < end; i++) {
       const float gi = g[i];
       const float mi = m[i] + (gi - m[i]) * b1c;
@@ -55,21 +67,22 @@ static void adamw_range(void* ctx, int64_t begin, int64_t end) {
 
 /*
  * adamw(heap, pOff, mOff, vOff, gOff, n, decay, oneMinusBeta1, beta2, oneMinusBeta2, bc2Sqrt, eps,
- * negStepSize): scalars arrive in double and are rounded to float32 here (tfjs scalars are float32);
- * decay === 1 means no weight decay (the multiplication is skipped, as torch skips it).
+ * negStepSize[, gradScale]): scalars arrive in double and are rounded to float32 here (tfjs scalars
+ * are float32); decay === 1 means no weight decay (multiplying by 1 changes nothing, so it is skipped);
+ * gradScale (default 1) multiplies each gradient first: clipping without a pass of its own.
  */
 static napi_value AdamW(napi_env env, napi_callback_info info) {
-  size_t argc = 13;
-  napi_value argv[13];
+  size_t argc = 14;
+  napi_value argv[14];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
   int64_t v[5];
-  double s[7];
-  if (argc != 13) {
-    napi_throw_type_error(env, NULL, "ner_blas.adamw: expected 13 arguments");
+  double s[8] = {0, 0, 0, 0, 0, 0, 0, 1};
+  if (argc != 13 && argc != 14) {
+    napi_throw_type_error(env, NULL, "ner_blas.adamw: expected 13 or 14 arguments");
     return NULL;
   }
   if (!ner_get_i64s(env, argv, 1, 5, v, "adamw")) return NULL;
-  for (int i = 0; i < 7; i++) {
+  for (int i = 0; i < (int)argc - 6; i++) {
     if (!ner_get_f64(env, argv[6 + i], &s[i])) {
       napi_throw_type_error(env, NULL, "ner_blas.adamw: the AdamW scalars must be numbers");
       return NULL;
@@ -81,7 +94,8 @@ static napi_value AdamW(napi_env env, napi_callback_info info) {
   if (!ner_heap_and_bounds(env, argv[0], offs, counts, 4, &heap, "adamw")) return NULL;
   adamw_args a = {
       (float*)(heap + v[0]), (float*)(heap + v[1]), (float*)(heap + v[2]), (const float*)(heap + v[3]),
-      (float)s[0], (float)s[1], (float)s[2], (float)s[3], (float)s[4], (float)s[5], (float)s[6], s[0] != 1.0,
+      (float)s[0], (float)s[1], (float)s[2], (float)s[3], (float)s[4], (float)s[5], (float)s[6], (float)s[7],
+      s[0] != 1.0, (float)s[7] != 1.0f,
   };
   ner_parallel_for(n, 1 << 16, adamw_range, &a);
   return NULL;
@@ -125,9 +139,52 @@ static napi_value DropoutMask(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+typedef struct {
+  const float* x;
+  double partial[64];
+  int64_t per;
+} sumsq_args;
+
+static void sumsq_range(void* ctx, int64_t begin, int64_t end) {
+  sumsq_args* a = (sumsq_args*)ctx;
+  double acc = 0;
+  for (int64_t i = begin; i < end; i++) acc += (double)a->x[i] * (double)a->x[i];
+  a->partial[begin / a->per] = acc;
+}
+
+/* sumSquares(heap, off, n): Σ x² over n floats, accumulated in double (threaded) — the clipping norm. */
+static napi_value SumSquares(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  int64_t v[2];
+  if (argc != 3) {
+    napi_throw_type_error(env, NULL, "ner_blas.sumSquares: expected 3 arguments");
+    return NULL;
+  }
+  if (!ner_get_i64s(env, argv, 1, 2, v, "sumSquares")) return NULL;
+  const int64_t offs[1] = {v[0]}, counts[1] = {v[1]};
+  uint8_t* heap;
+  if (!ner_heap_and_bounds(env, argv[0], offs, counts, 1, &heap, "sumSquares")) return NULL;
+  sumsq_args a = {(const float*)(heap + v[0]), {0}, 1};
+  /* ner_parallel_for's chunk size, so each chunk knows its slot: ceil(n / threads) rounded up to 16. */
+  const int64_t grain = 1 << 16, n = v[1];
+  int64_t threads = ner_threads();
+  if (threads > n / grain) threads = n / grain;
+  if (threads < 1) threads = 1;
+  a.per = threads <= 1 ? (n > 0 ? n : 1) : (((n + threads - 1) / threads + 15) & ~(int64_t)15);
+  ner_parallel_for(n, grain, sumsq_range, &a);
+  double total = 0;
+  for (int i = 0; i < 64; i++) total += a.partial[i];
+  napi_value out;
+  if (napi_create_double(env, total, &out) != napi_ok) return NULL;
+  return out;
+}
+
 napi_value ner_register_optim(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"adamw", NULL, AdamW, NULL, NULL, NULL, napi_default, NULL},
+      {"sumSquares", NULL, SumSquares, NULL, NULL, NULL, napi_default, NULL},
       {"dropoutMask", NULL, DropoutMask, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok) return NULL;

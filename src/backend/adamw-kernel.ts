@@ -29,6 +29,8 @@ export interface AdamWScalars {
   eps: number;
   /** `-lr / (1 - beta1^t)`. */
   negStepSize: number;
+  /** Multiplies the gradient first (the clipping coefficient, as torch's `grad.mul_(coef)`); default 1. */
+  gradScale?: number;
 }
 
 /** True when the active backend lets {@link adamwUpdateInPlace} write tensors in place. */
@@ -75,7 +77,7 @@ export function adamwUpdateInPlace(param: tf.Variable, expAvg: tf.Variable, expA
   if (native !== undefined && typeof native.adamw === "function") {
     // The native tier: vectorised C, split over the BLAS's threads (native/ner_optim.c).
     native.adamw(backend.wasm.HEAPU8.buffer, where(param), where(expAvg), where(expAvgSq), where(grad), n,
-      s.decay, s.oneMinusBeta1, s.beta2, s.oneMinusBeta2, s.bc2Sqrt, s.eps, s.negStepSize);
+      s.decay, s.oneMinusBeta1, s.beta2, s.oneMinusBeta2, s.bc2Sqrt, s.eps, s.negStepSize, s.gradScale ?? 1);
   } else {
     // No allocation from here on: views of the heap stay valid (growth would detach them).
     const p = backend.typedArrayFromHeap(param) as Float32Array;
@@ -89,11 +91,24 @@ export function adamwUpdateInPlace(param: tf.Variable, expAvg: tf.Variable, expA
     if (n4 > 0) {
       const f = Math.fround;
       simd!(where(param), where(expAvg), where(expAvgSq), where(grad), n4,
-        f(s.decay), f(s.oneMinusBeta1), f(s.beta2), f(s.oneMinusBeta2), f(s.bc2Sqrt), f(s.eps), f(s.negStepSize));
+        f(s.decay), f(s.oneMinusBeta1), f(s.beta2), f(s.oneMinusBeta2), f(s.bc2Sqrt), f(s.eps), f(s.negStepSize), f(s.gradScale ?? 1));
     }
     if (n4 < n) fusedAdamW(p.subarray(n4), m.subarray(n4), v.subarray(n4), g.subarray(n4), s);
   }
   heapTensorChanged(param); // XNNPACK's packed copy of the old weights must not be reused
+}
+
+/**
+ * Σ x² of a float32 tensor by the native tier in one threaded pass accumulated in double, or
+ * undefined off that tier (callers then use tfjs ops).
+ */
+export function nativeSumSquares(t: tf.Tensor): number | undefined {
+  if (t.dtype !== "float32" || !blasKernelsActive()) return undefined;
+  const native = loadNativeBlas().addon;
+  if (native === undefined || typeof native.sumSquares !== "function") return undefined;
+  const backend = tf.backend() as unknown as WasmBackendLike;
+  const offset = backend.dataIdMap.get(t.dataId)?.memoryOffset;
+  return offset === undefined ? undefined : native.sumSquares(backend.wasm.HEAPU8.buffer, offset, t.size);
 }
 
 /** Which implementation {@link adamwUpdateInPlace} uses on the active backend (for benchmarks and tests). */
@@ -109,6 +124,7 @@ export function inPlaceAdamWPath(): "native" | "wasm-simd" | "js" | "none" {
 /**
  * The reference update on plain arrays (the fallback, and the twin the native and SIMD paths are
  * tested against bit for bit). Same float32 rounding, step by step, as
+ *   g ← g·gradScale (when given: clipping folded in);
  *   p ← p·decay;  m ← m + (g − m)·(1−β1);  v ← v·β2 + (g·(1−β2))·g;
  *   p ← p + (m·(−stepSize)) / (√v / √(1−β2^t) + ε)
  * with every scalar first rounded to float32 (tfjs scalars are float32 tensors).
@@ -122,10 +138,11 @@ export function fusedAdamW(p: Float32Array, m: Float32Array, v: Float32Array, g:
   const bc2 = f(s.bc2Sqrt);
   const eps = f(s.eps);
   const ns = f(s.negStepSize);
+  const scale = f(s.gradScale ?? 1);
   const withDecay = s.decay !== 1;
   const n = p.length;
   for (let i = 0; i < n; i++) {
-    const gi = g[i];
+    const gi = scale === 1 ? g[i] : f(g[i] * scale);
     const mi = f(m[i] + f(f(gi - m[i]) * b1c));
     const vi = f(f(v[i] * b2) + f(f(gi * b2c) * gi));
     const denom = f(f(f(Math.sqrt(vi)) / bc2) + eps);

@@ -15,23 +15,24 @@ const STORE = [SIMD, 0x0b, 0x02, 0x00]; // v128.store align=4 offset=0
 const SPLAT = [SIMD, 0x13]; // f32x4.splat
 const SQRT = [SIMD, 0xe3, 0x01], ADD = [SIMD, 0xe4, 0x01], SUB = [SIMD, 0xe5, 0x01], MUL = [SIMD, 0xe6, 0x01], DIV = [SIMD, 0xe7, 0x01];
 
-// Locals: parameters p, m, v, g (byte addresses), n4 (floats, a multiple of 4), then the seven float
-// scalars; then i (byte offset), end, the seven scalars splatted, and g, m, v of the current vector.
+// Locals: parameters p, m, v, g (byte addresses), n4 (floats, a multiple of 4), then the eight float
+// scalars; then i (byte offset), end, the eight scalars splatted, and g, m, v of the current vector.
 const [P, M, V, G, N] = [0, 1, 2, 3, 4];
-const SCALARS = [5, 6, 7, 8, 9, 10, 11]; // decay, 1-β1, β2, 1-β2, √(1-β2^t), ε, -stepSize
-const [I, E] = [12, 13];
-const [DECAY, B1C, B2, B2C, BC2, EPS, NS] = [14, 15, 16, 17, 18, 19, 20];
-const [GI, MI, VI] = [21, 22, 23];
+const SCALARS = [5, 6, 7, 8, 9, 10, 11, 12]; // decay, 1-β1, β2, 1-β2, √(1-β2^t), ε, -stepSize, gradient scale
+const [I, E] = [13, 14];
+const [DECAY, B1C, B2, B2C, BC2, EPS, NS, SCALE] = [15, 16, 17, 18, 19, 20, 21, 22];
+const [GI, MI, VI] = [23, 24, 25];
 
 const at = (base: number) => [GET, base, GET, I, I32_ADD]; // address base + i
 
 const body = [
-  0x02, 0x02, I32, 0x0a, V128, // locals: 2 × i32, 10 × v128
+  0x02, 0x02, I32, 0x0b, V128, // locals: 2 × i32, 11 × v128
   GET, N, I32_CONST, 2, 0x74 /* i32.shl */, SET, E, // end = n4 · 4
   ...SCALARS.flatMap((s, k) => [GET, s, ...SPLAT, SET, DECAY + k]),
   0x02, 0x40, 0x03, 0x40, // block, loop
   GET, I, GET, E, I32_GE_U, BR_IF, 1,
-  ...at(G), ...LOAD, SET, GI,
+  // g ← g·scale (gradient clipping folded in; a scale of 1 changes nothing)
+  ...at(G), ...LOAD, GET, SCALE, ...MUL, SET, GI,
   // m ← m + (g − m)·(1−β1)
   ...at(M), ...LOAD, GET, GI, ...at(M), ...LOAD, ...SUB, GET, B1C, ...MUL, ...ADD, SET, MI,
   ...at(M), GET, MI, ...STORE,
@@ -61,10 +62,10 @@ function leb(n: number): number[] {
 }
 const section = (id: number, content: number[]) => [id, ...leb(content.length), ...content];
 
-/** The module's bytes: imports env.memory, exports adamw(p, m, v, g, n4, decay, …, negStepSize). */
+/** The module's bytes: imports env.memory, exports adamw(p, m, v, g, n4, decay, …, negStepSize, gradScale). */
 export const ADAMW_SIMD_WASM = new Uint8Array([
   0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-  ...section(1, [1, 0x60, 12, I32, I32, I32, I32, I32, F32, F32, F32, F32, F32, F32, F32, 0]),
+  ...section(1, [1, 0x60, 13, I32, I32, I32, I32, I32, F32, F32, F32, F32, F32, F32, F32, F32, 0]),
   ...section(2, [1, ...str("env"), ...str("memory"), 0x02, 0x00, 0x00]),
   ...section(3, [1, 0]),
   ...section(7, [1, ...str("adamw"), 0x00, 0]),

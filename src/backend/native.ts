@@ -44,7 +44,10 @@ export interface NativeBlas {
   adamw(
     heap: ArrayBufferLike, pOff: number, mOff: number, vOff: number, gOff: number, n: number,
     decay: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, bc2Sqrt: number, eps: number, negStepSize: number,
+    gradScale?: number,
   ): void;
+  /** Σ x² over n floats, accumulated in double and threaded (the clipping norm). */
+  sumSquares(heap: ArrayBufferLike, off: number, n: number): number;
   /** n dropout-mask floats: keep where the counter-based bits (keys k1, k2) are >= threshold, else 0. */
   dropoutMask(heap: ArrayBufferLike, outOff: number, n: number, k1: number, k2: number, threshold: number, keep: number): void;
   /** Fused attention forward/backward (native/ner_fused.c); dropout from the counter-based stream, keep <= 0: none. */

@@ -97,9 +97,12 @@ export class AdamW {
    * Apply one update. Parameters missing from `grads` are skipped (like torch params whose
    * `.grad` is None). `grads` are not disposed unless `opts.disposeGrads`: then each gradient is
    * freed (and removed from the map) as soon as it has been applied, which keeps the first step's
-   * peak at weights + moments instead of weights + gradients + moments.
+   * peak at weights + moments instead of weights + gradients + moments. `opts.gradScale` multiplies
+   * every gradient first (the clipping coefficient of src/training/clip.ts, applied inside the update
+   * instead of in a pass of its own; the same float32 numbers as clipping the gradients beforehand).
    */
-  step(grads: Map<string, tf.Tensor>, lr: number = this.lr, opts: { disposeGrads?: boolean } = {}): void {
+  step(grads: Map<string, tf.Tensor>, lr: number = this.lr, opts: { disposeGrads?: boolean; gradScale?: number } = {}): void {
+    const scale = opts.gradScale ?? 1;
     const [beta1, beta2] = this.betas;
     const inPlace = inPlaceAdamWAvailable();
     for (const [name, grad] of [...grads]) {
@@ -124,12 +127,14 @@ export class AdamW {
           bc2Sqrt,
           eps: this.eps,
           negStepSize: -stepSize,
+          gradScale: scale,
         });
       } else {
         tf.tidy(() => {
+          const g = scale !== 1 ? grad.mul(tf.scalar(scale)) : grad;
           const p = wd !== 0 ? param.mul(tf.scalar(1 - lr * wd)) : (param as tf.Tensor);
-          const m = slot.expAvg.add(grad.sub(slot.expAvg).mul(tf.scalar(1 - beta1)));
-          const v = slot.expAvgSq.mul(tf.scalar(beta2)).add(grad.mul(tf.scalar(1 - beta2)).mul(grad));
+          const m = slot.expAvg.add(g.sub(slot.expAvg).mul(tf.scalar(1 - beta1)));
+          const v = slot.expAvgSq.mul(tf.scalar(beta2)).add(g.mul(tf.scalar(1 - beta2)).mul(g));
           const denom = v.sqrt().div(tf.scalar(bc2Sqrt)).add(tf.scalar(this.eps));
           slot.expAvg.assign(m);
           slot.expAvgSq.assign(v);

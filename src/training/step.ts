@@ -7,7 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { AdamW } from "./adamw";
 import { computeLossAndGrads } from "../models/grads";
-import { clipGradNorm } from "./clip";
+import { clipCoefficient } from "./clip";
 import type { Batch, LossFn, TrainableModel } from "./types";
 
 export interface StepResult {
@@ -56,10 +56,11 @@ export async function trainingStep(opts: StepOptions): Promise<StepResult> {
       loss += r.loss;
     }
     if (!Number.isFinite(loss)) return { loss, gradNorm: NaN, applied: false };
-    const gradNorm = opts.maxGradNorm > 0 ? clipGradNorm(grads, opts.maxGradNorm) : NaN;
+    const clip = opts.maxGradNorm > 0 ? clipCoefficient(grads.values(), opts.maxGradNorm) : { total: NaN, coef: 1 };
+    const gradNorm = clip.total;
     if (opts.maxGradNorm > 0 && !Number.isFinite(gradNorm)) return { loss, gradNorm, applied: false };
-    // Each gradient is freed as soon as AdamW has applied it.
-    optimizer.step(grads, opts.lr, { disposeGrads: true });
+    // Clipping happens inside the update (gradScale); each gradient is freed as soon as AdamW has applied it.
+    optimizer.step(grads, opts.lr, { disposeGrads: true, gradScale: clip.coef });
     return { loss, gradNorm, applied: true };
   } finally {
     tf.dispose([...grads.values()]);
