@@ -80,7 +80,8 @@ export function runCardFields(info: RunCardInfo): [string, string][] {
 
 /** The card as Markdown (a two-column table). */
 export function runCardMarkdown(info: RunCardInfo): string {
-  const cell = (x: string) => x.replace(/\|/g, "\\|");
+  // Table cells: "|" would split a cell; "<" and "&" would start HTML ("<!--" hides the rest).
+  const cell = (x: string) => x.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/\|/g, "\\|");
   const rows = runCardFields(info).map(([k, v]) => `| ${cell(k)} | ${cell(v)} |`);
   return ["### Run card", "", "| | |", "|---|---|", ...rows].join("\n");
 }

@@ -72,6 +72,11 @@ function outputs(): { name: string; html: string }[] {
   } finally {
     setDisplaySink(null);
   }
+  // Markdown forms (the run card's) must not open HTML either.
+  for (const s of sent) {
+    const md = s.bundle["text/markdown"];
+    if (typeof md === "string") assert.ok(!md.includes("<"), `${s.name}: raw "<" in its text/markdown`);
+  }
   const html = sent.map((s) => ({ name: s.name, html: s.bundle["text/html"] as string }));
   html.push({ name: "epoch-table", html: epochTableHtml([{ epoch: 1, trainingLoss: 0.5, validationLoss: null, precision: 1, recall: 1, f1: 1, accuracy: 1 }], EVIL) });
   for (const s of sent) {
