@@ -40,7 +40,9 @@ const UNREADABLE_GRACE_MS = 10_000;
 
 interface Held {
   file: string;
+  /** The lock file we created: its inode and text (an inode number alone may be reused at once). */
   ino: number;
+  text: string;
   count: number;
 }
 
@@ -60,8 +62,8 @@ export function acquireDirLock(dir: string, what = dir): () => void {
     return once(() => releaseOne(key));
   }
   const file = path.join(key, LOCK_FILE);
-  const ino = createLock(file, what);
-  held.set(key, { file, ino, count: 1 });
+  const { ino, text } = createLock(file, what);
+  held.set(key, { file, ino, text, count: 1 });
   installHandlers();
   return once(() => releaseOne(key));
 }
@@ -92,7 +94,7 @@ export function describeHolder(h: LockHolder): string {
   return `PID ${h.pid} on ${h.host} since ${h.started}${h.command ? ` (${h.command})` : ""}`;
 }
 
-function createLock(file: string, what: string): number {
+function createLock(file: string, what: string): { ino: number; text: string } {
   for (let attempt = 0; attempt < 3; attempt++) {
     const fd = openExclusive(file);
     if (fd !== null) return writeHolder(fd, file);
@@ -120,7 +122,7 @@ function openExclusive(file: string): number | null {
   }
 }
 
-function writeHolder(fd: number, file: string): number {
+function writeHolder(fd: number, file: string): { ino: number; text: string } {
   const holder: LockHolder = {
     pid: process.pid,
     host: os.hostname(),
@@ -129,9 +131,10 @@ function writeHolder(fd: number, file: string): number {
     command: commandLine(),
   };
   try {
-    fs.writeSync(fd, JSON.stringify(holder) + "\n");
+    const text = JSON.stringify(holder) + "\n";
+    fs.writeSync(fd, text);
     fs.fsyncSync(fd);
-    return fs.fstatSync(fd).ino;
+    return { ino: fs.fstatSync(fd).ino, text };
   } catch (err) {
     fs.rmSync(file, { force: true });
     throw new Error(`${file}: cannot write the lock file: ${(err as Error).message}`);
@@ -219,7 +222,7 @@ function releaseOne(key: string): void {
 function removeIfOurs(h: Held): void {
   // Only the file we created: a lock taken over after ours was judged stale is not ours to remove.
   const st = statOrNull(h.file);
-  if (st && st.ino === h.ino) fs.rmSync(h.file, { force: true });
+  if (st && st.ino === h.ino && readOrNull(h.file) === h.text) fs.rmSync(h.file, { force: true });
 }
 
 function releaseAll(): void {

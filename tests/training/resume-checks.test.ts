@@ -55,13 +55,17 @@ function editState(dir: string, edit: (s: Record<string, any>) => void): void {
 async function refused(
   dir: string,
   re: RegExp,
-  opts: { features?: TrainingFeature[]; model?: ToyModel; maxSteps?: number } = {},
+  opts: { features?: TrainingFeature[]; model?: ToyModel; maxSteps?: number; batchSize?: number } = {},
 ): Promise<void> {
   const model = opts.model ?? new ToyModel(32);
   const before = weightsOf(model);
   const trainer = new Trainer({
     model,
-    args: { ...args, ...(opts.maxSteps ? { maxSteps: opts.maxSteps } : {}) },
+    args: {
+      ...args,
+      ...(opts.maxSteps ? { maxSteps: opts.maxSteps } : {}),
+      ...(opts.batchSize ? { perDeviceTrainBatchSize: opts.batchSize } : {}),
+    },
     trainDataset: opts.features ?? toyFeatures(16),
   });
   const t0 = Date.now();
@@ -134,6 +138,24 @@ test("an invalid epochOrder, position or running totals is refused (no more 'pad
     await tampered(3, (d) => editState(d, (s) => delete s.resume.totals)),
     /trainer_state\.json has no resume\.totals/,
   );
+  await refused(
+    await tampered(3, (d) => editState(d, (s) => (s.resume.totals.elapsedSeconds = -5))),
+    /resume\.totals\.elapsedSeconds must be a number >= 0, got -5/,
+  );
+  await refused(
+    await tampered(3, (d) => editState(d, (s) => (s.resume.position.epochIndex = 7))),
+    /resume\.position\.epochIndex 7 is not an epoch of this run \(0\.\.2\)/,
+  );
+});
+
+test("other steps or batch size are refused", async () => {
+  const dir = await tampered(3, () => undefined);
+  await refused(dir, /checkpoint was made for 8 steps at batch size 4, this run has 16 steps at batch size 2/, {
+    batchSize: 2,
+  });
+  await refused(dir, /checkpoint was made for 8 steps at batch size 4, this run has 5 steps at batch size 4/, {
+    maxSteps: 5,
+  });
 });
 
 test("other training data is refused: fewer examples, or the same number with other content", async () => {
