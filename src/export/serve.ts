@@ -69,7 +69,11 @@ export async function serveSite(dir: string, port = 0): Promise<SiteServer> {
   });
   server.keepAliveTimeout = 2000;
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (err: NodeJS.ErrnoException) => {
+      if (err.code === "EADDRINUSE")
+        reject(new Error(`port ${port} on 127.0.0.1 is in use: serve on another (0 = any free port)`));
+      else reject(err);
+    });
     server.listen(port, "127.0.0.1", resolve);
   });
   const { port: actual } = server.address() as AddressInfo;

@@ -114,4 +114,11 @@ test("the static server: files with COOP/COEP headers, 404s, no escape from the 
     await server.close();
   }
   await assert.rejects(serveSite(tmp), /no index\.html/);
+  const first = await serveSite(site);
+  try {
+    const port = Number(new URL(first.url).port);
+    await assert.rejects(serveSite(site, port), new RegExp(`port ${port} on 127.0.0.1 is in use`));
+  } finally {
+    await first.close();
+  }
 });
