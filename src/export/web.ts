@@ -11,8 +11,9 @@ import { configFromHf, readHfConfigFile } from "../models/config";
 import { encodeSafetensors, type CheckpointTensor, type RawTensorData, type TensorData } from "../models/safetensors";
 import { readWeightFiles, resolveWeightFiles, WEIGHT_FILE_NAMES } from "../models/weightFiles";
 import type { AggregationStrategy } from "../pipeline/types";
-import { NerTokenizer } from "../tokenization";
+import { NerTokenizer } from "../tokenization/tokenizer";
 import { writeDirAtomicAsync } from "../util/atomic";
+import { readJsonFileBounded } from "../util/files";
 import { builtInExamples, corpusExamples, EXAMPLE_COUNT } from "./examples";
 import { buildBrowserBundle } from "./bundle";
 import { toHalfBytes } from "./fp16";
@@ -63,11 +64,7 @@ function readRunCard(
   const read = (file: string): Record<string, unknown> | undefined => {
     const p = path.join(modelDir, file);
     if (!fs.existsSync(p)) return undefined;
-    try {
-      return JSON.parse(fs.readFileSync(p, "utf8")) as Record<string, unknown>;
-    } catch (err) {
-      throw new Error(`${p}: invalid JSON (${(err as Error).message})`);
-    }
+    return readJsonFileBounded(p, "run record") as Record<string, unknown>; // regular file, size-capped, content never echoed
   };
   const rc = read("run_card.json");
   const metrics = read("metrics.json");

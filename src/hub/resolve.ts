@@ -18,7 +18,7 @@ import * as os from "os";
 import * as path from "path";
 import { isOffline, modelsDir } from "../env";
 import { writeFileAtomic } from "../util/atomic";
-import { isDirectory } from "../util/files";
+import { isDirectory, readTextFileBounded } from "../util/files";
 import { timedFetch } from "../util/http";
 
 export interface ResolveOptions {
@@ -84,7 +84,9 @@ export function findInHubCache(repo: string, filename: string, revision = "main"
   if (!COMMIT_HASH.test(revision)) {
     const ref = path.join(storage, "refs", revision);
     if (!fs.existsSync(ref)) return null;
-    commit = fs.readFileSync(ref, "utf8").trim();
+    commit = readTextFileBounded(ref, 1024, "Hub cache ref").trim();
+    // A ref holds a commit hash; anything else (a path like "../..") must not pick the snapshot.
+    if (!COMMIT_HASH.test(commit)) throw new Error(`${ref}: Hub cache ref does not hold a commit hash`);
   }
   const file = path.join(storage, "snapshots", commit, filename);
   return fs.existsSync(file) ? file : null;

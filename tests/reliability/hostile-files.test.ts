@@ -415,3 +415,17 @@ test("textLines streams a file: CRLF, BOM, lines across chunk boundaries, strict
   assert.deepEqual([...textLines(fifo)].map((l) => l.text), ["a", "b"]);
   await new Promise((r) => writer.on("exit", r));
 });
+
+test("a Hub cache ref that is not a commit hash (a path, /dev/zero) is refused instead of choosing the snapshot", async () => {
+  const { findInHubCache } = await import("../../src/hub/resolve");
+  const cache = tmp();
+  const refs = path.join(cache, "models--org--m", "refs");
+  fs.mkdirSync(refs, { recursive: true });
+  fs.mkdirSync(path.join(cache, "secret"), { recursive: true });
+  fs.writeFileSync(path.join(cache, "secret", "config.json"), "{}");
+  fs.writeFileSync(path.join(refs, "main"), "../../secret");
+  refuses(() => findInHubCache("org/m", "config.json", "main", cache), /Hub cache ref does not hold a commit hash/, path.join(refs, "main"));
+  fs.rmSync(path.join(refs, "main"));
+  fs.symlinkSync("/dev/zero", path.join(refs, "main"));
+  refuses(() => findInHubCache("org/m", "config.json", "main", cache), /Hub cache ref is a character device/, path.join(refs, "main"));
+});
