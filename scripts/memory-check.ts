@@ -22,6 +22,7 @@ import { heapMemoryMb, peakMemoryMb, resetPeakMemory } from "../src/backend/memo
 import { configFromHf, randomInit, tokenClassificationLoss } from "../src/models";
 import { AdamW } from "../src/training/adamw";
 import { trainingStep } from "../src/training/step";
+import { labelMaps } from "../src/data/labels";
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
   const raw = JSON.parse(fs.readFileSync(path.join(dir, "config.json"), "utf8")) as Record<string, unknown>;
   const overrides = JSON.parse(arg("override", "{}")) as Record<string, unknown>;
   const labels = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"];
-  const config = configFromHf({ ...raw, ...overrides }, { id2label: Object.fromEntries(labels.map((l, i) => [i, l])) });
+  const config = configFromHf({ ...raw, ...overrides }, labelMaps(labels));
   const batch = Number(arg("batch", "16"));
   const seq = Number(arg("seq", "173"));
   const steps = Number(arg("steps", "2"));

@@ -5,6 +5,7 @@
 import type { Batch, BatchedMapOptions, Dataset, MapOptions } from "./dataset";
 import type { Features } from "./features";
 import { Sequence, ClassLabel } from "./features";
+import { labelMaps } from "./labels";
 
 const inspectSymbol = Symbol.for("nodejs.util.inspect.custom");
 
@@ -60,12 +61,12 @@ export class DatasetDict<Row extends object = Record<string, unknown>, F extends
 
   /** Class id → label name. */
   get id2label(): Record<number, string> {
-    return Object.fromEntries(this.labelList.map((l, i) => [i, l]));
+    return labelMaps(this.labelList).id2label;
   }
 
   /** Label name → class id. */
   get label2id(): Record<string, number> {
-    return Object.fromEntries(this.labelList.map((l, i) => [l, i]));
+    return labelMaps(this.labelList).label2id;
   }
 
   /** Apply `Dataset.map` to every split. */

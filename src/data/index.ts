@@ -17,7 +17,7 @@ export type { Batch, MapOptions, BatchedMapOptions, TrainTestSplitOptions } from
 export { DatasetDict } from "./datasetDict";
 export { parseCorpusText, readCorpusFile } from "./readers";
 export { parseTag, iob1ToIob2, iob2Violation, iob1Violation } from "./tags";
-export { parseLabelList, readLabelFile, labelsFromOption, labelListFromTags } from "./labels";
+export { parseLabelList, readLabelFile, labelsFromOption, labelListFromTags, labelMaps } from "./labels";
 export { tagSpans } from "./tags";
 export type { ParsedTag, Span } from "./tags";
 export {

@@ -126,3 +126,11 @@ export function labelListFromTags(tags: Iterable<string>): string[] {
   const sorted = [...types].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return ["O", ...sorted.flatMap((t) => [`B-${t}`, `I-${t}`])];
 }
+
+/** A model config's `id2label` and `label2id` for a label list (ids are positions): the one place they are built. */
+export function labelMaps(labels: readonly string[]): { id2label: Record<number, string>; label2id: Record<string, number> } {
+  return {
+    id2label: Object.fromEntries(labels.map((l, i) => [i, l])),
+    label2id: Object.fromEntries(labels.map((l, i) => [l, i])),
+  };
+}

@@ -7,7 +7,7 @@ import { Dataset } from "./dataset";
 import { DatasetDict } from "./datasetDict";
 import { ClassLabel, NerFeatures, Sequence, Value } from "./features";
 import { readCorpusFile } from "./readers";
-import { CorpusSpec, getCorpus, normalizeSplit } from "./registry";
+import { getCorpus, normalizeSplit } from "./registry";
 import { ResolveOptions, ResolvedFile, resolveCorpusFile } from "./resolve";
 import { getEntities } from "../metrics/seqeval/default-entities";
 import { labelListFromTags } from "./labels";
@@ -149,10 +149,6 @@ export function loadCorpusFile(path: string, format: FormatName, opts: LoadFileO
   return sentencesToDataset(result.sentences, { ...opts, wikiannColumns: format === "wikiann" });
 }
 
-/** Spec of a corpus (re-exported for callers that only import load). */
-export function corpusSpec(name: string): CorpusSpec {
-  return getCorpus(name);
-}
 
 function* allTags(groups: readonly (readonly Sentence[])[]): Iterable<string> {
   for (const g of groups) for (const s of g) yield* s.tags;

@@ -33,7 +33,7 @@ const metric = (key: Exclude<keyof EpochTableRow, "epoch">, header: string): Col
 });
 
 /** The table's columns (the one definition both renderings use). */
-export const EPOCH_TABLE_COLUMNS: readonly Column<EpochTableRow>[] = [
+const EPOCH_TABLE_COLUMNS: readonly Column<EpochTableRow>[] = [
   { key: "epoch", header: "Epoch", align: "left", format: (v) => (Number.isInteger(v) ? String(v) : (v as number).toFixed(2)) },
   metric("trainingLoss", "Training Loss"),
   metric("validationLoss", "Validation Loss"),

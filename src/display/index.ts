@@ -8,4 +8,4 @@ export { inTslabKernel, tslabIfRunning, tslabWriter, type TslabDisplay, type Ker
 export { displayBundle, inKernel, LiveDisplay, plainText, setDisplaySink, showHtml, showMarkdown, uniqueId, type DisplaySink, type MimeBundle } from "./mime";
 export { formatTable, moreRowsText, showTable, tableHtml, type Column, type TableOptions } from "./table";
 export { WarningNotes } from "./notes";
-export { EPOCH_TABLE_COLUMNS, EPOCH_TABLE_DIGITS, epochValueText, epochTableHtml, epochTableText, type EpochTableRow } from "./epochTable";
+export { EPOCH_TABLE_DIGITS, epochValueText, epochTableHtml, epochTableText, type EpochTableRow } from "./epochTable";

@@ -71,11 +71,3 @@ export function computeLossAndGrads(model: DifferentiableModel, batch: LabeledBa
   });
   return { loss, grads: out };
 }
-
-/** Forward only: the loss of a batch (no gradients), e.g. for evaluation. */
-export function computeLoss(model: TokenClassificationModel, batch: LabeledBatch, opts: ForwardOptions = {}): number {
-  const loss = tf.tidy(() => tokenClassificationLoss(model.forward(batch, opts), batch.labels));
-  const v = loss.dataSync()[0];
-  loss.dispose();
-  return v;
-}

@@ -7,7 +7,7 @@ export { EncoderForTokenClassification, CONFIG_FILE, WEIGHTS_FILE, type TokenCla
 export { BertForTokenClassification } from "./bert";
 export { DistilBertForTokenClassification } from "./distilbert";
 export { configFromHf, configToHf, defaultHfConfig, type TokenClassificationConfig, type LabelOptions, type ModelType } from "./config";
-export { computeLossAndGrads, computeLoss, type LabeledBatch, type LossAndGrads } from "./grads";
+export { computeLossAndGrads, type LabeledBatch, type LossAndGrads } from "./grads";
 export { tokenClassificationLoss, IGNORE_INDEX } from "./loss";
 export { readSafetensors, encodeSafetensors, type SafetensorsFile, type SafetensorsEntry } from "./safetensors";
 export { readHfConfigFile } from "./config";

@@ -21,9 +21,9 @@ import { alignmentNotice, summarizeAlignment, tokenizeAndAlignLabels, wordPredic
 import { backendInfo, initBackend } from "../backend/index";
 import { nativeTierHint } from "../backend/native";
 import { DataCollatorForTokenClassification } from "../collator/index";
-import { getCorpus, labelListFromTags, labelsFromOption, readCorpusSplits, readJsonl, readJsonlSplits } from "../data/index";
+import { getCorpus, labelListFromTags, labelMaps, labelsFromOption, readCorpusSplits, readJsonl, readJsonlSplits } from "../data/index";
 import type { Sentence } from "../data/index";
-import { computeMetrics, formatReport } from "../metrics/seqeval/index";
+import { computeMetrics, formatReportDict } from "../metrics/seqeval/index";
 import type { ComputedMetrics, ReportDict } from "../metrics/seqeval/index";
 import {
   AutoModelForTokenClassification,
@@ -36,11 +36,11 @@ import {
   type EncoderForTokenClassification,
 } from "../models/index";
 import { checkModelFits } from "../models/config";
-import { allFinite, argmax, NON_FINITE_LOGITS_WARNING } from "../pipeline/softmax";
+import { allFinite, NON_FINITE_LOGITS_WARNING } from "../pipeline/softmax";
+import { argmax } from "../util/argmax";
 import { NerTokenizer } from "../tokenization/index";
 import { writeFileAtomic } from "../util/atomic";
 import { sha256OfFile } from "../util/files";
-import { codePointLength } from "../util/unicode";
 import type { TrainingArguments } from "./arguments";
 import { EVALUATE_OPTIONS, isFromScratch, JOB_OPTIONS, resolveJobDefaults, withDefaults } from "./options";
 import type { EvaluateJobOptions, TrainJobOptions } from "./options";
@@ -124,8 +124,7 @@ async function featurize(
 
 /** A model of the job's `model` argument with the label list's head: loaded, from a config.json, or the scratch BERT. */
 async function buildModel(opts: TrainJobOptions, labelList: string[], vocabSize: number): Promise<{ model: EncoderForTokenClassification; kind: string }> {
-  const id2label = Object.fromEntries(labelList.map((l, i) => [i, l]));
-  const label2id = Object.fromEntries(labelList.map((l, i) => [l, i]));
+  const { id2label, label2id } = labelMaps(labelList);
   const seed = opts.seed;
   if (!isFromScratch(opts.model)) {
     const model = await AutoModelForTokenClassification.fromPretrained(opts.model, { id2label, label2id, seed, ignoreMismatchedSizes: true });
@@ -263,14 +262,6 @@ async function trainJob(opts: TrainJobOptions, started: number, log: (s: string)
 function trainingArgumentsOf(opts: TrainJobOptions): Partial<TrainingArguments> {
   const jobKeys: ReadonlySet<string> = new Set(Object.keys(JOB_OPTIONS));
   return Object.fromEntries(Object.entries(opts).filter(([k]) => !jobKeys.has(k)));
-}
-
-/** seqeval's text report (digits 4) of a report dictionary, as `classification_report(digits=4)` prints it. */
-export function formatReportDict(report: ReportDict, digits = 4): string {
-  const rows = Object.entries(report);
-  const typeCount = rows.length - 3; // then micro, macro and weighted averages
-  const width = Math.max(...rows.slice(0, typeCount).map(([name]) => codePointLength(name)), codePointLength("weighted avg"), digits);
-  return formatReport({ rows, typeCount }, width, digits);
 }
 
 // ---------------------------------------------------------------- evaluate

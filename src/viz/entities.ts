@@ -4,7 +4,8 @@
  */
 import { colorForLabel } from "./colors";
 import { escapeHtml } from "../display/html";
-import { joinTokens, tagsToSpans, toSpan, type EntityLike, type EntitySpan } from "./spans";
+import { tagSpans } from "../data/tags";
+import { joinTokens, toSpan, type EntityLike, type EntitySpan } from "./spans";
 
 /** Rendering options. */
 export interface RenderEntitiesOptions {
@@ -89,6 +90,6 @@ export function renderTaggedTokensHtml(tokens: readonly string[], tags: readonly
     throw new Error(`renderTaggedTokensHtml: ${tokens.length} tokens but ${tags.length} tags`);
   }
   const { text, offsets } = joinTokens(tokens);
-  const spans = tagsToSpans(tags).map((s) => ({ ...s, start: offsets[s.start][0], end: offsets[s.end - 1][1] }));
+  const spans = tagSpans(tags).map((s) => ({ ...toSpan(s), start: offsets[s.start][0], end: offsets[s.end - 1][1] }));
   return renderEntitiesHtml(text, spans, opts);
 }

@@ -14,7 +14,8 @@
  */
 import { escapeHtml } from "../display/html";
 import { highlightHtml } from "./entities";
-import { joinTokens, tagsToSpans, type EntitySpan } from "./spans";
+import { tagSpans } from "../data/tags";
+import { joinTokens, toSpan, type EntitySpan } from "./spans";
 
 export type SpanStatus = "correct" | "wrong-type" | "wrong-boundary" | "spurious" | "missed";
 
@@ -54,7 +55,7 @@ export function compareTags(goldTags: readonly string[], predTags: readonly stri
   if (goldTags.length !== predTags.length) {
     throw new Error(`compareTags: ${goldTags.length} gold tags but ${predTags.length} predicted tags`);
   }
-  return compareSpans(tagsToSpans(goldTags), tagsToSpans(predTags));
+  return compareSpans(tagSpans(goldTags).map(toSpan), tagSpans(predTags).map(toSpan));
 }
 
 const STATUS_STYLE: Record<SpanStatus, string> = {

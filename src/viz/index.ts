@@ -4,7 +4,7 @@
  */
 export { escapeHtml } from "../display/html";
 export { colorForLabel, ENTITY_PALETTE, fnv1a } from "./colors";
-export { tagsToSpans, joinTokens, toSpan } from "./spans";
+export { joinTokens, toSpan } from "./spans";
 export type { EntitySpan, EntityLike } from "./spans";
 export { renderEntitiesHtml, renderTaggedTokensHtml, highlightHtml, markHtml, nonOverlappingSpans } from "./entities";
 export type { RenderEntitiesOptions } from "./entities";

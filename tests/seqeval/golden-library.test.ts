@@ -15,7 +15,7 @@ import {
   type WarningHandler,
 } from "../../src/metrics/seqeval";
 import { pyCompareStr } from "../../src/metrics/seqeval/python";
-import { rowsToEntries, reportRows } from "../../src/metrics/seqeval/report";
+import { rowsToEntries, computeReportRows } from "../../src/metrics/seqeval/report";
 import { MODES, ZDS, type GoldenError, type GoldenZd, assertClose, assertReport, isGoldenError, loadGoldenCases, modeOptions } from "./golden";
 
 const cases = loadGoldenCases();
@@ -78,7 +78,7 @@ for (const mode of MODES) {
           assertClose(recallScore(c.y_true, c.y_pred, { ...opts, average }), g.recall[average], `${where} recall ${average}`);
           assertClose(f1Score(c.y_true, c.y_pred, { ...opts, average }), g.f1[average], `${where} f1 ${average}`);
         }
-        assertReport(rowsToEntries(reportRows(c.y_true, c.y_pred, opts, false).rows), g.report, where);
+        assertReport(rowsToEntries(computeReportRows(c.y_true, c.y_pred, opts, false).rows), g.report, where);
         assertReport(classificationReport(c.y_true, c.y_pred, { ...opts, outputDict: true }), g.report, where);
         if (g.report_text_digits4 !== undefined) {
           const expected: string | GoldenError = g.report_text_digits4;

@@ -14,8 +14,9 @@ import {
   showEntities,
   showGoldVsPred,
   showTaggedTokens,
-  tagsToSpans,
+  toSpan,
 } from "../../src/viz";
+import { tagSpans } from "../../src/data/tags";
 import { setDisplaySink, type MimeBundle } from "../../src/notebook/display";
 
 /** Text content of the marks, in order. */
@@ -90,7 +91,8 @@ test("colours are stable per type: palette for known types (any case), a hash fo
   assert.notEqual(colorForLabel("SOMETHING_ELSE"), a);
 });
 
-test("tagsToSpans follows seqeval's default chunking for IOB2, IOB1 and IOBES", () => {
+test("the views' token spans are data/tags' tagSpans (seqeval's default chunking) as EntitySpans", () => {
+  const tagsToSpans = (tags: string[]) => tagSpans(tags).map(toSpan);
   const span = (s: { start: number; end: number; label: string }) => [s.label, s.start, s.end];
   assert.deepEqual(tagsToSpans(["B-PER", "I-PER", "O", "B-LOC", "B-LOC", "I-ORG", "I-ORG"]).map(span), [
     ["PER", 0, 2],

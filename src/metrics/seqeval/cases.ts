@@ -4,7 +4,7 @@
  * are the strings "NaN" / "Infinity" and report rows keep Python's dict order.
  */
 import { SeqevalError, formatFixed } from "./python";
-import { reportRows, formatReport, rowsToEntries } from "./report";
+import { computeReportRows, formatReport, rowsToEntries } from "./report";
 import { accuracyScore, precisionScore } from "./scores";
 import { isSchemeName } from "./strict-entities";
 import type { ReportRow, SchemeName, WarningHandler, ZeroDivision } from "./types";
@@ -89,7 +89,7 @@ export function evaluateCase(c: SeqevalCase, opts: { onWarning?: WarningHandler;
   let rows: [string, ReportRow][];
   try {
     precisionScore(yTrue, yPred, o);
-    rows = rowsToEntries(reportRows(yTrue, yPred, o, false).rows);
+    rows = rowsToEntries(computeReportRows(yTrue, yPred, o, false).rows);
   } catch (err) {
     return asError(err);
   }
@@ -108,7 +108,7 @@ export function evaluateCase(c: SeqevalCase, opts: { onWarning?: WarningHandler;
 export function caseTextReport(c: SeqevalCase, digits: number, onWarning?: WarningHandler): string | CaseError {
   try {
     const o = { ...caseOptions(c, onWarning ?? (() => undefined)), digits };
-    const r = reportRows(c.y_true as string[][], c.y_pred as string[][], o, true);
+    const r = computeReportRows(c.y_true as string[][], c.y_pred as string[][], o, true);
     return formatReport(r, r.width, digits);
   } catch (err) {
     return asError(err);

@@ -37,5 +37,5 @@ export {
   precisionScore,
   recallScore,
 } from "./scores";
-export { classificationReport, reportRows, rowsToEntries, formatReport, type ReportRows } from "./report";
+export { classificationReport, computeReportRows, rowsToEntries, formatReport, formatReportDict, type ReportRows } from "./report";
 export { computeMetrics, tagSequencesFromIds, type ComputedMetrics, type Id2Label } from "./compute-metrics";

@@ -22,7 +22,7 @@ const AVERAGES = ["micro", "macro", "weighted"] as const;
  * the warnings are Python's. `textWidthCheck` reproduces the text report's
  * `max(map(len, target_names))`, which fails when there is no entity at all.
  */
-export function reportRows(yTrue: TagSequences, yPred: TagSequences, opts: ReportOptions | undefined, textWidthCheck: boolean): ReportRows & { width: number } {
+export function computeReportRows(yTrue: TagSequences, yPred: TagSequences, opts: ReportOptions | undefined, textWidthCheck: boolean): ReportRows & { width: number } {
   const warn = warningHandler(opts);
   const suffix = opts?.suffix ?? false;
   const zeroDivision = opts?.zeroDivision ?? "warn";
@@ -108,6 +108,14 @@ export function formatReport(rows: ReportRows, width: number, digits: number): s
   return head + lines.join("\n");
 }
 
+/** The text report (digits 4 by default) of a report dictionary, as `classification_report(digits=4)` prints it. */
+export function formatReportDict(report: ReportDict, digits = 4): string {
+  const rows = Object.entries(report);
+  const typeCount = rows.length - 3; // then micro, macro and weighted averages
+  const width = Math.max(...rows.slice(0, typeCount).map(([name]) => pyLen(name)), pyLen("weighted avg"), digits);
+  return formatReport({ rows, typeCount }, width, digits);
+}
+
 /**
  * `classification_report(y_true, y_pred, ...)` as text; with `outputDict: true` the
  * dictionary form (one row per type, then "micro avg", "macro avg", "weighted avg").
@@ -116,7 +124,7 @@ export function formatReport(rows: ReportRows, width: number, digits: number): s
 export function classificationReport(yTrue: TagSequences, yPred: TagSequences, opts: ReportOptions & { outputDict: true }): ReportDict;
 export function classificationReport(yTrue: TagSequences, yPred: TagSequences, opts?: ReportOptions & { outputDict?: false }): string;
 export function classificationReport(yTrue: TagSequences, yPred: TagSequences, opts?: ReportOptions & { outputDict?: boolean }): string | ReportDict {
-  if (opts?.outputDict) return rowsToDict(reportRows(yTrue, yPred, opts, false).rows);
-  const r = reportRows(yTrue, yPred, opts, true);
+  if (opts?.outputDict) return rowsToDict(computeReportRows(yTrue, yPred, opts, false).rows);
+  const r = computeReportRows(yTrue, yPred, opts, true);
   return formatReport(r, r.width, opts?.digits ?? 2);
 }
