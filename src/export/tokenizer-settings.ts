@@ -2,7 +2,7 @@
  * The tokenizer settings the web page needs, taken from the library's NerTokenizer (the one
  * place that resolves special tokens, template and max length from a checkpoint's files).
  */
-import type { NerTokenizer } from "../tokenization";
+import type { NerTokenizer } from "../tokenization/tokenizer";
 import { wordPieceDecoderSettings, type TokenizerSettings } from "./web-tokenizer";
 
 /** Settings of `tokenizer` for {@link WebTokenizer}; throws for a tokenizer the page cannot run. */
