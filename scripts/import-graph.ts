@@ -24,7 +24,7 @@ const LAYERS: string[][] = [
   ["display"],
   ["explore"],
   ["training", "viz", "charts"],
-  ["notebook"],
+  ["notebook", "export"],
   ["cli"],
   ["(root)"],
 ];
@@ -143,7 +143,8 @@ function main(): void {
     entry.count++;
     if (e.typeOnly) entry.typeOnly++;
     folderEdges.set(key, entry);
-    if ((layerOf.get(a) ?? -1) < (layerOf.get(b) ?? -1)) {
+    // A folder missing from LAYERS is reported as such, not counted against the order.
+    if (layerOf.has(a) && layerOf.has(b) && layerOf.get(a)! < layerOf.get(b)!) {
       backEdges.push({ from: rel(e.from), to: rel(e.to), typeOnly: e.typeOnly });
     }
   }
