@@ -12,7 +12,13 @@ import * as tf from "@tensorflow/tfjs";
 import { backendInfo, initBackend } from "../src/backend";
 import { leanGradients } from "../src/backend/autograd";
 import { loadNativeBlas } from "../src/backend/native";
-import { nativeBiasGelu, nativeBiasGeluGrad, nativeGelu, nativeGeluGrad, useNativeKernels } from "../src/backend/native-kernels";
+import {
+  nativeBiasGelu,
+  nativeBiasGeluGrad,
+  nativeGelu,
+  nativeGeluGrad,
+  useNativeKernels,
+} from "../src/backend/native-kernels";
 import { attention, gelu, layerNorm, linear } from "../src/backend/ops";
 import { attentionBias } from "../src/models/attention";
 
@@ -43,10 +49,16 @@ function compare(n: number, a: () => void, b: () => void): { wall: [number, numb
   return { wall: [med(wall[0]), med(wall[1])], cpu: [med(cpu[0]), med(cpu[1])] };
 }
 
-function report(name: string, before: string, after: string, r: { wall: [number, number]; cpu: [number, number] }): void {
+function report(
+  name: string,
+  before: string,
+  after: string,
+  r: { wall: [number, number]; cpu: [number, number] },
+): void {
   const f = (x: number) => x.toFixed(1);
   console.log(
-    `${name}: wall ${f(r.wall[0])} ms ${before} → ${f(r.wall[1])} ms ${after} (${(r.wall[0] / r.wall[1]).toFixed(2)}×); ` +
+    `${name}: wall ${f(r.wall[0])} ms ${before} → ${f(r.wall[1])} ms ${after} ` +
+      `(${(r.wall[0] / r.wall[1]).toFixed(2)}×); ` +
       `CPU ${f(r.cpu[0])} → ${f(r.cpu[1])} ms; load ${os.loadavg()[0].toFixed(1)}`,
   );
 }
@@ -55,14 +67,21 @@ async function main(): Promise<void> {
   const native = loadNativeBlas().addon;
   if (native === undefined) throw new Error(`bench/fused.ts needs the native tier: ${loadNativeBlas().reason}`);
   await initBackend("wasm+blas", { quiet: true });
-    console.log(`${backendInfo()?.label}, OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE ?? "(unset)"}, load ${os.loadavg()[0].toFixed(1)}`);
+  console.log(
+    `${backendInfo()?.label}, OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE ?? "(unset)"}, ` +
+      `load ${os.loadavg()[0].toFixed(1)}`,
+  );
   const [batch, heads, headDim, inter] = [16, 12, 64, 3072];
   const hidden = heads * headDim;
   const n = batch * seq;
   const r = (shape: number[], s: number) => tf.randomNormal(shape, 0, 1, "float32", s);
   const [q, k, v, x] = [1, 2, 3, 4].map((s) => r([n, hidden], s) as tf.Tensor2D);
   const h = r([n, inter], 5) as tf.Tensor2D;
-  const mask = tf.tensor2d(Array.from({ length: n }, (_, i) => (i % seq < seq - 3 ? 1 : 0)), [batch, seq], "int32");
+  const mask = tf.tensor2d(
+    Array.from({ length: n }, (_, i) => (i % seq < seq - 3 ? 1 : 0)),
+    [batch, seq],
+    "int32",
+  );
   const bias = attentionBias(mask);
   const g = tf.ones([hidden]) as tf.Tensor1D;
   const beta = tf.zeros([hidden]) as tf.Tensor1D;
@@ -71,22 +90,44 @@ async function main(): Promise<void> {
   const drop = { rate: 0.1, seed: 3 };
   const dims = { batch, seq, heads };
   const cases: [string, () => void][] = [
-    ["attention fwd+bwd (dropout 0.1)", () => tf.tidy(() => {
-      tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(attention(a as tf.Tensor2D, b as tf.Tensor2D, c as tf.Tensor2D, bias, dims, drop)))([q, k, v]).forEach((t) => t.dataSync());
-    })],
-    [`GELU fwd+bwd ${n}×${inter}`, () => tf.tidy(() => { tf.grad((t: tf.Tensor) => tf.sum(gelu(t)))(h).dataSync(); })],
-    [`LayerNorm fwd+bwd ${n}×${hidden}`, () => tf.tidy(() => {
-      tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(layerNorm(a as tf.Tensor2D, b as tf.Tensor1D, c as tf.Tensor1D, 1e-12)))([x, g, beta]).forEach((t) => t.dataSync());
-    })],
-    ["attention sub-layer fwd+bwd (q,k,v,out linears + attention + residual LayerNorm)", () => tf.tidy(() => {
-      const { value, grads } = leanGradients(() => {
-        const [wq, wk, wv, wo] = w;
-        const ctx = attention(linear(x, wq, wb), linear(x, wk, wb), linear(x, wv, wb), bias, dims, drop);
-        return tf.sum(layerNorm(tf.add(linear(ctx, wo, wb), x) as tf.Tensor2D, g, beta, 1e-12));
-      }, [x, ...w]);
-      value.dataSync();
-      grads.forEach((t) => t?.dataSync());
-    })],
+    [
+      "attention fwd+bwd (dropout 0.1)",
+      () =>
+        tf.tidy(() => {
+          tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
+            tf.sum(attention(a as tf.Tensor2D, b as tf.Tensor2D, c as tf.Tensor2D, bias, dims, drop)),
+          )([q, k, v]).forEach((t) => t.dataSync());
+        }),
+    ],
+    [
+      `GELU fwd+bwd ${n}×${inter}`,
+      () =>
+        tf.tidy(() => {
+          tf.grad((t: tf.Tensor) => tf.sum(gelu(t)))(h).dataSync();
+        }),
+    ],
+    [
+      `LayerNorm fwd+bwd ${n}×${hidden}`,
+      () =>
+        tf.tidy(() => {
+          tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
+            tf.sum(layerNorm(a as tf.Tensor2D, b as tf.Tensor1D, c as tf.Tensor1D, 1e-12)),
+          )([x, g, beta]).forEach((t) => t.dataSync());
+        }),
+    ],
+    [
+      "attention sub-layer fwd+bwd (q,k,v,out linears + attention + residual LayerNorm)",
+      () =>
+        tf.tidy(() => {
+          const { value, grads } = leanGradients(() => {
+            const [wq, wk, wv, wo] = w;
+            const ctx = attention(linear(x, wq, wb), linear(x, wk, wb), linear(x, wv, wb), bias, dims, drop);
+            return tf.sum(layerNorm(tf.add(linear(ctx, wo, wb), x) as tf.Tensor2D, g, beta, 1e-12));
+          }, [x, ...w]);
+          value.dataSync();
+          grads.forEach((t) => t?.dataSync());
+        }),
+    ],
   ];
   for (const [name, f] of cases) {
     const off = () => {
@@ -100,9 +141,20 @@ async function main(): Promise<void> {
     report(name, "composed", "native", compare(reps, off, on));
   }
   // The single-threaded GELU kernels of ner_blas.c (what the native tier ran before the threaded pass).
-  const old = () => tf.tidy(() => { nativeGeluGrad(h, nativeGelu(h)).dataSync(); });
-  const now = () => tf.tidy(() => { nativeBiasGeluGrad(h, undefined, nativeBiasGelu(h)).dataSync(); });
-  report(`GELU kernels fwd+bwd ${n}×${inter}`, "ner_blas.c (1 thread)", "ner_fused.c (threaded)", compare(reps, old, now));
+  const old = () =>
+    tf.tidy(() => {
+      nativeGeluGrad(h, nativeGelu(h)).dataSync();
+    });
+  const now = () =>
+    tf.tidy(() => {
+      nativeBiasGeluGrad(h, undefined, nativeBiasGelu(h)).dataSync();
+    });
+  report(
+    `GELU kernels fwd+bwd ${n}×${inter}`,
+    "ner_blas.c (1 thread)",
+    "ner_fused.c (threaded)",
+    compare(reps, old, now),
+  );
 }
 
 main().catch((err) => {

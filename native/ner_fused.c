@@ -135,6 +135,13 @@ static float* scratch(napi_env env, int64_t floats) {
   return p;
 }
 
+/* One head's row-major product C = alpha · op(A) · op(B) (beta 0), leading dimensions as stored. */
+static void gemm(int ta, int tb, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
+                 const float* b, int64_t ldb, float* c, int64_t ldc) {
+  const enum CBLAS_TRANSPOSE opA = ta ? CblasTrans : CblasNoTrans, opB = tb ? CblasTrans : CblasNoTrans;
+  cblas_sgemm(CblasRowMajor, opA, opB, (int)m, (int)n, (int)k, alpha, a, (int)lda, b, (int)ldb, 0.0f, c, (int)ldc);
+}
+
 /*
  * attention(heap, qOff, kOff, vOff, biasOff, ctxOff, probsOff, batch, seq, heads, headDim, scale,
  *           k1, k2, threshold, keep): q, k, v, ctx [batch·seq, heads·headDim]; bias [batch, seq]
@@ -178,8 +185,7 @@ static napi_value Attention(napi_env env, napi_callback_info info) {
   for (int64_t b = 0; b < B; b++) {
     for (int64_t h = 0; h < H; h++) {
       const int64_t in = b * S * HD + h * D;
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)S, (int)S, (int)D, c.scale, c.q + in, (int)HD, c.k + in, (int)HD,
-                  0.0f, c.probs + (b * H + h) * S * S, (int)S);
+      gemm(0, 1, S, S, D, c.scale, c.q + in, HD, c.k + in, HD, c.probs + (b * H + h) * S * S, S);
     }
   }
   ner_parallel_for(B * H * S, rows_grain(S), softmax_rows, &c);
@@ -187,8 +193,7 @@ static napi_value Attention(napi_env env, napi_callback_info info) {
   for (int64_t b = 0; b < B; b++) {
     for (int64_t h = 0; h < H; h++) {
       const int64_t in = b * S * HD + h * D;
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)S, (int)D, (int)S, 1.0f, p + (b * H + h) * S * S, (int)S, c.v + in,
-                  (int)HD, 0.0f, ctx + in, (int)HD);
+      gemm(0, 0, S, D, S, 1.0f, p + (b * H + h) * S * S, S, c.v + in, HD, ctx + in, HD);
     }
   }
   free(c.dropped);
@@ -243,10 +248,8 @@ static napi_value AttentionGrad(napi_env env, napi_callback_info info) {
     for (int64_t h = 0; h < H; h++) {
       const int64_t in = b * S * HD + h * D, bh = (b * H + h) * S * S;
       /* dP' = dY · Vᵀ;  dV = P'ᵀ · dY */
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)S, (int)S, (int)D, 1.0f, dy + in, (int)HD, c.v + in, (int)HD, 0.0f,
-                  c.dp + bh, (int)S);
-      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)S, (int)D, (int)S, 1.0f, p + bh, (int)S, dy + in, (int)HD, 0.0f,
-                  dv + in, (int)HD);
+      gemm(0, 1, S, S, D, 1.0f, dy + in, HD, c.v + in, HD, c.dp + bh, S);
+      gemm(1, 0, S, D, S, 1.0f, p + bh, S, dy + in, HD, dv + in, HD);
     }
   }
   ner_parallel_for(B * H * S, rows_grain(S), softmax_grad_rows, &c);
@@ -254,10 +257,8 @@ static napi_value AttentionGrad(napi_env env, napi_callback_info info) {
     for (int64_t h = 0; h < H; h++) {
       const int64_t in = b * S * HD + h * D, bh = (b * H + h) * S * S;
       /* dQ = scale · dS · K;  dK = scale · dSᵀ · Q */
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)S, (int)D, (int)S, c.scale, c.dp + bh, (int)S, c.k + in, (int)HD,
-                  0.0f, dq + in, (int)HD);
-      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)S, (int)D, (int)S, c.scale, c.dp + bh, (int)S, c.q + in, (int)HD,
-                  0.0f, dk + in, (int)HD);
+      gemm(0, 0, S, D, S, c.scale, c.dp + bh, S, c.k + in, HD, dq + in, HD);
+      gemm(1, 0, S, D, S, c.scale, c.dp + bh, S, c.q + in, HD, dk + in, HD);
     }
   }
   free(c.dp);
@@ -305,7 +306,8 @@ static napi_value bias_gelu_call(napi_env env, napi_callback_info info, int grad
   FUSED_CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   int64_t v[6];
   if (argc != want) {
-    napi_throw_type_error(env, NULL, grad ? "ner_blas.biasGeluGrad: expected 7 arguments" : "ner_blas.biasGelu: expected 6 arguments");
+    const char* msg = grad ? "ner_blas.biasGeluGrad: expected 7 arguments" : "ner_blas.biasGelu: expected 6 arguments";
+    napi_throw_type_error(env, NULL, msg);
     return NULL;
   }
   if (!ner_get_i64s(env, argv, 1, (int)want - 1, v, fn)) return NULL;

@@ -33,8 +33,12 @@ interface EngineInternals {
   keep<T extends tf.Tensor>(t: T): T;
   runKernel(name: string, inputs: Record<string, tf.Tensor>, attrs?: Record<string, unknown>): tf.Tensor;
   addTapeNode(
-    kernelName: string, inputs: Record<string, tf.Tensor>, outputs: tf.Tensor[],
-    gradient: (dy: tf.Tensor, saved: tf.Tensor[]) => Record<string, () => tf.Tensor>, saved: tf.Tensor[], attrs: object,
+    kernelName: string,
+    inputs: Record<string, tf.Tensor>,
+    outputs: tf.Tensor[],
+    gradient: (dy: tf.Tensor, saved: tf.Tensor[]) => Record<string, () => tf.Tensor>,
+    saved: tf.Tensor[],
+    attrs: object,
   ): void;
 }
 
@@ -42,7 +46,9 @@ function engineInternals(): EngineInternals {
   const engine = tf.engine() as unknown as EngineInternals;
   const s = engine.state as Partial<EngineInternals["state"]> | undefined;
   if (!s || typeof s.gradientDepth !== "number" || typeof s.kernelDepth !== "number") {
-    throw new Error("lean gradients: this tfjs-core has no tape internals (state.activeTape / gradientDepth); tfjs-core 4.x expected");
+    throw new Error(
+      "lean gradients: this tfjs-core has no tape internals (state.activeTape / gradientDepth); tfjs-core 4.x expected",
+    );
   }
   return engine;
 }
@@ -61,7 +67,10 @@ export interface LeanGradients {
 export function leanGradients(f: () => tf.Tensor, xs: tf.Tensor[], dy?: tf.Tensor): LeanGradients {
   const engine = engineInternals();
   if (engine.state.gradientDepth > 0 && engine.state.kernelDepth === 0) {
-    throw new Error("leanGradients: cannot run while another gradient computation is recording (higher-order gradients are not supported)");
+    throw new Error(
+      "leanGradients: cannot run while another gradient computation is recording " +
+        "(higher-order gradients are not supported)",
+    );
   }
   // A backward pass in progress (ours or tfjs's) keeps its tape object: set it aside and restore it.
   const outerTape = engine.state.activeTape;
@@ -93,13 +102,17 @@ export function leanGradients(f: () => tf.Tensor, xs: tf.Tensor[], dy?: tf.Tenso
         disposeSaved(node);
         continue;
       }
-      if (node.gradient == null) throw new Error(`Cannot compute gradient: gradient function not found for ${node.kernelName}.`);
+      if (node.gradient == null)
+        throw new Error(`Cannot compute gradient: gradient function not found for ${node.kernelName}.`);
       // One scope per node: eager gradients of pruned inputs (customGrad computes all) die here.
       const dxs = engine.tidy(() => {
         const thunks = node.gradient!(dys);
         const out: Record<string, tf.Tensor> = {};
         for (const name of Object.keys(node.inputs)) {
-          if (!(name in thunks)) throw new Error(`Cannot backprop through input ${name}. Available gradients found: ${Object.keys(thunks)}.`);
+          if (!(name in thunks))
+            throw new Error(
+              `Cannot backprop through input ${name}. Available gradients found: ${Object.keys(thunks)}.`,
+            );
           out[name] = thunks[name]();
         }
         return out;
@@ -116,10 +129,16 @@ export function leanGradients(f: () => tf.Tensor, xs: tf.Tensor[], dy?: tf.Tenso
       for (const [name, dx] of Object.entries(dxs)) {
         const x = node.inputs[name];
         if (dx.dtype !== "float32") {
-          throw new Error(`Error in gradient for op ${node.kernelName}. The gradient of input ${name} must have 'float32' dtype, but has '${dx.dtype}'`);
+          throw new Error(
+            `Error in gradient for op ${node.kernelName}. ` +
+              `The gradient of input ${name} must have 'float32' dtype, but has '${dx.dtype}'`,
+          );
         }
         if (!tf.util.arraysEqual(dx.shape, x.shape)) {
-          throw new Error(`Error in gradient for op ${node.kernelName}. The gradient of input '${name}' has shape '${dx.shape}', which does not match the shape of the input '${x.shape}'`);
+          throw new Error(
+            `Error in gradient for op ${node.kernelName}. The gradient of input '${name}' has shape '${dx.shape}', ` +
+              `which does not match the shape of the input '${x.shape}'`,
+          );
         }
         const prev = gradOf.get(x.id);
         if (prev === undefined) gradOf.set(x.id, dx);
@@ -174,7 +193,7 @@ function filterTape(tape: TapeNode[], xs: tf.Tensor[], y: tf.Tensor): TapeNode[]
   return out;
 }
 
-/** True while tfjs records ops for a gradient (inside the forward of tf.grads, variableGrads or {@link leanGradients}). */
+/** True while tfjs records ops for a gradient (in the forward of tf.grads, variableGrads or {@link leanGradients}). */
 export function isRecordingGradients(): boolean {
   const state = (tf.engine() as unknown as Partial<EngineInternals>).state;
   return state !== undefined && state.gradientDepth > 0 && state.kernelDepth === 0;
@@ -220,7 +239,8 @@ export function customOp<Inputs extends tf.Tensor[], Out extends tf.Tensor>(
       inputs.forEach((t, i) => (inputMap[i] = t));
       const backward = (dy: tf.Tensor, s: tf.Tensor[]): Record<string, () => tf.Tensor> => {
         const grads = gradFunc!(dy, s);
-        if (grads.length !== inputs.length) throw new Error(`${name}: ${grads.length} gradients for ${inputs.length} inputs`);
+        if (grads.length !== inputs.length)
+          throw new Error(`${name}: ${grads.length} gradients for ${inputs.length} inputs`);
         const out: Record<string, () => tf.Tensor> = {};
         grads.forEach((g, i) => (out[i] = () => g));
         return out;

@@ -31,11 +31,23 @@ export function useNativeKernels(native: NativeBlas | undefined): void {
     tf.registerKernel({ kernelName: NATIVE_GELU, backendName: "wasm", kernelFunc: geluKernel as never });
     tf.registerKernel({ kernelName: NATIVE_GELU_GRAD, backendName: "wasm", kernelFunc: geluGradKernel as never });
     tf.registerKernel({ kernelName: NATIVE_LAYER_NORM, backendName: "wasm", kernelFunc: layerNormKernel as never });
-    tf.registerKernel({ kernelName: NATIVE_LAYER_NORM_GRAD, backendName: "wasm", kernelFunc: layerNormGradKernel as never });
+    tf.registerKernel({
+      kernelName: NATIVE_LAYER_NORM_GRAD,
+      backendName: "wasm",
+      kernelFunc: layerNormGradKernel as never,
+    });
     tf.registerKernel({ kernelName: NATIVE_BIAS_GELU, backendName: "wasm", kernelFunc: biasGeluKernel as never });
-    tf.registerKernel({ kernelName: NATIVE_BIAS_GELU_GRAD, backendName: "wasm", kernelFunc: biasGeluGradKernel as never });
+    tf.registerKernel({
+      kernelName: NATIVE_BIAS_GELU_GRAD,
+      backendName: "wasm",
+      kernelFunc: biasGeluGradKernel as never,
+    });
     tf.registerKernel({ kernelName: NATIVE_ATTENTION, backendName: "wasm", kernelFunc: attentionKernel as never });
-    tf.registerKernel({ kernelName: NATIVE_ATTENTION_GRAD, backendName: "wasm", kernelFunc: attentionGradKernel as never });
+    tf.registerKernel({
+      kernelName: NATIVE_ATTENTION_GRAD,
+      backendName: "wasm",
+      kernelFunc: attentionGradKernel as never,
+    });
   }
   addon = native;
 }
@@ -92,7 +104,8 @@ function layerNormKernel({ inputs, backend, attrs }: KernelArgs): TensorInfo[] {
   const { x, gamma, beta, residual } = inputs;
   float32("layerNorm", x, gamma, beta, ...(residual ? [residual] : []));
   const [rows, cols] = x.shape;
-  if (residual && !tf.util.arraysEqual(residual.shape, x.shape)) throw new Error(`layerNorm: residual [${residual.shape}] vs x [${x.shape}]`);
+  if (residual && !tf.util.arraysEqual(residual.shape, x.shape))
+    throw new Error(`layerNorm: residual [${residual.shape}] vs x [${x.shape}]`);
   const y = b.makeOutput([rows, cols], "float32");
   const xhat = b.makeOutput([rows, cols], "float32");
   const invStd = b.makeOutput([rows], "float32");
@@ -100,11 +113,35 @@ function layerNormKernel({ inputs, backend, attrs }: KernelArgs): TensorInfo[] {
   // The heap only now: the allocations above may have grown (and detached) it.
   if (typeof native.addLayerNorm === "function") {
     const at = (t: TensorInfo) => offset(b, t);
-    native.addLayerNorm(b.wasm.HEAPU8.buffer, at(x), residual ? at(residual) : -1, at(gamma), at(beta), at(y), at(xhat), at(invStd), rows, cols, Number(attrs?.eps));
+    native.addLayerNorm(
+      b.wasm.HEAPU8.buffer,
+      at(x),
+      residual ? at(residual) : -1,
+      at(gamma),
+      at(beta),
+      at(y),
+      at(xhat),
+      at(invStd),
+      rows,
+      cols,
+      Number(attrs?.eps),
+    );
     return [y, xhat, invStd];
   }
-  if (residual) throw new Error("layerNorm: this build of the native addon has no addLayerNorm (run `npm run build:native`)");
-  active().layerNorm(b.wasm.HEAPU8.buffer, offset(b, x), offset(b, gamma), offset(b, beta), offset(b, y), offset(b, xhat), offset(b, invStd), rows, cols, Number(attrs?.eps));
+  if (residual)
+    throw new Error("layerNorm: this build of the native addon has no addLayerNorm (run `npm run build:native`)");
+  active().layerNorm(
+    b.wasm.HEAPU8.buffer,
+    offset(b, x),
+    offset(b, gamma),
+    offset(b, beta),
+    offset(b, y),
+    offset(b, xhat),
+    offset(b, invStd),
+    rows,
+    cols,
+    Number(attrs?.eps),
+  );
   return [y, xhat, invStd];
 }
 
@@ -119,10 +156,32 @@ function layerNormGradKernel({ inputs, backend }: KernelArgs): TensorInfo[] {
   const native = active();
   if (typeof native.layerNormGradThreaded === "function") {
     const at = (t: TensorInfo) => offset(b, t);
-    native.layerNormGradThreaded(b.wasm.HEAPU8.buffer, at(dy), at(xhat), at(invStd), at(gamma), at(dx), at(dgamma), at(dbeta), rows, cols);
+    native.layerNormGradThreaded(
+      b.wasm.HEAPU8.buffer,
+      at(dy),
+      at(xhat),
+      at(invStd),
+      at(gamma),
+      at(dx),
+      at(dgamma),
+      at(dbeta),
+      rows,
+      cols,
+    );
     return [dx, dgamma, dbeta];
   }
-  active().layerNormGrad(b.wasm.HEAPU8.buffer, offset(b, dy), offset(b, xhat), offset(b, invStd), offset(b, gamma), offset(b, dx), offset(b, dgamma), offset(b, dbeta), rows, cols);
+  active().layerNormGrad(
+    b.wasm.HEAPU8.buffer,
+    offset(b, dy),
+    offset(b, xhat),
+    offset(b, invStd),
+    offset(b, gamma),
+    offset(b, dx),
+    offset(b, dgamma),
+    offset(b, dbeta),
+    rows,
+    cols,
+  );
   return [dx, dgamma, dbeta];
 }
 
@@ -137,15 +196,32 @@ export function nativeGeluGrad(x: tf.Tensor, dy: tf.Tensor): tf.Tensor {
 
 /** LayerNorm of a 2-D `x` (plus `residual`, added first, when given) on the native tier: [y, xhat, invStd]. */
 export function nativeLayerNorm(
-  x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number, residual?: tf.Tensor2D,
+  x: tf.Tensor2D,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  eps: number,
+  residual?: tf.Tensor2D,
 ): [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D] {
   const inputs = residual ? { x, gamma, beta, residual } : { x, gamma, beta };
-  return tf.engine().runKernel(NATIVE_LAYER_NORM, inputs as never, { eps } as never) as unknown as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+  return tf.engine().runKernel(NATIVE_LAYER_NORM, inputs as never, { eps } as never) as unknown as [
+    tf.Tensor2D,
+    tf.Tensor2D,
+    tf.Tensor1D,
+  ];
 }
 
 /** Its gradient: [dx, dgamma, dbeta]. */
-export function nativeLayerNormGrad(dy: tf.Tensor2D, xhat: tf.Tensor2D, invStd: tf.Tensor1D, gamma: tf.Tensor1D): [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D] {
-  return tf.engine().runKernel(NATIVE_LAYER_NORM_GRAD, { dy, xhat, invStd, gamma } as never) as unknown as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
+export function nativeLayerNormGrad(
+  dy: tf.Tensor2D,
+  xhat: tf.Tensor2D,
+  invStd: tf.Tensor1D,
+  gamma: tf.Tensor1D,
+): [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D] {
+  return tf.engine().runKernel(NATIVE_LAYER_NORM_GRAD, { dy, xhat, invStd, gamma } as never) as unknown as [
+    tf.Tensor2D,
+    tf.Tensor1D,
+    tf.Tensor1D,
+  ];
 }
 
 /** Sizes of one attention call (q, k, v are [batch·seq, heads·headDim]) and its dropout. */
@@ -187,7 +263,16 @@ function attentionKernel({ inputs, backend, attrs }: KernelArgs): TensorInfo[] {
   const ctx = b.makeOutput(q.shape, "float32");
   const probs = b.makeOutput([a.batch, a.heads, a.seq, a.seq], "float32");
   const at = (t: TensorInfo) => offset(b, t);
-  active().attention(b.wasm.HEAPU8.buffer, at(q), at(k), at(v), at(bias), at(ctx), at(probs), ...(sizes as [number, number, number, number, number, number, number, number, number]));
+  active().attention(
+    b.wasm.HEAPU8.buffer,
+    at(q),
+    at(k),
+    at(v),
+    at(bias),
+    at(ctx),
+    at(probs),
+    ...(sizes as [number, number, number, number, number, number, number, number, number]),
+  );
   return [ctx, probs];
 }
 
@@ -200,7 +285,18 @@ function attentionGradKernel({ inputs, backend, attrs }: KernelArgs): TensorInfo
   const dk = b.makeOutput(q.shape, "float32");
   const dv = b.makeOutput(q.shape, "float32");
   const at = (t: TensorInfo) => offset(b, t);
-  active().attentionGrad(b.wasm.HEAPU8.buffer, at(dy), at(q), at(k), at(v), at(probs), at(dq), at(dk), at(dv), ...(sizes as [number, number, number, number, number, number, number, number, number]));
+  active().attentionGrad(
+    b.wasm.HEAPU8.buffer,
+    at(dy),
+    at(q),
+    at(k),
+    at(v),
+    at(probs),
+    at(dq),
+    at(dk),
+    at(dv),
+    ...(sizes as [number, number, number, number, number, number, number, number, number]),
+  );
   return [dq, dk, dv];
 }
 
@@ -218,20 +314,39 @@ function attentionAttrs(dims: AttentionShape, scale: number, drop: AttentionDrop
  * gives. Returns [context [batch·seq, hidden], probabilities before dropout [batch, heads, seq, seq]].
  */
 export function nativeAttention(
-  q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, bias: tf.Tensor, dims: AttentionShape, scale: number, drop?: AttentionDropout,
+  q: tf.Tensor2D,
+  k: tf.Tensor2D,
+  v: tf.Tensor2D,
+  bias: tf.Tensor,
+  dims: AttentionShape,
+  scale: number,
+  drop?: AttentionDropout,
 ): [tf.Tensor2D, tf.Tensor4D] {
   const attrs = attentionAttrs(dims, scale, drop);
-  return tf.engine().runKernel(NATIVE_ATTENTION, { q, k, v, bias } as never, attrs as never) as unknown as [tf.Tensor2D, tf.Tensor4D];
+  return tf.engine().runKernel(NATIVE_ATTENTION, { q, k, v, bias } as never, attrs as never) as unknown as [
+    tf.Tensor2D,
+    tf.Tensor4D,
+  ];
 }
 
 /** Its gradient: [dq, dk, dv] from the context's gradient, the inputs and the saved probabilities. */
 export function nativeAttentionGrad(
-  dy: tf.Tensor2D, q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, probs: tf.Tensor, dims: AttentionShape, scale: number,
+  dy: tf.Tensor2D,
+  q: tf.Tensor2D,
+  k: tf.Tensor2D,
+  v: tf.Tensor2D,
+  probs: tf.Tensor,
+  dims: AttentionShape,
+  scale: number,
   drop?: AttentionDropout,
 ): [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D] {
   const attrs = attentionAttrs(dims, scale, drop);
   const inputs = { dy, q, k, v, probs };
-  return tf.engine().runKernel(NATIVE_ATTENTION_GRAD, inputs as never, attrs as never) as unknown as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+  return tf.engine().runKernel(NATIVE_ATTENTION_GRAD, inputs as never, attrs as never) as unknown as [
+    tf.Tensor2D,
+    tf.Tensor2D,
+    tf.Tensor2D,
+  ];
 }
 
 /** Rows and columns of `x` seen as [rows, last axis] (a scalar is 1×1). */
@@ -245,7 +360,8 @@ function biasGeluKernel({ inputs, backend }: KernelArgs): TensorInfo {
   const { x, bias } = inputs;
   float32("biasGelu", x, ...(bias ? [bias] : []));
   const [rows, cols] = rowsCols(x);
-  if (bias && tf.util.sizeFromShape(bias.shape) !== cols) throw new Error(`biasGelu: bias [${bias.shape}] for rows of ${cols}`);
+  if (bias && tf.util.sizeFromShape(bias.shape) !== cols)
+    throw new Error(`biasGelu: bias [${bias.shape}] for rows of ${cols}`);
   const y = b.makeOutput(x.shape, "float32");
   active().biasGelu(b.wasm.HEAPU8.buffer, offset(b, x), bias ? offset(b, bias) : -1, offset(b, y), rows, cols);
   return y;
@@ -257,7 +373,15 @@ function biasGeluGradKernel({ inputs, backend }: KernelArgs): TensorInfo {
   float32("biasGeluGrad", x, dy, ...(bias ? [bias] : []));
   const [rows, cols] = rowsCols(x);
   const dx = b.makeOutput(x.shape, "float32");
-  active().biasGeluGrad(b.wasm.HEAPU8.buffer, offset(b, x), bias ? offset(b, bias) : -1, offset(b, dy), offset(b, dx), rows, cols);
+  active().biasGeluGrad(
+    b.wasm.HEAPU8.buffer,
+    offset(b, x),
+    bias ? offset(b, bias) : -1,
+    offset(b, dy),
+    offset(b, dx),
+    rows,
+    cols,
+  );
   return dx;
 }
 

@@ -140,22 +140,31 @@ function layerNormWithEps(eps: number): LayerNormOp {
  * `LayerNorm(x + residual)`, the sub-layers' "add & norm": one threaded native pass each way on the
  * native tier (the residual's gradient is the sum's, shared without a copy); elsewhere the two ops.
  */
-export function addLayerNorm(x: tf.Tensor2D, residual: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number): tf.Tensor2D {
+export function addLayerNorm(
+  x: tf.Tensor2D,
+  residual: tf.Tensor2D,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  eps: number,
+): tf.Tensor2D {
   if (!native.residualLayerNormActive()) return layerNorm(tf.add(x, residual) as tf.Tensor2D, gamma, beta, eps);
   let f = addLayerNormCache.get(eps);
   if (f === undefined) {
-    f = customOp<[tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor1D], tf.Tensor2D>("NerAddLayerNorm", (xi, ri, g, b, save) => {
-      const [y, xhat, invStd] = native.nativeLayerNorm(xi, g, b, eps, ri);
-      save([xhat, invStd, g]);
-      return {
-        value: y,
-        gradFunc: (dy, saved) => {
-          const [xh, inv, gs] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
-          const [dx, dgamma, dbeta] = native.nativeLayerNormGrad(dy as tf.Tensor2D, xh, inv, gs);
-          return [dx, tf.reshape(dx, dx.shape), dgamma, dbeta]; // a reshape shares the buffer
-        },
-      };
-    });
+    f = customOp<[tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor1D], tf.Tensor2D>(
+      "NerAddLayerNorm",
+      (xi, ri, g, b, save) => {
+        const [y, xhat, invStd] = native.nativeLayerNorm(xi, g, b, eps, ri);
+        save([xhat, invStd, g]);
+        return {
+          value: y,
+          gradFunc: (dy, saved) => {
+            const [xh, inv, gs] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
+            const [dx, dgamma, dbeta] = native.nativeLayerNormGrad(dy as tf.Tensor2D, xh, inv, gs);
+            return [dx, tf.reshape(dx, dx.shape), dgamma, dbeta]; // a reshape shares the buffer
+          },
+        };
+      },
+    );
     addLayerNormCache.set(eps, f);
   }
   return f(x, residual, gamma, beta);
@@ -172,7 +181,10 @@ export const gelu = customOp<[tf.Tensor], tf.Tensor>("NerGelu", (x, save) => {
   if (native.biasGeluActive()) {
     // One threaded native pass each way (libm's erf, vs tfjs's 1.5e-7 approximation).
     save([x]);
-    return { value: native.nativeBiasGelu(x), gradFunc: (dy, saved) => [native.nativeBiasGeluGrad(saved[0], undefined, dy)] };
+    return {
+      value: native.nativeBiasGelu(x),
+      gradFunc: (dy, saved) => [native.nativeBiasGeluGrad(saved[0], undefined, dy)],
+    };
   }
   if (native.nativeKernelsActive()) {
     save([x]);
@@ -202,20 +214,23 @@ export function linearGelu(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.T
   return linearGeluOp(x, w, b);
 }
 
-const linearGeluOp = customOp<[tf.Tensor2D, tf.Tensor2D, tf.Tensor1D], tf.Tensor2D>("NerLinearGelu", (x, w, b, save) => {
-  const xw = tf.matMul(x, w); // [n, out], bias not yet added
-  save([x, w, xw, b]);
-  return {
-    value: native.nativeBiasGelu(xw, b) as tf.Tensor2D,
-    gradFunc: (dy, saved) => {
-      const [xs, ws, xws, bs] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
-      return tf.tidy(() => {
-        const du = native.nativeBiasGeluGrad(xws, bs, dy) as tf.Tensor2D; // d loss / d(x @ w + b)
-        return [matMulT(du, ws, false, true), matMulT(xs, du, true, false), sumRows(du)];
-      });
-    },
-  };
-});
+const linearGeluOp = customOp<[tf.Tensor2D, tf.Tensor2D, tf.Tensor1D], tf.Tensor2D>(
+  "NerLinearGelu",
+  (x, w, b, save) => {
+    const xw = tf.matMul(x, w); // [n, out], bias not yet added
+    save([x, w, xw, b]);
+    return {
+      value: native.nativeBiasGelu(xw, b) as tf.Tensor2D,
+      gradFunc: (dy, saved) => {
+        const [xs, ws, xws, bs] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+        return tf.tidy(() => {
+          const du = native.nativeBiasGeluGrad(xws, bs, dy) as tf.Tensor2D; // d loss / d(x @ w + b)
+          return [matMulT(du, ws, false, true), matMulT(xs, du, true, false), sumRows(du)];
+        });
+      },
+    };
+  },
+);
 
 /** The tanh approximation of GELU (HF "gelu_new"), differentiated by tfjs. */
 export function geluNew(x: tf.Tensor): tf.Tensor {
@@ -240,7 +255,8 @@ export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor1D, paddingIdx
         tf.tidy(() => {
           const si = saved[0] as tf.Tensor1D; // [ids]; dy: [ids, dim]
           // Ids outside the table are dropped by the scatter: send padding rows there.
-          const target = paddingIdx === undefined ? si : tf.where(tf.equal(si, paddingIdx), tf.fill(si.shape, -1, "int32"), si);
+          const target =
+            paddingIdx === undefined ? si : tf.where(tf.equal(si, paddingIdx), tf.fill(si.shape, -1, "int32"), si);
           return [scatterAddRowsOp(dy, target as tf.Tensor1D, numRows), tf.zerosLike(si)]; // [rows, dim], [ids]
         }),
     };
@@ -286,14 +302,20 @@ export interface AttentionDims {
  * product (DistilBERT's order). Returns the context [batch·seq, hidden], heads merged.
  */
 export function attention(
-  q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, keyBias: tf.Tensor4D, dims: AttentionDims, drop?: DropoutSite,
+  q: tf.Tensor2D,
+  k: tf.Tensor2D,
+  v: tf.Tensor2D,
+  keyBias: tf.Tensor4D,
+  dims: AttentionDims,
+  drop?: DropoutSite,
 ): tf.Tensor2D {
   // rate ≥ 1 (everything dropped) stays on the composed path: the stream has no threshold for it.
   if (native.fusedAttentionActive() && !(drop && drop.rate >= 1)) return nativeAttention(q, k, v, keyBias, dims, drop);
   const { batch, seq, heads } = dims;
   const hidden = q.shape[1];
   const headDim = hidden / heads;
-  const split = (t: tf.Tensor, perm: number[]): tf.Tensor4D => tf.transpose(tf.reshape(t, [batch, seq, heads, headDim]), perm);
+  const split = (t: tf.Tensor, perm: number[]): tf.Tensor4D =>
+    tf.transpose(tf.reshape(t, [batch, seq, heads, headDim]), perm);
   const qh = split(tf.mul(q, 1 / Math.sqrt(headDim)), [0, 2, 1, 3]); // [B, H, S, headDim]
   const kT = split(k, [0, 2, 3, 1]); // [B, H, headDim, S]
   const vh = split(v, [0, 2, 1, 3]); // [B, H, S, headDim]
@@ -306,21 +328,29 @@ export function attention(
 
 /** The native tier's attention: one kernel forward (saving the probabilities), one backward (redrawing the mask). */
 function nativeAttention(
-  q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, keyBias: tf.Tensor4D, dims: AttentionDims, drop?: DropoutSite,
+  q: tf.Tensor2D,
+  k: tf.Tensor2D,
+  v: tf.Tensor2D,
+  keyBias: tf.Tensor4D,
+  dims: AttentionDims,
+  drop?: DropoutSite,
 ): tf.Tensor2D {
   const scale = 1 / Math.sqrt(q.shape[1] / dims.heads);
   const biasShape = keyBias.shape;
-  const op = customOp<[tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor4D], tf.Tensor2D>("NerAttention", (qi, ki, vi, bias, save) => {
-    const [ctx, probs] = native.nativeAttention(qi, ki, vi, bias, dims, scale, drop);
-    save([qi, ki, vi, probs]);
-    return {
-      value: ctx,
-      gradFunc: (dy, saved) => {
-        const [qs, ks, vs, ps] = saved as tf.Tensor2D[];
-        const [dq, dk, dv] = native.nativeAttentionGrad(dy as tf.Tensor2D, qs, ks, vs, ps, dims, scale, drop);
-        return [dq, dk, dv, tf.zeros(biasShape)]; // the mask is a constant
-      },
-    };
-  });
+  const op = customOp<[tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor4D], tf.Tensor2D>(
+    "NerAttention",
+    (qi, ki, vi, bias, save) => {
+      const [ctx, probs] = native.nativeAttention(qi, ki, vi, bias, dims, scale, drop);
+      save([qi, ki, vi, probs]);
+      return {
+        value: ctx,
+        gradFunc: (dy, saved) => {
+          const [qs, ks, vs, ps] = saved as tf.Tensor2D[];
+          const [dq, dk, dv] = native.nativeAttentionGrad(dy as tf.Tensor2D, qs, ks, vs, ps, dims, scale, drop);
+          return [dq, dk, dv, tf.zeros(biasShape)]; // the mask is a constant
+        },
+      };
+    },
+  );
   return op(q, k, v, keyBias);
 }

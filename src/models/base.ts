@@ -75,7 +75,13 @@ export abstract class EncoderForTokenClassification implements TokenClassificati
   protected abstract embeddings(inputs: ModelInputs, dims: Dims, dropout: DropoutContext): tf.Tensor2D;
 
   /** Encoder layer `i`: x [batch·seq, hidden], key bias [batch, 1, 1, seq] → [batch·seq, hidden]. */
-  protected abstract layer(i: number, x: tf.Tensor2D, bias: tf.Tensor4D, dims: Dims, dropout: DropoutContext): tf.Tensor2D;
+  protected abstract layer(
+    i: number,
+    x: tf.Tensor2D,
+    bias: tf.Tensor4D,
+    dims: Dims,
+    dropout: DropoutContext,
+  ): tf.Tensor2D;
 
   /** Hidden states [batch·seq, hidden] before the classifier head. */
   protected encode(inputs: ModelInputs, dims: Dims, dropout: DropoutContext): tf.Tensor2D {
@@ -88,7 +94,9 @@ export abstract class EncoderForTokenClassification implements TokenClassificati
       const block = (xi: tf.Tensor2D, bi: tf.Tensor4D, d: DropoutContext) => this.layer(i, xi, bi, dims, d);
       const input = x;
       // One scope per layer: only what backprop saved outlives the layer.
-      x = tf.tidy(() => (ckpt ? checkpointed(block, input, bias, this.layerParams(i), dropout) : block(input, bias, dropout)));
+      x = tf.tidy(() =>
+        ckpt ? checkpointed(block, input, bias, this.layerParams(i), dropout) : block(input, bias, dropout),
+      );
       input.dispose();
     }
     return x; // [batch·seq, hidden]

@@ -20,7 +20,12 @@ export class BertForTokenClassification extends EncoderForTokenClassification {
   static paramSpecs(c: TokenClassificationConfig): ParamSpec[] {
     const h = c.hiddenSize;
     const specs: ParamSpec[] = [
-      { name: "bert.embeddings.word_embeddings.weight", kind: "embedding", hfShape: [c.vocabSize, h], paddingIdx: c.padTokenId },
+      {
+        name: "bert.embeddings.word_embeddings.weight",
+        kind: "embedding",
+        hfShape: [c.vocabSize, h],
+        paddingIdx: c.padTokenId,
+      },
       { name: "bert.embeddings.position_embeddings.weight", kind: "embedding", hfShape: [c.maxPositionEmbeddings, h] },
       { name: "bert.embeddings.token_type_embeddings.weight", kind: "embedding", hfShape: [c.typeVocabSize, h] },
       ...layerNormSpecs("bert.embeddings.LayerNorm", h),
@@ -43,7 +48,8 @@ export class BertForTokenClassification extends EncoderForTokenClassification {
   }
 
   constructor(config: TokenClassificationConfig, params: Map<string, tf.Variable>) {
-    if (config.modelType !== "bert") throw new Error(`BertForTokenClassification needs model_type bert, got ${config.modelType}`);
+    if (config.modelType !== "bert")
+      throw new Error(`BertForTokenClassification needs model_type bert, got ${config.modelType}`);
     super(config, BertForTokenClassification.paramSpecs(config), params);
   }
 
@@ -56,12 +62,15 @@ export class BertForTokenClassification extends EncoderForTokenClassification {
     const [n, h] = [batch * seq, c.hiddenSize];
     const e = "bert.embeddings";
     const ids = tf.reshape(inputs.inputIds, [n]) as tf.Tensor1D; // [batch·seq]
-    const typeIds = (inputs.tokenTypeIds ? tf.reshape(inputs.tokenTypeIds, [n]) : tf.zeros([n], "int32")) as tf.Tensor1D; // [batch·seq]
+    const typeIds = (
+      inputs.tokenTypeIds ? tf.reshape(inputs.tokenTypeIds, [n]) : tf.zeros([n], "int32")
+    ) as tf.Tensor1D; // [batch·seq]
     const words = embeddingLookup(this.w(`${e}.word_embeddings.weight`), ids, c.padTokenId); // [batch·seq, hidden]
     const types = embeddingLookup(this.w(`${e}.token_type_embeddings.weight`), typeIds); // [batch·seq, hidden]
     // position_ids = arange(seq): a slice of the table, broadcast over the batch.
     const positions = tf.slice(this.w(`${e}.position_embeddings.weight`), [0, 0], [seq, h]); // [seq, hidden]
-    const summed = tf.reshape(tf.add(tf.reshape(tf.add(words, types), [batch, seq, h]), positions), [n, h]) as tf.Tensor2D; // [batch·seq, hidden]
+    const sum = tf.add(tf.reshape(tf.add(words, types), [batch, seq, h]), positions); // [batch, seq, hidden]
+    const summed = tf.reshape(sum, [n, h]) as tf.Tensor2D; // [batch·seq, hidden]
     return dropout.apply(this.layerNorm(`${e}.LayerNorm`, summed), c.hiddenDropout); // [batch·seq, hidden]
   }
 
@@ -69,10 +78,17 @@ export class BertForTokenClassification extends EncoderForTokenClassification {
     const c = this.config;
     const p = this.layerPrefix(i);
     // x: [batch·seq, hidden]; bias: [batch, 1, 1, seq]
-    const qkv = { query: this.lin(`${p}.attention.self.query`), key: this.lin(`${p}.attention.self.key`), value: this.lin(`${p}.attention.self.value`) };
-    const ctx = selfAttention(x, bias, qkv, { ...dims, heads: c.numHeads }, dropout, c.attentionDropout); // [batch·seq, hidden]
-    const attnOut = dropout.apply(this.linear(`${p}.attention.output.dense`, ctx), c.hiddenDropout); // [batch·seq, hidden]
-    const att = this.layerNorm(`${p}.attention.output.LayerNorm`, attnOut, x); // LayerNorm(attnOut + x): [batch·seq, hidden]
+    const qkv = {
+      query: this.lin(`${p}.attention.self.query`),
+      key: this.lin(`${p}.attention.self.key`),
+      value: this.lin(`${p}.attention.self.value`),
+    };
+    // [batch·seq, hidden]
+    const ctx = selfAttention(x, bias, qkv, { ...dims, heads: c.numHeads }, dropout, c.attentionDropout);
+    // [batch·seq, hidden]
+    const attnOut = dropout.apply(this.linear(`${p}.attention.output.dense`, ctx), c.hiddenDropout);
+    // LayerNorm(attnOut + x): [batch·seq, hidden]
+    const att = this.layerNorm(`${p}.attention.output.LayerNorm`, attnOut, x);
     const act = this.linearActivation(`${p}.intermediate.dense`, att); // [batch·seq, intermediate]
     const out = dropout.apply(this.linear(`${p}.output.dense`, act), c.hiddenDropout); // [batch·seq, hidden]
     return this.layerNorm(`${p}.output.LayerNorm`, out, att); // LayerNorm(out + att): [batch·seq, hidden]

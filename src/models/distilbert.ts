@@ -20,8 +20,17 @@ export class DistilBertForTokenClassification extends EncoderForTokenClassificat
   static paramSpecs(c: TokenClassificationConfig): ParamSpec[] {
     const h = c.hiddenSize;
     const specs: ParamSpec[] = [
-      { name: "distilbert.embeddings.word_embeddings.weight", kind: "embedding", hfShape: [c.vocabSize, h], paddingIdx: c.padTokenId },
-      { name: "distilbert.embeddings.position_embeddings.weight", kind: "embedding", hfShape: [c.maxPositionEmbeddings, h] },
+      {
+        name: "distilbert.embeddings.word_embeddings.weight",
+        kind: "embedding",
+        hfShape: [c.vocabSize, h],
+        paddingIdx: c.padTokenId,
+      },
+      {
+        name: "distilbert.embeddings.position_embeddings.weight",
+        kind: "embedding",
+        hfShape: [c.maxPositionEmbeddings, h],
+      },
       ...layerNormSpecs("distilbert.embeddings.LayerNorm", h),
     ];
     for (let i = 0; i < c.numLayers; i++) {
@@ -42,7 +51,8 @@ export class DistilBertForTokenClassification extends EncoderForTokenClassificat
   }
 
   constructor(config: TokenClassificationConfig, params: Map<string, tf.Variable>) {
-    if (config.modelType !== "distilbert") throw new Error(`DistilBertForTokenClassification needs model_type distilbert, got ${config.modelType}`);
+    if (config.modelType !== "distilbert")
+      throw new Error(`DistilBertForTokenClassification needs model_type distilbert, got ${config.modelType}`);
     super(config, DistilBertForTokenClassification.paramSpecs(config), params);
   }
 
@@ -58,7 +68,8 @@ export class DistilBertForTokenClassification extends EncoderForTokenClassificat
     const words = embeddingLookup(this.w(`${e}.word_embeddings.weight`), ids, c.padTokenId); // [batch·seq, hidden]
     // position_ids = arange(seq): a slice of the table, broadcast over the batch.
     const positions = tf.slice(this.w(`${e}.position_embeddings.weight`), [0, 0], [seq, h]); // [seq, hidden]
-    const summed = tf.reshape(tf.add(tf.reshape(words, [batch, seq, h]), positions), [n, h]) as tf.Tensor2D; // [batch·seq, hidden]
+    const sum = tf.add(tf.reshape(words, [batch, seq, h]), positions); // [batch, seq, hidden]
+    const summed = tf.reshape(sum, [n, h]) as tf.Tensor2D; // [batch·seq, hidden]
     return dropout.apply(this.layerNorm(`${e}.LayerNorm`, summed), c.hiddenDropout); // [batch·seq, hidden]
   }
 
@@ -66,8 +77,13 @@ export class DistilBertForTokenClassification extends EncoderForTokenClassificat
     const c = this.config;
     const p = this.layerPrefix(i);
     // x: [batch·seq, hidden]; bias: [batch, 1, 1, seq]
-    const qkv = { query: this.lin(`${p}.attention.q_lin`), key: this.lin(`${p}.attention.k_lin`), value: this.lin(`${p}.attention.v_lin`) };
-    const ctx = selfAttention(x, bias, qkv, { ...dims, heads: c.numHeads }, dropout, c.attentionDropout); // [batch·seq, hidden]
+    const qkv = {
+      query: this.lin(`${p}.attention.q_lin`),
+      key: this.lin(`${p}.attention.k_lin`),
+      value: this.lin(`${p}.attention.v_lin`),
+    };
+    // [batch·seq, hidden]
+    const ctx = selfAttention(x, bias, qkv, { ...dims, heads: c.numHeads }, dropout, c.attentionDropout);
     const attnOut = this.linear(`${p}.attention.out_lin`, ctx); // [batch·seq, hidden]
     const sa = this.layerNorm(`${p}.sa_layer_norm`, attnOut, x); // LayerNorm(attnOut + x): [batch·seq, hidden]
     const act = this.linearActivation(`${p}.ffn.lin1`, sa); // [batch·seq, intermediate]

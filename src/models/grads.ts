@@ -48,13 +48,20 @@ export interface LossAndGrads {
  * Forward (dropout on when `training`, seeded by `dropoutSeed`), loss (divided by
  * `lossDivisor`), backward. Leaves no tensors behind except the returned gradients.
  */
-export function computeLossAndGrads(model: DifferentiableModel, batch: LabeledBatch, opts: GradOptions = {}): LossAndGrads {
+export function computeLossAndGrads(
+  model: DifferentiableModel,
+  batch: LabeledBatch,
+  opts: GradOptions = {},
+): LossAndGrads {
   const { lossFn = tokenClassificationLoss, lossDivisor = 1, accumulateInto, ...forwardOpts } = opts;
   const named = [...model.namedWeights()];
-  const { value, grads } = leanGradients(() => {
-    const loss = lossFn(model.forward(batch, forwardOpts), batch.labels);
-    return lossDivisor === 1 ? loss : tf.div(loss, lossDivisor);
-  }, named.map(([, v]) => v));
+  const { value, grads } = leanGradients(
+    () => {
+      const loss = lossFn(model.forward(batch, forwardOpts), batch.labels);
+      return lossDivisor === 1 ? loss : tf.div(loss, lossDivisor);
+    },
+    named.map(([, v]) => v),
+  );
   const loss = value.dataSync()[0];
   value.dispose();
   const out = accumulateInto ?? new Map<string, tf.Tensor>();

@@ -32,17 +32,20 @@ export function tokenClassificationLoss(logits: tf.Tensor3D, labels: tf.Tensor2D
  * `(Σ_j target_j · softmax(logits) − target) / count`: one tape node instead of the ~8 of the
  * composed formula (log-softmax, product, sums, division), the same forward numbers.
  */
-const softmaxCrossEntropy = customOp<[tf.Tensor2D, tf.Tensor2D, tf.Scalar], tf.Scalar>("NerSoftmaxCrossEntropy", (logits, target, count, save) => {
-  const logp = tf.logSoftmax(logits); // [n, classes]
-  save([logp, target, count]);
-  return {
-    value: tf.div(tf.neg(tf.sum(tf.mul(logp, target))), count),
-    gradFunc: (dy, saved) => {
-      const [lp, t, n] = saved;
-      return tf.tidy(() => {
-        const dlogits = tf.mul(tf.sub(tf.mul(tf.exp(lp), tf.sum(t, -1, true)), t), tf.div(dy, n));
-        return [dlogits, tf.zerosLike(t), tf.zerosLike(n)]; // labels are constants
-      });
-    },
-  };
-});
+const softmaxCrossEntropy = customOp<[tf.Tensor2D, tf.Tensor2D, tf.Scalar], tf.Scalar>(
+  "NerSoftmaxCrossEntropy",
+  (logits, target, count, save) => {
+    const logp = tf.logSoftmax(logits); // [n, classes]
+    save([logp, target, count]);
+    return {
+      value: tf.div(tf.neg(tf.sum(tf.mul(logp, target))), count),
+      gradFunc: (dy, saved) => {
+        const [lp, t, n] = saved;
+        return tf.tidy(() => {
+          const dlogits = tf.mul(tf.sub(tf.mul(tf.exp(lp), tf.sum(t, -1, true)), t), tf.div(dy, n));
+          return [dlogits, tf.zerosLike(t), tf.zerosLike(n)]; // labels are constants
+        });
+      },
+    };
+  },
+);

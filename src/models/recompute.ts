@@ -5,8 +5,9 @@
  * most one layer's activations are alive at a time. Same numbers, about one more forward of compute.
  *
  * "auto" (the default) checkpoints only where it is needed: on a backend whose heap is bounded
- * (wasm: 4 GiB for every tensor, `capabilities().heapLimitBytes`), when the estimated activations of the whole encoder would not fit
- * beside what is already allocated (e.g. bert-base at batch 16 × 173 tokens, CoNLL's longest batch).
+ * (wasm: 4 GiB for every tensor, `capabilities().heapLimitBytes`), when the estimated activations of
+ * the whole encoder would not fit beside what is already allocated (e.g. bert-base at batch 16 × 173
+ * tokens, CoNLL's longest batch).
  */
 import * as tf from "@tensorflow/tfjs";
 import { customOp, isRecordingGradients, leanGradients } from "../backend/autograd";
@@ -43,7 +44,12 @@ export function layerActivationBytes(s: LayerShape): number {
 }
 
 /** Whether to checkpoint this forward pass's layers (only ever while gradients are recorded). */
-export function shouldCheckpoint(mode: GradientCheckpointing, layer: LayerShape, numLayers: number, paramBytes: number): boolean {
+export function shouldCheckpoint(
+  mode: GradientCheckpointing,
+  layer: LayerShape,
+  numLayers: number,
+  paramBytes: number,
+): boolean {
   if (!isRecordingGradients()) return false;
   if (mode !== "auto") return mode;
   const heap = capabilities().heapLimitBytes;
@@ -58,7 +64,13 @@ export function shouldCheckpoint(mode: GradientCheckpointing, layer: LayerShape,
  * `block(x, bias, dropout)` with its activations recomputed in the backward pass. `params` are
  * every variable the block reads (their gradients flow through the recomputation).
  */
-export function checkpointed(block: EncoderBlock, x: tf.Tensor2D, bias: tf.Tensor4D, params: tf.Variable[], dropout: DropoutContext): tf.Tensor2D {
+export function checkpointed(
+  block: EncoderBlock,
+  x: tf.Tensor2D,
+  bias: tf.Tensor4D,
+  params: tf.Variable[],
+  dropout: DropoutContext,
+): tf.Tensor2D {
   const replay = dropout.replay();
   const run = customOp<tf.Tensor[], tf.Tensor2D>("NerCheckpointedLayer", (...args) => {
     const [xIn, biasIn] = args as unknown as [tf.Tensor2D, tf.Tensor4D];
@@ -70,7 +82,11 @@ export function checkpointed(block: EncoderBlock, x: tf.Tensor2D, bias: tf.Tenso
         const [xs, bs] = saved as [tf.Tensor2D, tf.Tensor4D];
         const { value, grads } = leanGradients(() => block(xs, bs, replay), [xs, ...params], dy);
         value.dispose();
-        return [grads[0] ?? tf.zerosLike(xs), tf.zerosLike(bs), ...params.map((p, i) => grads[i + 1] ?? tf.zerosLike(p))];
+        return [
+          grads[0] ?? tf.zerosLike(xs),
+          tf.zerosLike(bs),
+          ...params.map((p, i) => grads[i + 1] ?? tf.zerosLike(p)),
+        ];
       },
     };
   });
