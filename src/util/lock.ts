@@ -82,6 +82,33 @@ export function readLockHolder(dir: string): LockHolder | null {
   return parseHolder(readOrNull(path.join(dir, LOCK_FILE)));
 }
 
+/**
+ * Fail at once, without taking the lock, when another live process holds `dir`'s lock: a cheap
+ * early check (it loads nothing) for commands that take the lock only after loading their modules.
+ */
+export function assertNotLockedByOther(dir: string, what = dir): void {
+  let key: string;
+  try {
+    key = fs.realpathSync(dir);
+  } catch {
+    return; // no directory, no lock
+  }
+  if (held.has(key)) return;
+  const file = path.join(key, LOCK_FILE);
+  const text = readOrNull(file);
+  if (text === null) return;
+  const holder = parseHolder(text);
+  if (!isStale(holder, file)) throw heldError(what, file, holder);
+}
+
+function heldError(what: string, file: string, holder: LockHolder | null): LockHeldError {
+  const who = holder ? describeHolder(holder) : "a process that is still writing the lock file";
+  return new LockHeldError(
+    `${what} is in use by ${who}; wait for it to finish, or remove ${file} if that process is gone`,
+    holder,
+  );
+}
+
 /** The holder of `dir`'s lock when that process is alive (or cannot be checked: another host), else null. */
 export function liveLockHolder(dir: string): LockHolder | null {
   const file = path.join(dir, LOCK_FILE);
@@ -101,13 +128,7 @@ function createLock(file: string, what: string): { ino: number; text: string } {
     const text = readOrNull(file);
     if (text === null) continue; // released between our open and our read: try again
     const holder = parseHolder(text);
-    if (!isStale(holder, file)) {
-      const who = holder ? describeHolder(holder) : "a process that is still writing the lock file";
-      throw new LockHeldError(
-        `${what} is in use by ${who}; wait for it to finish, or remove ${file} if that process is gone`,
-        holder,
-      );
-    }
+    if (!isStale(holder, file)) throw heldError(what, file, holder);
     breakStaleLock(file, text);
   }
   throw new LockHeldError(`${what}: could not take ${file} (other processes keep taking it)`, null);

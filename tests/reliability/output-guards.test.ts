@@ -112,6 +112,21 @@ test(
       t.diagnostic(`refused in ${r.exitedAt - r.startedAt} ms after start: ${first}`);
       assert.doesNotMatch(r.stderr, /ENOTEMPTY|rename/);
     }
+    // `ner train` checks the lock before loading its modules: one line, process start-up included.
+    const t0 = Date.now();
+    const cli = spawnSync(process.execPath, [NER, "train", "--output", out, "--progress", "none"], {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    const ms = Date.now() - t0;
+    assert.equal(cli.status, 1);
+    assert.match(
+      cli.stderr,
+      new RegExp(`^ner train: ${out} is in use by PID ${a.pid} on .*\\.ner\\.lock if that process is gone\\n$`),
+    );
+    assert.ok(ms < 5000, `ner train answered in ${ms} ms, process start-up included`);
+    t.diagnostic(`ner train refused in ${ms} ms, process start-up included`);
     const ra = await a.done;
     assert.equal(ra.code, 0, ra.stderr);
     assert.equal(incompleteSaveReason(out), null);

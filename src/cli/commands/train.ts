@@ -11,6 +11,7 @@
  */
 import type { Command } from "commander";
 import { checkWritableOutput } from "../../util/files";
+import { assertNotLockedByOther } from "../../util/lock";
 import { TRAIN_JOB_OPTIONS, type TrainJobOptions } from "../../training/options";
 import { addOptions, optionsOfFlags, readConfigFile, type Flags } from "../flags";
 import { BACKEND_CHOICES, DATA_ENV, MODEL_ENV, helpAfter } from "../help";
@@ -47,6 +48,7 @@ export function register(program: Command): void {
     .action(async (flags: Flags) => {
       try {
         const opts = optionsFromFlags(flags);
+        assertNotLockedByOther(opts.outputDir); // before the job's modules load: a second run fails at once
         checkWritableOutput(opts.outputDir, "--output");
         // Loaded lazily: `ner train --help` and flag errors stay fast.
         const { runTrainJob } = require("../../training/job") as typeof import("../../training/job");
