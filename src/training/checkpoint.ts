@@ -28,6 +28,7 @@ import { isTransposed, type ParamSpec } from "../models/weights";
 import type { AdamW } from "./adamw";
 import { encodeSafetensors, readSafetensors, type SafetensorsDtype, type TensorData } from "../models/safetensors";
 import { errorNamingPath, fsyncDir, writeDirAtomicAsync, writeFileAtomic, writeFileSynced } from "../util/atomic";
+import { READ_LIMITS, readTextFileBounded } from "../util/files";
 import { acquireDirLock, describeHolder, holdsDirLock, liveLockHolder, LOCK_FILE } from "../util/lock";
 import type {
   LogEntry,
@@ -385,7 +386,7 @@ function commitStaging(dir: string, staging: string): void {
 
 function readCommit(staging: string): { files: string[] } | null {
   try {
-    const c = JSON.parse(fs.readFileSync(path.join(staging, COMMIT_FILE), "utf8")) as { files?: unknown };
+    const c = JSON.parse(readTextFileBounded(path.join(staging, COMMIT_FILE), READ_LIMITS.json)) as { files?: unknown };
     const ok =
       Array.isArray(c.files) &&
       c.files.every((f) => typeof f === "string" && f === path.basename(f) && !f.startsWith("."));
@@ -419,7 +420,7 @@ export function incompleteSaveReason(dir: string): string | null {
   if (!lstatOrNull(markerFile)) return null;
   let manifest: SaveManifest;
   try {
-    manifest = JSON.parse(fs.readFileSync(markerFile, "utf8")) as SaveManifest;
+    manifest = JSON.parse(readTextFileBounded(markerFile, READ_LIMITS.json)) as SaveManifest;
     if (typeof manifest.files !== "object" || manifest.files === null) throw new Error('no "files"');
   } catch (err) {
     return `${markerFile}: not a save manifest (${(err as Error).message}); the save is incomplete or damaged`;
@@ -764,22 +765,20 @@ export function rotateCheckpoints(outputDir: string, limit: number, keep: string
 }
 
 function readJson<T>(file: string): T {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch {
-    throw new Error(`${file}: missing (not a complete checkpoint)`);
-  }
+  if (!fs.existsSync(file)) throw new Error(`${file}: missing (not a complete checkpoint)`);
+  // Regular files only, size-capped (util/files); a parse error says where, never what the file holds.
+  const text = readTextFileBounded(file, READ_LIMITS.json, "checkpoint record");
   try {
     return JSON.parse(text) as T;
   } catch (err) {
-    throw new Error(`${file}: invalid JSON (${(err as Error).message})`);
+    const at = /position \d+/.exec((err as Error).message);
+    throw new Error(`${file}: invalid JSON${at ? ` (at ${at[0]})` : ""}`);
   }
 }
 
 function readJsonOrNull<T>(file: string): T | null {
   try {
-    return JSON.parse(fs.readFileSync(file, "utf8")) as T;
+    return JSON.parse(readTextFileBounded(file, READ_LIMITS.json)) as T;
   } catch {
     return null;
   }

@@ -429,3 +429,13 @@ test("a Hub cache ref that is not a commit hash (a path, /dev/zero) is refused i
   fs.symlinkSync("/dev/zero", path.join(refs, "main"));
   refuses(() => findInHubCache("org/m", "config.json", "main", cache), /Hub cache ref is a character device/, path.join(refs, "main"));
 });
+
+test("checkpoint records (trainer_state.json, rng_state.json) symlinked to /dev/zero or not JSON: one line, content never shown", async () => {
+  const { readRngState, readTrainerState } = await import("../../src/training/checkpoint");
+  const dir = tmp();
+  fs.symlinkSync("/dev/zero", path.join(dir, "trainer_state.json"));
+  refuses(() => readTrainerState(dir), /checkpoint record is a character device, not a regular file/, "trainer_state.json");
+  fs.writeFileSync(path.join(dir, "rng_state.json"), "password=hunter2");
+  const err = refuses(() => readRngState(dir), /rng_state\.json: invalid JSON/, "rng_state.json");
+  assert.doesNotMatch(err.message, /hunter2/);
+});
