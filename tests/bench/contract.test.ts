@@ -11,6 +11,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { loadNativeBlas } from "../../src/backend/native";
 import { repoRoot } from "../helpers/fixtures";
 
 const TINY = ["--models", "main-job", "--seqs", "8", "--batch", "2", "--reps", "1"];
@@ -54,6 +55,8 @@ function checkRecord(r: Record<string, unknown>, kind: string): void {
   assert.equal(r.openblas_coretype, process.env.OPENBLAS_CORETYPE ?? "unset");
   assert.equal(r.reps, 1);
   assert.equal(typeof r.load_1m, "number");
+  // The sgemm peak of the same run, beside the step's GFLOP/s, whenever the native addon is there.
+  if (loadNativeBlas().addon !== undefined) assert.ok(typeof r.sgemm_peak_gflops === "number" && r.sgemm_peak_gflops > 0);
 }
 
 for (const kind of ["train", "infer"]) {
