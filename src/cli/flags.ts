@@ -4,7 +4,7 @@
  * and `--config` files are checked against the same table, and errors name the flag or the key.
  */
 import type { Command } from "commander";
-import * as fs from "fs";
+import { readJsonFileBounded } from "../util/files";
 import { checkOptionValue, defaultText, type OptionSpec, type OptionTable } from "../training/options";
 
 /** Flags as commander hands them over (strings; booleans for switches). */
@@ -106,12 +106,8 @@ function normalize(table: OptionTable, source: Record<string, unknown>, file?: s
 
 /** Read a `--config` JSON object (keys: the table's keys or any flag name in camelCase). */
 export function readConfigFile(table: OptionTable, file: string): Record<string, unknown> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(fs.readFileSync(file, "utf8"));
-  } catch (err) {
-    throw new Error(`${file}: cannot read the config (${(err as Error).message})`);
-  }
+  // Regular file, size-capped; a JSON error gives line and column, never the file's content.
+  const raw = readJsonFileBounded(file, "config");
   if (typeof raw !== "object" || raw === null || Array.isArray(raw))
     throw new Error(`${file}: must hold a JSON object`);
   return normalize(table, raw as Record<string, unknown>, file);

@@ -439,3 +439,16 @@ test("checkpoint records (trainer_state.json, rng_state.json) symlinked to /dev/
   const err = refuses(() => readRngState(dir), /rng_state\.json: invalid JSON/, "rng_state.json");
   assert.doesNotMatch(err.message, /hunter2/);
 });
+
+test("a --config file that is a FIFO or not JSON: one line naming it, content never shown", async () => {
+  const { readConfigFile } = await import("../../src/cli/flags");
+  const { JOB_OPTIONS } = await import("../../src/training/options");
+  const dir = tmp();
+  const fifo = path.join(dir, "train.json");
+  execFileSync("mkfifo", [fifo]);
+  refuses(() => readConfigFile(JOB_OPTIONS, fifo), /config is a FIFO/, fifo);
+  const secret = path.join(dir, "secret.json");
+  fs.writeFileSync(secret, "AKIAIOSFODNN7EXAMPLE\n");
+  const err = refuses(() => readConfigFile(JOB_OPTIONS, secret), /config is not valid JSON/, secret);
+  assert.doesNotMatch(err.message, /AKIA/);
+});
