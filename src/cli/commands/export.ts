@@ -38,7 +38,7 @@ export function register(program: Command): void {
   const exportCmd = program.command("export").description("Export a model for use elsewhere");
   exportCmd
     .command("web")
-    .description("Write a static web page that runs the model in the reader's browser (no server, no network)")
+    .description("Write a static web page that runs the model in the reader's browser (no Python, no hub, no CDN)")
     .option("--model <dir|name>", "model directory or hub name (config.json, weights, tokenizer files)")
     .requiredOption("--out <folder>", "the site folder to write (a previous export there is replaced)")
     .option("--fp16", "store the weights in half precision (half the size; the page computes in float32)")
