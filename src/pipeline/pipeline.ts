@@ -27,7 +27,9 @@ async function loadModel(name: string): Promise<PipelineModel> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use: importing the pipeline loads no model code
   const { AutoModelForTokenClassification } = require("../models/auto") as typeof import("../models/auto");
   // Inference: a checkpoint without encoder weights would predict from random weights; refuse it.
-  const model: PipelineModel = await AutoModelForTokenClassification.fromPretrained(name, { requireEncoderWeights: true });
+  const model: PipelineModel = await AutoModelForTokenClassification.fromPretrained(name, {
+    requireEncoderWeights: true,
+  });
   return model;
 }
 
@@ -46,9 +48,14 @@ async function loadTokenizer(name: string): Promise<PipelineTokenizer> {
  * await ner("My name is Wolfgang and I live in Berlin");
  * // [{entity_group: "PER", score: 0.99, word: "wolfgang", start: 11, end: 19}, …]
  */
-export async function pipeline(task: "token-classification" | "ner", opts: TokenClassificationOptions): Promise<TokenClassifier> {
+export async function pipeline(
+  task: "token-classification" | "ner",
+  opts: TokenClassificationOptions,
+): Promise<TokenClassifier> {
   if (task !== "token-classification" && task !== "ner") {
-    throw new Error(`Unsupported task ${JSON.stringify(task)}: this library provides "token-classification" (alias "ner")`);
+    throw new Error(
+      `Unsupported task ${JSON.stringify(task)}: this library provides "token-classification" (alias "ner")`,
+    );
   }
   const ownsModel = typeof opts.model === "string";
   const tokenizerSource = opts.tokenizer ?? (typeof opts.model === "string" ? opts.model : undefined);
