@@ -71,7 +71,7 @@ test("every command has a description, --json, an example and (where it loads fi
   const leaves = leafCommands();
   assert.deepEqual(
     leaves.map((l) => l.name).sort(),
-    ["align", "data convert", "data download", "data list", "data stats", "env", "evaluate", "model convert", "model info", "model logits", "predict", "seqeval", "train"],
+    ["align", "data convert", "data download", "data list", "data stats", "env", "evaluate", "export web", "model convert", "model info", "model logits", "predict", "seqeval", "train"],
   );
   for (const { name, cmd } of leaves) {
     const help = helpOf(cmd);
