@@ -102,8 +102,8 @@ function createPeerVenv(pipArgs: string, log: (s: string) => void): string {
 
 /**
  * Run one job in a fresh Python process (memory is returned between configurations), with torch,
- * OpenMP and OpenBLAS all limited to `threads`. OPENBLAS_CORETYPE is inherited unchanged: Debian's
- * torch multiplies through OpenBLAS too, so both sides run under the same setting.
+ * OpenMP and OpenBLAS all limited to `threads`. OPENBLAS_CORETYPE is inherited unchanged (pip's torch
+ * wheels multiply with their own kernels; Debian's fallback torch goes through OpenBLAS like us).
  */
 export function runPeer(python: string, job: PeerJob, threads: number, timeoutMs = 600_000): PeerResult {
   const script = path.join(__dirname, "torch_peer.py");

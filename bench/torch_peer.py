@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """PyTorch peer of `npm run bench`: the same models, batches and update step, timed in PyTorch.
 
-`transformers` is not packaged in Debian, so DistilBERT / BERT token classification are written here
-in plain torch.nn with Hugging Face's layout and sizes: the same linear layers (same FLOPs), exact
+Runs under the bench's PyTorch 2.x venv (or `--python`; Debian's torch 1.13 only as a labelled fallback,
+which has no `transformers`), so DistilBERT / BERT token classification are written here in plain
+torch.nn with Hugging Face's layout and sizes: the same linear layers (same FLOPs), exact
 (erf) GELU, LayerNorm eps 1e-12, dropout 0.1 in training, cross-entropy ignoring -100, gradient
 clipping to 1.0 and torch.optim.AdamW with the HF Trainer's decay grouping (no decay on biases and
 LayerNorm weights). Inference runs in eval mode under torch.no_grad(), as HF's pipeline does.
