@@ -235,7 +235,9 @@ export function aggregate(
 ): PipelineEntity[] {
   if (strategy === "none") return labelTokens(preEntities, id2label);
   const units: LabelledUnit[] =
-    strategy === "simple" ? labelTokens(preEntities, id2label) : aggregateWords(preEntities, strategy, id2label, tokensToString);
+    strategy === "simple"
+      ? labelTokens(preEntities, id2label)
+      : aggregateWords(preEntities, strategy, id2label, tokensToString);
   return groupEntities(units, tokensToString);
 }
 
