@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// WebAssembly.Memory/Module types: tslab compiles with the ES2022 lib only
 /**
  * The AdamW update of one parameter, fused and in place on the wasm heap: param, exp_avg and
  * exp_avg_sq are overwritten where they lie, with no temporaries — in C on the native tier

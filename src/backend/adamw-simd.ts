@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// WebAssembly.Memory/Module types: tslab compiles with the ES2022 lib only
 /**
  * The AdamW update as a tiny WebAssembly SIMD module that imports tfjs-backend-wasm's own memory, so
  * the plain wasm tier updates parameters in place on the heap four floats at a time instead of in a
