@@ -7,6 +7,7 @@ import * as path from "path";
 import { displayBundle } from "../display/mime";
 import { escapeHtml } from "../display/html";
 import { serveSite, type SiteServer } from "./serve";
+import { EXAMPLE_COUNT } from "./examples";
 import type { SiteRunCard } from "./site-manifest";
 import { exportWebSite, type ExportWebResult } from "./web";
 
@@ -17,6 +18,11 @@ export interface ShowWebPageOptions {
   runCard?: Partial<SiteRunCard>;
   /** Example texts for the page's selector. */
   examples?: string[];
+  /**
+   * Or a dataset to take them from (the notebook's eval split): its first sentences with an
+   * entity (a non-zero tag id; 0 is "O" in every corpus here) and 4–30 words, words joined by spaces.
+   */
+  examplesFrom?: { rows: readonly { tokens: readonly string[]; ner_tags?: readonly number[] }[] };
   /** Iframe height in pixels (default 560). */
   height?: number;
 }
@@ -28,10 +34,18 @@ export interface ShownWebPage {
   close(): Promise<void>;
 }
 
+function examplesOf(rows: readonly { tokens: readonly string[]; ner_tags?: readonly number[] }[]): string[] {
+  return rows
+    .filter((r) => r.tokens.length >= 4 && r.tokens.length <= 30 && (r.ner_tags ?? []).some((t) => t !== 0))
+    .slice(0, EXAMPLE_COUNT)
+    .map((r) => r.tokens.join(" "));
+}
+
 /** Export `modelDir` as a web page, serve it and display it; see {@link ShowWebPageOptions}. */
 export async function showWebPage(modelDir: string, opts: ShowWebPageOptions = {}): Promise<ShownWebPage> {
   const out = opts.out ?? path.resolve("out", "web", path.basename(path.resolve(modelDir)));
-  const site = await exportWebSite({ model: modelDir, out, examples: opts.examples, runCard: opts.runCard });
+  const examples = opts.examples ?? (opts.examplesFrom ? examplesOf(opts.examplesFrom.rows) : undefined);
+  const site = await exportWebSite({ model: modelDir, out, examples, runCard: opts.runCard });
   const server: SiteServer = await serveSite(site.out);
   const url = server.url;
   const size = `${(site.totalBytes / 1e6).toFixed(1)} MB`;

@@ -9,7 +9,9 @@ import * as fs from "fs";
 import * as http from "http";
 import * as os from "os";
 import * as path from "path";
+import { showWebPage } from "../../src/export/notebook";
 import { serveSite } from "../../src/export/serve";
+import { setDisplaySink, type MimeBundle } from "../../src/display/mime";
 import { fixturePath, repoRoot } from "../helpers/fixtures";
 
 let tmp: string;
@@ -120,5 +122,37 @@ test("the static server: files with COOP/COEP headers, 404s, no escape from the 
     await assert.rejects(serveSite(site, port), new RegExp(`port ${port} on 127.0.0.1 is in use`));
   } finally {
     await first.close();
+  }
+});
+
+test("the notebooks' showWebPage: exports with examples from the eval rows, serves, shows an iframe", async () => {
+  const shown: MimeBundle[] = [];
+  setDisplaySink((bundle) => void shown.push(bundle));
+  const rows = [
+    { tokens: ["no", "entity", "in", "here"], ner_tags: [0, 0, 0, 0] },
+    { tokens: ["John", "lives", "in", "Paris", "."], ner_tags: [1, 0, 0, 5, 0] },
+    { tokens: ["Rome", "."], ner_tags: [5, 0] },
+  ];
+  try {
+    const page = await showWebPage(fixturePath("tiny-bert"), {
+      out: path.join(tmp, "notebook-site"),
+      examplesFrom: { rows },
+      runCard: { f1: 0.5, data: "CoNLL-2003 (test)" },
+    });
+    try {
+      const manifest = JSON.parse(fs.readFileSync(path.join(page.site.out, "site.json"), "utf8")) as {
+        examples: string[];
+        runCard: { f1: number; data: string };
+      };
+      assert.deepEqual(manifest.examples, ["John lives in Paris ."]);
+      assert.deepEqual([manifest.runCard.f1, manifest.runCard.data], [0.5, "CoNLL-2003 (test)"]);
+      assert.equal(shown.length, 1);
+      assert.match(String(shown[0]["text/html"]), new RegExp(`<iframe src="${page.url}"`));
+      assert.equal((await get(page.url)).status, 200);
+    } finally {
+      await page.close();
+    }
+  } finally {
+    setDisplaySink(null);
   }
 });
