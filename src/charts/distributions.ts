@@ -12,7 +12,12 @@ export function tagDistributionFigure(
   return {
     data: [{ type: "bar", name: "tokens", x: counts.map((c) => c.tag), y: counts.map((c) => c.count) }],
     layout: baseLayout(opts.title ?? "Tag frequencies", "tag", "tokens", {
-      yaxis: log ? logAxis("tokens (log scale)", counts.map((c) => c.count)) : { title: { text: "tokens" } },
+      yaxis: log
+        ? logAxis(
+            "tokens (log scale)",
+            counts.map((c) => c.count),
+          )
+        : { title: { text: "tokens" } },
     }),
   };
 }

@@ -57,6 +57,7 @@ export function logAxis(title: string, values?: readonly number[]): Record<strin
 export function figureTitle(fig: PlotlyFigure): string {
   const t = fig.layout.title;
   if (typeof t === "string") return t;
-  if (t && typeof t === "object" && typeof (t as { text?: unknown }).text === "string") return (t as { text: string }).text;
+  if (t && typeof t === "object" && typeof (t as { text?: unknown }).text === "string")
+    return (t as { text: string }).text;
   return "";
 }

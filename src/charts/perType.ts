@@ -44,9 +44,18 @@ export function perTypeScoresFigure(
   });
   return {
     data: [
-      bar("precision", types.map((t) => report[t].precision)),
-      bar("recall", types.map((t) => report[t].recall)),
-      bar("f1", types.map((t) => f1Of(report[t]))),
+      bar(
+        "precision",
+        types.map((t) => report[t].precision),
+      ),
+      bar(
+        "recall",
+        types.map((t) => report[t].recall),
+      ),
+      bar(
+        "f1",
+        types.map((t) => f1Of(report[t])),
+      ),
     ],
     layout: baseLayout(opts.title ?? "Scores per entity type", "entity type", "score", {
       barmode: "group",

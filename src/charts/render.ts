@@ -36,7 +36,11 @@ export function plotlyJsSource(): string {
 
 /** A figure's JSON with `config.responsive` on (the form both the renderer and newPlot take). */
 export function figureJson(fig: PlotlyFigure): { data: unknown[]; layout: object; config: object } {
-  return { data: fig.data, layout: fig.layout, config: { responsive: true, displaylogo: false, ...(fig.config ?? {}) } };
+  return {
+    data: fig.data,
+    layout: fig.layout,
+    config: { responsive: true, displaylogo: false, ...(fig.config ?? {}) },
+  };
 }
 
 /**
@@ -45,7 +49,10 @@ export function figureJson(fig: PlotlyFigure): { data: unknown[]; layout: object
  * section (`]]>`), whatever the HTML parser's state.
  */
 export function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return JSON.stringify(value).replace(
+    /[<>&\u2028\u2029]/g,
+    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 /**
@@ -56,7 +63,8 @@ export function staticImageHtml(fig: PlotlyFigure, svg = figureSvg(fig)): string
   const title = figureTitle(fig) || "chart";
   const size = /width="(\d+)" height="(\d+)"/.exec(svg);
   const dims = size ? ` width="${size[1]}" height="${size[2]}"` : "";
-  return `<img class="ner-chart-static" alt="${escapeHtml(title)}"${dims} style="max-width:100%;height:auto" src="${svgDataUrl(svg)}">`;
+  const style = "max-width:100%;height:auto";
+  return `<img class="ner-chart-static" alt="${escapeHtml(title)}"${dims} style="${style}" src="${svgDataUrl(svg)}">`;
 }
 
 /** How long an HTML fallback waits for plotly.js before it keeps the static picture. */
@@ -68,14 +76,18 @@ const PLOTLY_WAIT_MS = 60_000;
  * not run (untrusted notebooks) the picture stays. With `includePlotlyJs` the library is inlined
  * first; otherwise the script waits (at most a minute) for `window.Plotly`.
  */
-export function figureHtml(fig: PlotlyFigure, opts: { includePlotlyJs?: boolean; divId?: string; svg?: string } = {}): string {
+export function figureHtml(
+  fig: PlotlyFigure,
+  opts: { includePlotlyJs?: boolean; divId?: string; svg?: string } = {},
+): string {
   const id = opts.divId ?? uniqueId("ner-plot");
   const lib = opts.includePlotlyJs ? `<script type="text/javascript">${plotlyJsSource()}</script>\n` : "";
   const height = typeof fig.layout.height === "number" ? fig.layout.height : 380;
   return (
     lib +
     `<div id="${escapeHtml(id)}" class="ner-plot">${staticImageHtml(fig, opts.svg)}</div>\n` +
-    `<script type="text/javascript">(function(){var f=${scriptJson(figureJson(fig))},id=${scriptJson(id)},t0=Date.now();` +
+    `<script type="text/javascript">(function(){` +
+    `var f=${scriptJson(figureJson(fig))},id=${scriptJson(id)},t0=Date.now();` +
     `function draw(){var d=document.getElementById(id);if(!d)return;` +
     `if(window.Plotly){d.innerHTML="";d.style.width="100%";d.style.height="${height}px";` +
     `window.Plotly.react(d,f.data,f.layout,f.config);}` +

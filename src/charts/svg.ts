@@ -13,7 +13,18 @@ import { figureTitle, PlotlyFigure, PlotlyTrace } from "./figure";
 import { type Bins, formatTick, linearTicks, logTicks, niceStep, sharedBins, stepDecimals } from "./ticks";
 
 /** plotly.js's default trace colours (D3 category10). */
-export const PLOTLY_COLORWAY = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+export const PLOTLY_COLORWAY = [
+  "#1f77b4",
+  "#ff7f0e",
+  "#2ca02c",
+  "#d62728",
+  "#9467bd",
+  "#8c564b",
+  "#e377c2",
+  "#7f7f7f",
+  "#bcbd22",
+  "#17becf",
+];
 
 export interface SvgOptions {
   width?: number;
@@ -29,12 +40,14 @@ const rec = (v: unknown): Rec => (v && typeof v === "object" ? (v as Rec) : {});
 const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const fmt = (v: number) => (Math.round(v * 100) / 100).toString();
+const rect = (x: number, y: number, w: number, h: number, attrs: string) =>
+  `<rect x="${fmt(x)}" y="${fmt(y)}" width="${fmt(Math.max(0, w))}" height="${fmt(Math.max(0, h))}" ${attrs}/>`;
+const line = (x1: number, y1: number, x2: number, y2: number, attrs: string) =>
+  `<line x1="${fmt(x1)}" x2="${fmt(x2)}" y1="${fmt(y1)}" y2="${fmt(y2)}" ${attrs}/>`;
 
 /** plotly's text markup reduced to lines: `<br>` breaks a line, other tags are dropped. */
 export function textLines(text: string): string[] {
-  return text
-    .split(/<br\s*\/?>/i)
-    .map((line) => line.replace(/<\/?(b|i|em|strong|sup|sub|span|a)\b[^>]*>/gi, ""));
+  return text.split(/<br\s*\/?>/i).map((line) => line.replace(/<\/?(b|i|em|strong|sup|sub|span|a)\b[^>]*>/gi, ""));
 }
 
 function textWidth(text: string, size = 12): number {
@@ -45,7 +58,9 @@ function textWidth(text: string, size = 12): number {
 function svgText(x: number, y: number, text: string, attrs: string): string {
   const lines = textLines(text);
   if (lines.length === 1) return `<text x="${fmt(x)}" y="${fmt(y)}" ${attrs}>${escapeHtml(lines[0])}</text>`;
-  const spans = lines.map((l, i) => `<tspan x="${fmt(x)}" dy="${i === 0 ? 0 : LINE_H}">${escapeHtml(l)}</tspan>`).join("");
+  const spans = lines
+    .map((l, i) => `<tspan x="${fmt(x)}" dy="${i === 0 ? 0 : LINE_H}">${escapeHtml(l)}</tspan>`)
+    .join("");
   return `<text x="${fmt(x)}" y="${fmt(y)}" ${attrs}>${spans}</text>`;
 }
 
@@ -92,12 +107,20 @@ function histogramBins(traces: PlotlyTrace[]): Bins | null {
   if (start !== null && end !== null && size !== null && size > 0 && end > start) {
     return { start, size, count: Math.max(1, Math.round((end - start) / size)) };
   }
-  return sharedBins(traces.flatMap((t) => arr(t.x).map(num).filter((v): v is number => v !== null)));
+  return sharedBins(
+    traces.flatMap((t) =>
+      arr(t.x)
+        .map(num)
+        .filter((v): v is number => v !== null),
+    ),
+  );
 }
 
 function histogramHeights(t: PlotlyTrace, bins: Bins): number[] {
   const counts = new Array<number>(bins.count).fill(0);
-  const xs = arr(t.x).map(num).filter((v): v is number => v !== null);
+  const xs = arr(t.x)
+    .map(num)
+    .filter((v): v is number => v !== null);
   for (const v of xs) counts[Math.min(bins.count - 1, Math.floor((v - bins.start) / bins.size))] += 1;
   const norm = t.histnorm;
   if (norm === "percent") return counts.map((c) => (xs.length ? (100 * c) / xs.length : 0));
@@ -123,7 +146,9 @@ function buildAxis(
 ): Axis {
   const title = axisTitle(spec);
   const numeric = values.map(num).filter((v): v is number => v !== null);
-  const isCategory = spec.type === "category" || (spec.type !== "log" && spec.type !== "linear" && values.some((v) => typeof v === "string"));
+  const isCategory =
+    spec.type === "category" ||
+    (spec.type !== "log" && spec.type !== "linear" && values.some((v) => typeof v === "string"));
   if (isCategory) {
     const cats = categoriesOf(values);
     const every = Math.max(1, Math.ceil((cats.length * LINE_H * 1.2) / Math.max(px, 1)));
@@ -149,7 +174,9 @@ function buildAxis(
     const tickvals = arr(spec.tickvals).map(num);
     const ticktext = arr(spec.ticktext);
     const ticks: Tick[] = tickvals.length
-      ? tickvals.flatMap((v, i) => (v !== null && v > 0 ? [{ v: Math.log10(v), label: String(ticktext[i] ?? formatTick(v)) }] : []))
+      ? tickvals.flatMap((v, i) =>
+          v !== null && v > 0 ? [{ v: Math.log10(v), label: String(ticktext[i] ?? formatTick(v)) }] : [],
+        )
       : logTicks(10 ** lo, 10 ** hi).map((v) => ({ v: Math.log10(v), label: formatTick(v) }));
     return { kind: "log", cats: [], lo, hi, ticks: ticks.filter((t) => t.v >= lo - 1e-9 && t.v <= hi + 1e-9), title };
   }
@@ -178,9 +205,17 @@ function buildAxis(
     hi += pad;
   }
   const dtick = num(spec.dtick);
-  const step = dtick !== null && dtick > 0 && (hi - lo) / dtick <= 40 ? dtick : niceStep(hi - lo, Math.max(2, px / opts.spacing));
+  const step =
+    dtick !== null && dtick > 0 && (hi - lo) / dtick <= 40 ? dtick : niceStep(hi - lo, Math.max(2, px / opts.spacing));
   const decimals = stepDecimals(step);
-  return { kind: "linear", cats: [], lo, hi, ticks: linearTicks(lo, hi, step).map((v) => ({ v, label: formatTick(v, decimals) })), title };
+  return {
+    kind: "linear",
+    cats: [],
+    lo,
+    hi,
+    ticks: linearTicks(lo, hi, step).map((v) => ({ v, label: formatTick(v, decimals) })),
+    title,
+  };
 }
 
 interface Colorscale {
@@ -189,7 +224,13 @@ interface Colorscale {
 
 function hexRgb(hex: string): [number, number, number] {
   const h = hex.replace("#", "");
-  const full = h.length === 3 ? h.split("").map((c) => c + c).join("") : h;
+  const full =
+    h.length === 3
+      ? h
+          .split("")
+          .map((c) => c + c)
+          .join("")
+      : h;
   const n = parseInt(full, 16);
   return Number.isFinite(n) ? [(n >> 16) & 255, (n >> 8) & 255, n & 255] : [200, 200, 200];
 }
@@ -199,7 +240,15 @@ function colorscaleOf(v: unknown): Colorscale {
     .map((s) => arr(s))
     .filter((s) => typeof s[0] === "number" && typeof s[1] === "string" && /^#[0-9a-f]{3,6}$/i.test(s[1] as string))
     .map((s) => [s[0] as number, hexRgb(s[1] as string)] as [number, [number, number, number]]);
-  return { stops: stops.length >= 2 ? stops : [[0, [247, 251, 255]], [1, [8, 48, 107]]] };
+  return {
+    stops:
+      stops.length >= 2
+        ? stops
+        : [
+            [0, [247, 251, 255]],
+            [1, [8, 48, 107]],
+          ],
+  };
 }
 
 function colorAt(scale: Colorscale, f: number): string {
@@ -222,8 +271,8 @@ function traceColor(t: PlotlyTrace, i: number, colorway: string[]): string {
 /** The figure as a standalone SVG document (UTF-8 text). */
 export function figureSvg(fig: PlotlyFigure, opts: SvgOptions = {}): string {
   const layout = fig.layout;
-  const width = opts.width ?? (num(layout.width) ?? 800);
-  const height = opts.height ?? (num(layout.height) ?? 380);
+  const width = opts.width ?? num(layout.width) ?? 800;
+  const height = opts.height ?? num(layout.height) ?? 380;
   const traces = fig.data.filter((t) => t.visible !== false);
   const colorway = arr(layout.colorway).filter((c): c is string => typeof c === "string");
   const colors = colorway.length ? colorway : PLOTLY_COLORWAY;
@@ -255,15 +304,27 @@ export function figureSvg(fig: PlotlyFigure, opts: SvgOptions = {}): string {
   const markers = traces.some((t) => String(t.mode ?? "").includes("markers"));
 
   // Margins: room for tick labels and axis titles (plotly's automargin, estimated).
-  const yAxisProbe = buildAxis(ySpec, yValues, { includeZero: valueZero && ySpec.type !== "log", pad: 0.05, spacing: 45 }, height);
+  const yAxisProbe = buildAxis(
+    ySpec,
+    yValues,
+    { includeZero: valueZero && ySpec.type !== "log", pad: 0.05, spacing: 45 },
+    height,
+  );
   const yLabelW = Math.max(20, ...yAxisProbe.ticks.map((t) => textWidth(t.label)));
   const left = Math.max(50, yLabelW + 12 + (yAxisProbe.title ? 24 : 0));
   const right = 20 + (showLegend ? legendW + 10 : 0) + (showScale ? 70 : 0);
   const plotW = Math.max(50, width - left - right);
-  const xAxis = buildAxis(xSpec, heat ? arr(heat.x) : xValues, { includeZero: false, pad: markers ? 0.03 : 0, bins, spacing: 90 }, plotW);
+  const xAxis = buildAxis(
+    xSpec,
+    heat ? arr(heat.x) : xValues,
+    { includeZero: false, pad: markers ? 0.03 : 0, bins, spacing: 90 },
+    plotW,
+  );
   if (xAxis.kind !== "category" && bars.length && !bins) {
     // Numeric bars: room for half a bar on each side.
-    const xs = [...new Set(bars.flatMap((b) => arr(b.x).map(num)).filter((v): v is number => v !== null))].sort((a, b) => a - b);
+    const xs = [...new Set(bars.flatMap((b) => arr(b.x).map(num)).filter((v): v is number => v !== null))].sort(
+      (a, b) => a - b,
+    );
     const gap = xs.slice(1).reduce((m, v, i) => Math.min(m, v - xs[i]), Infinity);
     const half = Number.isFinite(gap) ? gap / 2 : 0.5;
     if (!arr(xSpec.range).length && xs.length) {
@@ -295,28 +356,35 @@ export function figureSvg(fig: PlotlyFigure, opts: SvgOptions = {}): string {
   // Grid and tick labels.
   for (const t of yAxis.ticks) {
     const y = Y(t.v);
-    if (!heat) parts.push(`<line x1="${fmt(left)}" x2="${fmt(left + plotW)}" y1="${fmt(y)}" y2="${fmt(y)}" stroke="#eee"/>`);
+    if (!heat) parts.push(line(left, y, left + plotW, y, `stroke="#eee"`));
     parts.push(svgText(left - 6, y + 4, t.label, `${text} text-anchor="end"`));
   }
   for (const t of xAxis.ticks) {
     const x = X(t.v);
-    if (xAxis.kind === "linear" && !heat) parts.push(`<line x1="${fmt(x)}" x2="${fmt(x)}" y1="${fmt(top)}" y2="${fmt(top + plotH)}" stroke="#eee"/>`);
+    if (xAxis.kind === "linear" && !heat) parts.push(line(x, top, x, top + plotH, `stroke="#eee"`));
     const y = top + plotH + 16;
     parts.push(
       rotate
-        ? svgText(x, y, t.label.replace(/<br\s*\/?>/gi, " "), `${text} text-anchor="end" transform="rotate(-45 ${fmt(x)} ${fmt(y)})"`)
+        ? svgText(
+            x,
+            y,
+            t.label.replace(/<br\s*\/?>/gi, " "),
+            `${text} text-anchor="end" transform="rotate(-45 ${fmt(x)} ${fmt(y)})"`,
+          )
         : svgText(x, y, t.label, `${text} text-anchor="middle"`),
     );
   }
   if (yAxis.kind === "linear" && yAxis.lo < 0 && yAxis.hi > 0 && !heat) {
-    parts.push(`<line x1="${fmt(left)}" x2="${fmt(left + plotW)}" y1="${fmt(Y(0))}" y2="${fmt(Y(0))}" stroke="#444" stroke-width="1"/>`);
+    parts.push(line(left, Y(0), left + plotW, Y(0), `stroke="#444" stroke-width="1"`));
   }
 
   // Traces.
   let barIndex = 0;
   const grouped = layout.barmode !== "overlay" && layout.barmode !== "stack";
   const barSlots = grouped ? Math.max(1, bars.length) : 1;
-  const xs = [...new Set(bars.flatMap((b) => arr(b.x).map((v) => toUnit(xAxis, v))).filter((v): v is number => v !== null))].sort((a, b) => a - b);
+  const xs = [
+    ...new Set(bars.flatMap((b) => arr(b.x).map((v) => toUnit(xAxis, v))).filter((v): v is number => v !== null)),
+  ].sort((a, b) => a - b);
   const unitGap = xAxis.kind === "category" ? 1 : xs.slice(1).reduce((m, v, i) => Math.min(m, v - xs[i]), Infinity);
   const slotUnits = Number.isFinite(unitGap) ? unitGap : 1;
   traces.forEach((t, i) => {
@@ -325,7 +393,10 @@ export function figureSvg(fig: PlotlyFigure, opts: SvgOptions = {}): string {
     const name = escapeHtml(t.name ?? type);
     if (type === "heatmap") {
       const zs = arr(t.z).map(arr);
-      const flat = zs.flat().map(num).filter((v): v is number => v !== null);
+      const flat = zs
+        .flat()
+        .map(num)
+        .filter((v): v is number => v !== null);
       const zmin = num(t.zmin) ?? Math.min(...flat, 0);
       const zmax = num(t.zmax) ?? Math.max(...flat, 1);
       const scale = colorscaleOf(t.colorscale);
@@ -338,19 +409,18 @@ export function figureSvg(fig: PlotlyFigure, opts: SvgOptions = {}): string {
           if (v === null) return;
           const x = X(c - 0.5);
           const y = Y(r + 0.5);
-          cells.push(`<rect x="${fmt(x)}" y="${fmt(y)}" width="${fmt(cellW)}" height="${fmt(cellH)}" fill="${colorAt(scale, (v - zmin) / (zmax - zmin || 1))}"/>`);
+          cells.push(rect(x, y, cellW, cellH, `fill="${colorAt(scale, (v - zmin) / (zmax - zmin || 1))}"`));
         }),
       );
       parts.push(`<g class="ner-trace" data-type="heatmap">${cells.join("")}</g>`);
       if (showScale) {
         const cx = left + plotW + 15;
-        const stops = scale.stops
-          .map(([o, c]) => `<stop offset="${o}" stop-color="rgb(${c.join(",")})"/>`)
-          .join("");
+        const stops = scale.stops.map(([o, c]) => `<stop offset="${o}" stop-color="rgb(${c.join(",")})"/>`).join("");
         // Named by its stops: two inline copies with the same id then draw the same gradient.
-        const id = `ner-scale-${[...stops].reduce((h, ch) => (Math.imul(h, 31) + ch.charCodeAt(0)) >>> 0, 7).toString(36)}`;
+        const hash = [...stops].reduce((h, ch) => (Math.imul(h, 31) + ch.charCodeAt(0)) >>> 0, 7);
+        const id = `ner-scale-${hash.toString(36)}`;
         parts.push(`<defs><linearGradient id="${id}" x1="0" y1="1" x2="0" y2="0">${stops}</linearGradient></defs>`);
-        parts.push(`<rect x="${fmt(cx)}" y="${fmt(top)}" width="15" height="${fmt(plotH)}" fill="url(#${id})"/>`);
+        parts.push(rect(cx, top, 15, plotH, `fill="url(#${id})"`));
         const step = niceStep(zmax - zmin || 1, 5);
         for (const v of linearTicks(zmin, zmax, step)) {
           const y = top + plotH - ((v - zmin) / (zmax - zmin || 1)) * plotH;
@@ -369,7 +439,7 @@ export function figureSvg(fig: PlotlyFigure, opts: SvgOptions = {}): string {
           const x0 = X(bins.start + b * bins.size);
           const x1 = X(bins.start + (b + 1) * bins.size);
           const y = clipY(Y(h));
-          rects.push(`<rect x="${fmt(x0)}" y="${fmt(y)}" width="${fmt(Math.max(0, x1 - x0))}" height="${fmt(Math.max(0, yBase - y))}" ${fill}/>`);
+          rects.push(rect(x0, y, x1 - x0, yBase - y, fill));
         });
       } else {
         const k = barIndex++;
@@ -386,7 +456,7 @@ export function figureSvg(fig: PlotlyFigure, opts: SvgOptions = {}): string {
           const y = clipY(Y(yu));
           const y0 = Math.min(y, yBase);
           const h = Math.abs(yBase - y);
-          rects.push(`<rect x="${fmt(x0)}" y="${fmt(y0)}" width="${fmt(Math.max(0, x1 - x0))}" height="${fmt(h)}" ${fill}/>`);
+          rects.push(rect(x0, y0, x1 - x0, h, fill));
         });
       }
       parts.push(`<g class="ner-trace" data-type="${type}" data-name="${name}">${rects.join("")}</g>`);
@@ -410,13 +480,20 @@ export function figureSvg(fig: PlotlyFigure, opts: SvgOptions = {}): string {
     }
     const shapes: string[] = [];
     if (mode.includes("lines")) {
-      for (const s of segs) shapes.push(`<polyline points="${s}" fill="none" stroke="${escapeHtml(color)}" stroke-width="2" stroke-linejoin="round"/>`);
+      for (const s of segs)
+        shapes.push(
+          `<polyline points="${s}" fill="none" stroke="${escapeHtml(color)}" ` +
+            `stroke-width="2" stroke-linejoin="round"/>`,
+        );
     }
     if (mode.includes("markers")) {
-      for (const p of pts) if (p) shapes.push(`<circle cx="${fmt(p[0])}" cy="${fmt(p[1])}" r="3" fill="${escapeHtml(color)}"/>`);
+      for (const p of pts)
+        if (p) shapes.push(`<circle cx="${fmt(p[0])}" cy="${fmt(p[1])}" r="3" fill="${escapeHtml(color)}"/>`);
     }
     const count = pts.filter((p) => p !== null).length;
-    parts.push(`<g class="ner-trace" data-type="scatter" data-name="${name}" data-points="${count}">${shapes.join("")}</g>`);
+    parts.push(
+      `<g class="ner-trace" data-type="scatter" data-name="${name}" data-points="${count}">${shapes.join("")}</g>`,
+    );
   });
 
   // Cell annotations (the heatmap's counts).
@@ -425,7 +502,15 @@ export function figureSvg(fig: PlotlyFigure, opts: SvgOptions = {}): string {
     const yu = toUnit(yAxis, a.y);
     if (xu === null || yu === null || typeof a.text !== "string") continue;
     const color = rec(a.font).color;
-    parts.push(svgText(X(xu), Y(yu) + 4, a.text, `font-family="${FONT}" font-size="12" fill="${escapeHtml(typeof color === "string" ? color : "#444")}" text-anchor="middle"`));
+    parts.push(
+      svgText(
+        X(xu),
+        Y(yu) + 4,
+        a.text,
+        `font-family="${FONT}" font-size="12" text-anchor="middle" ` +
+          `fill="${escapeHtml(typeof color === "string" ? color : "#444")}"`,
+      ),
+    );
   }
 
   // Axis titles, figure title, legend.
@@ -433,9 +518,12 @@ export function figureSvg(fig: PlotlyFigure, opts: SvgOptions = {}): string {
   if (yAxis.title) {
     const x = 16;
     const y = top + plotH / 2;
-    parts.push(svgText(x, y, yAxis.title, `${bigText} text-anchor="middle" transform="rotate(-90 ${fmt(x)} ${fmt(y)})"`));
+    parts.push(
+      svgText(x, y, yAxis.title, `${bigText} text-anchor="middle" transform="rotate(-90 ${fmt(x)} ${fmt(y)})"`),
+    );
   }
-  if (title) parts.push(svgText(width / 2, 30, title, `font-family="${FONT}" font-size="17" fill="#444" text-anchor="middle"`));
+  if (title)
+    parts.push(svgText(width / 2, 30, title, `font-family="${FONT}" font-size="17" fill="#444" text-anchor="middle"`));
   if (showLegend) {
     const lx = left + plotW + 20;
     legendTraces.forEach((t, i) => {
@@ -444,8 +532,8 @@ export function figureSvg(fig: PlotlyFigure, opts: SvgOptions = {}): string {
       const type = traceType(t);
       parts.push(
         type === "bar" || type === "histogram"
-          ? `<rect x="${fmt(lx)}" y="${fmt(y - 6)}" width="20" height="12" fill="${color}"${num(t.opacity) !== null ? ` fill-opacity="${t.opacity}"` : ""}/>`
-          : `<line x1="${fmt(lx)}" x2="${fmt(lx + 20)}" y1="${fmt(y)}" y2="${fmt(y)}" stroke="${color}" stroke-width="2"/>`,
+          ? rect(lx, y - 6, 20, 12, `fill="${color}"${num(t.opacity) !== null ? ` fill-opacity="${t.opacity}"` : ""}`)
+          : line(lx, y, lx + 20, y, `stroke="${color}" stroke-width="2"`),
       );
       parts.push(svgText(lx + 26, y + 4, t.name ?? type, `${text} text-anchor="start"`));
     });

@@ -34,7 +34,12 @@ const metric = (key: Exclude<keyof EpochTableRow, "epoch">, header: string): Col
 
 /** The table's columns (the one definition both renderings use). */
 const EPOCH_TABLE_COLUMNS: readonly Column<EpochTableRow>[] = [
-  { key: "epoch", header: "Epoch", align: "left", format: (v) => (Number.isInteger(v) ? String(v) : (v as number).toFixed(2)) },
+  {
+    key: "epoch",
+    header: "Epoch",
+    align: "left",
+    format: (v) => (Number.isInteger(v) ? String(v) : (v as number).toFixed(2)),
+  },
   metric("trainingLoss", "Training Loss"),
   metric("validationLoss", "Validation Loss"),
   metric("precision", "Precision"),

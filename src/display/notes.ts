@@ -34,6 +34,9 @@ export class WarningNotes {
       `<details><summary>${items.length} warning${items.length === 1 ? "" : "s"}</summary><ul>` +
       items.map((i) => `<li><code>${escapeHtml(i)}</code></li>`).join("") +
       `</ul></details></div>`;
-    displayBundle({ "text/html": html, "text/plain": [`Note: ${explanation}`, ...items.map((i) => `  ${i}`)].join("\n") });
+    displayBundle({
+      "text/html": html,
+      "text/plain": [`Note: ${explanation}`, ...items.map((i) => `  ${i}`)].join("\n"),
+    });
   }
 }

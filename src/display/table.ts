@@ -53,7 +53,11 @@ export function moreRowsText(hidden: number): string {
  * A fixed-width text table (numbers right-aligned, a dashed rule under the header), e.g. the
  * per-epoch metrics the Hugging Face Trainer prints.
  */
-export function formatTable<Row extends object>(rows: readonly Row[], columns?: Column<Row>[], opts: TableOptions = {}): string {
+export function formatTable<Row extends object>(
+  rows: readonly Row[],
+  columns?: Column<Row>[],
+  opts: TableOptions = {},
+): string {
   const cols = columns ?? defaultColumns(rows);
   const { shown, hidden } = visibleRows(rows, opts);
   const header = cols.map((c) => c.header ?? c.key);
@@ -61,7 +65,10 @@ export function formatTable<Row extends object>(rows: readonly Row[], columns?: 
   const numeric = cols.map((c) => isNumericColumn(rows, c));
   const widths = header.map((h, j) => Math.max(h.length, ...body.map((b) => b[j].length)));
   const line = (cells: string[]) =>
-    cells.map((s, j) => (numeric[j] ? s.padStart(widths[j]) : s.padEnd(widths[j]))).join("  ").trimEnd();
+    cells
+      .map((s, j) => (numeric[j] ? s.padStart(widths[j]) : s.padEnd(widths[j])))
+      .join("  ")
+      .trimEnd();
   const rule = opts.rule === false ? [] : [widths.map((w) => "-".repeat(w)).join("  ")];
   const lines = [line(header), ...rule, ...body.map(line)];
   if (hidden) lines.push(moreRowsText(hidden));
@@ -74,21 +81,36 @@ const LEFT = ' style="text-align:left"';
 const RIGHT = ' style="text-align:right"';
 
 /** The same table as HTML (numbers right-aligned, text left-aligned, nothing cut). */
-export function tableHtml<Row extends object>(rows: readonly Row[], columns?: Column<Row>[], caption?: string, opts: TableOptions = {}): string {
+export function tableHtml<Row extends object>(
+  rows: readonly Row[],
+  columns?: Column<Row>[],
+  caption?: string,
+  opts: TableOptions = {},
+): string {
   const cols = columns ?? defaultColumns(rows);
   const { shown, hidden } = visibleRows(rows, opts);
   const numeric = cols.map((c) => isNumericColumn(rows, c));
   const th = cols.map((c, j) => `<th${numeric[j] ? RIGHT : LEFT}>${escapeHtml(c.header ?? c.key)}</th>`).join("");
   const trs = shown
-    .map((r) => `<tr>${cols.map((c, j) => `<td${numeric[j] ? RIGHT : LEFT}>${escapeHtml(cellText(r, c))}</td>`).join("")}</tr>`)
+    .map(
+      (r) =>
+        `<tr>${cols.map((c, j) => `<td${numeric[j] ? RIGHT : LEFT}>${escapeHtml(cellText(r, c))}</td>`).join("")}</tr>`,
+    )
     .join("");
-  const more = hidden ? `<tr><td colspan="${cols.length}" class="ner-more-rows"${LEFT}><i>${escapeHtml(moreRowsText(hidden))}</i></td></tr>` : "";
+  const more = hidden
+    ? `<tr><td colspan="${cols.length}" class="ner-more-rows"${LEFT}><i>${escapeHtml(moreRowsText(hidden))}</i></td></tr>`
+    : "";
   const cap = caption ? `<caption style="text-align:left;caption-side:top">${escapeHtml(caption)}</caption>` : "";
   return `<table style="${TABLE_STYLE}">${cap}<thead><tr>${th}</tr></thead><tbody>${trs}${more}</tbody></table>`;
 }
 
 /** Display rows as a table (HTML in Jupyter, fixed-width text elsewhere). */
-export function showTable<Row extends object>(rows: readonly Row[], columns?: Column<Row>[], caption?: string, opts: TableOptions = {}): void {
+export function showTable<Row extends object>(
+  rows: readonly Row[],
+  columns?: Column<Row>[],
+  caption?: string,
+  opts: TableOptions = {},
+): void {
   const text = (caption ? caption + "\n" : "") + formatTable(rows, columns, opts);
   displayBundle({ "text/html": tableHtml(rows, columns, caption, opts), "text/plain": text });
 }

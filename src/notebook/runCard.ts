@@ -55,11 +55,24 @@ export function runCardFields(info: RunCardInfo): [string, string][] {
     ["notebook", s.title],
     ["profile", s.profile],
     ["model", s.randomInit ? `${s.model} (scaled down, random init seed ${s.initSeed})` : s.model],
-    ["corpus", `${s.corpus} (${Object.entries(info.splitSizes).map(([k, v]) => `${k} ${v}`).join(", ")})`],
-    ["training", `${t.numTrainEpochs} epochs, lr ${t.learningRate}, batch ${t.perDeviceTrainBatchSize}, weight decay ${t.weightDecay}, seed ${t.seed}`],
+    [
+      "corpus",
+      `${s.corpus} (${Object.entries(info.splitSizes)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ")})`,
+    ],
+    [
+      "training",
+      `${t.numTrainEpochs} epochs, lr ${t.learningRate}, batch ${t.perDeviceTrainBatchSize}, weight decay ${t.weightDecay}, seed ${t.seed}`,
+    ],
     ["backend", backendInfo()?.name === info.backend ? (backendInfo() as BackendInfo).label : info.backend], // e.g. "wasm+openblas (2 threads)"
     ["peak tensor memory", `${peakMemoryMb().toFixed(0)} MiB (since the last training run started)`],
-    [`metrics (${info.metricsSplit})`, Object.entries(info.metrics).map(([k, v]) => `${k} ${fmt(v)}`).join(", ")],
+    [
+      `metrics (${info.metricsSplit})`,
+      Object.entries(info.metrics)
+        .map(([k, v]) => `${k} ${fmt(v)}`)
+        .join(", "),
+    ],
     [
       "tutorial reported",
       s.tutorialResult === null
@@ -91,7 +104,12 @@ export function showRunCard(info: RunCardInfo): Record<string, string> {
   const fields = runCardFields(info);
   const html =
     "<h3>Run card</h3><table>" +
-    fields.map(([k, v]) => `<tr><th style="text-align:left">${escapeHtml(k)}</th><td style="text-align:left">${escapeHtml(v)}</td></tr>`).join("") +
+    fields
+      .map(
+        ([k, v]) =>
+          `<tr><th style="text-align:left">${escapeHtml(k)}</th><td style="text-align:left">${escapeHtml(v)}</td></tr>`,
+      )
+      .join("") +
     "</table>";
   const text = fields.map(([k, v]) => `${k.padEnd(22)} ${v}`).join("\n");
   displayBundle({ "text/html": html, "text/markdown": runCardMarkdown(info), "text/plain": "Run card\n" + text });

@@ -81,12 +81,18 @@ export function tagSequences(
   labelIds.forEach((_, i) => {
     if (!predictions[i]) throw new RangeError(`tagSequences: no predictions for example ${i}`);
   });
-  const { yTrue, yPred } = tagSequencesFromIds(predictions as readonly (readonly ArrayLike<number>[])[], labelIds, labelNames);
+  const { yTrue, yPred } = tagSequencesFromIds(
+    predictions as readonly (readonly ArrayLike<number>[])[],
+    labelIds,
+    labelNames,
+  );
   return { gold: yTrue, pred: yPred };
 }
 
 /** Seqeval report rows (per type + averages) as table rows with 4 digits. */
-export function reportRows(report: Record<string, { precision: number; recall: number; "f1-score"?: number; f1?: number; support: number }>) {
+export function reportRows(
+  report: Record<string, { precision: number; recall: number; "f1-score"?: number; f1?: number; support: number }>,
+) {
   return Object.entries(report).map(([type, r]) => ({
     type,
     precision: r.precision,

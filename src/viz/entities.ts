@@ -19,14 +19,19 @@ export interface RenderEntitiesOptions {
 
 const WRAPPER_STYLE = "line-height: 2.5; direction: ltr; font-family: sans-serif; white-space: pre-wrap";
 const MARK_STYLE = "padding: 0.25em 0.45em; margin: 0 0.2em; line-height: 1; border-radius: 0.35em";
-const LABEL_STYLE = "font-size: 0.75em; font-weight: bold; line-height: 1; border-radius: 0.35em; vertical-align: middle; margin-left: 0.4rem";
+const LABEL_STYLE =
+  "font-size: 0.75em; font-weight: bold; line-height: 1; border-radius: 0.35em; vertical-align: middle; margin-left: 0.4rem";
 
 function textHtml(text: string): string {
   return escapeHtml(text).replace(/\r?\n/g, "<br>");
 }
 
 /** One entity as displaCy renders it: a coloured mark with the label after the text. */
-export function markHtml(text: string, span: EntitySpan, opts: { extraClass?: string; title?: string; showScore?: boolean } = {}): string {
+export function markHtml(
+  text: string,
+  span: EntitySpan,
+  opts: { extraClass?: string; title?: string; showScore?: boolean } = {},
+): string {
   const cls = ["ner-entity", opts.extraClass].filter(Boolean).join(" ");
   const title = opts.title ?? (span.score !== undefined ? `${span.label} (${span.score.toFixed(3)})` : span.label);
   const score = opts.showScore && span.score !== undefined ? ` ${span.score.toFixed(2)}` : "";
@@ -77,7 +82,11 @@ export function highlightHtml(text: string, spans: EntitySpan[], opts: RenderEnt
  * into `text`, as the pipeline returns them). Accepts grouped entities (`entity_group`), token
  * entities (`entity`) or `{start, end, label}` spans.
  */
-export function renderEntitiesHtml(text: string, entities: readonly EntityLike[], opts: RenderEntitiesOptions = {}): string {
+export function renderEntitiesHtml(
+  text: string,
+  entities: readonly EntityLike[],
+  opts: RenderEntitiesOptions = {},
+): string {
   return `<div class="ner-entities" style="${WRAPPER_STYLE}">${highlightHtml(text, entities.map(toSpan), opts)}</div>`;
 }
 
@@ -85,7 +94,11 @@ export function renderEntitiesHtml(text: string, entities: readonly EntityLike[]
  * HTML fragment of pre-split tokens (joined by spaces) with the entities of their tags
  * (IOB1/IOB2/IOBES) highlighted.
  */
-export function renderTaggedTokensHtml(tokens: readonly string[], tags: readonly string[], opts: RenderEntitiesOptions = {}): string {
+export function renderTaggedTokensHtml(
+  tokens: readonly string[],
+  tags: readonly string[],
+  opts: RenderEntitiesOptions = {},
+): string {
   if (tokens.length !== tags.length) {
     throw new Error(`renderTaggedTokensHtml: ${tokens.length} tokens but ${tags.length} tags`);
   }

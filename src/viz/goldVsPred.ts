@@ -44,7 +44,13 @@ function judge(span: EntitySpan, others: EntitySpan[], none: "spurious" | "misse
 export function compareSpans(gold: EntitySpan[], pred: EntitySpan[]): SpanComparison {
   const judgedGold = gold.map((g) => ({ ...g, status: judge(g, pred, "missed") }));
   const judgedPred = pred.map((p) => ({ ...p, status: judge(p, gold, "spurious") }));
-  const counts: Record<SpanStatus, number> = { correct: 0, "wrong-type": 0, "wrong-boundary": 0, spurious: 0, missed: 0 };
+  const counts: Record<SpanStatus, number> = {
+    correct: 0,
+    "wrong-type": 0,
+    "wrong-boundary": 0,
+    spurious: 0,
+    missed: 0,
+  };
   for (const p of judgedPred) counts[p.status]++;
   counts.missed = judgedGold.filter((g) => g.status === "missed").length;
   return { gold: judgedGold, pred: judgedPred, counts };
@@ -99,7 +105,8 @@ export function goldVsPredKeyHtml(): string {
       `<span class="ner-key-swatch" style="display:inline-block;width:1.6em;height:0.9em;margin-right:0.4em;` +
       `vertical-align:middle;${STATUS_STYLE[status]}"></span>${escapeHtml(text)}</span>`,
   );
-  return `<div class="ner-key" style="font-size:0.85em;color:#444;margin:0.2em 0 0.4em;line-height:2">Key: ${items.join("")}</div>`;
+  const style = "font-size:0.85em;color:#444;margin:0.2em 0 0.4em;line-height:2";
+  return `<div class="ner-key" style="${style}">Key: ${items.join("")}</div>`;
 }
 
 // Inline too: Jupyter's stylesheet (.rendered_html td) right-aligns and centres tables.
@@ -110,9 +117,15 @@ const CELL = 'style="text-align:left;vertical-align:top"';
  * disagreement is outlined (missed: dashed red on the gold side; spurious: red; wrong type:
  * orange; wrong boundary: dashed purple) and listed underneath.
  */
-export function renderGoldVsPredHtml(tokens: readonly string[], goldTags: readonly string[], predTags: readonly string[]): string {
+export function renderGoldVsPredHtml(
+  tokens: readonly string[],
+  goldTags: readonly string[],
+  predTags: readonly string[],
+): string {
   if (tokens.length !== goldTags.length || tokens.length !== predTags.length) {
-    throw new Error(`renderGoldVsPredHtml: ${tokens.length} tokens, ${goldTags.length} gold tags, ${predTags.length} predicted tags`);
+    throw new Error(
+      `renderGoldVsPredHtml: ${tokens.length} tokens, ${goldTags.length} gold tags, ${predTags.length} predicted tags`,
+    );
   }
   const cmp = compareTags(goldTags, predTags);
   const { text, offsets } = joinTokens(tokens);
@@ -133,11 +146,17 @@ export function renderGoldVsPredHtml(tokens: readonly string[], goldTags: readon
   ].sort((a, b) => a.s.start - b.s.start);
   const errorItems = errors.map(({ s }) => {
     const words = tokens.slice(s.start, s.end).join(" ");
-    const gold = s.status === "wrong-type" || s.status === "wrong-boundary" ? cmp.gold.filter((g) => overlaps(g, s)) : [];
-    const goldText = gold.length ? ` (gold: ${gold.map((g) => `${g.label} "${tokens.slice(g.start, g.end).join(" ")}"`).join(", ")})` : "";
+    const gold =
+      s.status === "wrong-type" || s.status === "wrong-boundary" ? cmp.gold.filter((g) => overlaps(g, s)) : [];
+    const goldText = gold.length
+      ? ` (gold: ${gold.map((g) => `${g.label} "${tokens.slice(g.start, g.end).join(" ")}"`).join(", ")})`
+      : "";
     return `<li class="ner-${s.status}-item"><b>${escapeHtml(STATUS_TEXT[s.status])}</b>: ${escapeHtml(`${s.label} "${words}"${goldText}`)}</li>`;
   });
-  const summary = errors.length === 0 ? "<p class=\"ner-all-correct\">All entities correct.</p>" : `<ul class="ner-errors">${errorItems.join("")}</ul>`;
+  const summary =
+    errors.length === 0
+      ? '<p class="ner-all-correct">All entities correct.</p>'
+      : `<ul class="ner-errors">${errorItems.join("")}</ul>`;
   return (
     `<div class="ner-gvp" style="font-family: sans-serif">${STYLE_SHEET}` +
     `<table style="margin-left:0;margin-right:auto"><tr><th ${CELL}>Gold</th><th ${CELL}>Predicted</th></tr><tr>` +

@@ -24,16 +24,28 @@ export function entitiesPlainText(text: string, entities: readonly EntityLike[])
 
 /** Display `text` with the pipeline's entities highlighted. */
 export function showEntities(text: string, entities: readonly EntityLike[], opts?: RenderEntitiesOptions): void {
-  displayBundle({ "text/html": renderEntitiesHtml(text, entities, opts), "text/plain": entitiesPlainText(text, entities) });
+  displayBundle({
+    "text/html": renderEntitiesHtml(text, entities, opts),
+    "text/plain": entitiesPlainText(text, entities),
+  });
 }
 
 /** Display tokens with the entities of their tags highlighted. */
 export function showTaggedTokens(tokens: readonly string[], tags: readonly string[]): void {
-  displayBundle({ "text/html": renderTaggedTokensHtml(tokens, tags), "text/plain": tokens.map((t, i) => `${t}/${tags[i]}`).join(" ") });
+  displayBundle({
+    "text/html": renderTaggedTokensHtml(tokens, tags),
+    "text/plain": tokens.map((t, i) => `${t}/${tags[i]}`).join(" "),
+  });
 }
 
 /** Display gold vs predicted entities side by side. */
-export function showGoldVsPred(tokens: readonly string[], goldTags: readonly string[], predTags: readonly string[]): void {
-  const plain = tokens.map((t, i) => `${t}\t${goldTags[i]}\t${predTags[i]}${goldTags[i] === predTags[i] ? "" : "  *"}`).join("\n");
+export function showGoldVsPred(
+  tokens: readonly string[],
+  goldTags: readonly string[],
+  predTags: readonly string[],
+): void {
+  const plain = tokens
+    .map((t, i) => `${t}\t${goldTags[i]}\t${predTags[i]}${goldTags[i] === predTags[i] ? "" : "  *"}`)
+    .join("\n");
   displayBundle({ "text/html": renderGoldVsPredHtml(tokens, goldTags, predTags), "text/plain": plain });
 }

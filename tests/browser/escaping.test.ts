@@ -42,11 +42,25 @@ function outputs(): { name: string; html: string }[] {
       notes.show(EVIL);
     });
     as("figure", () =>
-      showFigure(perTypeScoresFigure({ [EVIL]: { precision: 0.5, recall: 0.5, f1: 0.5, support: 1 } }, { title: EVIL })),
+      showFigure(
+        perTypeScoresFigure({ [EVIL]: { precision: 0.5, recall: 0.5, f1: 0.5, support: 1 } }, { title: EVIL }),
+      ),
     );
-    as("tags", () => showFigure(tagDistributionFigure([{ tag: EVIL, count: 10 }, { tag: "O", count: 1000 }], { title: EVIL })));
+    as("tags", () =>
+      showFigure(
+        tagDistributionFigure(
+          [
+            { tag: EVIL, count: 10 },
+            { tag: "O", count: 1000 },
+          ],
+          { title: EVIL },
+        ),
+      ),
+    );
     as("histogram", () => showFigure(sentenceLengthFigure({ [EVIL]: [1, 2, 2] }, { title: EVIL })));
-    as("confusion", () => showFigure(entityConfusionFigure(entityConfusion([[`B-${EVIL}`]], [[`B-${EVIL}`]]), { title: EVIL })));
+    as("confusion", () =>
+      showFigure(entityConfusionFigure(entityConfusion([[`B-${EVIL}`]], [[`B-${EVIL}`]]), { title: EVIL })),
+    );
     as("live", () => {
       const live = new LiveFigure();
       live.update(lossCurveFigure([{ step: 1, loss: 1 }], { title: EVIL }));
@@ -54,7 +68,15 @@ function outputs(): { name: string; html: string }[] {
     as("live-final", () => {
       const live = new LiveFigure();
       live.update(lossCurveFigure([{ step: 1, loss: 1 }], { title: EVIL }));
-      live.finish(lossCurveFigure([{ step: 1, loss: 1 }, { step: 2, loss: 0.5 }], { title: EVIL }));
+      live.finish(
+        lossCurveFigure(
+          [
+            { step: 1, loss: 1 },
+            { step: 2, loss: 0.5 },
+          ],
+          { title: EVIL },
+        ),
+      );
     });
     as("entities", () => showEntities(`${EVIL} Bonn`, [{ start: 0, end: EVIL.length, entity_group: EVIL }]));
     as("tagged", () => showTaggedTokens([EVIL, "Bonn"], [`B-${EVIL}`, "O"]));
@@ -78,10 +100,20 @@ function outputs(): { name: string; html: string }[] {
     if (typeof md === "string") assert.ok(!md.includes("<"), `${s.name}: raw "<" in its text/markdown`);
   }
   const html = sent.map((s) => ({ name: s.name, html: s.bundle["text/html"] as string }));
-  html.push({ name: "epoch-table", html: epochTableHtml([{ epoch: 1, trainingLoss: 0.5, validationLoss: null, precision: 1, recall: 1, f1: 1, accuracy: 1 }], EVIL) });
+  html.push({
+    name: "epoch-table",
+    html: epochTableHtml(
+      [{ epoch: 1, trainingLoss: 0.5, validationLoss: null, precision: 1, recall: 1, f1: 1, accuracy: 1 }],
+      EVIL,
+    ),
+  });
   for (const s of sent) {
     const svg = s.bundle["image/svg+xml"];
-    if (typeof svg === "string") html.push({ name: `${s.name} (image/svg+xml)`, html: `<img class="svg-mime" src="data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}">` });
+    if (typeof svg === "string")
+      html.push({
+        name: `${s.name} (image/svg+xml)`,
+        html: `<img class="svg-mime" src="data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}">`,
+      });
   }
   return html;
 }
@@ -118,43 +150,55 @@ const CHECK = `(() => {
   };
 })()`;
 
-test("hostile text through every HTML display path keeps the page structure (scripts on and off)", { timeout: 180_000 }, async () => {
-  const sections = outputs();
-  assert.ok(sections.length >= 15, `display paths: ${sections.map((s) => s.name).join(", ")}`);
-  const body = sections
-    .map((s, i) => `<section class="out" id="s${i}" data-name="${s.name.replace(/[^\w -]/g, "")}">${s.html}</section><p class="sentinel" id="after-${i}">after ${i}</p>`)
-    .join("\n");
-  const page = htmlPage(EVIL, body);
+test(
+  "hostile text through every HTML display path keeps the page structure (scripts on and off)",
+  { timeout: 180_000 },
+  async () => {
+    const sections = outputs();
+    assert.ok(sections.length >= 15, `display paths: ${sections.map((s) => s.name).join(", ")}`);
+    const body = sections
+      .map(
+        (s, i) =>
+          `<section class="out" id="s${i}" data-name="${s.name.replace(/[^\w -]/g, "")}">${s.html}</section><p class="sentinel" id="after-${i}">after ${i}</p>`,
+      )
+      .join("\n");
+    const page = htmlPage(EVIL, body);
 
-  let browser: Browser | null = null;
-  try {
-    browser = await chromium.launch({ executablePath: chromiumPath(), args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
-    for (const javaScriptEnabled of [false, true]) {
-      const context = await browser.newContext({ javaScriptEnabled });
-      const tab = await context.newPage();
-      await tab.setContent(page, { waitUntil: "load" });
-      if (javaScriptEnabled) {
-        // The interactive charts replace their pictures once plotly.js (inlined in the first one) runs.
-        await tab.waitForFunction(`document.querySelectorAll(".ner-plot svg.main-svg").length >= 5`, null, { timeout: 60_000, polling: 250 });
+    let browser: Browser | null = null;
+    try {
+      browser = await chromium.launch({
+        executablePath: chromiumPath(),
+        args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+      });
+      for (const javaScriptEnabled of [false, true]) {
+        const context = await browser.newContext({ javaScriptEnabled });
+        const tab = await context.newPage();
+        await tab.setContent(page, { waitUntil: "load" });
+        if (javaScriptEnabled) {
+          // The interactive charts replace their pictures once plotly.js (inlined in the first one) runs.
+          await tab.waitForFunction(`document.querySelectorAll(".ner-plot svg.main-svg").length >= 5`, null, {
+            timeout: 60_000,
+            polling: 250,
+          });
+        }
+        const r = (await tab.evaluate(CHECK)) as PageCheck;
+        const mode = javaScriptEnabled ? "scripts on" : "scripts off";
+        assert.equal(r.sections, sections.length, `${mode}: every output is a section of its own`);
+        assert.equal(r.sentinels, sections.length, `${mode}: nothing swallowed the text after an output`);
+        assert.equal(r.comments, 0, `${mode}: "<!--" opened a comment`);
+        assert.equal(r.pwned, false, `${mode}: an injected script ran`);
+        assert.deepEqual(r.foreignScripts, [], `${mode}: script elements that are not ours`);
+        assert.deepEqual(r.brokenImages, [], `${mode}: static SVGs that do not load (invalid SVG)`);
+        assert.equal(r.title, EVIL, `${mode}: the page title reads back literally`);
+        // Charts carry their text inside images; every other output shows it as text.
+        const textual = ["table", "notes", "entities", "tagged", "gold-vs-pred", "run-card", "epoch-table"];
+        assert.deepEqual(r.evilTexts, textual, `${mode}: outputs where the hostile text reads back literally`);
+        if (javaScriptEnabled) assert.ok(r.drawnCharts >= 5, `${mode}: interactive charts drawn: ${r.drawnCharts}`);
+        else assert.ok(r.staticImages >= 7, `${mode}: static pictures shown: ${r.staticImages}`);
+        await context.close();
       }
-      const r = (await tab.evaluate(CHECK)) as PageCheck;
-      const mode = javaScriptEnabled ? "scripts on" : "scripts off";
-      assert.equal(r.sections, sections.length, `${mode}: every output is a section of its own`);
-      assert.equal(r.sentinels, sections.length, `${mode}: nothing swallowed the text after an output`);
-      assert.equal(r.comments, 0, `${mode}: "<!--" opened a comment`);
-      assert.equal(r.pwned, false, `${mode}: an injected script ran`);
-      assert.deepEqual(r.foreignScripts, [], `${mode}: script elements that are not ours`);
-      assert.deepEqual(r.brokenImages, [], `${mode}: static SVGs that do not load (invalid SVG)`);
-      assert.equal(r.title, EVIL, `${mode}: the page title reads back literally`);
-      // Charts carry their text inside images; every other output shows it as text.
-      const textual = ["table", "notes", "entities", "tagged", "gold-vs-pred", "run-card", "epoch-table"];
-      assert.deepEqual(r.evilTexts, textual, `${mode}: outputs where the hostile text reads back literally`);
-      if (javaScriptEnabled) assert.ok(r.drawnCharts >= 5, `${mode}: interactive charts drawn: ${r.drawnCharts}`);
-      else assert.ok(r.staticImages >= 7, `${mode}: static pictures shown: ${r.staticImages}`);
-      await context.close();
+    } finally {
+      await browser?.close();
     }
-  } finally {
-    await browser?.close();
-  }
-});
-
+  },
+);

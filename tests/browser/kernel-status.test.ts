@@ -46,10 +46,17 @@ test("status order: a single cell is unchanged", () => {
 });
 
 test("the project's kernelspec preloads the status fix", () => {
-  const spec = JSON.parse(fs.readFileSync(path.join(repoRoot, "jupyter", "kernels", "tslab", "kernel.json"), "utf8")) as { argv: string[] };
-  assert.match(spec.argv.join(" "), /node -r \.\/jupyter\/kernels\/tslab\/status-order\.js node_modules\/tslab\/bin\/tslab kernel/);
+  const spec = JSON.parse(
+    fs.readFileSync(path.join(repoRoot, "jupyter", "kernels", "tslab", "kernel.json"), "utf8"),
+  ) as { argv: string[] };
+  assert.match(
+    spec.argv.join(" "),
+    /node -r \.\/jupyter\/kernels\/tslab\/status-order\.js node_modules\/tslab\/bin\/tslab kernel/,
+  );
   // And it patches the ZmqServer tslab actually runs.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { ZmqServer } = require("tslab/dist/jupyter") as { ZmqServer: { prototype: { publishStatus: { nerOrdered?: boolean } } } };
+  const { ZmqServer } = require("tslab/dist/jupyter") as {
+    ZmqServer: { prototype: { publishStatus: { nerOrdered?: boolean } } };
+  };
   assert.equal(ZmqServer.prototype.publishStatus.nerOrdered, true);
 });

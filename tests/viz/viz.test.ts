@@ -36,7 +36,13 @@ test("renderEntitiesHtml marks each entity with its label after the text, UTF-16
     { entity_group: "LOC", score: 0.9, word: "paris", start: 25, end: 30 },
   ];
   const html = renderEntitiesHtml(text, entities);
-  assert.deepEqual(marks(html).map((m) => [m.label, m.text]), [["PER", "Angela Merkel"], ["LOC", "Paris"]]);
+  assert.deepEqual(
+    marks(html).map((m) => [m.label, m.text]),
+    [
+      ["PER", "Angela Merkel"],
+      ["LOC", "Paris"],
+    ],
+  );
   assert.ok(html.startsWith('<div class="ner-entities"'));
   assert.ok(html.includes("😀 <mark"));
   assert.ok(html.includes("</mark> visited <mark"));
@@ -45,8 +51,14 @@ test("renderEntitiesHtml marks each entity with its label after the text, UTF-16
   assert.ok(!html.includes("0.98<"), "scores are hidden unless asked for");
   assert.ok(renderEntitiesHtml(text, entities, { showScores: true }).includes("PER 0.98</span>"));
   // token entities ("entity") and plain spans work too
-  assert.deepEqual(marks(renderEntitiesHtml("ab", [{ entity: "B-X", score: 1, start: 0, end: 1 }])).map((m) => m.label), ["B-X"]);
-  assert.deepEqual(marks(renderEntitiesHtml("ab", [{ label: "Y", start: 1, end: 2 }])).map((m) => m.text), ["b"]);
+  assert.deepEqual(
+    marks(renderEntitiesHtml("ab", [{ entity: "B-X", score: 1, start: 0, end: 1 }])).map((m) => m.label),
+    ["B-X"],
+  );
+  assert.deepEqual(
+    marks(renderEntitiesHtml("ab", [{ label: "Y", start: 1, end: 2 }])).map((m) => m.text),
+    ["b"],
+  );
 });
 
 test("no HTML injection from the text, the labels or the entity words", () => {
@@ -76,7 +88,10 @@ test("overlapping, empty and out-of-range entities are skipped; newlines become 
     { label: "C", start: 8, end: 8 }, // empty
     { label: "D", start: 10, end: 99 }, // past the end
   ]);
-  assert.deepEqual(marks(html).map((m) => m.label), ["A"]);
+  assert.deepEqual(
+    marks(html).map((m) => m.label),
+    ["A"],
+  );
   assert.ok(html.includes("<br>three"));
 });
 
@@ -100,15 +115,29 @@ test("the views' token spans are data/tags' tagSpans (seqeval's default chunking
     ["LOC", 4, 5],
     ["ORG", 5, 7],
   ]);
-  assert.deepEqual(tagsToSpans(["I-PER", "I-PER", "O", "I-LOC", "B-LOC"]).map(span), [["PER", 0, 2], ["LOC", 3, 4], ["LOC", 4, 5]]);
-  assert.deepEqual(tagsToSpans(["S-PER", "B-ORG", "E-ORG", "I-ORG", "O"]).map(span), [["PER", 0, 1], ["ORG", 1, 3], ["ORG", 3, 4]]);
+  assert.deepEqual(tagsToSpans(["I-PER", "I-PER", "O", "I-LOC", "B-LOC"]).map(span), [
+    ["PER", 0, 2],
+    ["LOC", 3, 4],
+    ["LOC", 4, 5],
+  ]);
+  assert.deepEqual(tagsToSpans(["S-PER", "B-ORG", "E-ORG", "I-ORG", "O"]).map(span), [
+    ["PER", 0, 1],
+    ["ORG", 1, 3],
+    ["ORG", 3, 4],
+  ]);
   assert.deepEqual(tagsToSpans(["B-creative-work", "I-creative-work"]).map(span), [["creative-work", 0, 2]]);
   assert.deepEqual(tagsToSpans(["O", "O"]), []);
 });
 
 test("renderTaggedTokensHtml highlights tag spans over the space-joined tokens", () => {
   const html = renderTaggedTokensHtml(["EU", "rejects", "German", "call"], ["B-ORG", "O", "B-MISC", "O"]);
-  assert.deepEqual(marks(html).map((m) => [m.label, m.text]), [["ORG", "EU"], ["MISC", "German"]]);
+  assert.deepEqual(
+    marks(html).map((m) => [m.label, m.text]),
+    [
+      ["ORG", "EU"],
+      ["MISC", "German"],
+    ],
+  );
   assert.throws(() => renderTaggedTokensHtml(["a"], []), /1 tokens but 0 tags/);
 });
 
@@ -117,7 +146,12 @@ test("compareSpans: correct, wrong type, wrong boundary, spurious and missed", (
   const gold = ["B-PER", "I-PER", "O", "B-LOC", "O", "B-ORG", "I-ORG", "O", "B-MISC"];
   const pred = ["B-PER", "I-PER", "O", "B-ORG", "O", "B-ORG", "O", "B-LOC", "O"];
   const cmp = compareTags(gold, pred);
-  const view = (s: { label: string; start: number; end: number; status: string }) => [s.status, s.label, s.start, s.end];
+  const view = (s: { label: string; start: number; end: number; status: string }) => [
+    s.status,
+    s.label,
+    s.start,
+    s.end,
+  ];
   assert.deepEqual(cmp.pred.map(view), [
     ["correct", "PER", 0, 2],
     ["wrong-type", "ORG", 3, 4],
@@ -132,9 +166,21 @@ test("compareSpans: correct, wrong type, wrong boundary, spurious and missed", (
   ]);
   assert.deepEqual(cmp.counts, { correct: 1, "wrong-type": 1, "wrong-boundary": 1, spurious: 1, missed: 1 });
   // a boundary error with the wrong type too is a boundary error; one prediction covering two gold entities
-  const wide = compareSpans([{ label: "PER", start: 0, end: 1 }, { label: "PER", start: 1, end: 2 }], [{ label: "LOC", start: 0, end: 2 }]);
-  assert.deepEqual(wide.pred.map((p) => p.status), ["wrong-boundary"]);
-  assert.deepEqual(wide.gold.map((g) => g.status), ["wrong-boundary", "wrong-boundary"]);
+  const wide = compareSpans(
+    [
+      { label: "PER", start: 0, end: 1 },
+      { label: "PER", start: 1, end: 2 },
+    ],
+    [{ label: "LOC", start: 0, end: 2 }],
+  );
+  assert.deepEqual(
+    wide.pred.map((p) => p.status),
+    ["wrong-boundary"],
+  );
+  assert.deepEqual(
+    wide.gold.map((g) => g.status),
+    ["wrong-boundary", "wrong-boundary"],
+  );
   assert.throws(() => compareTags(["O"], []), /1 gold tags but 0/);
 });
 
@@ -148,16 +194,26 @@ test("renderGoldVsPredHtml shows both sides and outlines and lists each error", 
   assert.match(html, /<td class="ner-gold" style="text-align:left[^"]*">/);
   assert.match(html, /<td class="ner-pred" style="text-align:left[^"]*">/);
   const predSide = html.slice(html.indexOf('<td class="ner-pred"'), html.indexOf("</table>"));
-  assert.deepEqual(marks(goldSide).map((m) => [m.label, m.text, m.cls]), [
-    ["PER", "John Smith", "ner-entity ner-error ner-wrong-boundary"],
-    ["LOC", "New York", "ner-entity ner-error ner-wrong-type"],
-  ]);
-  assert.deepEqual(marks(predSide).map((m) => [m.label, m.text, m.cls]), [
-    ["PER", "John", "ner-entity ner-error ner-wrong-boundary"],
-    ["ORG", "New York", "ner-entity ner-error ner-wrong-type"],
-    ["MISC", "&lt;today&gt;", "ner-entity ner-error ner-spurious"],
-  ]);
-  assert.ok(html.includes('<li class="ner-wrong-boundary-item"><b>wrong boundary</b>: PER &quot;John&quot; (gold: PER &quot;John Smith&quot;)</li>'));
+  assert.deepEqual(
+    marks(goldSide).map((m) => [m.label, m.text, m.cls]),
+    [
+      ["PER", "John Smith", "ner-entity ner-error ner-wrong-boundary"],
+      ["LOC", "New York", "ner-entity ner-error ner-wrong-type"],
+    ],
+  );
+  assert.deepEqual(
+    marks(predSide).map((m) => [m.label, m.text, m.cls]),
+    [
+      ["PER", "John", "ner-entity ner-error ner-wrong-boundary"],
+      ["ORG", "New York", "ner-entity ner-error ner-wrong-type"],
+      ["MISC", "&lt;today&gt;", "ner-entity ner-error ner-spurious"],
+    ],
+  );
+  assert.ok(
+    html.includes(
+      '<li class="ner-wrong-boundary-item"><b>wrong boundary</b>: PER &quot;John&quot; (gold: PER &quot;John Smith&quot;)</li>',
+    ),
+  );
   assert.ok(html.includes("<b>spurious</b>: MISC &quot;&lt;today&gt;&quot;</li>"));
   assert.ok(!html.includes("<today>"));
   const ok = renderGoldVsPredHtml(["a"], ["B-X"], ["B-X"]);
@@ -188,13 +244,26 @@ test("show helpers send text/html with a plain-text fallback and return nothing 
   } finally {
     setDisplaySink(null);
   }
-  assert.equal(entitiesPlainText("ab cd", [{ label: "Y", start: 3, end: 5 }, { label: "X", start: 0, end: 2 }]), "[ab](X) [cd](Y)");
+  assert.equal(
+    entitiesPlainText("ab cd", [
+      { label: "Y", start: 3, end: 5 },
+      { label: "X", start: 0, end: 2 },
+    ]),
+    "[ab](X) [cd](Y)",
+  );
 });
 
 test("gold vs predicted: a key shows each outline style with its meaning", () => {
-  const html = renderGoldVsPredHtml(["Anna", "lives", "in", "Bonn"], ["B-PER", "O", "O", "B-LOC"], ["B-PER", "O", "O", "B-ORG"]);
+  const html = renderGoldVsPredHtml(
+    ["Anna", "lives", "in", "Bonn"],
+    ["B-PER", "O", "O", "B-LOC"],
+    ["B-PER", "O", "O", "B-ORG"],
+  );
   const key = /<div class="ner-key"[^>]*>(.*?)<\/div>/.exec(html)?.[1] ?? "";
-  const items = [...key.matchAll(/<span class="ner-key-swatch" style="([^"]*)"><\/span>([^<]*)<\/span>/g)].map((m) => [m[1], m[2]]);
+  const items = [...key.matchAll(/<span class="ner-key-swatch" style="([^"]*)"><\/span>([^<]*)<\/span>/g)].map((m) => [
+    m[1],
+    m[2],
+  ]);
   assert.deepEqual(
     items.map(([, text]) => text.split(" (")[0]),
     ["missed", "spurious", "wrong type", "wrong boundary"],
