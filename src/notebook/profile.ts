@@ -34,7 +34,7 @@ export interface SmokeModelSize {
 }
 
 /** The TrainingArguments a notebook sets (one vocabulary with the CLI and the Trainer: src/training/options.ts). */
-const NOTEBOOK_TRAINING_KEYS = [
+export const NOTEBOOK_TRAINING_KEYS = [
   "learningRate",
   "perDeviceTrainBatchSize",
   "perDeviceEvalBatchSize",

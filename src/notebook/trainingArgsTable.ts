@@ -4,23 +4,11 @@
  * as if it were the one in use.
  */
 import type { TrainingArguments } from "../training/arguments";
-import { notebookSettings, type NotebookSettings, type NotebookTraining, type SettingSource } from "./profile";
+import { hfName } from "../training/options";
+import { NOTEBOOK_TRAINING_KEYS, notebookSettings, type NotebookSettings, type SettingSource } from "./profile";
 
 /** Python's names of the arguments the notebooks set, in the order the table lists them. */
-const PYTHON_NAMES: [keyof NotebookTraining, string][] = [
-  ["learningRate", "learning_rate"],
-  ["perDeviceTrainBatchSize", "per_device_train_batch_size"],
-  ["perDeviceEvalBatchSize", "per_device_eval_batch_size"],
-  ["numTrainEpochs", "num_train_epochs"],
-  ["weightDecay", "weight_decay"],
-  ["evalStrategy", "eval_strategy"],
-  ["saveStrategy", "save_strategy"],
-  ["saveSteps", "save_steps"],
-  ["loadBestModelAtEnd", "load_best_model_at_end"],
-  ["metricForBestModel", "metric_for_best_model"],
-  ["loggingSteps", "logging_steps"],
-  ["seed", "seed"],
-];
+const PYTHON_NAMES = NOTEBOOK_TRAINING_KEYS.map((key) => [key, hfName(key)] as const);
 
 const SOURCE_NOTE: Record<SettingSource, string> = {
   tutorial: "",

@@ -380,6 +380,11 @@ export type EvaluateJobOptions = ArgumentsOf<typeof EVALUATE_OPTIONS>;
 /** `ner predict`'s options. */
 export type PredictOptions = ArgumentsOf<typeof PREDICT_OPTIONS>;
 
+/** An option's name in Hugging Face's Python: the key in snake_case (learningRate → learning_rate). */
+export function hfName(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
 /** A model argument that builds a random model (the scratch BERT or an HF config.json) rather than loading weights. */
 export function isFromScratch(model: string): boolean {
   return model === "scratch" || /\.json$/i.test(model);
