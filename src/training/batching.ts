@@ -23,9 +23,6 @@ export function asCollateFn(collator?: Collator): (features: readonly TrainingFe
   return (f) => collator.call(f);
 }
 
-/** Free every tensor of a batch (one home: the collator's). */
-export { disposeBatch } from "../collator/collator";
-
 /** Number of real (attended) tokens in some features, for tokens/s. */
 export function countTokens(features: readonly TrainingFeature[]): number {
   let n = 0;

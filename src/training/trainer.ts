@@ -24,7 +24,8 @@ import { writeFileSynced } from "../util/atomic";
 import { peakMemoryMb, resetPeakMemory } from "../backend/memory";
 import { AdamW } from "./adamw";
 import { TrainingArguments, bestMetricKey, greaterIsBetter, resolveTrainingArguments } from "./arguments";
-import { asCollateFn, countTokens, disposeBatch, featuresOf } from "./batching";
+import { disposeBatch } from "../collator/collator";
+import { asCollateFn, countTokens, featuresOf } from "./batching";
 import { tokenClassificationLoss } from "../models/loss";
 import {
   TrainerStateFile,
