@@ -13,7 +13,8 @@ export type {
   PipelineTokenizer,
   TruncationInfo,
 } from "./classifier";
-export { softmaxRows, argmax } from "./softmax";
+export { softmaxRows } from "./softmax";
+export { argmax } from "../util/argmax";
 export {
   gatherPreEntities,
   labelTokens,

@@ -33,9 +33,6 @@ export function softmaxRows(logits: ArrayLike<number>, numLabels: number): Float
   return rows;
 }
 
-/** numpy's argmax lives in src/util/argmax.ts; re-exported here for the pipeline's public API. */
-export { argmax } from "../util/argmax";
-
 /**
  * What `ner predict` and `ner evaluate` print (once) when a model's logits hold NaN or Inf: the
  * softmax of such a row is NaN, so its labels and scores mean nothing (broken weights, usually).

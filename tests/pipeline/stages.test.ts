@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { argmax, softmaxRows } from "../../src/pipeline/softmax";
+import { softmaxRows } from "../../src/pipeline/softmax";
+import { argmax } from "../../src/util/argmax";
 import {
   aggregate,
   aggregateWord,
