@@ -11,6 +11,7 @@ import { initBackend } from "../../src/backend";
 import { AutoModelForTokenClassification } from "../../src/models";
 import { encodeSafetensors, readSafetensors } from "../../src/models/safetensors";
 import { fixturePath, repoRoot } from "../helpers/fixtures";
+import { PickleBuilder, torchZip, writeZip } from "./hostile-builders";
 
 const tiny = fixturePath("tiny-bert");
 
@@ -34,35 +35,9 @@ function modelWith(weights: Record<string, Uint8Array>): string {
 
 /** torch.save({}) in the zip format: data.pkl is PROTO 2, EMPTY_DICT, STOP. */
 function emptyTorchZip(): Buffer {
-  const files: [string, Buffer][] = [["archive/data.pkl", Buffer.from([0x80, 2, 0x7d, 0x2e])], ["archive/version", Buffer.from("3\n")]];
-  const out: Buffer[] = [];
-  const central: Buffer[] = [];
-  let offset = 0;
-  for (const [name, data] of files) {
-    const n = Buffer.from(name);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(n.length, 26);
-    out.push(local, n, data);
-    const c = Buffer.alloc(46);
-    c.writeUInt32LE(0x02014b50, 0);
-    c.writeUInt32LE(data.length, 20);
-    c.writeUInt32LE(data.length, 24);
-    c.writeUInt16LE(n.length, 28);
-    c.writeUInt32LE(offset, 42);
-    central.push(c, n);
-    offset += 30 + n.length + data.length;
-  }
-  const cd = Buffer.concat(central);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(files.length, 8);
-  end.writeUInt16LE(files.length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...out, cd, end]);
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ner-empty-bin-")), "empty.bin");
+  writeZip(file, [["archive/data.pkl", new PickleBuilder().op(0x7d).bytes()], ["archive/version", Buffer.from("3\n")]]);
+  return fs.readFileSync(file);
 }
 
 /** stderr's lines other than the backend notice. */
@@ -149,4 +124,17 @@ test("ner predict --input streams: a bad line late in the file fails naming it, 
   // Batches of 32 texts: lines 1-96 were predicted and printed before line 100 was read.
   assert.ok(lines.length >= 96, `${lines.length} results printed`);
   assert.deepEqual(lines.map((l) => l.line), Array.from({ length: lines.length }, (_, i) => i + 1));
+});
+
+test("ner model convert and model info on a 1 KB .bin whose tensor has stride 0 over 2^28 elements: refused, nothing written", () => {
+  const dir = modelWith({});
+  torchZip(dir, new PickleBuilder().op(0x7d).tensor("bert.embeddings.word_embeddings.weight", 1, [2 ** 28], [0]).bytes(), new Uint8Array(4));
+  const conv = ner(["model", "convert", dir]);
+  assert.notEqual(conv.status, 0);
+  assert.match(conv.stderr, /pytorch_model\.bin: tensor "bert\.embeddings\.word_embeddings\.weight" .* has stride 0 on dimension 0 of size 268435456/);
+  assert.equal(fs.existsSync(path.join(dir, "model.safetensors")), false);
+  assert.deepEqual(fs.readdirSync(dir).filter((f) => f.startsWith(".")), [], "no temporary file left");
+  const info = ner(["model", "info", dir]);
+  assert.equal(info.status, 1);
+  assert.match(info.stdout, /stride 0 on dimension 0/);
 });
