@@ -28,8 +28,6 @@ export interface NativeBlas {
   info(): BlasLibraryInfo;
   /** Products under `smallFlops` FLOPs on one thread; `threads` > 0 sets the BLAS's thread count (absent in older builds). */
   blasPolicy?(smallFlops: number, threads?: number): { smallFlops: number; threads: number };
-  /** Products under `smallFlops` FLOPs on one thread; `threads` > 0 sets the BLAS's thread count (absent in older builds). */
-  blasPolicy?(smallFlops: number, threads?: number): { smallFlops: number; threads: number };
   /** Exact GELU y = x·Φ(x) over n floats, and its gradient dx = dy·(Φ(x) + x·φ(x)). */
   gelu(heap: ArrayBufferLike, xOff: number, yOff: number, n: number): void;
   geluGrad(heap: ArrayBufferLike, xOff: number, dyOff: number, dxOff: number, n: number): void;
@@ -82,14 +80,6 @@ export interface NativeLoad {
 }
 
 /**
- * Products of fewer FLOPs run on one BLAS thread (native/ner_blas.c's policy): measured here with
- * .cache-free `bench/blas.ts --policy`, a second thread loses below ~30 MFLOP (the main job's 128-wide
- * layers: 512×128×128 took 1.9 ms on one thread vs 4.7–5.5 ms on two at load 20, and 0.2 vs 0.5 ms
- * for its weight gradients), and wins or ties above.
- */
-export const SMALL_GEMM_FLOPS = 32e6;
-
-/**
  * Products of fewer FLOPs run on one BLAS thread (native/ner_blas.c's policy): measured with
  * `npx tsx bench/blas.ts --policy`, a second thread loses below ~30 MFLOP (the main job's 128-wide
  * layers: 512×128×128 took 1.9 ms on one thread vs 4.7–5.5 ms on two at load 20, and 0.2 vs 0.5 ms
@@ -127,7 +117,6 @@ function load(): NativeLoad {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the addon's path is found at run time
     const addon = require(file) as NativeBlas;
     addon.info(); // a broken BLAS shows here rather than in the first product
-    addon.blasPolicy?.(SMALL_GEMM_FLOPS);
     addon.blasPolicy?.(SMALL_GEMM_FLOPS);
     return { addon, file };
   } catch (err) {
