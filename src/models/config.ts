@@ -128,7 +128,7 @@ export function configFromHf(raw: Record<string, unknown>, labels: LabelOptions 
       hiddenDropout: hidden,
       attentionDropout: num("attention_probs_dropout_prob", 0.1, "probability"),
       classifierDropout: typeof cls === "number" ? cls : hidden,
-      layerNormEps: num("layer_norm_eps", 1e-12, "positive"),
+      layerNormEps: num("layer_norm_eps", 1e-12, "nonNegative"),
       initializerRange: num("initializer_range", 0.02, "nonNegative"),
       padTokenId: num("pad_token_id", 0, "index"),
     };
@@ -160,14 +160,13 @@ export function configFromHf(raw: Record<string, unknown>, labels: LabelOptions 
 /** Far above any BERT-family model (the deepest have 48 layers). */
 const MAX_LAYERS = 1024;
 
-type FieldRule = "size" | "index" | "probability" | "positive" | "nonNegative";
+type FieldRule = "size" | "index" | "probability" | "nonNegative";
 
 /** What a field of each rule must be, in words, or "" when `v` is fine. */
 const FIELD_RULES: Record<FieldRule, (v: number) => string> = {
   size: (v) => (Number.isInteger(v) && v > 0 ? "" : "a positive integer"),
   index: (v) => (Number.isInteger(v) && v >= 0 ? "" : "a non-negative integer"),
   probability: (v) => (v >= 0 && v < 1 ? "" : "a probability in [0, 1)"),
-  positive: (v) => (v > 0 ? "" : "positive"),
   nonNegative: (v) => (v >= 0 ? "" : "non-negative"),
 };
 

@@ -246,7 +246,7 @@ test("out-of-range and absurd config values: one-line errors naming the file and
     [{ hidden_size: 2.5 }, /field "hidden_size" must be a positive integer, got 2.5/],
     [{ num_attention_heads: 0 }, /field "num_attention_heads" must be a positive integer/],
     [{ hidden_size: 30 }, /hidden_size 30 is not a multiple of num_attention_heads 4/],
-    [{ layer_norm_eps: 0 }, /field "layer_norm_eps" must be positive/],
+    [{ layer_norm_eps: -1e-5 }, /field "layer_norm_eps" must be non-negative, got -0.00001/],
     [{ pad_token_id: 100 }, /field "pad_token_id" must be within the vocabulary \[0, 100\)/],
     [{ hidden_act: "swish" }, /unsupported activation "swish" in "hidden_act"/],
     [{ hidden_act: Array.from({ length: 5 }, () => "gelu") }, /unsupported activation an array of 5 items/],
