@@ -6,7 +6,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { padFeatures } from "../collator/pad";
-import { allFinite, NON_FINITE_LOGITS_WARNING, softmaxRows } from "./softmax";
+import { allFinite, NON_FINITE_LOGITS_WARNING } from "../util/finite";
+import { softmaxRows } from "./softmax";
 import { mergeOverlappingEntities, postprocessWindow, type Id2Label } from "./stages";
 import { AGGREGATION_STRATEGIES, type AggregationStrategy, type EncodedWindow, type PipelineEntity } from "./types";
 import { splitIntoWindows } from "./windows";

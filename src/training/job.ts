@@ -36,7 +36,7 @@ import {
   type EncoderForTokenClassification,
 } from "../models/index";
 import { checkModelFits } from "../models/config";
-import { allFinite, NON_FINITE_LOGITS_WARNING } from "../pipeline/softmax";
+import { allFinite, NON_FINITE_LOGITS_WARNING } from "../util/finite";
 import { argmax } from "../util/argmax";
 import { NerTokenizer } from "../tokenization/index";
 import { writeFileAtomic } from "../util/atomic";
