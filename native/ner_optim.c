@@ -10,6 +10,17 @@
 
 #include <math.h>
 
+/*
+ * x86-64 builds carry an AVX2 copy of the hot loops besides the baseline SSE2 one, chosen at load
+ * (GCC function multi-versioning). Results are the same: the integer hash is exact, and the float
+ * operations stay separate IEEE float32 operations (no FMA: -ffp-contract=off).
+ */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
+#define NER_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define NER_VECTOR_CLONES
+#endif
+
 typedef struct {
   float* restrict p;
   float* restrict m;
@@ -23,7 +34,7 @@ typedef struct {
  * m ← m + (g − m)·(1−β1);  v ← v·β2 + (g·(1−β2))·g;  p ← p·decay;
  * p ← p + (m·(−stepSize)) / (√v / √(1−β2^t) + ε)       — each operation rounded to float32.
  */
-static void adamw_range(void* ctx, int64_t begin, int64_t end) {
+NER_VECTOR_CLONES static void adamw_range(void* ctx, int64_t begin, int64_t end) {
   const adamw_args* a = (const adamw_args*)ctx;
   float* restrict p = a->p;
   float* restrict m = a->m;
@@ -107,9 +118,13 @@ typedef struct {
   float keep;
 } dropout_args;
 
-static void dropout_range(void* ctx, int64_t begin, int64_t end) {
+NER_VECTOR_CLONES static void dropout_range(void* ctx, int64_t begin, int64_t end) {
   const dropout_args* a = (const dropout_args*)ctx;
-  for (int64_t i = begin; i < end; i++) a->out[i] = ner_random_bits(a->k1, a->k2, (uint32_t)i) >= a->threshold ? a->keep : 0.0f;
+  /* Locals and a restrict pointer: the loop then vectorises (the stores cannot change the keys). */
+  float* restrict out = a->out;
+  const uint32_t k1 = a->k1, k2 = a->k2, threshold = a->threshold;
+  const float keep = a->keep;
+  for (int64_t i = begin; i < end; i++) out[i] = ner_random_bits(k1, k2, (uint32_t)i) >= threshold ? keep : 0.0f;
 }
 
 /* dropoutMask(heap, outOff, n, k1, k2, threshold, keep): out[i] = bits(i) >= threshold ? keep : 0. */
