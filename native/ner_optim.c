@@ -15,7 +15,7 @@
  * (GCC function multi-versioning). Results are the same: the integer hash is exact, and the float
  * operations stay separate IEEE float32 operations (no FMA: -ffp-contract=off).
  */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__GLIBC__) /* ifunc */
 #define NER_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define NER_VECTOR_CLONES
