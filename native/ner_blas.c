@@ -54,6 +54,40 @@ static float activate(float x, int act, float alpha, float prelu) {
   }
 }
 
+/* The bias + activation epilogue over rows [r0, r1) of C (bias and prelu per column, length n or 1). */
+typedef struct {
+  float* c;
+  int64_t n;
+  const float* bias;
+  int64_t bias_len;
+  const float* prelu;
+  int64_t prelu_len;
+  int act;
+  float alpha;
+} epilogue_args;
+
+static void epilogue_rows(void* ctx, int64_t r0, int64_t r1) {
+  const epilogue_args* e = (const epilogue_args*)ctx;
+  const int64_t n = e->n;
+  if (e->act == ACT_LINEAR && e->bias != NULL && e->bias_len == n) {
+    /* Linear layers: a plain vectorisable row += bias (no index arithmetic per element). */
+    const float* restrict bias = e->bias;
+    for (int64_t r = r0; r < r1; r++) {
+      float* restrict row = e->c + r * n;
+      for (int64_t j = 0; j < n; j++) row[j] += bias[j];
+    }
+    return;
+  }
+  for (int64_t r = r0; r < r1; r++) {
+    float* row = e->c + r * n;
+    for (int64_t j = 0; j < n; j++) {
+      float x = row[j];
+      if (e->bias) x += e->bias[e->bias_len == n ? j : j % e->bias_len];
+      row[j] = activate(x, e->act, e->alpha, e->prelu ? e->prelu[e->prelu_len == n ? j : j % e->prelu_len] : 0.f);
+    }
+  }
+}
+
 /*
  * Threading policy of the products. Waking a second BLAS thread costs microseconds and, on a loaded
  * machine, a scheduler slice; a product of fewer than `g_small_flops` FLOPs (set by blasPolicy)
@@ -199,18 +233,9 @@ static napi_value Gemm(napi_env env, napi_callback_info info) {
   }
 
   if (argc == 18 && (bias_off >= 0 || act != ACT_LINEAR)) {
-    const float* bias = bias_off >= 0 ? (const float*)(heap + bias_off) : NULL;
-    const float* prelu = prelu_off >= 0 ? (const float*)(heap + prelu_off) : NULL;
-    const int64_t rows = batch * m;
-    const float fa = (float)alpha;
-    for (int64_t r = 0; r < rows; r++) {
-      float* row = c + r * n;
-      for (int64_t j = 0; j < n; j++) {
-        float x = row[j];
-        if (bias) x += bias[j % bias_len];
-        row[j] = activate(x, (int)act, fa, prelu ? prelu[j % prelu_len] : 0.f);
-      }
-    }
+    epilogue_args e = {c, n, bias_off >= 0 ? (const float*)(heap + bias_off) : NULL, bias_len,
+                       prelu_off >= 0 ? (const float*)(heap + prelu_off) : NULL, prelu_len, (int)act, (float)alpha};
+    ner_parallel_for(batch * m, (1 << 16) / (n > 0 ? n : 1) + 1, epilogue_rows, &e);
   }
   return NULL;
 }
