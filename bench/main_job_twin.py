@@ -61,7 +61,8 @@ def encode(tokenizer, sentences, label2id, max_length):
         for wid in word_ids:
             labels.append(-100 if wid is None or wid == previous else label2id[tags[wid]])
             previous = wid
-        features.append({"input_ids": enc["input_ids"][i], "attention_mask": enc["attention_mask"][i], "labels": labels})
+        features.append({"input_ids": enc["input_ids"][i], "attention_mask": enc["attention_mask"][i],
+                         "labels": labels})
     return features
 
 
@@ -78,7 +79,7 @@ def collate(features):
 
 # seqeval's default (non-strict) chunking, as seqeval.metrics.sequence_labeling.get_entities.
 def _end_of_chunk(prev_tag, tag, prev_type, type_):
-    return (prev_tag in ("E", "S") or (prev_tag == "B" and tag in ("B", "S", "O")) or (prev_tag == "I" and tag in ("B", "S", "O"))
+    return (prev_tag in ("E", "S") or (prev_tag in ("B", "I") and tag in ("B", "S", "O"))
             or (prev_tag not in ("O", ".") and prev_type != type_))
 
 
@@ -156,7 +157,7 @@ def main():
     config = BertConfig(vocab_size=base["vocab_size"], hidden_size=128, num_hidden_layers=2, num_attention_heads=2,
                         intermediate_size=512, num_labels=len(labels), id2label=id2label, label2id=label2id)
     model = BertForTokenClassification(config)
-    no_decay = lambda n: "bias" in n or "layernorm" in n.lower() or "norm" in n.lower()  # noqa: E731 (Trainer's grouping)
+    no_decay = lambda n: "bias" in n or "norm" in n.lower()  # noqa: E731 (the Trainer's grouping: biases, LayerNorm)
     groups = [
         {"params": [p for n, p in model.named_parameters() if not no_decay(n)], "weight_decay": 0.01},
         {"params": [p for n, p in model.named_parameters() if no_decay(n)], "weight_decay": 0.0},
@@ -196,9 +197,10 @@ def main():
         model.save_pretrained(out)
         tokenizer.save_pretrained(out)
     final = epochs[-1]
-    print(json.dumps({"f1": final["f1"], "precision": final["precision"], "recall": final["recall"], "accuracy": final["accuracy"],
+    print(json.dumps({**{k: final[k] for k in ("f1", "precision", "recall", "accuracy")},
                       "train_s": round(train_s, 2), "wall_s": round(time.perf_counter() - T0, 2), "epochs": epochs,
-                      "torch": torch.__version__, "transformers": transformers.__version__, "threads": torch.get_num_threads()}))
+                      "torch": torch.__version__, "transformers": transformers.__version__,
+                      "threads": torch.get_num_threads()}))
 
 
 if __name__ == "__main__":

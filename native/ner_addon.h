@@ -19,8 +19,12 @@
 #define NER_DECLARE_REGISTER(name) napi_value ner_register_##name(napi_env env, napi_value exports);
 NER_MODULES(NER_DECLARE_REGISTER)
 
-static inline int ner_get_i64(napi_env env, napi_value v, int64_t* out) { return napi_get_value_int64(env, v, out) == napi_ok; }
-static inline int ner_get_f64(napi_env env, napi_value v, double* out) { return napi_get_value_double(env, v, out) == napi_ok; }
+static inline int ner_get_i64(napi_env env, napi_value v, int64_t* out) {
+  return napi_get_value_int64(env, v, out) == napi_ok;
+}
+static inline int ner_get_f64(napi_env env, napi_value v, double* out) {
+  return napi_get_value_double(env, v, out) == napi_ok;
+}
 
 /* The heap: an ArrayBuffer (the contract) or, for safety, a Uint8Array view over it. */
 static inline int ner_heap_pointer(napi_env env, napi_value v, uint8_t** data, size_t* len) {
@@ -37,7 +41,8 @@ static inline int ner_heap_pointer(napi_env env, napi_value v, uint8_t** data, s
     size_t length = 0, offset = 0;
     void* p = NULL;
     napi_value ab;
-    if (napi_get_typedarray_info(env, v, &type, &length, &p, &ab, &offset) != napi_ok || type != napi_uint8_array) return 0;
+    if (napi_get_typedarray_info(env, v, &type, &length, &p, &ab, &offset) != napi_ok) return 0;
+    if (type != napi_uint8_array) return 0;
     *data = (uint8_t*)p;
     *len = length;
     return 1;
@@ -64,8 +69,8 @@ static inline int ner_get_i64s(napi_env env, napi_value* argv, int first, int co
 }
 
 /* Parses the heap argument and checks that every (byte offset, float count) pair lies in it. */
-static inline int ner_heap_and_bounds(napi_env env, napi_value heap_arg, const int64_t* offs, const int64_t* counts, int pairs,
-                                      uint8_t** heap, const char* fn) {
+static inline int ner_heap_and_bounds(napi_env env, napi_value heap_arg, const int64_t* offs, const int64_t* counts,
+                                      int pairs, uint8_t** heap, const char* fn) {
   size_t len = 0;
   if (!ner_heap_pointer(env, heap_arg, heap, &len)) {
     char msg[128];
@@ -110,6 +115,8 @@ static inline uint32_t ner_hash32(uint32_t x) {
   return x;
 }
 
-static inline uint32_t ner_random_bits(uint32_t k1, uint32_t k2, uint32_t i) { return ner_hash32(ner_hash32(i ^ k1) + k2); }
+static inline uint32_t ner_random_bits(uint32_t k1, uint32_t k2, uint32_t i) {
+  return ner_hash32(ner_hash32(i ^ k1) + k2);
+}
 
 #endif

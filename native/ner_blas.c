@@ -124,7 +124,8 @@ static napi_value BlasPolicy(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   double small = 0, threads = 0;
-  if (argc < 1 || !ner_get_f64(env, argv[0], &small) || (argc > 1 && !ner_get_f64(env, argv[1], &threads)) || small < 0 || threads < 0) {
+  if (argc < 1 || !ner_get_f64(env, argv[0], &small) || (argc > 1 && !ner_get_f64(env, argv[1], &threads)) || small < 0 ||
+      threads < 0) {
     napi_throw_type_error(env, NULL, "ner_blas.blasPolicy: expected (smallFlops >= 0[, threads >= 0])");
     return NULL;
   }

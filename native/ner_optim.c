@@ -142,7 +142,8 @@ static napi_value DropoutMask(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "ner_blas.dropoutMask: keep must be a number");
     return NULL;
   }
-  if (v[1] > UINT32_MAX || v[2] < 0 || v[2] > UINT32_MAX || v[3] < 0 || v[3] > UINT32_MAX || v[4] < 0 || v[4] > UINT32_MAX) {
+  if (v[1] > UINT32_MAX || v[2] < 0 || v[2] > UINT32_MAX || v[3] < 0 || v[3] > UINT32_MAX || v[4] < 0 ||
+      v[4] > UINT32_MAX) {
     napi_throw_range_error(env, NULL, "ner_blas.dropoutMask: size, keys and threshold must fit in 32 bits");
     return NULL;
   }
