@@ -2,7 +2,7 @@
  * A static server for an exported site on 127.0.0.1, for browsers that do not let a file://
  * page read the files beside it (Chromium). It sends the cross-origin isolation headers
  * (COOP/COEP), so the page can use tfjs-wasm's threaded build. GET/HEAD only, files under the
- * folder only, no directory listings.
+ * folder only, no directory listings, no hidden names (the folder may hold the user's `.env`, `.git`).
  */
 import * as fs from "fs";
 import * as http from "http";
@@ -48,6 +48,10 @@ export async function serveSite(dir: string, port = 0): Promise<SiteServer> {
       return;
     }
     if (rel.endsWith("/")) rel += "index.html";
+    if (rel.split("/").some((part) => part.startsWith("."))) {
+      res.writeHead(404, headers).end("not found");
+      return;
+    }
     const file = path.resolve(root, "." + rel);
     if (file !== root && !file.startsWith(root + path.sep)) {
       res.writeHead(403, headers).end("forbidden");

@@ -31,11 +31,10 @@ export interface SiteManifest {
   aggregationStrategy: AggregationStrategy;
 }
 
-/** The wasm binaries of @tensorflow/tfjs-backend-wasm the site carries (in wasm/). */
+/** The wasm binaries of @tensorflow/tfjs-backend-wasm the site carries (beside index.html: a save is one flat folder). */
 export const WASM_FILES = [
   "tfjs-backend-wasm.wasm",
   "tfjs-backend-wasm-simd.wasm",
   "tfjs-backend-wasm-threaded-simd.wasm",
 ] as const;
-export const WASM_DIR = "wasm";
 export const BUNDLE_FILE = "ner-web.js";

@@ -1,8 +1,10 @@
 /**
  * `ner export web`: a trained model as a static site that runs it in the reader's browser —
  * index.html, site.json, config.json, model.safetensors (float32, or fp16 on request), the
- * tokenizer files, the page's script and TensorFlow.js's wasm binaries. Written into a
- * temporary folder beside the target and swapped into place, so no half-written site remains.
+ * tokenizer files, the page's script and TensorFlow.js's wasm binaries, all in one flat folder.
+ * Saved as `ner train` saves its model (src/training/checkpoint saveIntoOutputDir): under the
+ * folder's lock, each file staged and renamed in on its own, the completion marker last; the
+ * folder itself (a mount point, a symlink's target) and the user's other files are left alone.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -12,26 +14,23 @@ import { encodeSafetensors, type CheckpointTensor, type RawTensorData, type Tens
 import { readWeightFiles, resolveWeightFiles, WEIGHT_FILE_NAMES } from "../models/weightFiles";
 import type { AggregationStrategy } from "../pipeline/types";
 import { NerTokenizer } from "../tokenization/tokenizer";
-import { writeDirAtomicAsync } from "../util/atomic";
+import { LOCK_FILE } from "../util/lock";
+import { lockOutputDir, resolveOutputDir, SAVE_MARKER, saveIntoOutputDir } from "../training/checkpoint";
 import { readJsonFileBounded } from "../util/files";
 import { builtInExamples, corpusExamples, EXAMPLE_COUNT } from "./examples";
 import { buildBrowserBundle } from "./bundle";
 import { toHalfBytes } from "./fp16";
 import { pageHtml } from "./page-html";
-import {
-  BUNDLE_FILE,
-  SITE_MANIFEST_FILE,
-  WASM_DIR,
-  WASM_FILES,
-  type SiteManifest,
-  type SiteRunCard,
-} from "./site-manifest";
+import { BUNDLE_FILE, SITE_MANIFEST_FILE, WASM_FILES, type SiteManifest, type SiteRunCard } from "./site-manifest";
 import { tokenizerSettings } from "./tokenizer-settings";
 
 export interface ExportWebOptions {
   /** Model directory or hub name (config.json, weights, tokenizer files). */
   model: string;
-  /** The site folder to write (created; a previous export there is replaced, anything else refused). */
+  /**
+   * The site folder to write: new, empty, or a previous export (whose files are replaced; other files are
+   * kept). A non-empty folder that is not an export is refused.
+   */
   out: string;
   /** Store the weights as fp16 (half the size; the page computes in float32). */
   fp16?: boolean;
@@ -47,7 +46,7 @@ export interface ExportWebOptions {
 
 export interface ExportWebResult {
   out: string;
-  /** Bytes of each file written, by path relative to the site. */
+  /** Bytes of each file written, by name (the folder is flat), the completion marker included. */
   files: Record<string, number>;
   totalBytes: number;
   weightsDtype: "F32" | "F16";
@@ -92,24 +91,62 @@ function weightsFile(tensors: Map<string, CheckpointTensor>, fp16: boolean): Uin
   return encodeSafetensors(out, { format: "pt", exported_by: "ner export web" });
 }
 
-/** Refuse to replace a folder that is not a previous export. */
-function checkTarget(out: string): void {
+/** Names this module's save machinery leaves in a folder while it works (the lock, a staging folder). */
+function isOurHousekeeping(name: string): boolean {
+  return name === LOCK_FILE || name === `${LOCK_FILE}.break` || name.startsWith(".ner-save.tmp-");
+}
+
+/** Refuse a non-empty folder that is not a previous export (no site.json): it is somebody else's. */
+function checkTarget(out: string, what: string): void {
   if (!fs.existsSync(out)) return;
-  if (!fs.statSync(out).isDirectory()) throw new Error(`--out ${out} is a file, not a folder`);
-  const entries = fs.readdirSync(out);
+  const entries = fs.readdirSync(out).filter((n) => !isOurHousekeeping(n));
   if (entries.length > 0 && !entries.includes(SITE_MANIFEST_FILE)) {
     throw new Error(
-      `--out ${out} is a non-empty folder that is not a previous export (no ${SITE_MANIFEST_FILE}); ` +
+      `${what} is a non-empty folder that is not a previous export (no ${SITE_MANIFEST_FILE}); ` +
         "choose a new folder",
     );
   }
 }
 
+/** The topmost folder of `dir` that does not exist yet (what a failed export removes again), or null. */
+function firstMissingFolder(dir: string): string | null {
+  let missing: string | null = null;
+  for (let d = dir; !fs.existsSync(d); d = path.dirname(d)) missing = d;
+  return missing;
+}
+
+/** Remove the folders this export created, from `dir` up to `top`, while they are empty. */
+function removeEmptyFolders(dir: string, top: string): void {
+  for (let d = dir; ; d = path.dirname(d)) {
+    try {
+      fs.rmdirSync(d); // only an empty folder
+    } catch {
+      return;
+    }
+    if (d === top) return;
+  }
+}
+
 /** Write the site; see {@link ExportWebOptions}. */
 export async function exportWebSite(opts: ExportWebOptions): Promise<ExportWebResult> {
+  const what = `--out ${opts.out}`;
+  // A symlink is followed; the filesystem root, the home folder and a file are refused.
+  const out = resolveOutputDir(opts.out, what);
+  checkTarget(out, what);
+  const created = firstMissingFolder(out);
+  // One writer per folder (another export, or a ner train): refused at once, naming the holder.
+  const release = lockOutputDir(out, what);
+  try {
+    checkTarget(out, what); // again under the lock, after an interrupted save was finished
+    return await exportLocked(opts, out);
+  } finally {
+    release();
+    if (created !== null) removeEmptyFolders(out, created); // a failed export into a new folder leaves none
+  }
+}
+
+async function exportLocked(opts: ExportWebOptions, out: string): Promise<ExportWebResult> {
   const log = opts.log ?? (() => undefined);
-  const out = path.resolve(opts.out);
-  checkTarget(out);
   const configPath = (await resolveModelFile(opts.model, "config.json"))!;
   const rawConfig = readHfConfigFile(configPath, opts.model);
   const config = configFromHf(rawConfig, {}, configPath); // validates before anything is written
@@ -141,18 +178,18 @@ export async function exportWebSite(opts: ExportWebOptions): Promise<ExportWebRe
   const bundle = await buildBrowserBundle();
   const files: Record<string, number> = {};
   const fp16 = opts.fp16 ?? false;
-  await writeDirAtomicAsync(out, async (dir) => {
+  await saveIntoOutputDir(out, async (dir) => {
     const write = (name: string, data: string | Uint8Array): void => {
-      fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
       fs.writeFileSync(path.join(dir, name), data);
       files[name] = typeof data === "string" ? Buffer.byteLength(data) : data.byteLength;
     };
-    tokenizer.save(path.join(dir, ".tokenizer"));
-    const tokenizerJsonText = fs.readFileSync(path.join(dir, ".tokenizer", "tokenizer.json"), "utf8");
+    const tokenizerDir = path.join(dir, ".tokenizer"); // inside the staging folder: removed with it on failure
+    tokenizer.save(tokenizerDir);
+    const tokenizerJsonText = fs.readFileSync(path.join(tokenizerDir, "tokenizer.json"), "utf8");
     const tokenizerJson = JSON.parse(tokenizerJsonText) as Record<string, unknown>;
     write("tokenizer.json", tokenizerJsonText);
-    write("tokenizer_config.json", fs.readFileSync(path.join(dir, ".tokenizer", "tokenizer_config.json")));
-    fs.rmSync(path.join(dir, ".tokenizer"), { recursive: true, force: true });
+    write("tokenizer_config.json", fs.readFileSync(path.join(tokenizerDir, "tokenizer_config.json")));
+    fs.rmSync(tokenizerDir, { recursive: true, force: true });
     const manifest: SiteManifest = {
       version: 1,
       files: {
@@ -171,11 +208,12 @@ export async function exportWebSite(opts: ExportWebOptions): Promise<ExportWebRe
     write("config.json", JSON.stringify(rawConfig, null, 2) + "\n");
     write("model.safetensors", weightsFile(tensors, fp16));
     const wasmDir = path.dirname(require.resolve("@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm"));
-    for (const f of WASM_FILES) write(`${WASM_DIR}/${f}`, fs.readFileSync(path.join(wasmDir, f)));
+    for (const f of WASM_FILES) write(f, fs.readFileSync(path.join(wasmDir, f)));
     write(BUNDLE_FILE, bundle);
     write(SITE_MANIFEST_FILE, JSON.stringify(manifest, null, 2) + "\n");
     write("index.html", pageHtml(manifest));
   });
+  files[SAVE_MARKER] = fs.statSync(path.join(out, SAVE_MARKER)).size; // the completion marker, moved in last
   const totalBytes = Object.values(files).reduce((a, b) => a + b, 0);
   return { out, files, totalBytes, weightsDtype: fp16 ? "F16" : "F32" };
 }

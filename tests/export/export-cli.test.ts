@@ -1,6 +1,8 @@
 /**
- * `ner export web` as a command (files, sizes, errors, never replacing a folder it did not write)
- * and the --serve server (127.0.0.1, cross-origin isolation headers, no path escapes).
+ * `ner export web` as a command (files, sizes, errors, never replacing a folder it did not write;
+ * the save rules of issue 18: user files, dotfiles, symlinks and the folder's mode kept, a symlinked
+ * --out followed, one writer per folder) and the --serve server (127.0.0.1, cross-origin isolation
+ * headers, no path escapes, no dotfiles).
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -10,6 +12,9 @@ import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import { showWebPage } from "../../src/export/notebook";
+import { exportWebSite } from "../../src/export/web";
+import { SAVE_MARKER } from "../../src/training/checkpoint";
+import { acquireDirLock } from "../../src/util/lock";
 import { serveSite } from "../../src/export/serve";
 import { setDisplaySink, type MimeBundle } from "../../src/display/mime";
 import { fixturePath, repoRoot } from "../helpers/fixtures";
@@ -112,6 +117,11 @@ test("the static server: files with COOP/COEP headers, 404s, no escape from the 
     assert.equal((await get(server.url + "missing.js")).status, 404);
     assert.notEqual((await get(server.url + "..%2fsecret.txt")).status, 200);
     assert.notEqual((await get(server.url + "%2e%2e/secret.txt")).status, 200);
+    fs.writeFileSync(path.join(site, ".env"), "TOKEN=x");
+    fs.mkdirSync(path.join(site, ".git"));
+    fs.writeFileSync(path.join(site, ".git", "config"), "[core]");
+    for (const hidden of [".env", ".git/config", "%2eenv"])
+      assert.equal((await get(server.url + hidden)).status, 404, `${hidden} is not served`);
   } finally {
     await server.close();
   }
@@ -155,4 +165,109 @@ test("the notebooks' showWebPage: exports with examples from the eval rows, serv
   } finally {
     setDisplaySink(null);
   }
+});
+
+/** Inode, mode and content of every entry of `dir` (recursively; symlinks as their target text). */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (rel: string): void => {
+    for (const name of fs.readdirSync(path.join(dir, rel))) {
+      const p = path.join(dir, rel, name);
+      const st = fs.lstatSync(p);
+      const key = path.join(rel, name);
+      if (st.isSymbolicLink()) out[key] = `link ${st.ino} -> ${fs.readlinkSync(p)}`;
+      else if (st.isDirectory()) {
+        out[key] = `dir ${st.ino} ${(st.mode & 0o777).toString(8)}`;
+        walk(key);
+      } else if (st.isFIFO()) out[key] = `fifo ${st.ino}`;
+      else out[key] = `file ${st.ino} ${(st.mode & 0o777).toString(8)} ${fs.readFileSync(p, "utf8")}`;
+    }
+  };
+  walk("");
+  return out;
+}
+
+test("a re-export replaces only its own files: user files, dotfiles, symlinks, a FIFO and the mode are kept", async () => {
+  const out = path.join(tmp, "kept");
+  const first = await exportWebSite({ model: fixturePath("tiny-bert"), out });
+  const ours = Object.keys(first.files);
+  assert.ok(!ours.some((f) => f.includes("/")), "the site is one flat folder");
+  // The user adds files of their own, makes the folder private and one of our files read-only.
+  fs.writeFileSync(path.join(out, "notes.txt"), "keep me");
+  fs.writeFileSync(path.join(out, ".env"), "SECRET=1");
+  fs.mkdirSync(path.join(out, ".git", "refs"), { recursive: true });
+  fs.writeFileSync(path.join(out, ".git", "HEAD"), "ref: refs/heads/main");
+  fs.writeFileSync(path.join(tmp, "elsewhere.txt"), "outside");
+  fs.symlinkSync(path.join(tmp, "elsewhere.txt"), path.join(out, "link"));
+  fs.symlinkSync("missing-target", path.join(out, "dangling"));
+  assert.equal(spawnSync("mkfifo", [path.join(out, "fifo")]).status, 0);
+  fs.chmodSync(out, 0o700);
+  fs.chmodSync(path.join(out, "index.html"), 0o600);
+  const before = snapshot(out);
+  const dirIno = fs.statSync(out).ino;
+
+  const second = await exportWebSite({ model: fixturePath("tiny-bert"), out, fp16: true });
+  assert.deepEqual(Object.keys(second.files).sort(), [...ours].sort());
+  const after = snapshot(out);
+  const userEntries = Object.keys(before).filter((k) => !ours.includes(k) && k !== SAVE_MARKER);
+  assert.ok(userEntries.includes(".git/HEAD") && userEntries.includes("fifo"));
+  for (const k of userEntries) assert.equal(after[k], before[k], `${k} untouched`);
+  for (const f of ours) assert.notEqual(after[f], before[f], `${f} rewritten`);
+  assert.equal(fs.statSync(out).mode & 0o777, 0o700, "the folder's mode is kept");
+  assert.equal(fs.statSync(out).ino, dirIno, "the folder itself is never renamed (a mount point works)");
+  assert.equal(fs.statSync(path.join(out, "index.html")).mode & 0o777, 0o600, "a replaced file keeps its mode");
+  assert.equal(fs.statSync(path.join(out, "model.safetensors")).size, second.files["model.safetensors"]);
+  const marker = JSON.parse(fs.readFileSync(path.join(out, SAVE_MARKER), "utf8")) as { files: Record<string, number> };
+  const { [SAVE_MARKER]: markerBytes, ...saved } = second.files;
+  assert.deepEqual(marker.files, saved, "the marker lists the save");
+  assert.equal(markerBytes, fs.statSync(path.join(out, SAVE_MARKER)).size);
+  assert.deepEqual(
+    Object.keys(after).filter((k) => !(k in before)),
+    [],
+    "no staging folder or lock file left behind",
+  );
+});
+
+test("a symlinked --out is followed: the link stays a link, the site goes into its target", () => {
+  const target = path.join(tmp, "real-site");
+  fs.mkdirSync(target, { mode: 0o750 });
+  fs.chmodSync(target, 0o750);
+  const link = path.join(tmp, "site-link");
+  fs.symlinkSync(target, link);
+  const res = ner("export", "web", "--model", fixturePath("tiny-bert"), "--out", link, "--json");
+  assert.equal(res.status, 0, res.stderr);
+  assert.ok(fs.lstatSync(link).isSymbolicLink(), "--out is still the symlink");
+  assert.equal(fs.readlinkSync(link), target);
+  assert.ok(fs.existsSync(path.join(target, "index.html")) && fs.existsSync(path.join(target, SAVE_MARKER)));
+  assert.equal(fs.statSync(target).mode & 0o777, 0o750);
+  assert.equal((JSON.parse(res.stdout) as { out: string }).out, fs.realpathSync(target));
+  const dangling = path.join(tmp, "dangling-out");
+  fs.symlinkSync(path.join(tmp, "no-such-folder"), dangling);
+  const bad = ner("export", "web", "--model", fixturePath("tiny-bert"), "--out", dangling);
+  assert.equal(bad.status, 1);
+  assert.match(
+    bad.stderr,
+    /^ner export web: --out .*dangling-out is a symlink to .*no-such-folder, which does not exist/,
+  );
+  assert.ok(!fs.existsSync(path.join(tmp, "no-such-folder")));
+});
+
+test("one writer per folder: an export into a folder another process holds is refused at once, naming it", () => {
+  const out = path.join(tmp, "busy");
+  fs.mkdirSync(out);
+  // This test process holds the folder's lock, as a running export or ner train would.
+  const release = acquireDirLock(out, `--out ${out}`);
+  try {
+    const before = snapshot(out);
+    const t0 = Date.now();
+    const res = ner("export", "web", "--model", fixturePath("tiny-bert"), "--out", out);
+    assert.equal(res.status, 1);
+    assert.equal(res.stderr.trim().split("\n").length, 1, res.stderr);
+    assert.match(res.stderr, new RegExp(`--out .*busy is in use by PID ${process.pid} on ${os.hostname()} since `));
+    assert.deepEqual(snapshot(out), before, "nothing written");
+    assert.ok(Date.now() - t0 < 60_000);
+  } finally {
+    release();
+  }
+  assert.equal(ner("export", "web", "--model", fixturePath("tiny-bert"), "--out", out).status, 0, "free again");
 });

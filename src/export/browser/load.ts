@@ -1,20 +1,22 @@
 /// <reference lib="dom" />
 /**
- * Loading the exported site in the page: the wasm backend (SIMD; threads when the page is
- * cross-origin isolated), the model (our src/models from config.json + safetensors) and the
+ * Loading the exported site in the page: the backend (WebGPU when the browser gives an adapter,
+ * else wasm: SIMD, threads when the page is cross-origin isolated), the model (our src/models from config.json + safetensors) and the
  * tokenizer, then the library's own pipeline (src/pipeline/classifier) on them.
  */
 import * as tf from "@tensorflow/tfjs";
 import { getThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import "@tensorflow/tfjs-backend-webgpu"; // registers the "webgpu" backend where navigator.gpu exists
 import { registerExtraKernels } from "../../backend/kernels";
 import { loadFromTensors } from "../../models/auto";
 import { configFromHf } from "../../models/config";
 import { readSafetensors } from "../../models/safetensors";
 import { createTokenClassifier, type TokenClassifier } from "../../pipeline/classifier";
-import { SITE_MANIFEST_FILE, WASM_DIR, WASM_FILES, type SiteManifest } from "../site-manifest";
+import { SITE_MANIFEST_FILE, WASM_FILES, type SiteManifest } from "../site-manifest";
+import { backendLabel, chooseBackend, type WasmFacts, type WebGpuProbe } from "./backend-choice";
 import { WebTokenizer } from "../web-tokenizer";
 
-/** Which backend ran, in words ("wasm (SIMD, 4 threads)"). */
+/** Which backend ran, and in words ("wasm (SIMD, 4 threads; no WebGPU in this browser)"). */
 export interface BackendReport {
   name: string;
   label: string;
@@ -41,31 +43,67 @@ async function fetchJson<T>(url: string): Promise<T> {
   return (await (await fetchOk(url)).json()) as T;
 }
 
+/** The part of the WebGPU API the page uses (TypeScript's DOM lib here has no WebGPU types). */
+interface GpuLike {
+  requestAdapter(): Promise<{ info?: { vendor?: string; architecture?: string; description?: string } } | null>;
+}
+
+/** Whether the browser has WebGPU and gives an adapter. */
+async function probeWebGpu(): Promise<WebGpuProbe> {
+  const gpu = (navigator as unknown as { gpu?: GpuLike }).gpu;
+  if (!gpu) return { api: false, adapter: false };
+  try {
+    const adapter = await gpu.requestAdapter();
+    if (!adapter) return { api: true, adapter: false };
+    const info = adapter.info;
+    const name = [info?.vendor, info?.architecture || info?.description].filter(Boolean).join(" ");
+    return { api: true, adapter: true, adapterName: name || undefined };
+  } catch {
+    return { api: true, adapter: false };
+  }
+}
+
+/** tfjs-backend-wasm's own feature tests and the thread count it chose (after it started). */
+async function wasmFacts(): Promise<WasmFacts> {
+  const simd = (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) as boolean;
+  const threaded = (await tf.env().getAsync("WASM_HAS_MULTITHREAD_SUPPORT")) as boolean;
+  return {
+    simd,
+    threaded,
+    threads: threaded ? getThreadsCount() : 1,
+    crossOriginIsolated: globalThis.crossOriginIsolated,
+  };
+}
+
 /**
- * Pick the backend: `requested` (from ?backend=) or wasm. tfjs-wasm itself takes the SIMD binary
- * when the browser has SIMD and the threaded one when SharedArrayBuffer is usable, which needs
- * cross-origin isolation (the --serve server sends the COOP/COEP headers; file:// never has it).
+ * Start the backend {@link chooseBackend} picks: `requested` (from ?backend=), else WebGPU when the
+ * browser gives an adapter, else wasm (also when WebGPU fails to start). tfjs-wasm itself takes
+ * the SIMD binary when the browser has SIMD and the threaded one when SharedArrayBuffer is usable,
+ * which needs cross-origin isolation (the --serve server sends the COOP/COEP headers; file:// never has it).
  */
 export async function initPageBackend(requested: string | null): Promise<BackendReport> {
-  const wanted = requested ?? "wasm";
-  if (wanted === "wasm") {
-    const base = new URL(`${WASM_DIR}/`, location.href).href;
-    setWasmPaths(Object.fromEntries(WASM_FILES.map((f) => [f, base + f])));
+  const gpu: WebGpuProbe = requested ? { api: false, adapter: false } : await probeWebGpu();
+  let choice = chooseBackend(requested, gpu);
+  let started = false;
+  if (choice.name === "webgpu" && !requested) {
+    started = await tf.setBackend("webgpu");
+    if (!started) {
+      gpu.failed = "tfjs could not initialise it (see the console)";
+      choice = chooseBackend(requested, gpu);
+    }
   }
-  if (!(await tf.setBackend(wanted))) {
-    if (location.protocol === "file:") throw new Error(FILE_URL_HELP);
-    throw new Error(`backend ${wanted} could not start in this browser`);
+  if (!started) {
+    if (choice.name === "wasm")
+      setWasmPaths(Object.fromEntries(WASM_FILES.map((f) => [f, new URL(f, location.href).href])));
+    if (!(await tf.setBackend(choice.name))) {
+      if (location.protocol === "file:") throw new Error(FILE_URL_HELP);
+      throw new Error(`backend ${choice.name} could not start in this browser`);
+    }
   }
   await tf.ready();
   registerExtraKernels();
-  if (wanted !== "wasm") return { name: wanted, label: wanted };
-  const simd = await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT");
-  const threaded = await tf.env().getAsync("WASM_HAS_MULTITHREAD_SUPPORT");
-  const count = threaded ? getThreadsCount() : 1;
-  const parts = [simd ? "SIMD" : "no SIMD", `${count} thread${count === 1 ? "" : "s"}`];
-  if (!threaded)
-    parts.push(globalThis.crossOriginIsolated ? "no wasm threads in this browser" : "not cross-origin isolated");
-  return { name: "wasm", label: `wasm (${parts.join(", ")})` };
+  const wasm = choice.name === "wasm" ? await wasmFacts() : undefined;
+  return { name: choice.name, label: backendLabel(choice, { gpu, wasm }) };
 }
 
 /** The site's manifest, model and tokenizer as a pipeline. */
