@@ -1,7 +1,8 @@
 /**
  * The main job behind `ner train` and `ner evaluate` (and `npm start`), a flat script in the
  * spirit of transformers' `run_ner.py`: data → tokenizer → model → Trainer → evaluate → save.
- * A run leaves, in one atomic save (Trainer.saveModel):
+ * A run leaves, in one save whose completion marker save_complete.json comes last (Trainer.saveModel;
+ * nothing in <outputDir> the run did not write is touched, see checkpoint.ts):
  *
  *   <outputDir>/config.json, model.safetensors, tokenizer files   the model, in Hugging Face layout
  *   <outputDir>/metrics.json                                       train/eval metrics and the log history
@@ -226,7 +227,7 @@ async function trainJob(opts: TrainJobOptions, started: number, log: (s: string)
     const report = evalFeatures.length ? (trainer.lastEvalExtras.report as ReportDict) : null;
     const reportText = report ? formatReportDict(report) : "";
 
-    // ---- save: model, tokenizer, metrics and run card in one atomic step
+    // ---- save: model, tokenizer, metrics and run card in one save (completion marker last)
     const metrics = { ...trainOut.metrics, ...evalMetrics };
     const runCard = {
       command: "ner train",
