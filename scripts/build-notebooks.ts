@@ -71,13 +71,15 @@ export const MAX_CODE_LINE = 100;
 export function longCodeLines(md: string, name = "source", max = MAX_CODE_LINE): string[] {
   const out: string[] = [];
   let inCode = false;
-  md.replace(/\r\n/g, "\n").split("\n").forEach((line, i) => {
-    if (!inCode && /^```(ts|typescript)\s*$/.test(line)) inCode = true;
-    else if (inCode && /^```\s*$/.test(line)) inCode = false;
-    else if (inCode && [...line].length > max) {
-      out.push(`${name}:${i + 1}: code line of ${[...line].length} characters (at most ${max})`);
-    }
-  });
+  md.replace(/\r\n/g, "\n")
+    .split("\n")
+    .forEach((line, i) => {
+      if (!inCode && /^```(ts|typescript)\s*$/.test(line)) inCode = true;
+      else if (inCode && /^```\s*$/.test(line)) inCode = false;
+      else if (inCode && [...line].length > max) {
+        out.push(`${name}:${i + 1}: code line of ${[...line].length} characters (at most ${max})`);
+      }
+    });
   return out;
 }
 
@@ -114,7 +116,10 @@ function main(argv: string[]): number {
   const srcDir = path.join(root, "notebooks", "sources");
   const check = argv.includes("--check");
   let stale = 0;
-  for (const f of fs.readdirSync(srcDir).filter((x) => x.endsWith(".md")).sort()) {
+  for (const f of fs
+    .readdirSync(srcDir)
+    .filter((x) => x.endsWith(".md"))
+    .sort()) {
     const out = path.join(root, "notebooks", f.replace(/\.md$/, ".ipynb"));
     const md = fs.readFileSync(path.join(srcDir, f), "utf8");
     const long = longCodeLines(md, `notebooks/sources/${f}`);
@@ -127,7 +132,9 @@ function main(argv: string[]): number {
     const current = fs.existsSync(out) ? fs.readFileSync(out, "utf8") : null;
     if (current === json) continue;
     if (check) {
-      console.error(`${path.relative(root, out)} is out of date with notebooks/sources/${f}; run npx tsx scripts/build-notebooks.ts`);
+      console.error(
+        `${path.relative(root, out)} is out of date with notebooks/sources/${f}; run npx tsx scripts/build-notebooks.ts`,
+      );
       stale += 1;
     } else {
       fs.writeFileSync(out, json);

@@ -54,7 +54,15 @@ async function main(): Promise<void> {
   // The golden AdamW step: lr 1e-3, weight decay 0.01 on HF's decay set, no clipping, on this batch.
   const { lr, weight_decay } = golden.adamw_step;
   const optimizer = new AdamW(model.namedWeights(), { lr, weightDecay: weight_decay });
-  await trainingStep({ model, batches: [batch], optimizer, lr, maxGradNorm: 0, lossFn: tokenClassificationLoss, training: false });
+  await trainingStep({
+    model,
+    batches: [batch],
+    optimizer,
+    lr,
+    maxGradNorm: 0,
+    lossFn: tokenClassificationLoss,
+    training: false,
+  });
   const after = readSafetensors(path.join(FIXTURE, "after_adamw_step.safetensors")).tensors;
   const grads = readSafetensors(path.join(FIXTURE, "golden_grads.safetensors")).tensors;
   let worst = 0;
@@ -73,11 +81,15 @@ async function main(): Promise<void> {
       compared++;
     }
   }
-  if (!(worst <= 1e-6) || compared < 1000) fail(`weights after the AdamW step differ from torch's by ${worst} (${compared} compared)`);
-  const lossAfter = tf.tidy(() => tokenClassificationLoss(model.forward(batch, { training: false }), batch.labels).dataSync()[0]);
+  if (!(worst <= 1e-6) || compared < 1000)
+    fail(`weights after the AdamW step differ from torch's by ${worst} (${compared} compared)`);
+  const lossAfter = tf.tidy(
+    () => tokenClassificationLoss(model.forward(batch, { training: false }), batch.labels).dataSync()[0],
+  );
 
   const ref: SelfTestReference = {
-    source: `tiny-bert (tests/fixtures, Hugging Face layout), batch ${BATCH}; logits and losses by the cpu backend, ` +
+    source:
+      `tiny-bert (tests/fixtures, Hugging Face layout), batch ${BATCH}; logits and losses by the cpu backend, ` +
       `verified against transformers/torch: logits within ${diff.toExponential(1)}, AdamW-step weights within ${worst.toExponential(1)}`,
     input_ids: b.input_ids,
     attention_mask: b.attention_mask,
@@ -94,7 +106,9 @@ async function main(): Promise<void> {
     }
     fs.writeFileSync(path.join(dir, "expected.json"), JSON.stringify(ref) + "\n");
   });
-  console.log(`wrote ${OUT}: logits vs transformers ${diff.toExponential(2)}, loss ${loss} → ${lossAfter} after one step; AdamW weights vs torch ${worst.toExponential(2)} (${compared} elements)`);
+  console.log(
+    `wrote ${OUT}: logits vs transformers ${diff.toExponential(2)}, loss ${loss} → ${lossAfter} after one step; AdamW weights vs torch ${worst.toExponential(2)} (${compared} elements)`,
+  );
 }
 
 main().catch((err) => {

@@ -32,7 +32,9 @@ function arg(name: string, fallback: string): string {
 async function main(): Promise<void> {
   const backend = await initBackend(arg("backend", "wasm"), { quiet: true });
   const modelArg = arg("model", "bert-base-cased");
-  const dir = fs.existsSync(path.join(modelArg, "config.json")) ? modelArg : path.join(__dirname, "..", "tests", "fixtures", "models", modelArg);
+  const dir = fs.existsSync(path.join(modelArg, "config.json"))
+    ? modelArg
+    : path.join(__dirname, "..", "tests", "fixtures", "models", modelArg);
   const raw = JSON.parse(fs.readFileSync(path.join(dir, "config.json"), "utf8")) as Record<string, unknown>;
   const overrides = JSON.parse(arg("override", "{}")) as Record<string, unknown>;
   const labels = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"];
@@ -45,7 +47,9 @@ async function main(): Promise<void> {
   const mode = arg("checkpointing", "auto");
   model.gradientCheckpointing = mode === "auto" ? "auto" : mode === "true";
   const optimizer = new AdamW(model.namedWeights(), { lr: 2e-5, weightDecay: 0.01 });
-  const ids = Array.from({ length: batch }, (_, b) => Array.from({ length: seq }, (_, s) => (s === 0 ? 101 : 1000 + ((b * 31 + s * 7) % 20000))));
+  const ids = Array.from({ length: batch }, (_, b) =>
+    Array.from({ length: seq }, (_, s) => (s === 0 ? 101 : 1000 + ((b * 31 + s * 7) % 20000))),
+  );
   const labelIds = ids.map((row) => row.map((_, s) => (s === 0 ? -100 : s % 9)));
   const inputs = {
     inputIds: tf.tensor2d(ids, undefined, "int32"),
@@ -60,16 +64,36 @@ async function main(): Promise<void> {
   let loss = NaN;
   for (let i = 0; i < steps; i++) {
     const t0 = Date.now();
-    const r = await trainingStep({ model, batches: [inputs], optimizer, lr: 2e-5, maxGradNorm: 1, lossFn: tokenClassificationLoss, dropoutSeeds: [i + 1] });
+    const r = await trainingStep({
+      model,
+      batches: [inputs],
+      optimizer,
+      lr: 2e-5,
+      maxGradNorm: 1,
+      lossFn: tokenClassificationLoss,
+      dropoutSeeds: [i + 1],
+    });
     times.push(Date.now() - t0);
     loss = r.loss;
     if (process.env.DEBUG_LOSS) console.error("step", i, r.loss, r.gradNorm);
   }
   const params = model.numParameters();
-  console.log(JSON.stringify({
-    model: path.basename(dir), backend, batch, seq, steps, checkpointing: mode, params, loss,
-    weights_mb: Math.round((params * 4) / 2 ** 20), peak_mb: peakMemoryMb(), heap_mb: heapMemoryMb() ?? null, ms_per_step: times,
-  }));
+  console.log(
+    JSON.stringify({
+      model: path.basename(dir),
+      backend,
+      batch,
+      seq,
+      steps,
+      checkpointing: mode,
+      params,
+      loss,
+      weights_mb: Math.round((params * 4) / 2 ** 20),
+      peak_mb: peakMemoryMb(),
+      heap_mb: heapMemoryMb() ?? null,
+      ms_per_step: times,
+    }),
+  );
   tf.dispose(Object.values(inputs));
   optimizer.dispose();
   model.dispose();

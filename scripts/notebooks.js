@@ -26,15 +26,26 @@ const args = process.argv.slice(2);
 const hasNotebook = args.some((a) => a.endsWith(".ipynb"));
 const notebooks = hasNotebook
   ? []
-  : fs.readdirSync(path.join(root, "notebooks")).filter((f) => f.endsWith(".ipynb")).sort().map((f) => path.join(root, "notebooks", f));
+  : fs
+      .readdirSync(path.join(root, "notebooks"))
+      .filter((f) => f.endsWith(".ipynb"))
+      .sort()
+      .map((f) => path.join(root, "notebooks", f));
 if (!hasNotebook && notebooks.length === 0) {
   console.error("notebooks: no notebooks/*.ipynb found");
   process.exit(2);
 }
 const py = findPython();
 if (!py) {
-  console.error("notebooks: no Python with nbclient found (tried " + (process.env.NER_PYTHON || "/usr/bin/python3, python3") + "); run scripts/setup-jupyter.sh");
+  console.error(
+    "notebooks: no Python with nbclient found (tried " +
+      (process.env.NER_PYTHON || "/usr/bin/python3, python3") +
+      "); run scripts/setup-jupyter.sh",
+  );
   process.exit(2);
 }
-const res = spawnSync(py, [path.join(root, "scripts", "run-notebook.py"), ...args, ...notebooks], { stdio: "inherit", env: process.env });
+const res = spawnSync(py, [path.join(root, "scripts", "run-notebook.py"), ...args, ...notebooks], {
+  stdio: "inherit",
+  env: process.env,
+});
 process.exit(res.status === null ? 1 : res.status);

@@ -27,9 +27,8 @@ if (files.length === 0) {
   console.error("no test files found");
   process.exit(1);
 }
-const res = spawnSync(
-  process.execPath,
-  ["--import", "tsx", "--test", "--test-concurrency=2", ...flags, ...files],
-  { stdio: "inherit", env: process.env },
-);
+const res = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", ...flags, ...files], {
+  stdio: "inherit",
+  env: process.env,
+});
 process.exit(res.status === null ? 1 : res.status);

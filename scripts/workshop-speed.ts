@@ -44,8 +44,13 @@ async function main(): Promise<void> {
   const reps = Number(arg("reps", "4"));
   const i = process.argv.indexOf("--backend");
   const backend = await initBackend(i > 0 ? process.argv[i + 1] : undefined, { quiet: true });
-  process.stdout.write(`backend ${backend}; OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE ?? "<unset>"}; ${reps} timed reps after 1 warm-up\n`);
-  const cache = new Map<string, { train: number; trainMedian: number; trainCpu: number; infer: number; inferCpu: number }>();
+  process.stdout.write(
+    `backend ${backend}; OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE ?? "<unset>"}; ${reps} timed reps after 1 warm-up\n`,
+  );
+  const cache = new Map<
+    string,
+    { train: number; trainMedian: number; trainCpu: number; infer: number; inferCpu: number }
+  >();
   for (const id of TUTORIAL_IDS) {
     const s = notebookSettings(id, "workshop");
     const seq = TYPICAL_SEQ[s.corpus];
@@ -72,7 +77,9 @@ async function main(): Promise<void> {
     const rows = SPLIT_ROWS[s.corpus];
     const trainRows = s.subset.train ?? rows.train;
     const steps = Math.ceil(trainRows / t.perDeviceTrainBatchSize) * t.numTrainEpochs;
-    const evalRows = (s.subset.validation ?? rows[s.evalSplit]) * (t.evalStrategy === "epoch" ? t.numTrainEpochs : 1) + (s.subset.test ?? rows.test);
+    const evalRows =
+      (s.subset.validation ?? rows[s.evalSplit]) * (t.evalStrategy === "epoch" ? t.numTrainEpochs : 1) +
+      (s.subset.test ?? rows.test);
     const evalSteps = Math.ceil(evalRows / t.perDeviceEvalBatchSize);
     const laptop = ((steps * m.trainCpu + evalSteps * m.inferCpu) * LAPTOP_FACTOR) / 1000;
     process.stdout.write(

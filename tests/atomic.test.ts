@@ -22,7 +22,13 @@ test("writeDirAtomic / writeDirAtomicAsync replace a directory whole; a failing 
   const root = tmpRoot();
   const target = path.join(root, "out");
   writeDirAtomic(target, (tmp) => fs.writeFileSync(path.join(tmp, "old.txt"), "old"));
-  assert.throws(() => writeDirAtomic(target, () => { throw new Error("boom"); }), /boom/);
+  assert.throws(
+    () =>
+      writeDirAtomic(target, () => {
+        throw new Error("boom");
+      }),
+    /boom/,
+  );
   assert.deepEqual(fs.readdirSync(target), ["old.txt"]);
   await assert.rejects(
     writeDirAtomicAsync(target, async (tmp) => {

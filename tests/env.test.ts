@@ -26,7 +26,10 @@ test("NER_OFFLINE and NER_PROFILE are parsed strictly", () => {
     process.env.NER_PROFILE = "fast";
     assert.throws(() => profile(), /NER_PROFILE/);
   } finally {
-    for (const [k, v] of [["NER_OFFLINE", saved.o], ["NER_PROFILE", saved.p]] as const) {
+    for (const [k, v] of [
+      ["NER_OFFLINE", saved.o],
+      ["NER_PROFILE", saved.p],
+    ] as const) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }

@@ -67,7 +67,7 @@ export function alignLabels(
       labels[k] = labelAt(wordLabels, w);
     } else if (opts.labelAllTokens) {
       const l = labelAt(wordLabels, w);
-      labels[k] = opts.bToI ? opts.bToI[l] ?? l : l;
+      labels[k] = opts.bToI ? (opts.bToI[l] ?? l) : l;
     } else {
       labels[k] = IGNORE_INDEX;
     }
@@ -78,7 +78,8 @@ export function alignLabels(
 
 function labelAt(wordLabels: readonly number[], w: number): number {
   const l = wordLabels[w];
-  if (l === undefined) throw new RangeError(`word ${w} has no label (only ${wordLabels.length} labels for the sentence)`);
+  if (l === undefined)
+    throw new RangeError(`word ${w} has no label (only ${wordLabels.length} labels for the sentence)`);
   return l;
 }
 
@@ -116,7 +117,12 @@ export async function tokenizeAndAlignLabels(
   return out;
 }
 
-function toFeature(enc: WordsEncoding, tags: readonly number[], labelAllTokens: boolean | undefined, bToI?: readonly number[]): AlignedFeature {
+function toFeature(
+  enc: WordsEncoding,
+  tags: readonly number[],
+  labelAllTokens: boolean | undefined,
+  bToI?: readonly number[],
+): AlignedFeature {
   let lastWord = -1;
   for (const w of enc.wordIds) if (w !== null && w > lastWord) lastWord = w;
   let truncatedWords = 0;
@@ -148,10 +154,20 @@ export interface AlignmentSummary {
 }
 
 /** Count and list the words alignment dropped (empty words and truncation). */
-export function summarizeAlignment(features: readonly AlignedFeature[], rows?: readonly LabelledWords[]): AlignmentSummary {
-  const s: AlignmentSummary = { sentences: features.length, emptyWordCount: 0, emptyWords: [], truncatedSentences: 0, truncatedWordCount: 0 };
+export function summarizeAlignment(
+  features: readonly AlignedFeature[],
+  rows?: readonly LabelledWords[],
+): AlignmentSummary {
+  const s: AlignmentSummary = {
+    sentences: features.length,
+    emptyWordCount: 0,
+    emptyWords: [],
+    truncatedSentences: 0,
+    truncatedWordCount: 0,
+  };
   features.forEach((f, i) => {
-    for (const w of f.emptyWords) s.emptyWords.push(rows ? { sentence: i, word: w, text: rows[i].tokens[w] } : { sentence: i, word: w });
+    for (const w of f.emptyWords)
+      s.emptyWords.push(rows ? { sentence: i, word: w, text: rows[i].tokens[w] } : { sentence: i, word: w });
     s.emptyWordCount += f.emptyWords.length;
     if (f.truncatedWords > 0) {
       s.truncatedSentences++;
@@ -180,8 +196,12 @@ export function alignmentNotice(
   }
   if (summary.emptyWordCount > 0) {
     const where = opts.where ?? ((i: number) => `sentence ${i + 1}`);
-    const shown = summary.emptyWords.slice(0, 5).map((e) => `${where(e.sentence)} word ${e.word}${e.text !== undefined ? ` ${JSON.stringify(e.text)}` : ""}`);
-    parts.push(`${summary.emptyWordCount} word(s) produced no sub-token (their labels are lost): ${shown.join("; ")}${summary.emptyWordCount > 5 ? "; ..." : ""}`);
+    const shown = summary.emptyWords
+      .slice(0, 5)
+      .map((e) => `${where(e.sentence)} word ${e.word}${e.text !== undefined ? ` ${JSON.stringify(e.text)}` : ""}`);
+    parts.push(
+      `${summary.emptyWordCount} word(s) produced no sub-token (their labels are lost): ${shown.join("; ")}${summary.emptyWordCount > 5 ? "; ..." : ""}`,
+    );
   }
   return parts.length ? `${what}: ${parts.join("; ")}` : null;
 }

@@ -34,7 +34,11 @@ export function wordPredictions<T>(
  * Keep the positions whose label is not -100 (what the HF tutorials' compute_metrics does),
  * giving word-level sequences for seqeval from padded token-level predictions and labels.
  */
-export function dropIgnored<T>(tokenPredictions: readonly T[], labels: readonly number[], ignoreIndex = IGNORE_INDEX): { predictions: T[]; labels: number[] } {
+export function dropIgnored<T>(
+  tokenPredictions: readonly T[],
+  labels: readonly number[],
+  ignoreIndex = IGNORE_INDEX,
+): { predictions: T[]; labels: number[] } {
   const predictions: T[] = [];
   const kept: number[] = [];
   for (let k = 0; k < labels.length; k++) {

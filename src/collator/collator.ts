@@ -37,7 +37,10 @@ export class DataCollatorForTokenClassification {
   }
 
   /** A collator using a tokenizer's pad token id. */
-  static forTokenizer(tokenizer: { padTokenId: number }, opts: Omit<CollatorOptions, "padTokenId"> = {}): DataCollatorForTokenClassification {
+  static forTokenizer(
+    tokenizer: { padTokenId: number },
+    opts: Omit<CollatorOptions, "padTokenId"> = {},
+  ): DataCollatorForTokenClassification {
     return new DataCollatorForTokenClassification({ ...opts, padTokenId: tokenizer.padTokenId });
   }
 
@@ -69,7 +72,12 @@ export class DataCollatorForTokenClassification {
 }
 
 /** Dispose every tensor of a batch (the collator's, or the Trainer's whose token types are optional). */
-export function disposeBatch(batch: { inputIds: tf.Tensor; attentionMask: tf.Tensor; tokenTypeIds?: tf.Tensor; labels?: tf.Tensor }): void {
+export function disposeBatch(batch: {
+  inputIds: tf.Tensor;
+  attentionMask: tf.Tensor;
+  tokenTypeIds?: tf.Tensor;
+  labels?: tf.Tensor;
+}): void {
   batch.inputIds.dispose();
   batch.attentionMask.dispose();
   batch.tokenTypeIds?.dispose();

@@ -12,7 +12,12 @@ export function defaultMegaBatchMult(n: number, batchSize: number): number {
 }
 
 /** The length-grouped order of indices 0..lengths.length-1 (HF get_length_grouped_indices). */
-export function lengthGroupedIndices(lengths: readonly number[], batchSize: number, rng: Rng, megaBatchMult?: number): number[] {
+export function lengthGroupedIndices(
+  lengths: readonly number[],
+  batchSize: number,
+  rng: Rng,
+  megaBatchMult?: number,
+): number[] {
   const n = lengths.length;
   if (n === 0) return [];
   const mult = megaBatchMult ?? defaultMegaBatchMult(n, batchSize);
@@ -47,7 +52,12 @@ export function randomBatches(n: number, batchSize: number, rng: Rng, dropLast =
 }
 
 /** Length-grouped batches, one epoch. */
-export function lengthGroupedBatches(lengths: readonly number[], batchSize: number, rng: Rng, opts: { megaBatchMult?: number; dropLast?: boolean } = {}): number[][] {
+export function lengthGroupedBatches(
+  lengths: readonly number[],
+  batchSize: number,
+  rng: Rng,
+  opts: { megaBatchMult?: number; dropLast?: boolean } = {},
+): number[][] {
   return chunkBatches(lengthGroupedIndices(lengths, batchSize, rng, opts.megaBatchMult), batchSize, opts.dropLast);
 }
 
@@ -59,7 +69,11 @@ export interface PaddingStats {
   paddingFraction: number;
 }
 
-export function paddingStats(lengths: readonly number[], batches: readonly (readonly number[])[], padToMultipleOf?: number): PaddingStats {
+export function paddingStats(
+  lengths: readonly number[],
+  batches: readonly (readonly number[])[],
+  padToMultipleOf?: number,
+): PaddingStats {
   let real = 0;
   let total = 0;
   for (const b of batches) {
@@ -68,7 +82,8 @@ export function paddingStats(lengths: readonly number[], batches: readonly (read
       real += lengths[i];
       if (lengths[i] > max) max = lengths[i];
     }
-    if (padToMultipleOf && padToMultipleOf > 1 && max % padToMultipleOf !== 0) max = (Math.floor(max / padToMultipleOf) + 1) * padToMultipleOf;
+    if (padToMultipleOf && padToMultipleOf > 1 && max % padToMultipleOf !== 0)
+      max = (Math.floor(max / padToMultipleOf) + 1) * padToMultipleOf;
     total += max * b.length;
   }
   return { realTokens: real, paddedTokens: total - real, paddingFraction: total === 0 ? 0 : (total - real) / total };

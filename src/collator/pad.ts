@@ -39,7 +39,11 @@ export interface PadOptions {
 /** Pad features on the right to the longest in the batch (or `maxLength`). */
 export function padFeatures(features: readonly TokenFeature[], opts: PadOptions): PaddedBatch {
   if (features.length === 0) throw new Error("padFeatures: empty batch");
-  const len = paddedLength(features.map((f) => f.inputIds.length), opts.maxLength, opts.padToMultipleOf);
+  const len = paddedLength(
+    features.map((f) => f.inputIds.length),
+    opts.maxLength,
+    opts.padToMultipleOf,
+  );
   const b = features.length;
   const withLabels = features.every((f) => f.labels !== undefined);
   if (!withLabels && features.some((f) => f.labels !== undefined)) {
@@ -57,8 +61,13 @@ export function padFeatures(features: readonly TokenFeature[], opts: PadOptions)
     const n = f.inputIds.length;
     if (n > len) throw new Error(`padFeatures: feature ${i} has ${n} tokens, more than the padding length ${len}`);
     const row = i * len;
-    for (const [name, arr] of [["attentionMask", f.attentionMask], ["tokenTypeIds", f.tokenTypeIds], ["labels", f.labels]] as const) {
-      if (arr !== undefined && arr.length !== n) throw new Error(`padFeatures: feature ${i} has ${n} inputIds but ${arr.length} ${name}`);
+    for (const [name, arr] of [
+      ["attentionMask", f.attentionMask],
+      ["tokenTypeIds", f.tokenTypeIds],
+      ["labels", f.labels],
+    ] as const) {
+      if (arr !== undefined && arr.length !== n)
+        throw new Error(`padFeatures: feature ${i} has ${n} inputIds but ${arr.length} ${name}`);
     }
     out.inputIds.set(f.inputIds, row);
     if (f.attentionMask) out.attentionMask.set(f.attentionMask, row);

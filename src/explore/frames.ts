@@ -6,12 +6,7 @@
  */
 import type { DataFrame } from "danfojs-node";
 import { displayBundle, formatTable, tableHtml, type Column } from "../display/index";
-import {
-  entityRecords,
-  sentenceRecords,
-  tagCounts,
-  TaggedSentence,
-} from "./records";
+import { entityRecords, sentenceRecords, tagCounts, TaggedSentence } from "./records";
 
 type Danfo = typeof import("danfojs-node");
 
@@ -73,14 +68,25 @@ export interface ShowFrameOptions {
 }
 
 /** The table shown for a frame: rounded numbers, whole text, an index column when it says something. */
-export function frameTable(df: DataFrame, opts: ShowFrameOptions = {}): { rows: Record<string, unknown>[]; columns: Column<Record<string, unknown>>[] } {
+export function frameTable(
+  df: DataFrame,
+  opts: ShowFrameOptions = {},
+): { rows: Record<string, unknown>[]; columns: Column<Record<string, unknown>>[] } {
   const digits = opts.digits ?? 3;
   const index = (df.index as (string | number)[]).slice();
   const plainIndex = index.every((v, i) => v === i);
   const withIndex = opts.index ?? !plainIndex;
   const rows = frameRows(df).map((r, i) => (withIndex ? { "": index[i], ...r } : r));
-  const number = (v: unknown) => (typeof v === "number" && !Number.isInteger(v) && Number.isFinite(v) ? v.toFixed(digits) : v === null || v === undefined ? "" : String(v));
-  const columns = [...(withIndex ? [""] : []), ...df.columns].map((key) => ({ key, format: (v: unknown) => number(v) }));
+  const number = (v: unknown) =>
+    typeof v === "number" && !Number.isInteger(v) && Number.isFinite(v)
+      ? v.toFixed(digits)
+      : v === null || v === undefined
+        ? ""
+        : String(v);
+  const columns = [...(withIndex ? [""] : []), ...df.columns].map((key) => ({
+    key,
+    format: (v: unknown) => number(v),
+  }));
   return { rows, columns };
 }
 

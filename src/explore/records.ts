@@ -23,7 +23,8 @@ export function toTagged(rows: Iterable<TagIdRow>, labelNames: readonly string[]
   for (const r of rows) {
     const tags = r.ner_tags.map((id) => {
       const name = labelNames[id];
-      if (name === undefined) throw new Error(`row ${i}: tag id ${id} is outside the label list (${labelNames.length} labels)`);
+      if (name === undefined)
+        throw new Error(`row ${i}: tag id ${id} is outside the label list (${labelNames.length} labels)`);
       return name;
     });
     out.push({ tokens: r.tokens, tags });
@@ -53,7 +54,10 @@ export interface EntityRecord {
 }
 
 /** Sentence-level records; `maxText` shortens the text column (default: the whole sentence). */
-export function sentenceRecords(sentences: readonly TaggedSentence[], opts: { maxText?: number } = {}): SentenceRecord[] {
+export function sentenceRecords(
+  sentences: readonly TaggedSentence[],
+  opts: { maxText?: number } = {},
+): SentenceRecord[] {
   const maxText = opts.maxText ?? Infinity;
   return sentences.map((s, i) => {
     const spans = tagSpans(s.tags);
@@ -106,7 +110,7 @@ export function tagCounts(sentences: readonly TaggedSentence[], labelNames?: rea
     const extra = [...counts.keys()].filter((t) => !labelNames.includes(t)).sort();
     tags = [...labelNames, ...extra];
   } else {
-    tags = [...counts.keys()].sort((a, b) => (counts.get(b)! - counts.get(a)!) || (a < b ? -1 : a > b ? 1 : 0));
+    tags = [...counts.keys()].sort((a, b) => counts.get(b)! - counts.get(a)! || (a < b ? -1 : a > b ? 1 : 0));
   }
   return tags.map((tag) => {
     const count = counts.get(tag) ?? 0;

@@ -53,8 +53,14 @@ export function hubCacheDir(): string {
 
 /** True when `s` should be read as a filesystem path rather than a Hub repo id. */
 export function looksLikePath(s: string): boolean {
-  return s.startsWith(".") || s.startsWith("/") || s.startsWith("~") || s.includes(path.sep + path.sep) ||
-    s.split("/").length > 2 || fs.existsSync(s);
+  return (
+    s.startsWith(".") ||
+    s.startsWith("/") ||
+    s.startsWith("~") ||
+    s.includes(path.sep + path.sep) ||
+    s.split("/").length > 2 ||
+    fs.existsSync(s)
+  );
 }
 
 /** Validate a Hub repo id (`name` or `org/name`). */
@@ -78,7 +84,12 @@ export function repoFolderName(repo: string): string {
 }
 
 /** Look a file up in the Hub cache (refs/<revision> → snapshots/<commit>/<file>), without network. */
-export function findInHubCache(repo: string, filename: string, revision = "main", cacheDir = hubCacheDir()): string | null {
+export function findInHubCache(
+  repo: string,
+  filename: string,
+  revision = "main",
+  cacheDir = hubCacheDir(),
+): string | null {
   const storage = path.join(cacheDir, repoFolderName(repo));
   let commit = revision;
   if (!COMMIT_HASH.test(revision)) {

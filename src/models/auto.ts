@@ -6,7 +6,14 @@ import { resolveModelFile } from "../hub/resolve";
 import { Rng } from "../util/random";
 import { CONFIG_FILE, type EncoderForTokenClassification } from "./base";
 import { BertForTokenClassification } from "./bert";
-import { checkModelFits, configFromHf, readHfConfigFile, type LabelOptions, type ModelType, type TokenClassificationConfig } from "./config";
+import {
+  checkModelFits,
+  configFromHf,
+  readHfConfigFile,
+  type LabelOptions,
+  type ModelType,
+  type TokenClassificationConfig,
+} from "./config";
 import { DistilBertForTokenClassification } from "./distilbert";
 import { initialValues } from "./init";
 import type { CheckpointTensor } from "./safetensors";
@@ -121,7 +128,8 @@ export function loadFromTensors(
   // A bare encoder checkpoint (DistilBertModel/BertModel saved alone) has no "<prefix>." on its keys.
   const prefix = arch.basePrefix + ".";
   const hasPrefix = [...byKey.keys()].some((k) => k.startsWith(prefix));
-  const lookupKey = (name: string): string => (hasPrefix || !name.startsWith(prefix) ? name : name.slice(prefix.length));
+  const lookupKey = (name: string): string =>
+    hasPrefix || !name.startsWith(prefix) ? name : name.slice(prefix.length);
   if (opts.requireEncoderWeights && !specs.some((s) => s.name.startsWith(prefix) && byKey.has(lookupKey(s.name)))) {
     throw new Error(
       `${opts.weightsSource ?? source}: the checkpoint supplies none of the encoder's weights (${tensors.size} tensors, ` +
@@ -144,7 +152,9 @@ export function loadFromTensors(
       if (!opts.ignoreMismatchedSizes) {
         throw new Error(
           `${source}: size mismatch for ${spec.name}: the checkpoint has shape [${entry.shape}], the model needs [${spec.hfShape}]` +
-            (spec.name.startsWith("classifier.") ? " (different number of labels: pass ignoreMismatchedSizes: true to start a fresh head)" : ""),
+            (spec.name.startsWith("classifier.")
+              ? " (different number of labels: pass ignoreMismatchedSizes: true to start a fresh head)"
+              : ""),
         );
       }
       info.mismatchedKeys.push({ key: spec.name, checkpointShape: entry.shape, modelShape: spec.hfShape });
@@ -179,7 +189,10 @@ function reportLoading(archName: string, source: string, info: LoadingInfo, log:
     );
   }
   if (info.mismatchedKeys.length > 0) {
-    const lines = info.mismatchedKeys.map((m) => `- ${m.key}: found shape [${m.checkpointShape}] in the checkpoint and [${m.modelShape}] in the model instantiated`);
+    const lines = info.mismatchedKeys.map(
+      (m) =>
+        `- ${m.key}: found shape [${m.checkpointShape}] in the checkpoint and [${m.modelShape}] in the model instantiated`,
+    );
     log(
       `Some weights of ${archName} were not initialized from the model checkpoint at ${source} and are newly initialized because the shapes did not match:\n` +
         lines.join("\n") +

@@ -53,7 +53,9 @@ export interface LabelOptions {
 export function readHfConfigFile(file: string, nameOrDir?: string): Record<string, unknown> {
   const raw = readJsonFileBounded(file, "model config", READ_LIMITS.json);
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-    throw new Error(`${file}: model config must be a JSON object, got ${raw === null ? "null" : Array.isArray(raw) ? "an array" : typeof raw}`);
+    throw new Error(
+      `${file}: model config must be a JSON object, got ${raw === null ? "null" : Array.isArray(raw) ? "an array" : typeof raw}`,
+    );
   }
   const config = raw as Record<string, unknown>;
   if (config.model_type === undefined && nameOrDir !== undefined) {
@@ -69,8 +71,13 @@ const ARCHITECTURE: Record<ModelType, string> = {
 };
 
 /** Parse an HF config.json object (plus optional label overrides) into the normalised config. */
-export function configFromHf(raw: Record<string, unknown>, labels: LabelOptions = {}, source = "config.json"): TokenClassificationConfig {
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new Error(`${source}: model config must be a JSON object, got ${describeJsonValue(raw)}`);
+export function configFromHf(
+  raw: Record<string, unknown>,
+  labels: LabelOptions = {},
+  source = "config.json",
+): TokenClassificationConfig {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw))
+    throw new Error(`${source}: model config must be a JSON object, got ${describeJsonValue(raw)}`);
   const modelType = raw.model_type;
   // Each field as transformers' strict config classes type it (int sizes, float dropouts), with the
   // ranges torch's modules enforce when they are built (nn.Dropout: p in [0, 1]; here [0, 1) since
@@ -81,7 +88,8 @@ export function configFromHf(raw: Record<string, unknown>, labels: LabelOptions 
       if (fallback !== undefined) return fallback;
       throw new Error(`${source}: missing numeric field "${key}" for model_type ${String(modelType)}`);
     }
-    if (typeof v !== "number" || !Number.isFinite(v)) throw new Error(`${source}: field "${key}" must be a number, got ${describeJsonValue(v)}`);
+    if (typeof v !== "number" || !Number.isFinite(v))
+      throw new Error(`${source}: field "${key}" must be a number, got ${describeJsonValue(v)}`);
     const problem = FIELD_RULES[rule](v);
     if (problem) throw new Error(`${source}: field "${key}" must be ${problem}, got ${v}`);
     return v;
@@ -89,7 +97,9 @@ export function configFromHf(raw: Record<string, unknown>, labels: LabelOptions 
   const act = (key: string): Activation => {
     const v = raw[key] ?? "gelu";
     if (v === "gelu" || v === "gelu_new" || v === "relu") return v;
-    throw new Error(`${source}: unsupported activation ${describeJsonValue(v)} in "${key}" (supported: gelu, gelu_new, relu)`);
+    throw new Error(
+      `${source}: unsupported activation ${describeJsonValue(v)} in "${key}" (supported: gelu, gelu_new, relu)`,
+    );
   };
   let base: Omit<TokenClassificationConfig, "numLabels" | "id2label" | "label2id" | "hf">;
   if (modelType === "distilbert") {
@@ -114,7 +124,10 @@ export function configFromHf(raw: Record<string, unknown>, labels: LabelOptions 
     };
   } else if (modelType === "bert") {
     const hidden = num("hidden_dropout_prob", 0.1, "probability");
-    const cls = raw.classifier_dropout === undefined || raw.classifier_dropout === null ? undefined : num("classifier_dropout", undefined, "probability");
+    const cls =
+      raw.classifier_dropout === undefined || raw.classifier_dropout === null
+        ? undefined
+        : num("classifier_dropout", undefined, "probability");
     base = {
       modelType,
       vocabSize: num("vocab_size", undefined, "size"),
@@ -133,22 +146,35 @@ export function configFromHf(raw: Record<string, unknown>, labels: LabelOptions 
       padTokenId: num("pad_token_id", 0, "index"),
     };
     const pos = raw.position_embedding_type ?? "absolute";
-    if (pos !== "absolute") throw new Error(`${source}: position_embedding_type ${describeJsonValue(pos)} is not supported (only "absolute")`);
+    if (pos !== "absolute")
+      throw new Error(
+        `${source}: position_embedding_type ${describeJsonValue(pos)} is not supported (only "absolute")`,
+      );
   } else {
-    if (modelType === undefined) throw new Error(`${source}: no "model_type" field (supported: distilbert, bert); add one to the config`);
+    if (modelType === undefined)
+      throw new Error(`${source}: no "model_type" field (supported: distilbert, bert); add one to the config`);
     throw new Error(`${source}: unsupported model_type ${describeJsonValue(modelType)} (supported: distilbert, bert)`);
   }
-  const names = modelType === "distilbert" ? { hidden: "dim", heads: "n_heads" } : { hidden: "hidden_size", heads: "num_attention_heads" };
+  const names =
+    modelType === "distilbert"
+      ? { hidden: "dim", heads: "n_heads" }
+      : { hidden: "hidden_size", heads: "num_attention_heads" };
   if (base.hiddenSize % base.numHeads !== 0) {
-    throw new Error(`${source}: ${names.hidden} ${base.hiddenSize} is not a multiple of ${names.heads} ${base.numHeads}`);
+    throw new Error(
+      `${source}: ${names.hidden} ${base.hiddenSize} is not a multiple of ${names.heads} ${base.numHeads}`,
+    );
   }
   if (base.numLayers > MAX_LAYERS) {
     // Each layer is 16 named variables and a tidy scope: a million layers is a hang, not a model.
-    throw new Error(`${source}: field "${modelType === "distilbert" ? "n_layers" : "num_hidden_layers"}" must be at most ${MAX_LAYERS}, got ${base.numLayers}`);
+    throw new Error(
+      `${source}: field "${modelType === "distilbert" ? "n_layers" : "num_hidden_layers"}" must be at most ${MAX_LAYERS}, got ${base.numLayers}`,
+    );
   }
   if (base.padTokenId >= base.vocabSize) {
     // torch's nn.Embedding(vocab_size, hidden, padding_idx=pad_token_id) refuses it when the model is built.
-    throw new Error(`${source}: field "pad_token_id" must be within the vocabulary [0, ${base.vocabSize}), got ${base.padTokenId}`);
+    throw new Error(
+      `${source}: field "pad_token_id" must be within the vocabulary [0, ${base.vocabSize}), got ${base.padTokenId}`,
+    );
   }
   const lab = resolveLabels(raw, labels, source);
   const config = { ...base, ...lab, hf: { ...raw } };
@@ -192,7 +218,19 @@ export interface ModelMemoryEstimate {
 }
 
 /** Parameter count and memory of a model of `config`, computed from the sizes alone (nothing allocated). */
-export function estimateModelMemory(c: Pick<TokenClassificationConfig, "vocabSize" | "hiddenSize" | "numLayers" | "numHeads" | "intermediateSize" | "maxPositionEmbeddings" | "typeVocabSize" | "numLabels">): ModelMemoryEstimate {
+export function estimateModelMemory(
+  c: Pick<
+    TokenClassificationConfig,
+    | "vocabSize"
+    | "hiddenSize"
+    | "numLayers"
+    | "numHeads"
+    | "intermediateSize"
+    | "maxPositionEmbeddings"
+    | "typeVocabSize"
+    | "numLabels"
+  >,
+): ModelMemoryEstimate {
   const h = c.hiddenSize;
   const embeddings = (c.vocabSize + c.maxPositionEmbeddings + c.typeVocabSize) * h + 2 * h;
   const perLayer = 4 * (h * h + h) + 2 * h * c.intermediateSize + c.intermediateSize + h + 4 * h;
@@ -220,10 +258,17 @@ export function backendMemoryLimit(backend: string | null): { bytes: number; wha
  * Refuse a config whose model cannot be built on `backend` (null: any backend, against the
  * machine's memory), with the estimate in the one-line message.
  */
-export function checkModelFits(config: TokenClassificationConfig, backend: string | null, source: string, mode: "inference" | "training" = "inference"): void {
+export function checkModelFits(
+  config: TokenClassificationConfig,
+  backend: string | null,
+  source: string,
+  mode: "inference" | "training" = "inference",
+): void {
   const est = estimateModelMemory(config);
   if (est.largestTensor > MAX_TENSOR_ELEMENTS) {
-    throw new Error(`${source}: a tensor of this config would hold ${est.largestTensor.toExponential(2)} elements, more than the 2^31 - 1 a tensor can hold (vocab_size × hidden size, hidden × intermediate, or heads × positions²)`);
+    throw new Error(
+      `${source}: a tensor of this config would hold ${est.largestTensor.toExponential(2)} elements, more than the 2^31 - 1 a tensor can hold (vocab_size × hidden size, hidden × intermediate, or heads × positions²)`,
+    );
   }
   const need = mode === "training" ? est.trainingBytes : est.inferenceBytes;
   const limit = backendMemoryLimit(backend);
@@ -244,11 +289,17 @@ export function formatBytes(n: number): string {
  * Labels as HF resolves them: explicit id2label/label2id win, then numLabels (LABEL_i names),
  * then the checkpoint's own id2label, else 2 labels.
  */
-function resolveLabels(raw: Record<string, unknown>, opts: LabelOptions, source: string): Pick<TokenClassificationConfig, "numLabels" | "id2label" | "label2id"> {
+function resolveLabels(
+  raw: Record<string, unknown>,
+  opts: LabelOptions,
+  source: string,
+): Pick<TokenClassificationConfig, "numLabels" | "id2label" | "label2id"> {
   let id2label: Record<number, string> | undefined;
   if (opts.id2label) id2label = normaliseId2Label(opts.id2label, "id2label option");
   else if (opts.label2id) id2label = invert(opts.label2id);
-  const fromRaw = raw.id2label ? normaliseId2Label(raw.id2label as Record<string, string>, `${source} id2label`) : undefined;
+  const fromRaw = raw.id2label
+    ? normaliseId2Label(raw.id2label as Record<string, string>, `${source} id2label`)
+    : undefined;
   if (!id2label) {
     if (opts.numLabels !== undefined && (!fromRaw || Object.keys(fromRaw).length !== opts.numLabels)) {
       id2label = Object.fromEntries(Array.from({ length: opts.numLabels }, (_, i) => [i, `LABEL_${i}`]));
@@ -261,7 +312,8 @@ function resolveLabels(raw: Record<string, unknown>, opts: LabelOptions, source:
     throw new Error(`numLabels=${opts.numLabels} disagrees with the ${numLabels} labels of id2label`);
   }
   for (let i = 0; i < numLabels; i++) {
-    if (id2label[i] === undefined) throw new Error(`id2label must map every id 0..${numLabels - 1}; id ${i} is missing`);
+    if (id2label[i] === undefined)
+      throw new Error(`id2label must map every id 0..${numLabels - 1}; id ${i} is missing`);
   }
   const label2id = opts.label2id ? { ...opts.label2id } : invert(id2label);
   return { numLabels, id2label, label2id };
@@ -316,7 +368,10 @@ export function configToHf(config: TokenClassificationConfig): Record<string, un
       hidden_act: config.activation,
       hidden_dropout_prob: config.hiddenDropout,
       attention_probs_dropout_prob: config.attentionDropout,
-      classifier_dropout: config.classifierDropout === config.hiddenDropout ? (config.hf.classifier_dropout ?? null) : config.classifierDropout,
+      classifier_dropout:
+        config.classifierDropout === config.hiddenDropout
+          ? (config.hf.classifier_dropout ?? null)
+          : config.classifierDropout,
       layer_norm_eps: config.layerNormEps,
     });
   }
@@ -327,14 +382,47 @@ export function configToHf(config: TokenClassificationConfig): Record<string, un
 }
 
 /** Default HF config objects for the two architectures at their base sizes (override fields as needed). */
-export function defaultHfConfig(modelType: ModelType, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function defaultHfConfig(
+  modelType: ModelType,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
   const base: Record<string, unknown> =
     modelType === "distilbert"
-      ? { model_type: "distilbert", vocab_size: 30522, dim: 768, n_layers: 6, n_heads: 12, hidden_dim: 3072, max_position_embeddings: 512,
-          activation: "gelu", dropout: 0.1, attention_dropout: 0.1, seq_classif_dropout: 0.2, qa_dropout: 0.1, initializer_range: 0.02,
-          pad_token_id: 0, sinusoidal_pos_embds: false, tie_weights_: true }
-      : { model_type: "bert", vocab_size: 30522, hidden_size: 768, num_hidden_layers: 12, num_attention_heads: 12, intermediate_size: 3072,
-          max_position_embeddings: 512, type_vocab_size: 2, hidden_act: "gelu", hidden_dropout_prob: 0.1, attention_probs_dropout_prob: 0.1,
-          classifier_dropout: null, layer_norm_eps: 1e-12, initializer_range: 0.02, pad_token_id: 0, position_embedding_type: "absolute" };
+      ? {
+          model_type: "distilbert",
+          vocab_size: 30522,
+          dim: 768,
+          n_layers: 6,
+          n_heads: 12,
+          hidden_dim: 3072,
+          max_position_embeddings: 512,
+          activation: "gelu",
+          dropout: 0.1,
+          attention_dropout: 0.1,
+          seq_classif_dropout: 0.2,
+          qa_dropout: 0.1,
+          initializer_range: 0.02,
+          pad_token_id: 0,
+          sinusoidal_pos_embds: false,
+          tie_weights_: true,
+        }
+      : {
+          model_type: "bert",
+          vocab_size: 30522,
+          hidden_size: 768,
+          num_hidden_layers: 12,
+          num_attention_heads: 12,
+          intermediate_size: 3072,
+          max_position_embeddings: 512,
+          type_vocab_size: 2,
+          hidden_act: "gelu",
+          hidden_dropout_prob: 0.1,
+          attention_probs_dropout_prob: 0.1,
+          classifier_dropout: null,
+          layer_norm_eps: 1e-12,
+          initializer_range: 0.02,
+          pad_token_id: 0,
+          position_embedding_type: "absolute",
+        };
   return { ...base, ...overrides };
 }

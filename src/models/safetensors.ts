@@ -12,7 +12,18 @@ import { describeJsonValue, openRegularFile } from "../util/files";
 
 export type SafetensorsDtype = "F64" | "F32" | "F16" | "BF16" | "I64" | "I32" | "I16" | "I8" | "U8" | "BOOL";
 
-const BYTES: Record<SafetensorsDtype, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
+const BYTES: Record<SafetensorsDtype, number> = {
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U8: 1,
+  BOOL: 1,
+};
 
 /** Bytes per element of each dtype. */
 export const DTYPE_BYTES: Readonly<Record<SafetensorsDtype, number>> = BYTES;
@@ -63,7 +74,11 @@ export const MAX_HEADER_BYTES = 100_000_000;
  * sorting cannot mend) and the last one ends at the end of the file.
  * Shared by the full reader and the header-only check.
  */
-function validateHeader(headerBytes: Uint8Array, dataLen: number, fail: (msg: string) => never): { metadata: Record<string, string>; entries: HeaderEntry[] } {
+function validateHeader(
+  headerBytes: Uint8Array,
+  dataLen: number,
+  fail: (msg: string) => never,
+): { metadata: Record<string, string>; entries: HeaderEntry[] } {
   let headerText: string;
   try {
     headerText = strictUtf8.decode(headerBytes);
@@ -79,7 +94,12 @@ function validateHeader(headerBytes: Uint8Array, dataLen: number, fail: (msg: st
   }
   if (header === null || typeof header !== "object" || Array.isArray(header)) fail("header is not a JSON object");
   const rawMeta = header.__metadata__ ?? {};
-  if (typeof rawMeta !== "object" || rawMeta === null || Array.isArray(rawMeta) || Object.values(rawMeta).some((v) => typeof v !== "string")) {
+  if (
+    typeof rawMeta !== "object" ||
+    rawMeta === null ||
+    Array.isArray(rawMeta) ||
+    Object.values(rawMeta).some((v) => typeof v !== "string")
+  ) {
     fail('"__metadata__" is not an object of strings');
   }
   const metadata = rawMeta as Record<string, string>;
@@ -88,17 +108,28 @@ function validateHeader(headerBytes: Uint8Array, dataLen: number, fail: (msg: st
     if (name === "__metadata__") continue;
     const e = info as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     const dtype = e?.dtype as SafetensorsDtype;
-    if (typeof dtype !== "string" || !Object.prototype.hasOwnProperty.call(BYTES, dtype)) fail(`tensor "${name}" has unsupported dtype ${describeJsonValue(e?.dtype)}`);
+    if (typeof dtype !== "string" || !Object.prototype.hasOwnProperty.call(BYTES, dtype))
+      fail(`tensor "${name}" has unsupported dtype ${describeJsonValue(e?.dtype)}`);
     const shape = e.shape;
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(`tensor "${name}" has invalid shape ${describeJsonValue(shape)}`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+      fail(`tensor "${name}" has invalid shape ${describeJsonValue(shape)}`);
     const offs = e.data_offsets;
-    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isSafeInteger(o) && o >= 0) || offs[0] > offs[1]) {
+    if (
+      !Array.isArray(offs) ||
+      offs.length !== 2 ||
+      !offs.every((o) => Number.isSafeInteger(o) && o >= 0) ||
+      offs[0] > offs[1]
+    ) {
       fail(`tensor "${name}" has invalid data_offsets ${describeJsonValue(offs)}`);
     }
     const [begin, end] = offs as [number, number];
-    if (end > dataLen) fail(`tensor "${name}" data [${begin}, ${end}) runs past the end of the data (${dataLen} bytes; truncated file?)`);
+    if (end > dataLen)
+      fail(
+        `tensor "${name}" data [${begin}, ${end}) runs past the end of the data (${dataLen} bytes; truncated file?)`,
+      );
     const count = (shape as number[]).reduce((a, b) => a * b, 1);
-    if (!Number.isSafeInteger(count * BYTES[dtype])) fail(`tensor "${name}" has a shape whose size overflows: [${shape}]`);
+    if (!Number.isSafeInteger(count * BYTES[dtype]))
+      fail(`tensor "${name}" has a shape whose size overflows: [${shape}]`);
     if (end - begin !== count * BYTES[dtype]) {
       fail(`tensor "${name}" has ${end - begin} bytes but shape [${shape}] of ${dtype} needs ${count * BYTES[dtype]}`);
     }
@@ -254,7 +285,12 @@ export function isFloatDtype(dtype: SafetensorsDtype): boolean {
  * or ±Inf, read through `read(offset, length)` in chunks of 1 Mi values, so memory stays
  * bounded whatever the tensor's size. Integer dtypes have none.
  */
-export function countNonFinite(read: (offset: number, length: number) => Uint8Array, offset: number, count: number, dtype: SafetensorsDtype): number {
+export function countNonFinite(
+  read: (offset: number, length: number) => Uint8Array,
+  offset: number,
+  count: number,
+  dtype: SafetensorsDtype,
+): number {
   if (!isFloatDtype(dtype)) return 0;
   const es = BYTES[dtype];
   const chunk = 1 << 20;
@@ -262,7 +298,8 @@ export function countNonFinite(read: (offset: number, length: number) => Uint8Ar
   for (let i = 0; i < count; i += chunk) {
     const n = Math.min(chunk, count - i);
     const bytes = read(offset + i * es, n * es);
-    if (bytes.length < n * es) throw new Error(`the file ends inside a tensor (at byte ${offset + i * es + bytes.length})`);
+    if (bytes.length < n * es)
+      throw new Error(`the file ends inside a tensor (at byte ${offset + i * es + bytes.length})`);
     const values = decodeToFloat32(bytes, dtype, n);
     for (let k = 0; k < n; k++) if (!Number.isFinite(values[k])) bad++;
   }
@@ -336,7 +373,10 @@ export interface F32Tensor extends TensorData {
  * `{format: "pt"}`, which Python transformers requires to load model weights; `null` writes no
  * `__metadata__` entry.
  */
-export function encodeSafetensors(tensors: Map<string, TensorData | RawTensorData>, metadata: Record<string, string> | null = { format: "pt" }): Uint8Array {
+export function encodeSafetensors(
+  tensors: Map<string, TensorData | RawTensorData>,
+  metadata: Record<string, string> | null = { format: "pt" },
+): Uint8Array {
   const header: Record<string, unknown> = metadata ? { __metadata__: metadata } : {};
   let offset = 0;
   const payloads: Uint8Array[] = [];
@@ -345,7 +385,9 @@ export function encodeSafetensors(tensors: Map<string, TensorData | RawTensorDat
     const dtype: SafetensorsDtype = "bytes" in t ? t.dtype : t.data instanceof Int32Array ? "I32" : "F32";
     const bytes = "bytes" in t ? t.bytes : new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
     if (count * BYTES[dtype] !== bytes.byteLength) {
-      throw new Error(`safetensors: tensor "${name}" has ${bytes.byteLength / BYTES[dtype]} values but shape [${t.shape}]`);
+      throw new Error(
+        `safetensors: tensor "${name}" has ${bytes.byteLength / BYTES[dtype]} values but shape [${t.shape}]`,
+      );
     }
     header[name] = { dtype, shape: t.shape, data_offsets: [offset, offset + bytes.byteLength] };
     payloads.push(bytes);
@@ -371,19 +413,29 @@ export function encodeSafetensors(tensors: Map<string, TensorData | RawTensorDat
  * Names, dtypes and shapes of a safetensors file, reading only its header (cheap for large
  * files). Offsets and sizes are checked against the file size, so a truncated file fails here.
  */
-export function readSafetensorsHeader(file: string): { metadata: Record<string, string>; tensors: Map<string, { dtype: SafetensorsDtype; shape: number[]; begin: number; end: number }>; dataStart: number } {
+export function readSafetensorsHeader(file: string): {
+  metadata: Record<string, string>;
+  tensors: Map<string, { dtype: SafetensorsDtype; shape: number[]; begin: number; end: number }>;
+  dataStart: number;
+} {
   const fail = (msg: string): never => {
     throw new Error(`${file}: invalid safetensors file: ${msg}`);
   };
   const { fd, size } = openRegularFile(file, "safetensors file");
   try {
     const lenBuf = Buffer.alloc(8);
-    if (size < 8 || fs.readSync(fd, lenBuf, 0, 8, 0) !== 8) fail(`only ${size} bytes, shorter than the 8-byte header length`);
+    if (size < 8 || fs.readSync(fd, lenBuf, 0, 8, 0) !== 8)
+      fail(`only ${size} bytes, shorter than the 8-byte header length`);
     const headerLen = headerLength(lenBuf.readBigUInt64LE(0), size, fail);
     const header = Buffer.alloc(headerLen);
     if (fs.readSync(fd, header, 0, headerLen, 8) !== headerLen) fail("the file ends inside its header");
     const { metadata, entries } = validateHeader(header, size - 8 - headerLen, fail);
-    const tensors = new Map(entries.map((e) => [e.name, { dtype: e.dtype, shape: e.shape, begin: e.begin, end: e.begin + e.count * BYTES[e.dtype] }]));
+    const tensors = new Map(
+      entries.map((e) => [
+        e.name,
+        { dtype: e.dtype, shape: e.shape, begin: e.begin, end: e.begin + e.count * BYTES[e.dtype] },
+      ]),
+    );
     return { metadata, tensors, dataStart: 8 + headerLen };
   } finally {
     fs.closeSync(fd);

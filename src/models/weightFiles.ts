@@ -10,7 +10,13 @@ import { resolveModelFile } from "../hub/resolve";
 import { describeJsonValue, READ_LIMITS, readJsonFileBounded } from "../util/files";
 import { WEIGHTS_FILE } from "./base";
 import { inspectPytorchCheckpoint, readPytorchCheckpoint } from "./pytorch/reader";
-import { readSafetensors, readSafetensorsHeader, scanSafetensorsNonFinite, type CheckpointTensor, type SafetensorsDtype } from "./safetensors";
+import {
+  readSafetensors,
+  readSafetensorsHeader,
+  scanSafetensorsNonFinite,
+  type CheckpointTensor,
+  type SafetensorsDtype,
+} from "./safetensors";
 
 export const SAFETENSORS_INDEX_FILE = "model.safetensors.index.json";
 export const PYTORCH_FILE = "pytorch_model.bin";
@@ -41,10 +47,12 @@ export const WEIGHT_FILE_NAMES = CANDIDATES.map((c) => c.name);
 export function readShardIndex(file: string): Map<string, string> {
   const raw = readJsonFileBounded(file, "shard index", READ_LIMITS.json);
   const map = (raw as { weight_map?: unknown } | null)?.weight_map;
-  if (map === null || typeof map !== "object" || Array.isArray(map)) throw new Error(`${file}: not a valid shard index (no "weight_map" object)`);
+  if (map === null || typeof map !== "object" || Array.isArray(map))
+    throw new Error(`${file}: not a valid shard index (no "weight_map" object)`);
   const out = new Map<string, string>();
   for (const [k, v] of Object.entries(map as Record<string, unknown>)) {
-    if (typeof v !== "string" || v === "" || v.includes("/") || v.includes("\\")) throw new Error(`${file}: weight_map entry "${k}" names an invalid shard file ${describeJsonValue(v)}`);
+    if (typeof v !== "string" || v === "" || v.includes("/") || v.includes("\\"))
+      throw new Error(`${file}: weight_map entry "${k}" names an invalid shard file ${describeJsonValue(v)}`);
     out.set(k, v);
   }
   if (out.size === 0) throw new Error(`${file}: not a valid shard index (empty "weight_map")`);
@@ -55,7 +63,10 @@ export function readShardIndex(file: string): Map<string, string> {
  * Find the weight files of `nameOrDir` (safetensors preferred, as in Hugging Face); null when
  * there are none.
  */
-export async function resolveWeightFiles(nameOrDir: string, opts: { revision?: string } = {}): Promise<WeightFiles | null> {
+export async function resolveWeightFiles(
+  nameOrDir: string,
+  opts: { revision?: string } = {},
+): Promise<WeightFiles | null> {
   for (const c of CANDIDATES) {
     const file = await resolveModelFile(nameOrDir, c.name, { revision: opts.revision, optional: true });
     if (file === null) continue;
@@ -65,7 +76,8 @@ export async function resolveWeightFiles(nameOrDir: string, opts: { revision?: s
     const files: string[] = [];
     for (const shard of shards) {
       const shardFile = await resolveModelFile(nameOrDir, shard, { revision: opts.revision, optional: true });
-      if (shardFile === null) throw new Error(`${file}: shard ${shard} is listed in the index but not found next to it`);
+      if (shardFile === null)
+        throw new Error(`${file}: shard ${shard} is listed in the index but not found next to it`);
       files.push(shardFile);
     }
     return { format: c.format, files, index: { file, weightMap } };
@@ -93,7 +105,11 @@ export function readWeightFiles(w: WeightFiles): Map<string, CheckpointTensor> {
 export function inspectWeightFiles(
   w: WeightFiles,
   opts: { checkValues?: boolean } = {},
-): { tensors: Map<string, { dtype: SafetensorsDtype; shape: number[] }>; bytes: number; nonFinite: Map<string, number> } {
+): {
+  tensors: Map<string, { dtype: SafetensorsDtype; shape: number[] }>;
+  bytes: number;
+  nonFinite: Map<string, number>;
+} {
   const tensors = new Map<string, { dtype: SafetensorsDtype; shape: number[] }>();
   const nonFinite = new Map<string, number>();
   let bytes = 0;
@@ -114,6 +130,7 @@ export function inspectWeightFiles(
 
 function checkAgainstIndex(w: WeightFiles, found: Set<string>): void {
   for (const [k, shard] of w.index!.weightMap) {
-    if (!found.has(k)) throw new Error(`${w.index!.file}: tensor "${k}" is mapped to ${shard}, which does not contain it`);
+    if (!found.has(k))
+      throw new Error(`${w.index!.file}: tensor "${k}" is mapped to ${shard}, which does not contain it`);
   }
 }

@@ -72,7 +72,10 @@ export function layerNormSpecs(prefix: string, dim: number): ParamSpec[] {
  * Create one trainable variable per spec from HF-layout values. When `valuesFor` throws (e.g. a
  * shape mismatch), the variables created so far are disposed, so a failed load leaks no tensors.
  */
-export function createVariables(specs: ParamSpec[], valuesFor: (spec: ParamSpec) => Float32Array): Map<string, tf.Variable> {
+export function createVariables(
+  specs: ParamSpec[],
+  valuesFor: (spec: ParamSpec) => Float32Array,
+): Map<string, tf.Variable> {
   const out = new Map<string, tf.Variable>();
   try {
     for (const spec of specs) {

@@ -20,14 +20,21 @@ export interface NotebookLabels {
   label2id?: Record<string, number>;
 }
 
-function labelOptions(labels: NotebookLabels): { numLabels: number; id2label?: Record<number, string>; label2id?: Record<string, number> } {
+function labelOptions(labels: NotebookLabels): {
+  numLabels: number;
+  id2label?: Record<number, string>;
+  label2id?: Record<string, number>;
+} {
   const numLabels = labels.numLabels ?? Object.keys(labels.id2label ?? {}).length;
   if (!(numLabels > 0)) throw new Error("notebook model: pass numLabels or id2label");
   return { numLabels, id2label: labels.id2label, label2id: labels.label2id };
 }
 
 /** The tutorial model's config scaled to `settings.smokeModel`, random weights from `settings.initSeed`. */
-export async function smokeModel(settings: NotebookSettings, labels: NotebookLabels): Promise<EncoderForTokenClassification> {
+export async function smokeModel(
+  settings: NotebookSettings,
+  labels: NotebookLabels,
+): Promise<EncoderForTokenClassification> {
   if (!settings.smokeModel) throw new Error(`smokeModel: the ${settings.profile} profile has no smoke model size`);
   const labelOpts = labelOptions(labels);
   const configPath = (await resolveModelFile(settings.model, "config.json"))!;
@@ -37,9 +44,15 @@ export async function smokeModel(settings: NotebookSettings, labels: NotebookLab
 }
 
 /** Build (smoke) or load (full) the notebook's model with the corpus's labels. */
-export async function loadNotebookModel(settings: NotebookSettings, labels: NotebookLabels): Promise<EncoderForTokenClassification> {
+export async function loadNotebookModel(
+  settings: NotebookSettings,
+  labels: NotebookLabels,
+): Promise<EncoderForTokenClassification> {
   if (settings.randomInit) return smokeModel(settings, labels);
-  return AutoModelForTokenClassification.fromPretrained(settings.model, { ...labelOptions(labels), seed: settings.initSeed });
+  return AutoModelForTokenClassification.fromPretrained(settings.model, {
+    ...labelOptions(labels),
+    seed: settings.initSeed,
+  });
 }
 
 /** Number of trainable parameters (for the model summary cell): the model's own `numParameters()`. */

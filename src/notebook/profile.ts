@@ -164,8 +164,18 @@ const TUTORIALS: Record<TutorialId, TutorialSpec> = {
     labelAllTokens: false,
     evalSplit: "test",
     pipelineAggregation: "simple",
-    training: { learningRate: 2e-5, numTrainEpochs: 3, weightDecay: 0.01, evalStrategy: "epoch", saveStrategy: "epoch" },
-    sources: { perDeviceTrainBatchSize: "HF default", perDeviceEvalBatchSize: "HF default", loggingSteps: "HF default" },
+    training: {
+      learningRate: 2e-5,
+      numTrainEpochs: 3,
+      weightDecay: 0.01,
+      evalStrategy: "epoch",
+      saveStrategy: "epoch",
+    },
+    sources: {
+      perDeviceTrainBatchSize: "HF default",
+      perDeviceEvalBatchSize: "HF default",
+      loggingSteps: "HF default",
+    },
     tutorialResult: { split: "test", f1: 0.79, accuracy: 0.92 },
     fullTime: "about 10 minutes on a GPU with tfjs-node-gpu; hours on CPU",
   },
@@ -177,8 +187,14 @@ const TUTORIALS: Record<TutorialId, TutorialSpec> = {
     evalSplit: "validation",
     pipelineAggregation: "simple",
     training: {
-      learningRate: 2e-5, perDeviceTrainBatchSize: 16, perDeviceEvalBatchSize: 16, numTrainEpochs: 3, weightDecay: 0.01,
-      evalStrategy: "epoch", loggingSteps: 100, metricForBestModel: "f1",
+      learningRate: 2e-5,
+      perDeviceTrainBatchSize: 16,
+      perDeviceEvalBatchSize: 16,
+      numTrainEpochs: 3,
+      weightDecay: 0.01,
+      evalStrategy: "epoch",
+      loggingSteps: 100,
+      metricForBestModel: "f1",
     },
     // metric_for_best_model="f1" without load_best_model_at_end or evaluation: it selects nothing in the tutorial.
     sources: { evalStrategy: "ours", saveStrategy: "HF default", saveSteps: "HF default" },
@@ -194,7 +210,11 @@ const TUTORIALS: Record<TutorialId, TutorialSpec> = {
     evalSplit: "validation",
     pipelineAggregation: "none",
     training: {
-      learningRate: 2e-5, perDeviceTrainBatchSize: 16, perDeviceEvalBatchSize: 16, numTrainEpochs: 3, weightDecay: 0.01,
+      learningRate: 2e-5,
+      perDeviceTrainBatchSize: 16,
+      perDeviceEvalBatchSize: 16,
+      numTrainEpochs: 3,
+      weightDecay: 0.01,
       evalStrategy: "epoch",
     },
     sources: { loggingSteps: "HF default", saveStrategy: "HF default", saveSteps: "HF default" },
@@ -209,12 +229,21 @@ const TUTORIALS: Record<TutorialId, TutorialSpec> = {
     evalSplit: "validation",
     pipelineAggregation: "simple",
     training: {
-      perDeviceTrainBatchSize: 16, perDeviceEvalBatchSize: 16, numTrainEpochs: 2, evalStrategy: "epoch",
+      perDeviceTrainBatchSize: 16,
+      perDeviceEvalBatchSize: 16,
+      numTrainEpochs: 2,
+      evalStrategy: "epoch",
       loggingSteps: Math.floor(WIKIANN_TRAIN_ROWS / 16),
     },
     // The capture lost the TrainingArguments body: batch size, epochs and logging_steps are the article's
     // variables; the rest is HF's default, except per-epoch evaluation (ours: it draws the epoch table).
-    sources: { learningRate: "lost", weightDecay: "lost", evalStrategy: "ours", saveStrategy: "lost", saveSteps: "lost" },
+    sources: {
+      learningRate: "lost",
+      weightDecay: "lost",
+      evalStrategy: "ours",
+      saveStrategy: "lost",
+      saveSteps: "lost",
+    },
     tutorialResult: { split: "test", f1: 0.83 },
     fullTime: "about 20 minutes on a GPU with tfjs-node-gpu; many hours on CPU",
   },
@@ -227,8 +256,14 @@ const TUTORIALS: Record<TutorialId, TutorialSpec> = {
     evalSplit: "test",
     pipelineAggregation: "none",
     training: {
-      learningRate: 2e-5, perDeviceTrainBatchSize: 16, perDeviceEvalBatchSize: 16, numTrainEpochs: 2, weightDecay: 0.01,
-      evalStrategy: "epoch", saveStrategy: "epoch", loadBestModelAtEnd: true,
+      learningRate: 2e-5,
+      perDeviceTrainBatchSize: 16,
+      perDeviceEvalBatchSize: 16,
+      numTrainEpochs: 2,
+      weightDecay: 0.01,
+      evalStrategy: "epoch",
+      saveStrategy: "epoch",
+      loadBestModelAtEnd: true,
     },
     // load_best_model_at_end without metric_for_best_model: HF keeps the checkpoint with the lowest eval loss.
     sources: { metricForBestModel: "HF default", loggingSteps: "HF default" },
@@ -243,19 +278,50 @@ const TUTORIALS: Record<TutorialId, TutorialSpec> = {
  * miniatures have no model_type, which is read from the name as AutoConfig does) and the weight
  * files their repositories hold on main. Tests load random checkpoints of exactly these layouts.
  */
-export const WORKSHOP_MODELS: Record<string, { cased: boolean; weightFiles: string[]; config: Record<string, unknown> }> = {
+export const WORKSHOP_MODELS: Record<
+  string,
+  { cased: boolean; weightFiles: string[]; config: Record<string, unknown> }
+> = {
   "google/bert_uncased_L-4_H-256_A-4": {
     cased: false,
     weightFiles: ["pytorch_model.bin"],
-    config: { hidden_size: 256, hidden_act: "gelu", initializer_range: 0.02, vocab_size: 30522, hidden_dropout_prob: 0.1, num_attention_heads: 4,
-      type_vocab_size: 2, max_position_embeddings: 512, num_hidden_layers: 4, intermediate_size: 1024, attention_probs_dropout_prob: 0.1 },
+    config: {
+      hidden_size: 256,
+      hidden_act: "gelu",
+      initializer_range: 0.02,
+      vocab_size: 30522,
+      hidden_dropout_prob: 0.1,
+      num_attention_heads: 4,
+      type_vocab_size: 2,
+      max_position_embeddings: 512,
+      num_hidden_layers: 4,
+      intermediate_size: 1024,
+      attention_probs_dropout_prob: 0.1,
+    },
   },
   "distilbert-base-cased": {
     cased: true,
     weightFiles: ["model.safetensors", "pytorch_model.bin"],
-    config: { activation: "gelu", architectures: ["DistilBertForMaskedLM"], attention_dropout: 0.1, dim: 768, dropout: 0.1, hidden_dim: 3072,
-      initializer_range: 0.02, max_position_embeddings: 512, model_type: "distilbert", n_heads: 12, n_layers: 6, output_past: true, pad_token_id: 0,
-      qa_dropout: 0.1, seq_classif_dropout: 0.2, sinusoidal_pos_embds: false, tie_weights_: true, vocab_size: 28996 },
+    config: {
+      activation: "gelu",
+      architectures: ["DistilBertForMaskedLM"],
+      attention_dropout: 0.1,
+      dim: 768,
+      dropout: 0.1,
+      hidden_dim: 3072,
+      initializer_range: 0.02,
+      max_position_embeddings: 512,
+      model_type: "distilbert",
+      n_heads: 12,
+      n_layers: 6,
+      output_past: true,
+      pad_token_id: 0,
+      qa_dropout: 0.1,
+      seq_classif_dropout: 0.2,
+      sinusoidal_pos_embds: false,
+      tie_weights_: true,
+      vocab_size: 28996,
+    },
   },
 };
 
@@ -276,7 +342,12 @@ interface WorkshopSpec {
  * tutorials use) on a subset. Times: CPU time per step measured by scripts/workshop-speed.ts, the
  * notebook total estimated from it (see docs/notebooks.md, "Workshop profile").
  */
-const WORKSHOP_TRAINING: Partial<NotebookTraining> = { learningRate: 3e-4, perDeviceTrainBatchSize: 32, perDeviceEvalBatchSize: 64, weightDecay: 0.01 };
+const WORKSHOP_TRAINING: Partial<NotebookTraining> = {
+  learningRate: 3e-4,
+  perDeviceTrainBatchSize: 32,
+  perDeviceEvalBatchSize: 64,
+  weightDecay: 0.01,
+};
 const WORKSHOP: Record<TutorialId, WorkshopSpec> = {
   mit_restaurant: {
     model: "google/bert_uncased_L-4_H-256_A-4",
@@ -296,7 +367,13 @@ const WORKSHOP: Record<TutorialId, WorkshopSpec> = {
     model: "distilbert-base-cased",
     subset: { train: 1600, validation: 500, test: 500 },
     maxLength: 128,
-    training: { ...WORKSHOP_TRAINING, learningRate: 5e-5, perDeviceTrainBatchSize: 16, numTrainEpochs: 1, loggingSteps: 10 },
+    training: {
+      ...WORKSHOP_TRAINING,
+      learningRate: 5e-5,
+      perDeviceTrainBatchSize: 16,
+      numTrainEpochs: 1,
+      loggingSteps: 10,
+    },
     time: "about 10 minutes on a 4-core laptop CPU with the native tier (estimated from 10.2–12.0 s of CPU per training step measured on one thread; 100 steps)",
   },
   wikiann: {
@@ -337,19 +414,19 @@ export function notebookSettings(tutorial: TutorialId, profile: Profile = envPro
     initSeed: 42,
     subset: smoke
       ? {
-        train: Math.round((SMOKE_TRAIN_STEPS * SMOKE_REFERENCE_BATCH) / training.numTrainEpochs),
-        validation: SMOKE_EVAL_ROWS,
-        test: SMOKE_EVAL_ROWS,
-      }
+          train: Math.round((SMOKE_TRAIN_STEPS * SMOKE_REFERENCE_BATCH) / training.numTrainEpochs),
+          validation: SMOKE_EVAL_ROWS,
+          test: SMOKE_EVAL_ROWS,
+        }
       : { ...workshop?.subset },
     labelAllTokens: spec.labelAllTokens,
     evalSplit: spec.evalSplit,
     pipelineAggregation: spec.pipelineAggregation,
     trainingSources: { ...spec.sources },
-    maxLength: smoke ? SMOKE_MAX_LENGTH : workshop?.maxLength ?? 512,
+    maxLength: smoke ? SMOKE_MAX_LENGTH : (workshop?.maxLength ?? 512),
     training: smoke ? smokeTraining(training) : { ...training, ...workshop?.training },
     tutorialResult: spec.tutorialResult,
-    expectedTime: smoke ? "35–70 s on 2 CPU cores (measured, wasm backend)" : workshop?.time ?? spec.fullTime,
+    expectedTime: smoke ? "35–70 s on 2 CPU cores (measured, wasm backend)" : (workshop?.time ?? spec.fullTime),
   };
 }
 
@@ -358,13 +435,21 @@ export function notebookSettings(tutorial: TutorialId, profile: Profile = envPro
  * else kept): DistilBERT's dim/n_layers/n_heads/hidden_dim, BERT's hidden_size/num_hidden_layers/
  * num_attention_heads/intermediate_size.
  */
-export function scaleDownHfConfig(hf: Readonly<Record<string, unknown>>, size: SmokeModelSize): Record<string, unknown> {
+export function scaleDownHfConfig(
+  hf: Readonly<Record<string, unknown>>,
+  size: SmokeModelSize,
+): Record<string, unknown> {
   if (size.hiddenSize % size.numHeads !== 0) {
     throw new Error(`hiddenSize ${size.hiddenSize} is not a multiple of numHeads ${size.numHeads}`);
   }
   const out: Record<string, unknown> = { ...hf };
   if (hf.model_type === "distilbert") {
-    Object.assign(out, { dim: size.hiddenSize, n_layers: size.numLayers, n_heads: size.numHeads, hidden_dim: size.intermediateSize });
+    Object.assign(out, {
+      dim: size.hiddenSize,
+      n_layers: size.numLayers,
+      n_heads: size.numHeads,
+      hidden_dim: size.intermediateSize,
+    });
     if (size.dropout !== undefined) Object.assign(out, { dropout: size.dropout, attention_dropout: size.dropout });
   } else if (hf.model_type === "bert") {
     Object.assign(out, {
@@ -374,7 +459,11 @@ export function scaleDownHfConfig(hf: Readonly<Record<string, unknown>>, size: S
       intermediate_size: size.intermediateSize,
     });
     if (size.dropout !== undefined) {
-      Object.assign(out, { hidden_dropout_prob: size.dropout, attention_probs_dropout_prob: size.dropout, classifier_dropout: null });
+      Object.assign(out, {
+        hidden_dropout_prob: size.dropout,
+        attention_probs_dropout_prob: size.dropout,
+        classifier_dropout: null,
+      });
     }
   } else {
     throw new Error(`cannot scale down model_type ${JSON.stringify(hf.model_type)} (supported: distilbert, bert)`);
@@ -392,15 +481,17 @@ function checkpoints(t: NotebookTraining): string {
 export function settingsRows(s: NotebookSettings): { setting: string; value: string }[] {
   const t = s.training;
   const sub = (n?: number) => (n === undefined ? "all" : String(n));
-  const model = s.randomInit && s.smokeModel
-    ? `${s.model} config scaled to ${s.smokeModel.numLayers} layers × ${s.smokeModel.hiddenSize} dims, random init (seed ${s.initSeed})`
-    : `${s.model} (pretrained)`;
+  const model =
+    s.randomInit && s.smokeModel
+      ? `${s.model} config scaled to ${s.smokeModel.numLayers} layers × ${s.smokeModel.hiddenSize} dims, random init (seed ${s.initSeed})`
+      : `${s.model} (pretrained)`;
   // In full, say where a value comes from when it is not the tutorial's own; smoke changes some on purpose.
   const from = (key: keyof NotebookTraining, value: unknown): string => {
     const source = s.trainingSources[key];
     if (s.profile === "full" && source === "HF default") return `${value} (HF default; the tutorial sets none)`;
     if (s.profile === "full" && source === "ours") return `${value} (our addition)`;
-    if (s.profile === "full" && source === "lost") return `${value} (HF default; the capture lost the tutorial's TrainingArguments)`;
+    if (s.profile === "full" && source === "lost")
+      return `${value} (HF default; the capture lost the tutorial's TrainingArguments)`;
     return String(value);
   };
   const smokeNote = (key: keyof NotebookTraining, value: unknown, why: string): string =>
@@ -409,14 +500,33 @@ export function settingsRows(s: NotebookSettings): { setting: string; value: str
     { setting: "profile", value: s.profile },
     { setting: "corpus", value: s.corpus },
     { setting: "model", value: model },
-    { setting: "rows used (train / validation / test)", value: `${sub(s.subset.train)} / ${sub(s.subset.validation)} / ${sub(s.subset.test)}` },
-    { setting: "sub-word labels", value: s.labelAllTokens ? "every sub-word (repeats the word's label)" : "first sub-word only (-100 elsewhere)" },
+    {
+      setting: "rows used (train / validation / test)",
+      value: `${sub(s.subset.train)} / ${sub(s.subset.validation)} / ${sub(s.subset.test)}`,
+    },
+    {
+      setting: "sub-word labels",
+      value: s.labelAllTokens ? "every sub-word (repeats the word's label)" : "first sub-word only (-100 elsewhere)",
+    },
     { setting: "max length", value: String(s.maxLength) },
     { setting: "epochs", value: from("numTrainEpochs", t.numTrainEpochs) },
     { setting: "learning rate", value: smokeNote("learningRate", t.learningRate, "a random model needs a larger one") },
-    { setting: "batch size (train / eval)", value: smokeNote("perDeviceTrainBatchSize", `${t.perDeviceTrainBatchSize} / ${t.perDeviceEvalBatchSize}`, "at least 16") },
+    {
+      setting: "batch size (train / eval)",
+      value: smokeNote(
+        "perDeviceTrainBatchSize",
+        `${t.perDeviceTrainBatchSize} / ${t.perDeviceEvalBatchSize}`,
+        "at least 16",
+      ),
+    },
     { setting: "weight decay", value: from("weightDecay", t.weightDecay) },
-    { setting: "evaluation", value: from("evalStrategy", t.evalStrategy === "no" ? "none during training" : `every ${t.evalStrategy} on ${s.evalSplit}`) },
+    {
+      setting: "evaluation",
+      value: from(
+        "evalStrategy",
+        t.evalStrategy === "no" ? "none during training" : `every ${t.evalStrategy} on ${s.evalSplit}`,
+      ),
+    },
     { setting: "checkpoints", value: from("saveStrategy", checkpoints(t)) },
     {
       setting: "best model at end",
@@ -426,7 +536,11 @@ export function settingsRows(s: NotebookSettings): { setting: string; value: str
     { setting: "seed", value: String(t.seed) },
     { setting: "pipeline aggregation", value: s.pipelineAggregation },
     {
-      setting: s.randomInit ? "expected time" : s.profile === "workshop" ? "expected time (step times measured, total estimated)" : "expected time (rough estimate, not measured)",
+      setting: s.randomInit
+        ? "expected time"
+        : s.profile === "workshop"
+          ? "expected time (step times measured, total estimated)"
+          : "expected time (rough estimate, not measured)",
       value: s.expectedTime,
     },
   ];

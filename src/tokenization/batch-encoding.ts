@@ -68,9 +68,16 @@ export class BatchEncoding {
    */
   get rows(): EncodedRow[] {
     const labels = this.labels;
-    if (!labels) throw new Error("BatchEncoding.rows: no labels yet (set encoded.labels, as tokenize_and_align_labels does)");
-    if (labels.length !== this.length) throw new Error(`BatchEncoding.rows: ${labels.length} label rows for ${this.length} sequences`);
-    return this.encodings.map((e, i) => ({ inputIds: e.inputIds, attentionMask: e.attentionMask, tokenTypeIds: e.tokenTypeIds, labels: labels[i] }));
+    if (!labels)
+      throw new Error("BatchEncoding.rows: no labels yet (set encoded.labels, as tokenize_and_align_labels does)");
+    if (labels.length !== this.length)
+      throw new Error(`BatchEncoding.rows: ${labels.length} label rows for ${this.length} sequences`);
+    return this.encodings.map((e, i) => ({
+      inputIds: e.inputIds,
+      attentionMask: e.attentionMask,
+      tokenTypeIds: e.tokenTypeIds,
+      labels: labels[i],
+    }));
   }
 
   private encoding(i: number): Encoding {
@@ -87,7 +94,11 @@ interface Encoder {
 }
 
 /** transformers' `tokenizer(text, is_split_into_words=..., truncation=..., padding=..., max_length=...)`. */
-export async function callTokenizer(tokenizer: Encoder, input: string | string[] | string[][], opts: TokenizerCallOptions = {}): Promise<BatchEncoding> {
+export async function callTokenizer(
+  tokenizer: Encoder,
+  input: string | string[] | string[][],
+  opts: TokenizerCallOptions = {},
+): Promise<BatchEncoding> {
   const encodeOpts = {
     truncation: opts.truncation ?? false,
     maxLength: opts.maxLength,
@@ -96,7 +107,8 @@ export async function callTokenizer(tokenizer: Encoder, input: string | string[]
     addSpecialTokens: opts.addSpecialTokens,
   };
   if (opts.isSplitIntoWords) {
-    if (typeof input === "string") throw new TypeError("tokenizer.call: isSplitIntoWords needs a list of words (or a batch of lists), got a string");
+    if (typeof input === "string")
+      throw new TypeError("tokenizer.call: isSplitIntoWords needs a list of words (or a batch of lists), got a string");
     const batch = input.length > 0 && Array.isArray(input[0]) ? (input as string[][]) : [input as string[]];
     return new BatchEncoding(await tokenizer.encodeWordsBatch(batch, encodeOpts));
   }

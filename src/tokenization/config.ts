@@ -92,7 +92,11 @@ function piece(token: string, typeId: number, lookup: Lookup, where: string): Sp
  * processors BERT-family tokenizers use: TemplateProcessing, BertProcessing,
  * RobertaProcessing, a Sequence containing one of them, or none.
  */
-export function templateFromPostProcessor(pp: Record<string, unknown> | null | undefined, lookup: Lookup, where = "tokenizer.json"): SingleTemplate {
+export function templateFromPostProcessor(
+  pp: Record<string, unknown> | null | undefined,
+  lookup: Lookup,
+  where = "tokenizer.json",
+): SingleTemplate {
   if (!pp) return { prefix: [], suffix: [], sequenceTypeId: 0 };
   const type = pp.type;
   if (type === "BertProcessing" || type === "RobertaProcessing") {

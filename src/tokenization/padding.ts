@@ -19,7 +19,11 @@ export function paddedLength(lengths: readonly number[], target?: number, multip
 }
 
 /** Pad one encoding in place on the right to `length` (no-op when already that long or longer). */
-export function padEncoding<E extends Encoding & { offsets?: [number, number][] }>(enc: E, length: number, pad: PadValues): E {
+export function padEncoding<E extends Encoding & { offsets?: [number, number][] }>(
+  enc: E,
+  length: number,
+  pad: PadValues,
+): E {
   const n = length - enc.inputIds.length;
   for (let i = 0; i < n; i++) {
     enc.inputIds.push(pad.padTokenId);

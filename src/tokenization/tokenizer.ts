@@ -135,9 +135,13 @@ export class NerTokenizer {
     this.files = files;
     this.nameOrPath = nameOrPath;
     const config = parseTokenizerConfig(files.tokenizerConfigJson);
-    const map = files.specialTokensMapJson ? parseTokenizerConfig(files.specialTokensMapJson, "special_tokens_map.json") : { raw: {} } as TokenizerConfig;
+    const map = files.specialTokensMapJson
+      ? parseTokenizerConfig(files.specialTokensMapJson, "special_tokens_map.json")
+      : ({ raw: {} } as TokenizerConfig);
     this.config = config;
-    const json: TokenizerJson | undefined = files.tokenizerJson ? (parseJsonText(files.tokenizerJson, "tokenizer.json", "tokenizer") as TokenizerJson) : undefined;
+    const json: TokenizerJson | undefined = files.tokenizerJson
+      ? (parseJsonText(files.tokenizerJson, "tokenizer.json", "tokenizer") as TokenizerJson)
+      : undefined;
 
     this.clsToken = config.clsToken ?? map.clsToken ?? "[CLS]";
     this.sepToken = config.sepToken ?? map.sepToken ?? "[SEP]";
@@ -174,7 +178,8 @@ export class NerTokenizer {
     const lookup = (t: string): number | null => backend.tokenToId(t);
     const need = (t: string, role: string): number => {
       const id = lookup(t);
-      if (id === null || id === undefined) throw new Error(`${nameOrPath}: ${role} token ${JSON.stringify(t)} is not in the vocabulary`);
+      if (id === null || id === undefined)
+        throw new Error(`${nameOrPath}: ${role} token ${JSON.stringify(t)} is not in the vocabulary`);
       return id;
     };
     this.clsTokenId = need(this.clsToken, "cls");
@@ -194,7 +199,13 @@ export class NerTokenizer {
         };
     const specials = json
       ? (json.added_tokens ?? []).filter((t) => t.special).map((t) => t.id)
-      : [this.padTokenId, this.unkTokenId, this.clsTokenId, this.sepTokenId, ...(this.maskTokenId === null ? [] : [this.maskTokenId])];
+      : [
+          this.padTokenId,
+          this.unkTokenId,
+          this.clsTokenId,
+          this.sepTokenId,
+          ...(this.maskTokenId === null ? [] : [this.maskTokenId]),
+        ];
     this.specialTokenIds = new Set(specials);
   }
 
@@ -219,7 +230,13 @@ export class NerTokenizer {
       for (const t of [cls, sep, unk]) {
         if (vocab[t] === undefined) throw new Error(`${nameOrPath}/vocab.txt: special token ${t} missing`);
       }
-      backend = new tk.Tokenizer(tk.WordPiece.init(vocab, { unkToken: unk, continuingSubwordPrefix: WORDPIECE_PREFIX, maxInputCharsPerWord: 100 }));
+      backend = new tk.Tokenizer(
+        tk.WordPiece.init(vocab, {
+          unkToken: unk,
+          continuingSubwordPrefix: WORDPIECE_PREFIX,
+          maxInputCharsPerWord: 100,
+        }),
+      );
       backend.setNormalizer(
         tk.bertNormalizer({
           cleanText: true,
@@ -231,7 +248,9 @@ export class NerTokenizer {
       backend.setPreTokenizer(tk.bertPreTokenizer());
       backend.setPostProcessor(tk.bertProcessing([sep, vocab[sep]], [cls, vocab[cls]]));
       backend.setDecoder(tk.wordPieceDecoder(WORDPIECE_PREFIX, true));
-      const specials = [config.padToken ?? "[PAD]", unk, cls, sep, config.maskToken ?? "[MASK]"].filter((t) => vocab[t] !== undefined);
+      const specials = [config.padToken ?? "[PAD]", unk, cls, sep, config.maskToken ?? "[MASK]"].filter(
+        (t) => vocab[t] !== undefined,
+      );
       backend.addSpecialTokens(specials);
     } else {
       throw new Error(`${nameOrPath}: neither tokenizer.json nor vocab.txt found`);
@@ -375,7 +394,10 @@ export class NerTokenizer {
   }
 
   private async joinedContents(batch: string[][]): Promise<Content[]> {
-    const encs = await this.backend.encodeBatch(batch.map((words) => words.join(" ")), { addSpecialTokens: false });
+    const encs = await this.backend.encodeBatch(
+      batch.map((words) => words.join(" ")),
+      { addSpecialTokens: false },
+    );
     return encs.map((e, i) => {
       const words = batch[i];
       // starts[w] = code-point offset of word w in the joined string (strictly increasing).
@@ -397,7 +419,10 @@ export class NerTokenizer {
   }
 
   /** Right-truncate the content to fit `maxLength` with the template, then add the template. */
-  private finish(c: Content, opts: EncodeOptions): { enc: Encoding & { offsets?: [number, number][] }; truncated: boolean } {
+  private finish(
+    c: Content,
+    opts: EncodeOptions,
+  ): { enc: Encoding & { offsets?: [number, number][] }; truncated: boolean } {
     const special = opts.addSpecialTokens ?? true;
     const t = this.template;
     const added = special ? t.prefix.length + t.suffix.length : 0;
@@ -453,10 +478,14 @@ export class NerTokenizer {
   }
 
   private padBatch<E extends Encoding>(encs: E[], opts: EncodeOptions & BatchOptions): E[] {
-    const padding = opts.padding === true ? "longest" : opts.padding ?? false;
+    const padding = opts.padding === true ? "longest" : (opts.padding ?? false);
     if (padding === false) return encs;
-    const target = padding === "max_length" ? opts.maxLength ?? this.modelMaxLength : undefined;
-    const len = paddedLength(encs.map((e) => e.inputIds.length), target, opts.padToMultipleOf);
+    const target = padding === "max_length" ? (opts.maxLength ?? this.modelMaxLength) : undefined;
+    const len = paddedLength(
+      encs.map((e) => e.inputIds.length),
+      target,
+      opts.padToMultipleOf,
+    );
     for (const e of encs) padEncoding(e, len, { padTokenId: this.padTokenId, padToken: this.padToken });
     return encs;
   }
@@ -467,7 +496,8 @@ export class NerTokenizer {
   convertIdsToTokens(ids: number[]): string[] {
     return ids.map((id) => {
       const t = this.backend.idToToken(id);
-      if (t === null || t === undefined) throw new RangeError(`token id ${id} is outside the vocabulary (size ${this.vocabSize})`);
+      if (t === null || t === undefined)
+        throw new RangeError(`token id ${id} is outside the vocabulary (size ${this.vocabSize})`);
       return t;
     });
   }
@@ -526,7 +556,13 @@ export class NerTokenizer {
       tokenizer_class: this.config.tokenizerClass ?? "BertTokenizer",
     };
     writeFileAtomic(path.join(dir, "tokenizer_config.json"), JSON.stringify(config, null, 2) + "\n");
-    const map = { cls_token: this.clsToken, mask_token: this.maskToken, pad_token: this.padToken, sep_token: this.sepToken, unk_token: this.unkToken };
+    const map = {
+      cls_token: this.clsToken,
+      mask_token: this.maskToken,
+      pad_token: this.padToken,
+      sep_token: this.sepToken,
+      unk_token: this.unkToken,
+    };
     writeFileAtomic(path.join(dir, "special_tokens_map.json"), JSON.stringify(map, null, 2) + "\n");
     const vocab = this.files.vocabTxt ?? vocabTxtFromVocab(this.backend.getVocab(false));
     if (vocab !== undefined) writeFileAtomic(path.join(dir, "vocab.txt"), vocab);

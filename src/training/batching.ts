@@ -7,7 +7,9 @@ import type { ModelBatch, Collator, FeatureSource, TrainingFeature } from "./typ
 
 /** The features of an array or a Dataset-like `{rows}`. */
 export function featuresOf(source: FeatureSource): readonly TrainingFeature[] {
-  return Array.isArray(source) ? (source as readonly TrainingFeature[]) : (source as { rows: readonly TrainingFeature[] }).rows;
+  return Array.isArray(source)
+    ? (source as readonly TrainingFeature[])
+    : (source as { rows: readonly TrainingFeature[] }).rows;
 }
 
 /** Pad to the longest feature (the collator's rules: ids with `padTokenId`, masks 0, labels -100). */

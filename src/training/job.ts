@@ -22,7 +22,15 @@ import { alignmentNotice, summarizeAlignment, tokenizeAndAlignLabels, wordPredic
 import { backendInfo, initBackend } from "../backend/index";
 import { nativeTierHint } from "../backend/native";
 import { DataCollatorForTokenClassification } from "../collator/index";
-import { getCorpus, labelListFromTags, labelMaps, labelsFromOption, readCorpusSplits, readJsonl, readJsonlSplits } from "../data/index";
+import {
+  getCorpus,
+  labelListFromTags,
+  labelMaps,
+  labelsFromOption,
+  readCorpusSplits,
+  readJsonl,
+  readJsonlSplits,
+} from "../data/index";
 import type { Sentence } from "../data/index";
 import { computeMetrics, formatReportDict } from "../metrics/seqeval/index";
 import type { ComputedMetrics, ReportDict } from "../metrics/seqeval/index";
@@ -69,9 +77,18 @@ type JobSentence = Sentence & { source?: string };
 export async function loadJobData(
   data: string,
   opts: { labels?: string; evalSplit?: string; log?: (s: string) => void } = {},
-): Promise<{ train: JobSentence[]; eval: JobSentence[]; evalName: string; labelList: string[]; sha256: Record<string, string> }> {
+): Promise<{
+  train: JobSentence[];
+  eval: JobSentence[];
+  evalName: string;
+  labelList: string[];
+  sha256: Record<string, string>;
+}> {
   const explicitLabels = opts.labels ? labelsFromOption(opts.labels) : undefined;
-  const files = data.split(",").map((s) => s.trim()).filter(Boolean);
+  const files = data
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (files.every((f) => /\.jsonl$/i.test(f))) {
     const { splits, labelList } = readJsonlSplits(files, { labels: explicitLabels, onWarning: opts.log });
     return {
@@ -85,10 +102,17 @@ export async function loadJobData(
   const colon = data.lastIndexOf(":");
   const name = colon > 0 ? data.slice(0, colon) : data;
   const splits = await readCorpusSplits(name, { onWarning: () => undefined });
-  const evalSplit = colon > 0 ? data.slice(colon + 1) : opts.evalSplit ?? (splits.some((s) => s.split === "validation") ? "validation" : "test");
+  const evalSplit =
+    colon > 0
+      ? data.slice(colon + 1)
+      : (opts.evalSplit ?? (splits.some((s) => s.split === "validation") ? "validation" : "test"));
   const evalData = splits.find((s) => s.split === evalSplit);
-  if (!evalData) throw new Error(`corpus ${name} has no split ${JSON.stringify(evalSplit)} (splits: ${splits.map((s) => s.split).join(", ")})`);
-  const corpusLabels = getCorpus(name).labelList ?? labelListFromTags(splits.flatMap((s) => s.sentences.flatMap((x) => x.tags)));
+  if (!evalData)
+    throw new Error(
+      `corpus ${name} has no split ${JSON.stringify(evalSplit)} (splits: ${splits.map((s) => s.split).join(", ")})`,
+    );
+  const corpusLabels =
+    getCorpus(name).labelList ?? labelListFromTags(splits.flatMap((s) => s.sentences.flatMap((x) => x.tags)));
   return {
     train: splits.find((s) => s.split === "train")?.sentences ?? [],
     eval: evalData.sentences,
@@ -110,11 +134,18 @@ async function featurize(
     tokens: s.tokens,
     ner_tags: s.tags.map((t) => {
       const id = index.get(t);
-      if (id === undefined) throw new Error(`${s.source ?? `${opts.what} sentence ${i + 1}`}: tag ${JSON.stringify(t)} is not in the label list (${labelList.join(",")})`);
+      if (id === undefined)
+        throw new Error(
+          `${s.source ?? `${opts.what} sentence ${i + 1}`}: tag ${JSON.stringify(t)} is not in the label list (${labelList.join(",")})`,
+        );
       return id;
     }),
   }));
-  const features = await tokenizeAndAlignLabels(tokenizer, rows, { maxLength: opts.maxLength, truncation: true, labelAllTokens: opts.labelAllTokens });
+  const features = await tokenizeAndAlignLabels(tokenizer, rows, {
+    maxLength: opts.maxLength,
+    truncation: true,
+    labelAllTokens: opts.labelAllTokens,
+  });
   const notice = alignmentNotice(summarizeAlignment(features, rows), opts.what, {
     maxLength: opts.maxLength,
     where: (i) => sentences[i].source ?? `${opts.what} sentence ${i + 1}`,
@@ -124,11 +155,20 @@ async function featurize(
 }
 
 /** A model of the job's `model` argument with the label list's head: loaded, from a config.json, or the scratch BERT. */
-async function buildModel(opts: TrainJobOptions, labelList: string[], vocabSize: number): Promise<{ model: EncoderForTokenClassification; kind: string }> {
+async function buildModel(
+  opts: TrainJobOptions,
+  labelList: string[],
+  vocabSize: number,
+): Promise<{ model: EncoderForTokenClassification; kind: string }> {
   const { id2label, label2id } = labelMaps(labelList);
   const seed = opts.seed;
   if (!isFromScratch(opts.model)) {
-    const model = await AutoModelForTokenClassification.fromPretrained(opts.model, { id2label, label2id, seed, ignoreMismatchedSizes: true });
+    const model = await AutoModelForTokenClassification.fromPretrained(opts.model, {
+      id2label,
+      label2id,
+      seed,
+      ignoreMismatchedSizes: true,
+    });
     try {
       checkModelFits(model.config, tf.getBackend(), opts.model, "training"); // gradients and AdamW's moments are still to come
     } catch (err) {
@@ -169,7 +209,10 @@ export async function runTrainJob(
   const opts = resolveTrainJobOptions(given);
   const started = performance.now();
   // Refuse an output the run must not write into (checkpoint.ts), then hold it for the whole job: one writer per output.
-  const inputs = [{ flag: "--model", path: opts.model }, { flag: "--tokenizer", path: String(opts.tokenizer ?? "") }];
+  const inputs = [
+    { flag: "--model", path: opts.model },
+    { flag: "--tokenizer", path: String(opts.tokenizer ?? "") },
+  ];
   checkOutputDir(opts.outputDir, { overwrite: opts.overwriteOutputDir, inputs });
   assertCompleteSave(opts.model);
   const release = lockOutputDir(opts.outputDir);
@@ -200,7 +243,9 @@ async function trainJob(opts: TrainJobOptions, started: number, log: (s: string)
   const maxLength = Math.min(opts.maxLength, model.config.maxPositionEmbeddings);
   const align = { maxLength, labelAllTokens: opts.labelAllTokens, log };
   const trainFeatures = await featurize(tokenizer, trainSentences, data.labelList, { ...align, what: "train" });
-  const evalFeatures = evalSentences.length ? await featurize(tokenizer, evalSentences, data.labelList, { ...align, what: data.evalName }) : [];
+  const evalFeatures = evalSentences.length
+    ? await featurize(tokenizer, evalSentences, data.labelList, { ...align, what: data.evalName })
+    : [];
   log(
     `[ner] ${kind}: ${model.numParameters().toLocaleString("en-US")} parameters; ` +
       `${trainFeatures.length} train / ${evalFeatures.length} eval sentences (${data.evalName}); backend ${backend}`,
@@ -234,7 +279,14 @@ async function trainJob(opts: TrainJobOptions, started: number, log: (s: string)
       created: new Date().toISOString(),
       model: { source: opts.model, kind, parameters: model.numParameters(), config: configToHf(model.config) },
       tokenizer: tokenizerName,
-      data: { spec: opts.data, eval: data.evalName, train_sentences: trainFeatures.length, eval_sentences: evalFeatures.length, sha256: data.sha256, labels: data.labelList },
+      data: {
+        spec: opts.data,
+        eval: data.evalName,
+        train_sentences: trainFeatures.length,
+        eval_sentences: evalFeatures.length,
+        sha256: data.sha256,
+        labels: data.labelList,
+      },
       options: opts,
       backend: backendInfo()?.label ?? backend, // which tier ran, e.g. "wasm+openblas (2 threads)"
       seed: trainer.args.seed,
@@ -243,7 +295,12 @@ async function trainJob(opts: TrainJobOptions, started: number, log: (s: string)
       train_tokens_per_second: trainOut.metrics.train_tokens_per_second,
       peak_memory_mb: trainOut.metrics.peak_mb, // tensor bytes high-water mark of the training run
       eval_f1: evalMetrics.eval_f1 ?? null,
-      versions: { node: process.version, tfjs: tf.version.tfjs, platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length },
+      versions: {
+        node: process.version,
+        tfjs: tf.version.tfjs,
+        platform: `${os.platform()} ${os.arch()}`,
+        cpus: os.cpus().length,
+      },
     };
     const files: Record<string, string> = {
       "metrics.json": JSON.stringify({ ...metrics, log_history: trainer.state.logHistory }, null, 2) + "\n",
@@ -273,7 +330,9 @@ function refuseRunWithoutModel(dir: string): void {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory() || fs.existsSync(path.join(dir, "config.json"))) return;
   const latest = latestCheckpoint(dir);
   if (latest) {
-    throw new Error(`${dir}: no saved model (the run stopped before its final save); evaluate ${latest}, or finish the run with ner train --resume`);
+    throw new Error(
+      `${dir}: no saved model (the run stopped before its final save); evaluate ${latest}, or finish the run with ner train --resume`,
+    );
   }
 }
 
@@ -294,18 +353,28 @@ export async function runEvaluateJob(
   refuseRunWithoutModel(opts.model);
   await initBackend(opts.backend);
   // Inference: a checkpoint without encoder weights would be scored on random weights; refuse it.
-  const model = await AutoModelForTokenClassification.fromPretrained(opts.model, { log: null, requireEncoderWeights: true });
+  const model = await AutoModelForTokenClassification.fromPretrained(opts.model, {
+    log: null,
+    requireEncoderWeights: true,
+  });
   try {
     const tokenizer = await NerTokenizer.fromPretrained(opts.model);
     const id2label = model.config.id2label;
-    const labelList = Object.keys(id2label).map(Number).sort((a, b) => a - b).map((i) => id2label[i]);
+    const labelList = Object.keys(id2label)
+      .map(Number)
+      .sort((a, b) => a - b)
+      .map((i) => id2label[i]);
 
     // A JSONL file is evaluated whole; its tags must be labels of the model (ids named by --labels).
     const sentences: JobSentence[] = /\.jsonl$/i.test(opts.data)
       ? readJsonl(opts.data, { labels: opts.labels ? labelsFromOption(opts.labels) : labelList }).sentences
       : (await loadJobData(opts.data, { evalSplit: "test" })).eval;
     const maxLength = Math.min(opts.maxLength, model.config.maxPositionEmbeddings);
-    const features = await featurize(tokenizer, sentences, labelList, { maxLength, what: opts.data, log: (s) => process.stderr.write(s + "\n") });
+    const features = await featurize(tokenizer, sentences, labelList, {
+      maxLength,
+      what: opts.data,
+      log: (s) => process.stderr.write(s + "\n"),
+    });
 
     const trainer = new Trainer({
       model,
@@ -333,7 +402,13 @@ export async function runEvaluateJob(
     const isDir = fs.existsSync(opts.model) && fs.statSync(opts.model).isDirectory();
     const out = opts.predictions ?? (isDir ? path.join(opts.model, `predictions-${split}.conll`) : null);
     if (out) writeFileAtomic(out, lines.join("\n"));
-    return { metrics: pred.metrics, report, reportText: formatReportDict(report), predictionsFile: out, sentences: features.length };
+    return {
+      metrics: pred.metrics,
+      report,
+      reportText: formatReportDict(report),
+      predictionsFile: out,
+      sentences: features.length,
+    };
   } finally {
     model.dispose();
   }

@@ -47,7 +47,10 @@ function timing(state: TrainerState, startStep: number, startedAt: number) {
 }
 
 /** Create the progress callback for `mode` (after resolving "auto"). */
-export function createProgressCallback(mode: ProgressMode, out: NodeJS.WritableStream = process.stderr): TrainerCallback | null {
+export function createProgressCallback(
+  mode: ProgressMode,
+  out: NodeJS.WritableStream = process.stderr,
+): TrainerCallback | null {
   const resolved = resolveProgressMode(mode);
   if (resolved === "none") return null;
   if (resolved === "notebook") {
@@ -68,7 +71,9 @@ export class LineProgress implements TrainerCallback {
   onTrainBegin(state: TrainerState): void {
     this.startedAt = performance.now();
     this.startStep = state.globalStep;
-    this.out.write(`training: ${state.maxSteps} steps (${state.batchesPerEpoch} batches per epoch), from step ${state.globalStep}\n`);
+    this.out.write(
+      `training: ${state.maxSteps} steps (${state.batchesPerEpoch} batches per epoch), from step ${state.globalStep}\n`,
+    );
   }
 
   onLog(state: TrainerState, logs: LogEntry): void {
@@ -81,7 +86,9 @@ export class LineProgress implements TrainerCallback {
       );
     } else if (logs.eval_loss !== undefined) {
       const f1 = logs.eval_f1 !== undefined ? `  f1 ${logs.eval_f1.toFixed(4)}` : "";
-      this.out.write(`eval  step ${state.globalStep}  epoch ${state.epoch.toFixed(2)}  loss ${logs.eval_loss.toFixed(4)}${f1}\n`);
+      this.out.write(
+        `eval  step ${state.globalStep}  epoch ${state.epoch.toFixed(2)}  loss ${logs.eval_loss.toFixed(4)}${f1}\n`,
+      );
     }
   }
 
@@ -105,7 +112,8 @@ export class BarProgress implements TrainerCallback {
     const multi = new cliProgress.MultiBar(
       {
         stream: this.out as NodeJS.WriteStream,
-        format: "train |{bar}| {value}/{total} steps | epoch {ep} | loss {loss} | lr {lr} | {rate} it/s | {duration_formatted}<{eta_formatted}",
+        format:
+          "train |{bar}| {value}/{total} steps | epoch {ep} | loss {loss} | lr {lr} | {rate} it/s | {duration_formatted}<{eta_formatted}",
         hideCursor: true,
         clearOnComplete: false,
         etaBuffer: 50,
@@ -113,7 +121,12 @@ export class BarProgress implements TrainerCallback {
       cliProgress.Presets.shades_classic,
     );
     this.multi = multi as unknown as BarProgress["multi"];
-    this.bar = this.multi!.create(state.maxSteps, state.globalStep, { ep: state.epoch.toFixed(2), loss: "-", lr: "-", rate: "-" });
+    this.bar = this.multi!.create(state.maxSteps, state.globalStep, {
+      ep: state.epoch.toFixed(2),
+      loss: "-",
+      lr: "-",
+      rate: "-",
+    });
   }
 
   onStepEnd(state: TrainerState, step: StepInfo): void {
@@ -151,7 +164,10 @@ export class NotebookProgress implements TrainerCallback {
   private startStep = 0;
   private lastDraw = 0;
   private lastLoss = NaN;
-  constructor(private readonly display: TslabDisplay, private readonly minIntervalMs = 300) {}
+  constructor(
+    private readonly display: TslabDisplay,
+    private readonly minIntervalMs = 300,
+  ) {}
 
   onTrainBegin(state: TrainerState): void {
     this.startedAt = performance.now();

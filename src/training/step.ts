@@ -46,13 +46,17 @@ export async function trainingStep(opts: StepOptions): Promise<StepResult> {
       if (!labels) throw new Error("trainingStep: batch has no labels");
       // The parity-tested gradient function (src/models/grads.ts), loss divided by the number of
       // micro-batches as the HF Trainer does, gradients summed into `grads`.
-      const r = computeLossAndGrads(model, { ...batches[k], labels }, {
-        lossFn: opts.lossFn,
-        lossDivisor: n,
-        accumulateInto: grads,
-        training: opts.training ?? true,
-        dropoutSeed: opts.dropoutSeeds?.[k],
-      });
+      const r = computeLossAndGrads(
+        model,
+        { ...batches[k], labels },
+        {
+          lossFn: opts.lossFn,
+          lossDivisor: n,
+          accumulateInto: grads,
+          training: opts.training ?? true,
+          dropoutSeed: opts.dropoutSeeds?.[k],
+        },
+      );
       loss += r.loss;
     }
     if (!Number.isFinite(loss)) return { loss, gradNorm: NaN, applied: false };

@@ -141,7 +141,8 @@ export class Trainer {
     const n = this.requireTrain().length;
     const batchesPerEpoch = Math.ceil(n / this.args.perDeviceTrainBatchSize);
     const updatesPerEpoch = Math.max(1, Math.ceil(batchesPerEpoch / this.args.gradientAccumulationSteps));
-    const maxSteps = this.args.maxSteps > 0 ? this.args.maxSteps : Math.ceil(this.args.numTrainEpochs * updatesPerEpoch);
+    const maxSteps =
+      this.args.maxSteps > 0 ? this.args.maxSteps : Math.ceil(this.args.numTrainEpochs * updatesPerEpoch);
     const numEpochs = Math.ceil(maxSteps / updatesPerEpoch);
     return { batchesPerEpoch, updatesPerEpoch, maxSteps, numEpochs };
   }
@@ -162,7 +163,10 @@ export class Trainer {
     }
   }
 
-  private async trainLocked(train: readonly TrainingFeature[], resumeFrom: ResumeFrom | undefined): Promise<TrainOutput> {
+  private async trainLocked(
+    train: readonly TrainingFeature[],
+    resumeFrom: ResumeFrom | undefined,
+  ): Promise<TrainOutput> {
     const args = this.args;
     const { batchesPerEpoch, updatesPerEpoch, maxSteps, numEpochs } = this.plan();
     const weights = this.model.namedWeights();
@@ -226,7 +230,13 @@ export class Trainer {
         let result;
         try {
           result = await trainingStep({
-            model: this.model, batches, optimizer, lr, maxGradNorm: args.maxGradNorm, lossFn: this.lossFn, dropoutSeeds: seeds,
+            model: this.model,
+            batches,
+            optimizer,
+            lr,
+            maxGradNorm: args.maxGradNorm,
+            lossFn: this.lossFn,
+            dropoutSeeds: seeds,
           });
         } finally {
           batches.forEach(disposeBatch);
@@ -252,13 +262,16 @@ export class Trainer {
         await yieldToEventLoop();
 
         // ---- log, evaluate, save
-        if (args.loggingSteps > 0 && state.globalStep % args.loggingSteps === 0) await this.logTraining(state, totals, result.gradNorm);
+        if (args.loggingSteps > 0 && state.globalStep % args.loggingSteps === 0)
+          await this.logTraining(state, totals, result.gradNorm);
         if (state.globalStep >= maxSteps || state.shouldTrainingStop) stop = true;
         const epochEnds = pos.stepInEpoch >= batchesPerEpoch;
         const evalNow =
-          (args.evalStrategy === "steps" && state.globalStep % args.evalSteps === 0) || (args.evalStrategy === "epoch" && epochEnds);
+          (args.evalStrategy === "steps" && state.globalStep % args.evalSteps === 0) ||
+          (args.evalStrategy === "epoch" && epochEnds);
         const saveNow =
-          (args.saveStrategy === "steps" && state.globalStep % args.saveSteps === 0) || (args.saveStrategy === "epoch" && epochEnds);
+          (args.saveStrategy === "steps" && state.globalStep % args.saveSteps === 0) ||
+          (args.saveStrategy === "epoch" && epochEnds);
 
         let metrics: LogEntry | null = null;
         let improved = false;
@@ -330,7 +343,12 @@ export class Trainer {
   private startLoop(state: TrainerState, run: RunShape, dir: string | null): LoopState {
     const seed = this.args.seed;
     if (!dir) {
-      return newLoopState(freshResume(), new Rng(seed), new Rng(seed ^ 0x5bd1e995), this.args.outputDir ? latestCheckpoint(this.args.outputDir) : null);
+      return newLoopState(
+        freshResume(),
+        new Rng(seed),
+        new Rng(seed ^ 0x5bd1e995),
+        this.args.outputDir ? latestCheckpoint(this.args.outputDir) : null,
+      );
     }
     const saved = readTrainerState(dir);
     checkResumable(dir, saved, run);
@@ -381,7 +399,8 @@ export class Trainer {
       await this.model.savePretrained(staging);
       if (this.tokenizer) await this.tokenizer.save(staging);
       for (const [name, text] of Object.entries(opts.files ?? {})) {
-        if (name !== path.basename(name) || name.startsWith(".")) throw new Error(`saveModel: file name ${JSON.stringify(name)} must be a plain name`);
+        if (name !== path.basename(name) || name.startsWith("."))
+          throw new Error(`saveModel: file name ${JSON.stringify(name)} must be a plain name`);
         writeFileSynced(path.join(staging, name), text);
       }
       writeFileSynced(path.join(staging, "training_args.json"), JSON.stringify(this.args, null, 2));
@@ -475,7 +494,9 @@ export class Trainer {
     const value = metrics[key];
     if (value === undefined) {
       if (this.args.loadBestModelAtEnd || this.args.earlyStoppingPatience > 0) {
-        throw new Error(`metricForBestModel "${this.args.metricForBestModel}": evaluation has no "${key}" (has ${Object.keys(metrics).join(", ")})`);
+        throw new Error(
+          `metricForBestModel "${this.args.metricForBestModel}": evaluation has no "${key}" (has ${Object.keys(metrics).join(", ")})`,
+        );
       }
       return false;
     }
@@ -489,9 +510,7 @@ export class Trainer {
 
   private nonFinite(what: string, state: TrainerState, lastCheckpoint: string | null): NonFiniteLossError {
     const where = `at step ${state.globalStep + 1} (epoch ${state.epoch.toFixed(2)})`;
-    const keep = lastCheckpoint
-      ? `the last good checkpoint is ${lastCheckpoint}`
-      : "no checkpoint was written yet";
+    const keep = lastCheckpoint ? `the last good checkpoint is ${lastCheckpoint}` : "no checkpoint was written yet";
     return new NonFiniteLossError(
       `Training stopped: ${what} ${where}; the update was not applied and ${keep}. ` +
         `Try a lower learning rate or check the data.`,
@@ -629,7 +648,12 @@ function rebuildEpochRows(history: LogEntry[]): EpochRow[] {
 }
 
 /** End with the best model: from the in-memory snapshot, or from the best checkpoint. */
-function loadBest(model: TrainableModel, state: TrainerState, loop: LoopState, weights: Map<string, tf.Variable>): void {
+function loadBest(
+  model: TrainableModel,
+  state: TrainerState,
+  loop: LoopState,
+  weights: Map<string, tf.Variable>,
+): void {
   if (loop.bestSnapshot) {
     for (const [name, v] of weights) {
       const best = tf.tensor(loop.bestSnapshot.get(name)!, v.shape, v.dtype);

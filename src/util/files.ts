@@ -159,7 +159,8 @@ function writeError(name: string, where: string, err: unknown): Error {
   const rel = path.relative(process.cwd(), where) || where;
   if (code === "EACCES" || code === "EPERM") return new Error(`${name}: permission denied (cannot write in ${rel})`);
   if (code === "EROFS") return new Error(`${name}: ${rel} is on a read-only file system`);
-  if (code === "ENOTDIR" || code === "EEXIST") return new Error(`${name}: ${rel} or one of its parents is a file, not a directory`);
+  if (code === "ENOTDIR" || code === "EEXIST")
+    return new Error(`${name}: ${rel} or one of its parents is a file, not a directory`);
   if (code === "EISDIR") return new Error(`${name}: ${rel} is a directory, not a file`);
   if (code === "ENOSPC") return new Error(`${name}: no space left on the device of ${rel}`);
   return new Error(`${name}: cannot write (${(err as Error)?.message ?? String(err)})`);
@@ -214,7 +215,8 @@ function fileKind(st: fs.Stats): string {
 export function readRegularFile(file: string, maxBytes: number, what = "file"): Buffer {
   const { fd, size } = openRegularFile(file, what);
   try {
-    const tooBig = (n: number) => new Error(`${file}: ${what} is ${n > size ? "more than " : ""}${n} bytes, over the ${maxBytes}-byte limit`);
+    const tooBig = (n: number) =>
+      new Error(`${file}: ${what} is ${n > size ? "more than " : ""}${n} bytes, over the ${maxBytes}-byte limit`);
     if (size > maxBytes) throw tooBig(size);
     const buf = Buffer.allocUnsafe(size + 1); // one byte more: sees a file that grew since fstat
     let n = 0;

@@ -47,7 +47,9 @@ function envNumber(name: string, fallback: number): number {
 }
 
 /** The settings in force for `opts` (explicit values, else the environment, else the defaults). */
-export function httpSettings(opts: HttpOptions = {}): Required<Pick<HttpOptions, "timeoutMs" | "retries" | "backoffMs">> {
+export function httpSettings(
+  opts: HttpOptions = {},
+): Required<Pick<HttpOptions, "timeoutMs" | "retries" | "backoffMs">> {
   return {
     timeoutMs: opts.timeoutMs ?? envNumber("NER_HTTP_TIMEOUT", 30) * 1000,
     retries: Math.floor(opts.retries ?? envNumber("NER_HTTP_RETRIES", 2)),
@@ -129,14 +131,24 @@ export async function fetchWithRetry(url: string, init: RequestInit = {}, opts: 
  * (only while the reader is waiting, so a slow consumer is not a stalled server), and progress
  * is reported for large bodies.
  */
-function guardBody(res: Response, url: string, controller: AbortController, timeoutMs: number, opts: HttpOptions, done: () => void): Response {
+function guardBody(
+  res: Response,
+  url: string,
+  controller: AbortController,
+  timeoutMs: number,
+  opts: HttpOptions,
+  done: () => void,
+): Response {
   const body = res.body;
   if (!body) {
     done();
     return res;
   }
   const total = Number(res.headers.get("content-length") ?? NaN);
-  const progress = Number.isFinite(total) && total >= (opts.progressMinBytes ?? 8 * 1024 * 1024) ? startProgress(url, total, opts) : null;
+  const progress =
+    Number.isFinite(total) && total >= (opts.progressMinBytes ?? 8 * 1024 * 1024)
+      ? startProgress(url, total, opts)
+      : null;
   const reader = body.getReader();
   let received = 0;
   const wrapped = new ReadableStream<Uint8Array>({
@@ -145,7 +157,12 @@ function guardBody(res: Response, url: string, controller: AbortController, time
       const stalled = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
           // Reject before aborting, so this reason wins the race against the aborted read.
-          reject(new HttpError(url, withHint(`no data for ${seconds(timeoutMs)} after ${received} bytes (NER_HTTP_TIMEOUT)`, opts)));
+          reject(
+            new HttpError(
+              url,
+              withHint(`no data for ${seconds(timeoutMs)} after ${received} bytes (NER_HTTP_TIMEOUT)`, opts),
+            ),
+          );
           controller.abort();
         }, timeoutMs);
       });
@@ -163,7 +180,11 @@ function guardBody(res: Response, url: string, controller: AbortController, time
       } catch (err) {
         progress?.finish(received);
         done();
-        out.error(err instanceof HttpError ? err : new HttpError(url, withHint(`transfer failed after ${received} bytes: ${describeFailure(err)}`, opts)));
+        out.error(
+          err instanceof HttpError
+            ? err
+            : new HttpError(url, withHint(`transfer failed after ${received} bytes: ${describeFailure(err)}`, opts)),
+        );
       } finally {
         clearTimeout(timer);
       }
@@ -182,7 +203,11 @@ function guardBody(res: Response, url: string, controller: AbortController, time
 }
 
 /** Progress of one download: a cli-progress bar on a terminal, else a stderr line every 10 %. */
-function startProgress(url: string, total: number, opts: HttpOptions): { update(n: number): void; finish(n: number): void } {
+function startProgress(
+  url: string,
+  total: number,
+  opts: HttpOptions,
+): { update(n: number): void; finish(n: number): void } {
   const stream = (opts.progressStream ?? process.stderr) as NodeJS.WriteStream;
   const label = opts.label ?? decodeURIComponent(new URL(url).pathname.split("/").pop() || url);
   const mb = (n: number): string => (n / 1048576).toFixed(1);
@@ -190,7 +215,11 @@ function startProgress(url: string, total: number, opts: HttpOptions): { update(
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- cli-progress loads only when a bar is drawn
     const cliProgress = require("cli-progress") as typeof import("cli-progress");
     const bar = new cliProgress.SingleBar(
-      { stream, format: `${label} |{bar}| {percentage}% | {done}/{all} MB | {duration_formatted}<{eta_formatted}`, hideCursor: true },
+      {
+        stream,
+        format: `${label} |{bar}| {percentage}% | {done}/{all} MB | {duration_formatted}<{eta_formatted}`,
+        hideCursor: true,
+      },
       cliProgress.Presets.shades_classic,
     );
     bar.start(total, 0, { done: mb(0), all: mb(total) });
@@ -227,7 +256,10 @@ function startProgress(url: string, total: number, opts: HttpOptions): { update(
 export function timedFetch(opts: HttpOptions = {}): typeof fetch {
   const f = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = typeof input === "string" ? input : input instanceof URL ? input.toString() : input.url;
-    const merged: RequestInit = input instanceof Request ? { method: input.method, headers: input.headers, body: input.body, ...init } : init ?? {};
+    const merged: RequestInit =
+      input instanceof Request
+        ? { method: input.method, headers: input.headers, body: input.body, ...init }
+        : (init ?? {});
     return fetchWithRetry(url, merged, opts);
   };
   return f as typeof fetch;

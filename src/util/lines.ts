@@ -54,7 +54,8 @@ export function* textLines(file: string, maxLineBytes = MAX_LINE_BYTES): Generat
         const bytes = pendingBytes === 0 ? Buffer.from(piece) : Buffer.concat([...pending, piece]);
         pending = [];
         pendingBytes = 0;
-        if (bytes.length > maxLineBytes) throw new Error(`${file}:${line + 1}: line of ${bytes.length} bytes, longer than ${maxLineBytes}`);
+        if (bytes.length > maxLineBytes)
+          throw new Error(`${file}:${line + 1}: line of ${bytes.length} bytes, longer than ${maxLineBytes}`);
         yield { text: decode(bytes), line };
         start = nl + 1;
       }

@@ -18,7 +18,9 @@ export class Utf8Error extends Error {
     readonly column: number,
     readonly byte: number,
   ) {
-    super(`${file}:${line}: invalid UTF-8 (byte 0x${byte.toString(16).padStart(2, "0")} at byte column ${column}); save the file as UTF-8`);
+    super(
+      `${file}:${line}: invalid UTF-8 (byte 0x${byte.toString(16).padStart(2, "0")} at byte column ${column}); save the file as UTF-8`,
+    );
     this.name = "Utf8Error";
   }
 }

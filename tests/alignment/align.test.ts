@@ -23,19 +23,26 @@ import { CONLL_LABELS } from "../tokenization/corpora";
 for (const model of ["tiny-distilbert", "tiny-bert"]) {
   test(`${model}: aligned labels and word_ids equal the golden batches (incl. truncation at 16)`, async () => {
     const tok = NerTokenizer.fromDirectory(fixturePath(model));
-        for (const [name, b] of Object.entries(goldenBatches(model))) {
+    for (const [name, b] of Object.entries(goldenBatches(model))) {
       const rows = goldenRows(b);
       const feats = await tokenizeAndAlignLabels(tok, rows, { maxLength: b.max_length ?? undefined });
       feats.forEach((f, i) => {
         const n = f.inputIds.length;
         // Golden rows are padded; the unpadded prefix is what alignment produces.
         assert.deepEqual(f.inputIds, b.input_ids[i].slice(0, n), `${name}[${i}] input_ids`);
-        assert.ok(b.attention_mask[i].slice(n).every((m) => m === 0), `${name}[${i}] length`);
+        assert.ok(
+          b.attention_mask[i].slice(n).every((m) => m === 0),
+          `${name}[${i}] length`,
+        );
         assert.deepEqual(f.wordIds, b.word_ids[i].slice(0, n), `${name}[${i}] word_ids`);
         assert.deepEqual(f.labels, b.labels[i].slice(0, n), `${name}[${i}] labels`);
         if (b.token_type_ids) assert.deepEqual(f.tokenTypeIds, b.token_type_ids[i].slice(0, n));
       });
-      if (b.max_length !== null) assert.ok(feats.some((f) => f.truncatedWords > 0), `${name} truncates`);
+      if (b.max_length !== null)
+        assert.ok(
+          feats.some((f) => f.truncatedWords > 0),
+          `${name} truncates`,
+        );
     }
   });
 }
@@ -47,7 +54,18 @@ test("MIT example: '5 star resturants in my town' aligns to the first sub-word",
   const row = { tokens: "5 star resturants in my town".split(" "), ner_tags: tags.map((t) => labels.indexOf(t)) };
   const [f] = await tokenizeAndAlignLabels(tok, [row]);
   const names = f.labels.map((l) => (l === IGNORE_INDEX ? -100 : labels[l]));
-  assert.deepEqual(names, [-100, "B-Rating", "I-Rating", "O", -100, -100, "B-Location", "I-Location", "I-Location", -100]);
+  assert.deepEqual(names, [
+    -100,
+    "B-Rating",
+    "I-Rating",
+    "O",
+    -100,
+    -100,
+    "B-Location",
+    "I-Location",
+    "I-Location",
+    -100,
+  ]);
   const all = await tokenizeAndAlignLabels(tok, [row], { labelAllTokens: true });
   assert.deepEqual(all[0].labels, [-100, 1, 2, 0, 0, 0, 3, 4, 4, -100]);
 });
@@ -56,7 +74,11 @@ test("labelAllTokens: plain (tutorial) repeats B-X; run_ner.py's bToI maps later
   const tok = NerTokenizer.fromDirectory(modelDir("bert-base-cased"));
   const row = { tokens: ["Kamo", "lamb"], ner_tags: [CONLL_LABELS.indexOf("B-PER"), CONLL_LABELS.indexOf("B-MISC")] };
   const [plain] = await tokenizeAndAlignLabels(tok, [row], { labelAllTokens: true });
-  const [mapped] = await tokenizeAndAlignLabels(tok, [row], { labelAllTokens: true, bToI: true, labelList: CONLL_LABELS });
+  const [mapped] = await tokenizeAndAlignLabels(tok, [row], {
+    labelAllTokens: true,
+    bToI: true,
+    labelList: CONLL_LABELS,
+  });
   const [first] = await tokenizeAndAlignLabels(tok, [row]);
   assert.deepEqual(first.wordIds, [null, 0, 0, 1, 1, null]);
   assert.deepEqual(first.labels, [-100, 1, -100, 7, -100, -100]);
@@ -65,7 +87,10 @@ test("labelAllTokens: plain (tutorial) repeats B-X; run_ner.py's bToI maps later
   assert.deepEqual(bToILabelMap(CONLL_LABELS), [0, 2, 2, 4, 4, 6, 6, 8, 8]);
   assert.deepEqual(bToILabelMap(["B-X", "O", "B-Y", "I-Y"]), [0, 1, 3, 3]);
   await assert.rejects(tokenizeAndAlignLabels(tok, [row], { bToI: true }), /labelList/);
-  await assert.rejects(tokenizeAndAlignLabels(tok, [{ tokens: ["a"], ner_tags: [] }]), /row 0: 1 tokens but 0 ner_tags/);
+  await assert.rejects(
+    tokenizeAndAlignLabels(tok, [{ tokens: ["a"], ner_tags: [] }]),
+    /row 0: 1 tokens but 0 ner_tags/,
+  );
 });
 
 test("words without sub-tokens (lone U+FE0F, uncased) are reported, not silently lost", async () => {
@@ -85,7 +110,10 @@ test("words without sub-tokens (lone U+FE0F, uncased) are reported, not silently
   const trunc = await tokenizeAndAlignLabels(tok, rows, { maxLength: 4 });
   assert.equal(trunc[0].truncatedWords, 1, "Paris is cut; the empty word is not counted as truncated");
   assert.equal(summarizeAlignment(trunc).truncatedWordCount, 1);
-  assert.equal(alignmentNotice(s, "x.jsonl"), 'x.jsonl: 1 word(s) produced no sub-token (their labels are lost): sentence 1 word 2 "\uFE0F"');
+  assert.equal(
+    alignmentNotice(s, "x.jsonl"),
+    'x.jsonl: 1 word(s) produced no sub-token (their labels are lost): sentence 1 word 2 "\uFE0F"',
+  );
   assert.equal(
     alignmentNotice(summarizeAlignment(trunc, rows), "x.jsonl", { maxLength: 4, where: (i) => `x.jsonl:${i + 1}` }),
     "x.jsonl: 1 sentence(s) truncated to 4 tokens (of 2), 1 word(s) cut: their labels are not trained on or evaluated; raise --max-length to keep them; " +

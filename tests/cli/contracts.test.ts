@@ -58,9 +58,11 @@ function helpOf(cmd: Command): string {
 
 test("ner --help lists every command, examples and the environment variables", () => {
   const help = helpOf(buildProgram());
-  for (const c of ["align", "data", "evaluate", "model", "predict", "seqeval", "train"]) assert.match(help, new RegExp(`^  ${c}\\b`, "m"));
+  for (const c of ["align", "data", "evaluate", "model", "predict", "seqeval", "train"])
+    assert.match(help, new RegExp(`^  ${c}\\b`, "m"));
   assert.match(help, /Examples:\n {2}ner /);
-  for (const v of ["NER_DATA_DIR", "NER_MODELS_DIR", "NER_CACHE_DIR", "NER_OFFLINE", "NER_BACKEND", "NER_DEBUG"]) assert.ok(help.includes(v), v);
+  for (const v of ["NER_DATA_DIR", "NER_MODELS_DIR", "NER_CACHE_DIR", "NER_OFFLINE", "NER_BACKEND", "NER_DEBUG"])
+    assert.ok(help.includes(v), v);
 });
 
 test("the backend names in the help are the backend ladder's", () => {
@@ -69,19 +71,36 @@ test("the backend names in the help are the backend ladder's", () => {
 
 test("every command has a description, --json, an example and (where it loads files) its environment variables", () => {
   const leaves = leafCommands();
-  assert.deepEqual(
-    leaves.map((l) => l.name).sort(),
-    ["align", "data convert", "data download", "data list", "data stats", "env", "evaluate", "export web", "model convert", "model info", "model logits", "predict", "seqeval", "train"],
-  );
+  assert.deepEqual(leaves.map((l) => l.name).sort(), [
+    "align",
+    "data convert",
+    "data download",
+    "data list",
+    "data stats",
+    "env",
+    "evaluate",
+    "export web",
+    "model convert",
+    "model info",
+    "model logits",
+    "predict",
+    "seqeval",
+    "train",
+  ]);
   for (const { name, cmd } of leaves) {
     const help = helpOf(cmd);
     assert.ok(cmd.description().length > 20, `${name}: description`);
-    assert.ok(cmd.options.some((o) => o.long === "--json"), `${name}: --json`);
+    assert.ok(
+      cmd.options.some((o) => o.long === "--json"),
+      `${name}: --json`,
+    );
     assert.match(help, new RegExp(`Examples:\\n  ner ${name}|Examples:\\n  .*\\n  ner ${name}`), `${name}: example`);
   }
   const envOf = (n: string) => helpOf(leaves.find((l) => l.name === n)!.cmd);
-  for (const n of ["data stats", "data convert", "data download"]) assert.match(envOf(n), /NER_DATA_DIR[\s\S]*NER_OFFLINE/, n);
-  for (const n of ["model info", "model logits", "predict", "train", "evaluate"]) assert.match(envOf(n), /NER_MODELS_DIR[\s\S]*NER_BACKEND/, n);
+  for (const n of ["data stats", "data convert", "data download"])
+    assert.match(envOf(n), /NER_DATA_DIR[\s\S]*NER_OFFLINE/, n);
+  for (const n of ["model info", "model logits", "predict", "train", "evaluate"])
+    assert.match(envOf(n), /NER_MODELS_DIR[\s\S]*NER_BACKEND/, n);
   assert.match(envOf("align"), /NER_MODELS_DIR[\s\S]*NER_OFFLINE/);
 });
 
@@ -89,7 +108,23 @@ test("the flags the issues name exist", () => {
   const leaves = new Map(leafCommands().map((l) => [l.name, l.cmd]));
   const flags = (n: string) => new Set(leaves.get(n)!.options.map((o) => o.long));
   const expect: Record<string, string[]> = {
-    train: ["--data", "--model", "--output", "--epochs", "--lr", "--batch-size", "--weight-decay", "--warmup", "--config", "--max-steps", "--seed", "--max-grad-norm", "--warmup-steps", "--no-shuffle", "--labels"],
+    train: [
+      "--data",
+      "--model",
+      "--output",
+      "--epochs",
+      "--lr",
+      "--batch-size",
+      "--weight-decay",
+      "--warmup",
+      "--config",
+      "--max-steps",
+      "--seed",
+      "--max-grad-norm",
+      "--warmup-steps",
+      "--no-shuffle",
+      "--labels",
+    ],
     evaluate: ["--model", "--data", "--json", "--predictions"],
     predict: ["--model", "--aggregation", "--input", "--json", "--html"],
     align: ["--tokenizer", "--input", "--label-all-tokens", "--max-length", "--labels", "--json"],
@@ -104,7 +139,10 @@ test("errors: one line naming the command and the problem, exit 1; the stack onl
   const plain = ner(["data", "stats", "no_such_corpus"]);
   assert.equal(plain.code, 1);
   assert.equal(plain.stdout, "");
-  assert.match(plain.stderr, /^ner data stats: no_such_corpus: neither a file nor a corpus \(corpora: mit_restaurant, conll2003, wnut17, wikiann_en/);
+  assert.match(
+    plain.stderr,
+    /^ner data stats: no_such_corpus: neither a file nor a corpus \(corpora: mit_restaurant, conll2003, wnut17, wikiann_en/,
+  );
   assert.equal(plain.stderr.trim().split("\n").length, 1);
   assert.doesNotMatch(plain.stderr, /\n\s+at /);
 
@@ -133,7 +171,10 @@ test("NER_OFFLINE with a Hub name: a clear error naming the variables, no networ
   const r = ner(["model", "info", "someone/not-mirrored", "--json"], { NER_OFFLINE: "1", NER_CACHE_DIR: tmp() });
   assert.equal(r.code, 1);
   assert.equal(r.stdout, "");
-  assert.match(r.stderr, /^ner model info: someone\/not-mirrored\/config\.json is not available offline \(NER_OFFLINE=1\).*NER_MODELS_DIR/);
+  assert.match(
+    r.stderr,
+    /^ner model info: someone\/not-mirrored\/config\.json is not available offline \(NER_OFFLINE=1\).*NER_MODELS_DIR/,
+  );
   assert.equal(r.stderr.trim().split("\n").length, 1);
 });
 
@@ -143,10 +184,18 @@ test("--json: stdout is only JSON (backend notices and weight reports go to stde
   assert.equal(info.code, 0, info.stderr);
   assert.equal(JSON.parse(info.stdout).architecture, "BertForTokenClassification");
 
-  const pred = ner(["predict", "--model", model, "--json", "EU rejects German call", "Peter lives in Berlin"], { NER_BACKEND: "cpu" });
+  const pred = ner(["predict", "--model", model, "--json", "EU rejects German call", "Peter lives in Berlin"], {
+    NER_BACKEND: "cpu",
+  });
   assert.equal(pred.code, 0, pred.stderr);
-  const lines = pred.stdout.trim().split("\n").map((l) => JSON.parse(l) as { text: string; entities: unknown[] });
-  assert.deepEqual(lines.map((l) => l.text), ["EU rejects German call", "Peter lives in Berlin"]);
+  const lines = pred.stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { text: string; entities: unknown[] });
+  assert.deepEqual(
+    lines.map((l) => l.text),
+    ["EU rejects German call", "Peter lives in Berlin"],
+  );
   assert.match(pred.stderr, /running TensorFlow\.js in Node\.js/, "tfjs's cpu-backend notice goes to stderr");
 
   const list = ner(["data", "list", "--json"]);
@@ -156,10 +205,15 @@ test("--json: stdout is only JSON (backend notices and weight reports go to stde
 
 test("a closed stdout pipe (ner ... | head) ends quietly with exit 0", async () => {
   const dir = tmp();
-  const cases = Array.from({ length: 400 }, () => ({ y_true: [["B-PER", "I-PER", "O", "B-LOC"]], y_pred: [["B-PER", "I-PER", "O", "O"]] }));
+  const cases = Array.from({ length: 400 }, () => ({
+    y_true: [["B-PER", "I-PER", "O", "B-LOC"]],
+    y_pred: [["B-PER", "I-PER", "O", "O"]],
+  }));
   const file = path.join(dir, "cases.json");
   fs.writeFileSync(file, JSON.stringify(cases));
-  const child = spawn(process.execPath, [bin, "seqeval", "--input", file, "--json"], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [bin, "seqeval", "--input", file, "--json"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   child.stdout.once("data", () => child.stdout.destroy());
@@ -175,9 +229,18 @@ test("ner train flags: --config keys are checked, numbers are range-checked befo
     fs.writeFileSync(f, JSON.stringify(obj));
     return f;
   };
-  assert.throws(() => optionsFromFlags({ config: cfg({ output: "o", learning_rate: 1 }) }), /unknown key "learning_rate" \(known: data, model/);
-  assert.throws(() => optionsFromFlags({ config: cfg({ output: "o", lr: "fast" }) }), /"lr" must be a number, got "fast"/);
-  assert.throws(() => optionsFromFlags({ config: cfg({ output: "o", shuffle: "no" }) }), /"shuffle" must be true or false/);
+  assert.throws(
+    () => optionsFromFlags({ config: cfg({ output: "o", learning_rate: 1 }) }),
+    /unknown key "learning_rate" \(known: data, model/,
+  );
+  assert.throws(
+    () => optionsFromFlags({ config: cfg({ output: "o", lr: "fast" }) }),
+    /"lr" must be a number, got "fast"/,
+  );
+  assert.throws(
+    () => optionsFromFlags({ config: cfg({ output: "o", shuffle: "no" }) }),
+    /"shuffle" must be true or false/,
+  );
   assert.throws(() => optionsFromFlags({ config: cfg([1]) }), /must hold a JSON object/);
   assert.throws(() => optionsFromFlags({ output: "o", batchSize: "0" }), /--batch-size must be an integer ≥ 1, got 0/);
   assert.throws(() => optionsFromFlags({ output: "o", batchSize: "2.5" }), /--batch-size must be an integer/);
@@ -186,12 +249,42 @@ test("ner train flags: --config keys are checked, numbers are range-checked befo
   assert.throws(() => optionsFromFlags({ output: "o", maxSteps: "0" }), /--max-steps must be an integer ≥ 1 \(or -1\)/);
   assert.throws(() => optionsFromFlags({ output: "o", lr: "-1" }), /--lr must be a number > 0/);
   assert.deepEqual(
-    optionsFromFlags({ output: "o", epochs: "2", lr: "5e-5", batchSize: "8", weightDecay: "0", warmup: "0.1", warmupSteps: "3", maxSteps: "-1", seed: "7", maxGradNorm: "0", shuffle: false, labels: "O,B-X,I-X" }),
-    { outputDir: "o", numTrainEpochs: 2, learningRate: 5e-5, perDeviceTrainBatchSize: 8, weightDecay: 0, warmupRatio: 0.1, warmupSteps: 3, maxSteps: -1, seed: 7, maxGradNorm: 0, shuffle: false, labels: "O,B-X,I-X" },
+    optionsFromFlags({
+      output: "o",
+      epochs: "2",
+      lr: "5e-5",
+      batchSize: "8",
+      weightDecay: "0",
+      warmup: "0.1",
+      warmupSteps: "3",
+      maxSteps: "-1",
+      seed: "7",
+      maxGradNorm: "0",
+      shuffle: false,
+      labels: "O,B-X,I-X",
+    }),
+    {
+      outputDir: "o",
+      numTrainEpochs: 2,
+      learningRate: 5e-5,
+      perDeviceTrainBatchSize: 8,
+      weightDecay: 0,
+      warmupRatio: 0.1,
+      warmupSteps: 3,
+      maxSteps: -1,
+      seed: 7,
+      maxGradNorm: 0,
+      shuffle: false,
+      labels: "O,B-X,I-X",
+    },
   );
   const r = ner(["train", "--output", path.join(dir, "out"), "--batch-size", "0"]);
   assert.equal(r.code, 1);
-  assert.equal(r.stderr, "ner train: --batch-size must be an integer ≥ 1, got 0\n", "rejected before the backend is even announced");
+  assert.equal(
+    r.stderr,
+    "ner train: --batch-size must be an integer ≥ 1, got 0\n",
+    "rejected before the backend is even announced",
+  );
 });
 
 test("ner train with the issue's flags, then ner evaluate --json with a per-type report and CoNLL predictions", () => {
@@ -204,28 +297,73 @@ test("ner train with the issue's flags, then ner evaluate --json with a per-type
   const jsonl = sentences.map((s) => JSON.stringify(s)).join("\n") + "\n";
   fs.writeFileSync(path.join(dir, "train.jsonl"), jsonl);
   fs.writeFileSync(path.join(dir, "valid.jsonl"), jsonl);
-  const labels = "O,B-Price,I-Price,B-Dish,I-Dish,B-Location,I-Location,B-Cuisine,I-Cuisine,B-Hours,I-Hours,B-Rating,I-Rating";
+  const labels =
+    "O,B-Price,I-Price,B-Dish,I-Dish,B-Location,I-Location,B-Cuisine,I-Cuisine,B-Hours,I-Hours,B-Rating,I-Rating";
   fs.writeFileSync(path.join(dir, "train.json"), JSON.stringify({ weightDecay: 0.01, maxGradNorm: 1 }));
   const out = path.join(dir, "model");
   const train = ner(
-    ["train", "--data", "train.jsonl,valid.jsonl", "--labels", labels, "--model", fixturePath("tiny-bert"), "--config", "train.json",
-      "--epochs", "1", "--lr", "1e-3", "--batch-size", "2", "--weight-decay", "0", "--warmup", "0.1", "--warmup-steps", "1", "--max-steps", "2",
-      "--seed", "3", "--max-grad-norm", "0.5", "--no-shuffle", "--output", out, "--progress", "none", "--json"],
-    {}, dir,
+    [
+      "train",
+      "--data",
+      "train.jsonl,valid.jsonl",
+      "--labels",
+      labels,
+      "--model",
+      fixturePath("tiny-bert"),
+      "--config",
+      "train.json",
+      "--epochs",
+      "1",
+      "--lr",
+      "1e-3",
+      "--batch-size",
+      "2",
+      "--weight-decay",
+      "0",
+      "--warmup",
+      "0.1",
+      "--warmup-steps",
+      "1",
+      "--max-steps",
+      "2",
+      "--seed",
+      "3",
+      "--max-grad-norm",
+      "0.5",
+      "--no-shuffle",
+      "--output",
+      out,
+      "--progress",
+      "none",
+      "--json",
+    ],
+    {},
+    dir,
   );
   assert.equal(train.code, 0, train.stderr);
-  const t = JSON.parse(train.stdout) as { metrics: Record<string, number>; runCard: { options: Record<string, unknown> } };
+  const t = JSON.parse(train.stdout) as {
+    metrics: Record<string, number>;
+    runCard: { options: Record<string, unknown> };
+  };
   assert.equal(t.metrics.step, 2);
   assert.equal(t.runCard.options.shuffle, false);
   assert.equal(t.runCard.options.weightDecay, 0, "flags override --config");
   assert.equal(t.runCard.options.maxGradNorm, 0.5);
-  const config = JSON.parse(fs.readFileSync(path.join(out, "config.json"), "utf8")) as { id2label: Record<string, string> };
+  const config = JSON.parse(fs.readFileSync(path.join(out, "config.json"), "utf8")) as {
+    id2label: Record<string, string>;
+  };
   assert.deepEqual(Object.values(config.id2label), labels.split(","));
   assert.ok(fs.existsSync(path.join(out, "model.safetensors")));
 
   const ev = ner(["evaluate", "--model", out, "--data", "valid.jsonl", "--json"], {}, dir);
   assert.equal(ev.code, 0, ev.stderr);
-  const e = JSON.parse(ev.stdout) as { metrics: Record<string, number>; sentences: number; predictions: string; classification_report: Record<string, { "f1-score": number; support: number }>; report: string };
+  const e = JSON.parse(ev.stdout) as {
+    metrics: Record<string, number>;
+    sentences: number;
+    predictions: string;
+    classification_report: Record<string, { "f1-score": number; support: number }>;
+    report: string;
+  };
   assert.equal(e.sentences, 3);
   assert.equal(e.classification_report["micro avg"].support, 8);
   assert.ok(Math.abs(e.classification_report["micro avg"]["f1-score"] - e.metrics.eval_f1) < 1e-12);

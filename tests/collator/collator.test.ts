@@ -27,7 +27,7 @@ test("collated golden batches equal Python's padded input_ids, attention_mask, t
   for (const model of ["tiny-bert", "tiny-distilbert"]) {
     const tok = NerTokenizer.fromDirectory(fixturePath(model));
     const collator = DataCollatorForTokenClassification.forTokenizer(tok);
-        for (const [name, b] of Object.entries(goldenBatches(model))) {
+    for (const [name, b] of Object.entries(goldenBatches(model))) {
       const rows = goldenRows(b);
       const feats = await tokenizeAndAlignLabels(tok, rows, { maxLength: b.max_length ?? undefined });
       const before = tf.memory().numTensors;
@@ -53,9 +53,18 @@ test("padFeatures: -100 label padding, pad token, multiple-of rounding, inferenc
   ];
   const p = padFeatures(feats, { padTokenId: 0 });
   assert.equal(p.seqLength, 4);
-  assert.deepEqual(toRows(p.inputIds, 4), [[101, 5, 6, 102], [101, 7, 102, 0]]);
-  assert.deepEqual(toRows(p.attentionMask, 4), [[1, 1, 1, 1], [1, 1, 1, 0]]);
-  assert.deepEqual(toRows(p.labels!, 4), [[-100, 3, 4, -100], [-100, 1, -100, -100]]);
+  assert.deepEqual(toRows(p.inputIds, 4), [
+    [101, 5, 6, 102],
+    [101, 7, 102, 0],
+  ]);
+  assert.deepEqual(toRows(p.attentionMask, 4), [
+    [1, 1, 1, 1],
+    [1, 1, 1, 0],
+  ]);
+  assert.deepEqual(toRows(p.labels!, 4), [
+    [-100, 3, 4, -100],
+    [-100, 1, -100, -100],
+  ]);
   const c = new DataCollatorForTokenClassification({ padTokenId: 9, padToMultipleOf: 8, labelPadTokenId: -1 });
   const q = c.padFeatures(feats);
   assert.equal(q.seqLength, 8);
@@ -63,7 +72,10 @@ test("padFeatures: -100 label padding, pad token, multiple-of rounding, inferenc
   assert.deepEqual(toRows(q.labels!, 8)[1], [-100, 1, -100, -1, -1, -1, -1, -1]);
   const inference = c.collate(feats.map(({ inputIds }) => ({ inputIds })));
   assert.equal(inference.labels, undefined);
-  assert.deepEqual(inference.attentionMask.arraySync(), [[1, 1, 1, 1, 0, 0, 0, 0], [1, 1, 1, 0, 0, 0, 0, 0]]);
+  assert.deepEqual(inference.attentionMask.arraySync(), [
+    [1, 1, 1, 1, 0, 0, 0, 0],
+    [1, 1, 1, 0, 0, 0, 0, 0],
+  ]);
   disposeBatch(inference);
   assert.throws(() => padFeatures([], { padTokenId: 0 }), /empty batch/);
   assert.throws(() => padFeatures([{ inputIds: [1, 2], labels: [1] }], { padTokenId: 0 }), /2 inputIds but 1 labels/);
@@ -74,7 +86,10 @@ test("length-grouped indices: a seeded permutation, longest first, each mega-bat
   const rng = new Rng(3);
   const lengths = Array.from({ length: 1000 }, () => 1 + rng.int(120));
   const order = lengthGroupedIndices(lengths, 8, new Rng(42));
-  assert.deepEqual([...order].sort((a, b) => a - b), lengths.map((_, i) => i));
+  assert.deepEqual(
+    [...order].sort((a, b) => a - b),
+    lengths.map((_, i) => i),
+  );
   assert.equal(lengths[order[0]], Math.max(...lengths));
   const mult = defaultMegaBatchMult(1000, 8);
   assert.equal(mult, 31);
@@ -96,13 +111,20 @@ test("sampler epochs continue the seeded stream and cut padding compared with ra
   const saved = sampler.rng.state();
   const e2 = sampler.epoch();
   assert.notDeepEqual(e1, e2);
-  assert.deepEqual(new LengthGroupedBatchSampler(lengths, 16, Rng.fromState(saved)).epoch(), e2, "resumes from saved state");
+  assert.deepEqual(
+    new LengthGroupedBatchSampler(lengths, 16, Rng.fromState(saved)).epoch(),
+    e2,
+    "resumes from saved state",
+  );
   assert.equal(e1.length, sampler.numBatches);
   assert.ok(e1.every((b, i) => b.length === 16 || i === e1.length - 1));
   const grouped = paddingStats(lengths, e1);
   const random = paddingStats(lengths, randomBatches(lengths.length, 16, new Rng(123)));
   assert.equal(grouped.realTokens, random.realTokens);
-  assert.ok(grouped.paddingFraction < random.paddingFraction / 3, `${grouped.paddingFraction} vs ${random.paddingFraction}`);
+  assert.ok(
+    grouped.paddingFraction < random.paddingFraction / 3,
+    `${grouped.paddingFraction} vs ${random.paddingFraction}`,
+  );
   assert.deepEqual(paddingStats([2, 4, 3], [[0, 1], [2]]), { realTokens: 9, paddedTokens: 2, paddingFraction: 2 / 11 });
   assert.equal(paddingStats([2, 4, 3], [[0, 1], [2]], 8).paddedTokens, 16 + 8 - 9);
 });

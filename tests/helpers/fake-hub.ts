@@ -48,18 +48,20 @@ export async function startFakeHub(repos: Record<string, Record<string, FakeHubF
           return;
         }
         const paths = (JSON.parse(body).paths ?? []) as string[];
-        const out = paths.filter((p) => repo[p]).map((p) => {
-          const f = repo[p];
-          const oid = oidOf(f);
-          return {
-            type: "file",
-            path: p,
-            size: f.content.length,
-            oid: f.lfs ? crypto.createHash("sha1").update(p).digest("hex") : oid,
-            ...(f.lfs ? { lfs: { oid, size: f.content.length, pointerSize: 134 } } : {}),
-            lastCommit: { id: FAKE_COMMIT, title: "init", date: "2024-01-01T00:00:00.000Z" },
-          };
-        });
+        const out = paths
+          .filter((p) => repo[p])
+          .map((p) => {
+            const f = repo[p];
+            const oid = oidOf(f);
+            return {
+              type: "file",
+              path: p,
+              size: f.content.length,
+              oid: f.lfs ? crypto.createHash("sha1").update(p).digest("hex") : oid,
+              ...(f.lfs ? { lfs: { oid, size: f.content.length, pointerSize: 134 } } : {}),
+              lastCommit: { id: FAKE_COMMIT, title: "init", date: "2024-01-01T00:00:00.000Z" },
+            };
+          });
         res.writeHead(200, { "Content-Type": "application/json" });
         res.end(JSON.stringify(out));
       });

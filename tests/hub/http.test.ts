@@ -32,11 +32,19 @@ test("a server that accepts and never answers: bounded attempts, then an error n
   let requests = 0;
   const base = await listen(net.createServer((s) => s.once("data", () => requests++)));
   const t0 = Date.now();
-  await assert.rejects(fetchWithRetry(`${base}/model.safetensors`, {}, { ...fast, retries: 1, hint: "Set NER_OFFLINE=1" }), (e: Error) => {
-    assert.ok(e instanceof HttpError);
-    assert.match(e.message, new RegExp(`^${base}/model\\.safetensors: no response within 0\\.3 s \\(NER_HTTP_TIMEOUT\\) \\(2 attempts\\)\\. Set NER_OFFLINE=1$`));
-    return true;
-  });
+  await assert.rejects(
+    fetchWithRetry(`${base}/model.safetensors`, {}, { ...fast, retries: 1, hint: "Set NER_OFFLINE=1" }),
+    (e: Error) => {
+      assert.ok(e instanceof HttpError);
+      assert.match(
+        e.message,
+        new RegExp(
+          `^${base}/model\\.safetensors: no response within 0\\.3 s \\(NER_HTTP_TIMEOUT\\) \\(2 attempts\\)\\. Set NER_OFFLINE=1$`,
+        ),
+      );
+      return true;
+    },
+  );
   assert.equal(requests, 2);
   assert.ok(Date.now() - t0 < 5000);
 });

@@ -28,7 +28,9 @@ const config = Buffer.from(JSON.stringify({ model_type: "bert", hidden_size: 8 }
 const weights = Buffer.from(Array.from({ length: 4096 }, (_, i) => i % 251));
 
 test("downloads into a Python-layout cache, verifies, then serves from cache without network", async () => {
-  const hub = await startFakeHub({ "org/tiny": { "config.json": { content: config }, "model.safetensors": { content: weights, lfs: true } } });
+  const hub = await startFakeHub({
+    "org/tiny": { "config.json": { content: config }, "model.safetensors": { content: weights, lfs: true } },
+  });
   const cache = tmp();
   try {
     await withEnv({ NER_OFFLINE: undefined, NER_MODELS_DIR: undefined, HF_HUB_CACHE: cache }, async () => {
@@ -56,7 +58,9 @@ test("downloads into a Python-layout cache, verifies, then serves from cache wit
 });
 
 test("a checksum mismatch leaves nothing in the cache", async () => {
-  const hub = await startFakeHub({ bad: { "model.safetensors": { content: weights, lfs: true, advertisedOid: "0".repeat(64) } } });
+  const hub = await startFakeHub({
+    bad: { "model.safetensors": { content: weights, lfs: true, advertisedOid: "0".repeat(64) } },
+  });
   const cache = tmp();
   try {
     await withEnv({ NER_OFFLINE: undefined, NER_MODELS_DIR: undefined, HF_HUB_CACHE: cache }, async () => {
@@ -78,8 +82,14 @@ test("missing files: optional gives null, required names the file and the endpoi
   try {
     await withEnv({ NER_OFFLINE: undefined, NER_MODELS_DIR: undefined, HF_HUB_CACHE: cache }, async () => {
       assert.equal(await resolveModelFile("org/tiny", "tokenizer.json", { hubUrl: hub.url, optional: true }), null);
-      await assert.rejects(resolveModelFile("org/tiny", "tokenizer.json", { hubUrl: hub.url }), /tokenizer\.json does not exist in http:\/\/127\.0\.0\.1/);
-      await assert.rejects(resolveModelFile("org/nope", "config.json", { hubUrl: hub.url }), /could not reach .*org\/nope/);
+      await assert.rejects(
+        resolveModelFile("org/tiny", "tokenizer.json", { hubUrl: hub.url }),
+        /tokenizer\.json does not exist in http:\/\/127\.0\.0\.1/,
+      );
+      await assert.rejects(
+        resolveModelFile("org/nope", "config.json", { hubUrl: hub.url }),
+        /could not reach .*org\/nope/,
+      );
     });
   } finally {
     await hub.close();
@@ -110,9 +120,15 @@ test("local directories, the NER_MODELS_DIR mirror and the embedded files come f
     fs.mkdirSync(path.join(mirror, "tiny"));
     fs.writeFileSync(path.join(mirror, "tiny", "vocab.txt"), "[PAD]\n");
     await withEnv({ NER_OFFLINE: "1", NER_MODELS_DIR: mirror, HF_HUB_CACHE: cache }, async () => {
-      assert.equal(await resolveModelFile("bert-base-cased", "config.json"), path.join(mirror, "bert-base-cased", "config.json"));
+      assert.equal(
+        await resolveModelFile("bert-base-cased", "config.json"),
+        path.join(mirror, "bert-base-cased", "config.json"),
+      );
       assert.equal(await resolveModelFile("someorg/tiny", "vocab.txt"), path.join(mirror, "tiny", "vocab.txt"));
-      assert.equal(await resolveModelFile(path.join(mirror, "tiny"), "vocab.txt"), path.join(mirror, "tiny", "vocab.txt"));
+      assert.equal(
+        await resolveModelFile(path.join(mirror, "tiny"), "vocab.txt"),
+        path.join(mirror, "tiny", "vocab.txt"),
+      );
       assert.equal(await resolveModelFile(path.join(mirror, "tiny"), "config.json", { optional: true }), null);
       await assert.rejects(resolveModelFile(path.join(mirror, "absent"), "config.json"), /model directory not found/);
       // The embedded bert-base-uncased tokenizer ships with the repo and works offline with no mirror.
@@ -130,7 +146,10 @@ test("local directories, the NER_MODELS_DIR mirror and the embedded files come f
 });
 
 /** A proxy in front of `upstream` that can stall or fail chosen requests. */
-async function startFaultyProxy(upstream: string, fault: (req: http.IncomingMessage, n: number) => "pass" | "silent" | "stall" | "503") {
+async function startFaultyProxy(
+  upstream: string,
+  fault: (req: http.IncomingMessage, n: number) => "pass" | "silent" | "stall" | "503",
+) {
   let n = 0;
   const sockets = new Set<net.Socket>();
   const server = http.createServer((req, res) => {
@@ -141,14 +160,18 @@ async function startFaultyProxy(upstream: string, fault: (req: http.IncomingMess
       res.end();
       return;
     }
-    const up = http.request(`${upstream}${req.url}`, { method: req.method, headers: { ...req.headers, host: new URL(upstream).host } }, (ur) => {
-      res.writeHead(ur.statusCode ?? 500, ur.headers);
-      if (kind === "stall") {
-        ur.once("data", (chunk: Buffer) => res.write(chunk.subarray(0, 100))); // then nothing more
-      } else {
-        ur.pipe(res);
-      }
-    });
+    const up = http.request(
+      `${upstream}${req.url}`,
+      { method: req.method, headers: { ...req.headers, host: new URL(upstream).host } },
+      (ur) => {
+        res.writeHead(ur.statusCode ?? 500, ur.headers);
+        if (kind === "stall") {
+          ur.once("data", (chunk: Buffer) => res.write(chunk.subarray(0, 100))); // then nothing more
+        } else {
+          ur.pipe(res);
+        }
+      },
+    );
     req.pipe(up);
   });
   server.on("connection", (s) => {
@@ -178,8 +201,14 @@ test("a hub that accepts and never answers: an error within the timeout naming t
   try {
     await withEnv({ ...fastHttp, NER_OFFLINE: undefined, NER_MODELS_DIR: undefined, HF_HUB_CACHE: cache }, async () => {
       await assert.rejects(resolveModelFile("org/tiny", "config.json", { hubUrl: url }), (e: Error) => {
-        assert.match(e.message, /could not reach http:\/\/127\.0\.0\.1:\d+\/org\/tiny .*: http:\/\/127\.0\.0\.1:\d+\/api\/models\/org\/tiny\/paths-info\/main: no response within 0\.3 s/);
-        assert.match(e.message, /\(2 attempts\)\. Set NER_MODELS_DIR to a folder holding org\/tiny\/ and NER_OFFLINE=1 .*HF_ENDPOINT/);
+        assert.match(
+          e.message,
+          /could not reach http:\/\/127\.0\.0\.1:\d+\/org\/tiny .*: http:\/\/127\.0\.0\.1:\d+\/api\/models\/org\/tiny\/paths-info\/main: no response within 0\.3 s/,
+        );
+        assert.match(
+          e.message,
+          /\(2 attempts\)\. Set NER_MODELS_DIR to a folder holding org\/tiny\/ and NER_OFFLINE=1 .*HF_ENDPOINT/,
+        );
         return true;
       });
     });
@@ -192,15 +221,21 @@ test("a hub that accepts and never answers: an error within the timeout naming t
 });
 
 test("a download that stalls mid-file fails with the byte count and leaves no complete file; 5xx are retried", async () => {
-  const hub = await startFakeHub({ "org/tiny": { "config.json": { content: config }, "model.safetensors": { content: weights, lfs: true } } });
-  const isBody = (req: http.IncomingMessage) => req.method === "GET" && /model\.safetensors$/.test(req.url ?? "") && req.headers.range !== "bytes=0-0";
+  const hub = await startFakeHub({
+    "org/tiny": { "config.json": { content: config }, "model.safetensors": { content: weights, lfs: true } },
+  });
+  const isBody = (req: http.IncomingMessage) =>
+    req.method === "GET" && /model\.safetensors$/.test(req.url ?? "") && req.headers.range !== "bytes=0-0";
   const stalling = await startFaultyProxy(hub.url, (req) => (isBody(req) ? "stall" : "pass"));
   let served503 = 0;
   const flaky = await startFaultyProxy(hub.url, (req) => (req.method === "POST" && served503++ === 0 ? "503" : "pass"));
   const cache = tmp();
   try {
     await withEnv({ ...fastHttp, NER_OFFLINE: undefined, NER_MODELS_DIR: undefined, HF_HUB_CACHE: cache }, async () => {
-      await assert.rejects(resolveModelFile("org/tiny", "model.safetensors", { hubUrl: stalling.url }), /no data for 0\.3 s after 100 bytes/);
+      await assert.rejects(
+        resolveModelFile("org/tiny", "model.safetensors", { hubUrl: stalling.url }),
+        /no data for 0\.3 s after 100 bytes/,
+      );
       assert.equal(findInHubCache("org/tiny", "model.safetensors", "main", cache), null);
       const w = await resolveModelFile("org/tiny", "model.safetensors", { hubUrl: flaky.url });
       assert.ok(w);

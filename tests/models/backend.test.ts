@@ -27,7 +27,10 @@ test("initBackend picks the best backend (wasm+blas, else wasm, without native t
     const info = backendInfo();
     assert.equal(info?.name, first);
     if (noNativeTf()) {
-      assert.deepEqual(info?.skipped.map((s) => s.name), native.addon ? ["tfjs-node-gpu", "tfjs-node"] : ["tfjs-node-gpu", "tfjs-node", "wasm+blas"]);
+      assert.deepEqual(
+        info?.skipped.map((s) => s.name),
+        native.addon ? ["tfjs-node-gpu", "tfjs-node"] : ["tfjs-node-gpu", "tfjs-node", "wasm+blas"],
+      );
       if (!native.addon) assert.match(info?.skipped[2].reason ?? "", /native BLAS addon (not built|load error)/);
     }
     process.env.NER_BACKEND = "cpu";
@@ -43,10 +46,16 @@ test("initBackend picks the best backend (wasm+blas, else wasm, without native t
 
 test("asking for a missing or unknown backend is a clear error", async () => {
   if (noNativeTf()) {
-    await assert.rejects(initBackend("tfjs-node", { quiet: true }), /Backend "tfjs-node" is not available: tfjs-node: .*registered no "tensorflow" backend/);
+    await assert.rejects(
+      initBackend("tfjs-node", { quiet: true }),
+      /Backend "tfjs-node" is not available: tfjs-node: .*registered no "tensorflow" backend/,
+    );
     await assert.rejects(initBackend("tfjs-node-gpu", { quiet: true }), /Backend "tfjs-node-gpu" is not available/);
   }
-  await assert.rejects(initBackend("webgpu", { quiet: true }), /Unknown backend "webgpu".*expected one of tfjs-node-gpu, tfjs-node, wasm\+blas, wasm, cpu/);
+  await assert.rejects(
+    initBackend("webgpu", { quiet: true }),
+    /Unknown backend "webgpu".*expected one of tfjs-node-gpu, tfjs-node, wasm\+blas, wasm, cpu/,
+  );
 });
 
 test("wasm+blas reports its BLAS (library, version, threads, OPENBLAS_CORETYPE) in the label; wasm is plain wasm", async (t) => {
@@ -54,7 +63,10 @@ test("wasm+blas reports its BLAS (library, version, threads, OPENBLAS_CORETYPE) 
   if (native.addon === undefined) {
     // CI must prove the native tier: there a missing addon is a failure, elsewhere the error must say why.
     assert.notEqual(process.env.CI, "true", `CI=true but the native BLAS addon is unavailable: ${native.reason}`);
-    await assert.rejects(initBackend("wasm+blas", { quiet: true }), /Backend "wasm\+blas" is not available: wasm\+blas: native BLAS addon (not built|load error)/);
+    await assert.rejects(
+      initBackend("wasm+blas", { quiet: true }),
+      /Backend "wasm\+blas" is not available: wasm\+blas: native BLAS addon (not built|load error)/,
+    );
     t.diagnostic(`native BLAS addon unavailable here: ${native.reason}`);
     return;
   }
@@ -79,19 +91,50 @@ test("tf.gather's gradient (UnsortedSegmentSum) works on wasm and equals cpu's",
   const run = async (backend: string) => {
     await initBackend(backend, { quiet: true });
     return tf.tidy(() => {
-      const table = tf.tensor2d([[1, 2], [3, 4], [5, 6], [7, 8]]);
+      const table = tf.tensor2d([
+        [1, 2],
+        [3, 4],
+        [5, 6],
+        [7, 8],
+      ]);
       const ids = tf.tensor1d([3, 0, 3, 1], "int32");
-      const w = tf.tensor2d([[1, 10], [2, 20], [3, 30], [4, 40]]);
+      const w = tf.tensor2d([
+        [1, 10],
+        [2, 20],
+        [3, 30],
+        [4, 40],
+      ]);
       const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, ids), w)))(table);
       return g.arraySync();
     });
   };
-  const expected = [[2, 20], [4, 40], [0, 0], [4, 40]];
+  const expected = [
+    [2, 20],
+    [4, 40],
+    [0, 0],
+    [4, 40],
+  ];
   assert.deepEqual(await run("wasm"), expected);
   assert.deepEqual(await run("cpu"), expected);
   await initBackend("wasm", { quiet: true });
-  const seg = tf.unsortedSegmentSum(tf.tensor2d([[1, 1], [2, 2], [4, 4]]), tf.tensor1d([2, -1, 2], "int32"), 3);
-  assert.deepEqual(seg.arraySync(), [[0, 0], [0, 0], [5, 5]], "negative segment ids are dropped, as in TF");
+  const seg = tf.unsortedSegmentSum(
+    tf.tensor2d([
+      [1, 1],
+      [2, 2],
+      [4, 4],
+    ]),
+    tf.tensor1d([2, -1, 2], "int32"),
+    3,
+  );
+  assert.deepEqual(
+    seg.arraySync(),
+    [
+      [0, 0],
+      [0, 0],
+      [5, 5],
+    ],
+    "negative segment ids are dropped, as in TF",
+  );
   seg.dispose();
 });
 
@@ -110,7 +153,11 @@ test("heapTensorChanged: after an in-place heap write, wasm's XNNPACK matmul see
   heap.typedArrayFromHeap(w as never).fill(2); // what an in-place optimizer does
   heapTensorChanged(w);
   assert.equal(product(), 6, "XNNPACK must not reuse the weights it packed before the write");
-  assert.equal(tf.tidy(() => tf.sum(w).dataSync()[0]), 12, "the data itself is kept");
+  assert.equal(
+    tf.tidy(() => tf.sum(w).dataSync()[0]),
+    12,
+    "the data itself is kept",
+  );
   tf.dispose([x, w, bias]);
   assert.equal(tf.memory().numTensors, before);
 });

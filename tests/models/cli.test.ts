@@ -10,7 +10,10 @@ import type { Golden } from "./parity-helper";
 import { readSafetensors } from "../../src/models";
 
 function ner(args: string[]) {
-  const res = spawnSync(process.execPath, [path.join(repoRoot, "bin", "ner.js"), ...args], { encoding: "utf8", env: { ...process.env, NER_BACKEND: "wasm" } });
+  const res = spawnSync(process.execPath, [path.join(repoRoot, "bin", "ner.js"), ...args], {
+    encoding: "utf8",
+    env: { ...process.env, NER_BACKEND: "wasm" },
+  });
   return { code: res.status, stdout: res.stdout, stderr: res.stderr };
 }
 
@@ -29,7 +32,9 @@ test("model info --json reports architecture, parameter count, labels and backen
 });
 
 test("model logits reproduces transformers' logits from input_ids, tokens and text lines", () => {
-  const golden = readFixtureJson<Golden>("tiny-bert", "golden.json").batches.b4_padded as Golden["batches"][string] & { words: string[][] };
+  const golden = readFixtureJson<Golden>("tiny-bert", "golden.json").batches.b4_padded as Golden["batches"][string] & {
+    words: string[][];
+  };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ner-logits-"));
   const input = path.join(dir, "in.jsonl");
   const lines = golden.input_ids.map((ids, k) => {
@@ -38,9 +43,22 @@ test("model logits reproduces transformers' logits from input_ids, tokens and te
   });
   lines.push(JSON.stringify({ tokens: golden.words[1] }), JSON.stringify({ text: golden.words[1].join(" ") }));
   fs.writeFileSync(input, lines.join("\n") + "\n");
-  const r = ner(["model", "logits", "--model", fixturePath("tiny-bert"), "--input", input, "--json", "--batch-size", "3"]);
+  const r = ner([
+    "model",
+    "logits",
+    "--model",
+    fixturePath("tiny-bert"),
+    "--input",
+    input,
+    "--json",
+    "--batch-size",
+    "3",
+  ]);
   assert.equal(r.code, 0, r.stderr);
-  const out = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { input_ids: number[]; logits: number[][] });
+  const out = r.stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { input_ids: number[]; logits: number[][] });
   assert.equal(out.length, 6);
   golden.input_ids.forEach((_, k) => {
     const n = out[k].input_ids.length;
@@ -50,7 +68,11 @@ test("model logits reproduces transformers' logits from input_ids, tokens and te
     got.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) <= 1e-4, `line ${k + 1}: ${v} vs ${expected[i]}`));
   });
   const n1 = golden.attention_mask[1].reduce((a, b) => a + b, 0);
-  assert.deepEqual(out[4].input_ids, golden.input_ids[1].slice(0, n1), "words are tokenized with the model's tokenizer");
+  assert.deepEqual(
+    out[4].input_ids,
+    golden.input_ids[1].slice(0, n1),
+    "words are tokenized with the model's tokenizer",
+  );
   assert.deepEqual(out[5].input_ids, out[4].input_ids);
 });
 
@@ -80,7 +102,10 @@ test("model info: a truncated model.safetensors or pytorch_model.bin is a proble
   assert.equal(r.code, 1, r.stderr);
   const info = JSON.parse(r.stdout);
   assert.equal(info.problems.length, 1);
-  assert.match(info.problems[0], /model\.safetensors: invalid safetensors file: tensor ".*" data \[\d+, \d+\) runs past the end of the data .*truncated/);
+  assert.match(
+    info.problems[0],
+    /model\.safetensors: invalid safetensors file: tensor ".*" data \[\d+, \d+\) runs past the end of the data .*truncated/,
+  );
 
   const bin = fs.mkdtempSync(path.join(os.tmpdir(), "ner-info-"));
   fs.copyFileSync(torchFixture("bert.config.json"), path.join(bin, "config.json"));
@@ -109,7 +134,11 @@ test("model info: classifier size vs id2label and label2id vs id2label are check
   const r = ner(["model", "info", dir, "--json"]);
   assert.equal(r.code, 1);
   const problems: string[] = JSON.parse(r.stdout).problems;
-  const has = (re: RegExp) => assert.ok(problems.some((p) => re.test(p)), `${re} in ${JSON.stringify(problems)}`);
+  const has = (re: RegExp) =>
+    assert.ok(
+      problems.some((p) => re.test(p)),
+      `${re} in ${JSON.stringify(problems)}`,
+    );
   has(/label2id\["I-PER"\] is 4, but id2label\[2\] is "I-PER"/);
   has(/label2id has labels that id2label lacks: "B-MISC"/);
   has(/num_labels is 9, but id2label has 5 labels/);
@@ -131,7 +160,12 @@ test("model info: a config.json that is null or not JSON is a one-line error nam
 test("model convert writes model.safetensors (same dtypes and bytes) next to a .bin-only checkpoint, single or sharded", () => {
   for (const [from, files] of [
     ["bert.fp16.bin", { "pytorch_model.bin": torchFixture("bert.fp16.bin") }],
-    ["bert.sharded", Object.fromEntries(fs.readdirSync(torchFixture("bert.sharded")).map((f) => [f, path.join(torchFixture("bert.sharded"), f)]))],
+    [
+      "bert.sharded",
+      Object.fromEntries(
+        fs.readdirSync(torchFixture("bert.sharded")).map((f) => [f, path.join(torchFixture("bert.sharded"), f)]),
+      ),
+    ],
   ] as const) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ner-convert-"));
     fs.copyFileSync(torchFixture("bert.config.json"), path.join(dir, "config.json"));
@@ -139,8 +173,14 @@ test("model convert writes model.safetensors (same dtypes and bytes) next to a .
     const r = ner(["model", "convert", dir]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /wrote .*model\.safetensors \(\d+ tensors/);
-    assert.deepEqual(fs.readdirSync(dir).filter((f) => f.includes(".tmp")), [], "no temp file left");
-    const reference = torchFixture(from === "bert.fp16.bin" ? "bert.fp16.reference.safetensors" : "bert.reference.safetensors");
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((f) => f.includes(".tmp")),
+      [],
+      "no temp file left",
+    );
+    const reference = torchFixture(
+      from === "bert.fp16.bin" ? "bert.fp16.reference.safetensors" : "bert.reference.safetensors",
+    );
     const want = readSafetensors(reference).tensors;
     const got = readSafetensors(path.join(dir, "model.safetensors")).tensors;
     assert.deepEqual([...got.keys()].sort(), [...want.keys()].sort());

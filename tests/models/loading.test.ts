@@ -21,8 +21,17 @@ const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "ner-models-"));
 const fixture = (name: string) => fixturePath(name);
 
 function tinyConfig(type: "distilbert" | "bert", labels = 3) {
-  const sizes = type === "distilbert" ? { vocab_size: 50, dim: 16, n_layers: 1, n_heads: 2, hidden_dim: 32, max_position_embeddings: 24 }
-    : { vocab_size: 50, hidden_size: 16, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 32, max_position_embeddings: 24 };
+  const sizes =
+    type === "distilbert"
+      ? { vocab_size: 50, dim: 16, n_layers: 1, n_heads: 2, hidden_dim: 32, max_position_embeddings: 24 }
+      : {
+          vocab_size: 50,
+          hidden_size: 16,
+          num_hidden_layers: 1,
+          num_attention_heads: 2,
+          intermediate_size: 32,
+          max_position_embeddings: 24,
+        };
   return configFromHf(defaultHfConfig(type, sizes), { numLabels: labels });
 }
 
@@ -40,12 +49,17 @@ test("savePretrained writes HF config + safetensors that load back identically",
     await model.savePretrained(dir);
     const cfg = JSON.parse(fs.readFileSync(path.join(dir, "config.json"), "utf8"));
     assert.equal(cfg.model_type, type);
-    assert.deepEqual(cfg.architectures, [type === "bert" ? "BertForTokenClassification" : "DistilBertForTokenClassification"]);
+    assert.deepEqual(cfg.architectures, [
+      type === "bert" ? "BertForTokenClassification" : "DistilBertForTokenClassification",
+    ]);
     assert.deepEqual(cfg.id2label, { "0": "LABEL_0", "1": "LABEL_1", "2": "LABEL_2" });
     assert.deepEqual(cfg.label2id, { LABEL_0: 0, LABEL_1: 1, LABEL_2: 2 });
     const file = readSafetensors(path.join(dir, "model.safetensors"));
     assert.deepEqual(file.metadata, { format: "pt" });
-    assert.deepEqual([...file.tensors.keys()], model.specs.map((s) => s.name));
+    assert.deepEqual(
+      [...file.tensors.keys()],
+      model.specs.map((s) => s.name),
+    );
     const loaded = await AutoModelForTokenClassification.fromPretrained(dir, { log: null });
     assert.deepEqual(loaded.loadingInfo, { missingKeys: [], unexpectedKeys: [], mismatchedKeys: [] });
     const x = inputs();
@@ -79,24 +93,45 @@ test("a base checkpoint without classifier gets a fresh head, announced like HF"
   await initBackend("wasm", { quiet: true });
   const orig = readSafetensors(path.join(fixture("tiny-bert"), "model.safetensors"));
   // A bert-base-* style checkpoint: no classifier, a pooler, MLM/NSP heads, LayerNorm gamma/beta, no... prefix kept.
-  const tensors = new Map([...orig.tensors].filter(([k]) => !k.startsWith("classifier.")).map(([k, v]) => [k.replace(/LayerNorm\.weight$/, "LayerNorm.gamma").replace(/LayerNorm\.bias$/, "LayerNorm.beta"), v]));
-  const extra = readSafetensors(encodeSafetensors(new Map([
-    ["bert.pooler.dense.weight", { shape: [32, 32], data: new Float32Array(32 * 32) }],
-    ["cls.predictions.bias", { shape: [4], data: new Float32Array(4) }],
-    ["bert.embeddings.position_ids", { shape: [1, 4], data: new Float32Array(4) }],
-  ])));
+  const tensors = new Map(
+    [...orig.tensors]
+      .filter(([k]) => !k.startsWith("classifier."))
+      .map(([k, v]) => [
+        k.replace(/LayerNorm\.weight$/, "LayerNorm.gamma").replace(/LayerNorm\.bias$/, "LayerNorm.beta"),
+        v,
+      ]),
+  );
+  const extra = readSafetensors(
+    encodeSafetensors(
+      new Map([
+        ["bert.pooler.dense.weight", { shape: [32, 32], data: new Float32Array(32 * 32) }],
+        ["cls.predictions.bias", { shape: [4], data: new Float32Array(4) }],
+        ["bert.embeddings.position_ids", { shape: [1, 4], data: new Float32Array(4) }],
+      ]),
+    ),
+  );
   for (const [k, v] of extra.tensors) tensors.set(k, v);
   const raw = JSON.parse(fs.readFileSync(path.join(fixture("tiny-bert"), "config.json"), "utf8"));
   delete raw.id2label;
   delete raw.label2id;
   const id2label = { 0: "O", 1: "B-X", 2: "I-X" };
   const messages: string[] = [];
-  const model = loadFromTensors(configFromHf(raw, { id2label }), tensors, { source: "bert-like", log: (m) => messages.push(m), seed: 3 });
+  const model = loadFromTensors(configFromHf(raw, { id2label }), tensors, {
+    source: "bert-like",
+    log: (m) => messages.push(m),
+    seed: 3,
+  });
   assert.deepEqual(model.loadingInfo!.missingKeys, ["classifier.weight", "classifier.bias"]);
   assert.deepEqual(model.loadingInfo!.unexpectedKeys.sort(), ["bert.pooler.dense.weight", "cls.predictions.bias"]);
-  assert.match(messages.join("\n"), /Some weights of BertForTokenClassification were not initialized from the model checkpoint at bert-like and are newly initialized: \["classifier.weight","classifier.bias"\]/);
+  assert.match(
+    messages.join("\n"),
+    /Some weights of BertForTokenClassification were not initialized from the model checkpoint at bert-like and are newly initialized: \["classifier.weight","classifier.bias"\]/,
+  );
   assert.match(messages.join("\n"), /You should probably TRAIN this model/);
-  assert.match(messages.join("\n"), /were not used when initializing BertForTokenClassification: .*cls\.predictions\.bias/);
+  assert.match(
+    messages.join("\n"),
+    /were not used when initializing BertForTokenClassification: .*cls\.predictions\.bias/,
+  );
   assert.equal(model.config.numLabels, 3);
   assert.deepEqual(model.config.label2id, { O: 0, "B-X": 1, "I-X": 2 });
   // LayerNorm gamma/beta were mapped onto weight/bias.
@@ -106,21 +141,31 @@ test("a base checkpoint without classifier gets a fresh head, announced like HF"
   const w = Array.from(model.namedWeights().get("classifier.weight")!.dataSync());
   const std = Math.sqrt(w.reduce((s, v) => s + v * v, 0) / w.length);
   assert.ok(std > 0.01 && std < 0.03, `classifier std ${std}`);
-  assert.ok(model.namedWeights().get("classifier.bias")!.dataSync().every((v) => v === 0));
+  assert.ok(
+    model
+      .namedWeights()
+      .get("classifier.bias")!
+      .dataSync()
+      .every((v) => v === 0),
+  );
   model.dispose();
 });
 
 test("bare encoder checkpoints (keys without the distilbert. prefix) load", async () => {
   await initBackend("wasm", { quiet: true });
   const orig = readSafetensors(path.join(fixture("tiny-distilbert"), "model.safetensors"));
-  const tensors = new Map([...orig.tensors].filter(([k]) => k.startsWith("distilbert.")).map(([k, v]) => [k.slice("distilbert.".length), v]));
+  const tensors = new Map(
+    [...orig.tensors].filter(([k]) => k.startsWith("distilbert.")).map(([k, v]) => [k.slice("distilbert.".length), v]),
+  );
   const raw = JSON.parse(fs.readFileSync(path.join(fixture("tiny-distilbert"), "config.json"), "utf8"));
   const model = loadFromTensors(configFromHf(raw), tensors, { log: null });
   assert.deepEqual(model.loadingInfo!.missingKeys, ["classifier.weight", "classifier.bias"]);
   assert.deepEqual(model.loadingInfo!.unexpectedKeys, []);
   const q = model.namedWeights().get("distilbert.transformer.layer.1.attention.q_lin.weight")!;
   // tfjs keeps Linear weights as [in, out]: the transpose of torch's [out, in].
-  const expected = tf.tensor(orig.tensors.get("distilbert.transformer.layer.1.attention.q_lin.weight")!.toFloat32(), [32, 32]).transpose();
+  const expected = tf
+    .tensor(orig.tensors.get("distilbert.transformer.layer.1.attention.q_lin.weight")!.toFloat32(), [32, 32])
+    .transpose();
   assert.deepEqual([...q.dataSync()], [...expected.dataSync()]);
   expected.dispose();
   model.dispose();
@@ -134,9 +179,16 @@ test("fromPretrained + dispose leaves no tensors behind, also when loading fails
     assert.ok(tf.memory().numTensors > before, `${name}: the model holds its weights`);
     model.dispose();
     assert.equal(tf.memory().numTensors, before, `${name}: after dispose()`);
-    await assert.rejects(AutoModelForTokenClassification.fromPretrained(fixture(name), { numLabels: 5, log: null }), /size mismatch/);
+    await assert.rejects(
+      AutoModelForTokenClassification.fromPretrained(fixture(name), { numLabels: 5, log: null }),
+      /size mismatch/,
+    );
     assert.equal(tf.memory().numTensors, before, `${name}: after a failed load`);
-    const resized = await AutoModelForTokenClassification.fromPretrained(fixture(name), { numLabels: 5, ignoreMismatchedSizes: true, log: null });
+    const resized = await AutoModelForTokenClassification.fromPretrained(fixture(name), {
+      numLabels: 5,
+      ignoreMismatchedSizes: true,
+      log: null,
+    });
     resized.dispose();
     assert.equal(tf.memory().numTensors, before, `${name}: after a fresh head and dispose()`);
   }
@@ -149,8 +201,15 @@ test("a head of a different size is an error unless ignoreMismatchedSizes", asyn
     /size mismatch for classifier.weight: the checkpoint has shape \[9,32\], the model needs \[5,32\].*ignoreMismatchedSizes/,
   );
   const messages: string[] = [];
-  const model = await AutoModelForTokenClassification.fromPretrained(fixture("tiny-distilbert"), { numLabels: 5, ignoreMismatchedSizes: true, log: (m) => messages.push(m) });
-  assert.deepEqual(model.loadingInfo!.mismatchedKeys.map((m) => m.key), ["classifier.weight", "classifier.bias"]);
+  const model = await AutoModelForTokenClassification.fromPretrained(fixture("tiny-distilbert"), {
+    numLabels: 5,
+    ignoreMismatchedSizes: true,
+    log: (m) => messages.push(m),
+  });
+  assert.deepEqual(
+    model.loadingInfo!.mismatchedKeys.map((m) => m.key),
+    ["classifier.weight", "classifier.bias"],
+  );
   assert.match(messages.join("\n"), /shapes did not match/);
   assert.equal(model.config.id2label[4], "LABEL_4");
   model.dispose();
@@ -165,12 +224,19 @@ test("directories without weights, or with a .bin that is no checkpoint, give a 
     /no weights found \(looked for model\.safetensors, model\.safetensors\.index\.json, pytorch_model\.bin, pytorch_model\.bin\.index\.json/,
   );
   fs.writeFileSync(path.join(dir, "pytorch_model.bin"), "not a checkpoint");
-  await assert.rejects(AutoModelForTokenClassification.fromPretrained(dir, { log: null }), /pytorch_model\.bin: not a PyTorch checkpoint/);
+  await assert.rejects(
+    AutoModelForTokenClassification.fromPretrained(dir, { log: null }),
+    /pytorch_model\.bin: not a PyTorch checkpoint/,
+  );
 });
 
 test("config.json that is null, not an object or not JSON: one-line error naming the file", async () => {
   await initBackend("wasm", { quiet: true });
-  for (const [text, why] of [["null", /must be a JSON object, got null/], ["[1, 2]", /must be a JSON object, got an array/], ["{model_type: bert", /is not valid JSON/]] as const) {
+  for (const [text, why] of [
+    ["null", /must be a JSON object, got null/],
+    ["[1, 2]", /must be a JSON object, got an array/],
+    ["{model_type: bert", /is not valid JSON/],
+  ] as const) {
     const dir = tmp();
     fs.writeFileSync(path.join(dir, "config.json"), text);
     fs.copyFileSync(path.join(fixture("tiny-bert"), "model.safetensors"), path.join(dir, "model.safetensors"));
@@ -190,15 +256,36 @@ test("randomInit follows HF's init and is reproducible from the seed", async () 
   const b = randomInit(cfg, 11);
   const c = randomInit(cfg, 12);
   const word = a.namedWeights().get("bert.embeddings.word_embeddings.weight")!;
-  assert.deepEqual([...word.dataSync()], [...b.namedWeights().get("bert.embeddings.word_embeddings.weight")!.dataSync()]);
-  assert.notDeepEqual([...word.dataSync()], [...c.namedWeights().get("bert.embeddings.word_embeddings.weight")!.dataSync()]);
+  assert.deepEqual(
+    [...word.dataSync()],
+    [...b.namedWeights().get("bert.embeddings.word_embeddings.weight")!.dataSync()],
+  );
+  assert.notDeepEqual(
+    [...word.dataSync()],
+    [...c.namedWeights().get("bert.embeddings.word_embeddings.weight")!.dataSync()],
+  );
   const rows = word.arraySync() as number[][];
-  assert.ok(rows[cfg.padTokenId].every((v) => v === 0), "padding row is zero");
+  assert.ok(
+    rows[cfg.padTokenId].every((v) => v === 0),
+    "padding row is zero",
+  );
   const flat = rows.slice(1).flat();
   const std = Math.sqrt(flat.reduce((s, v) => s + v * v, 0) / flat.length);
   assert.ok(Math.abs(std - 0.02) < 0.002, `std ${std}`);
-  assert.ok(a.namedWeights().get("bert.encoder.layer.0.output.LayerNorm.weight")!.dataSync().every((v) => v === 1));
-  assert.ok(a.namedWeights().get("bert.encoder.layer.0.output.dense.bias")!.dataSync().every((v) => v === 0));
+  assert.ok(
+    a
+      .namedWeights()
+      .get("bert.encoder.layer.0.output.LayerNorm.weight")!
+      .dataSync()
+      .every((v) => v === 1),
+  );
+  assert.ok(
+    a
+      .namedWeights()
+      .get("bert.encoder.layer.0.output.dense.bias")!
+      .dataSync()
+      .every((v) => v === 0),
+  );
   for (const m of [a, b, c]) m.dispose();
 });
 
@@ -206,8 +293,14 @@ test("forward checks its inputs", async () => {
   await initBackend("wasm", { quiet: true });
   const model = randomInit(tinyConfig("distilbert"), 1);
   const ids = tf.tensor2d([[1, 2, 3]], undefined, "int32");
-  assert.throws(() => model.forward({ inputIds: ids, attentionMask: tf.tensor2d([[1, 1]], undefined, "int32") }), /attentionMask shape \[1,2\] does not match inputIds \[1,3\]/);
-  assert.throws(() => model.forward({ inputIds: tf.tensor2d([[1.5]]), attentionMask: tf.tensor2d([[1]]) }), /inputIds must be int32/);
+  assert.throws(
+    () => model.forward({ inputIds: ids, attentionMask: tf.tensor2d([[1, 1]], undefined, "int32") }),
+    /attentionMask shape \[1,2\] does not match inputIds \[1,3\]/,
+  );
+  assert.throws(
+    () => model.forward({ inputIds: tf.tensor2d([[1.5]]), attentionMask: tf.tensor2d([[1]]) }),
+    /inputIds must be int32/,
+  );
   const long = tf.zeros([1, 30], "int32") as tf.Tensor2D;
   assert.throws(() => model.forward({ inputIds: long, attentionMask: long }), /exceeds max_position_embeddings 24/);
   model.dispose();
@@ -229,7 +322,8 @@ test("half-precision checkpoints (F16, BF16) load and give nearly the same logit
     for (const [name, t] of orig.tensors) {
       const f = t.toFloat32();
       const half = new Uint16Array(f.length);
-      for (let i = 0; i < f.length; i++) half[i] = dtype === "F16" ? toHalf(f[i]) : new Uint32Array(new Float32Array([f[i]]).buffer)[0] >>> 16;
+      for (let i = 0; i < f.length; i++)
+        half[i] = dtype === "F16" ? toHalf(f[i]) : new Uint32Array(new Float32Array([f[i]]).buffer)[0] >>> 16;
       header[name] = { dtype, shape: t.shape, data_offsets: [offset, offset + half.byteLength] };
       chunks.push(new Uint8Array(half.buffer));
       offset += half.byteLength;
@@ -239,7 +333,10 @@ test("half-precision checkpoints (F16, BF16) load and give nearly the same logit
     new DataView(bytes.buffer).setBigUint64(0, BigInt(json.length), true);
     bytes.set(json, 8);
     let pos = 8 + json.length;
-    for (const c of chunks) { bytes.set(c, pos); pos += c.length; }
+    for (const c of chunks) {
+      bytes.set(c, pos);
+      pos += c.length;
+    }
     const model = loadFromTensors(configFromHf(raw), readSafetensors(bytes).tensors, { log: null });
     const got = model.forward(x).dataSync();
     let diff = 0;

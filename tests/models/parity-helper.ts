@@ -80,7 +80,8 @@ export function checkGradients(model: LoadedModel, golden: Golden, batchNames?: 
     for (const [param, expected] of Object.entries(b.grad_norms)) {
       const g = grads.get(param)!;
       const norm = Math.sqrt(g.square().sum().dataSync()[0]);
-      if (expected >= 1e-5) assert.ok(Math.abs(norm - expected) <= 1e-3 * expected, `${name} ${param}: grad norm ${norm} vs ${expected}`);
+      if (expected >= 1e-5)
+        assert.ok(Math.abs(norm - expected) <= 1e-3 * expected, `${name} ${param}: grad norm ${norm} vs ${expected}`);
       else assert.ok(Math.abs(norm - expected) <= 1e-6, `${name} ${param}: grad norm ${norm} vs ${expected} (abs)`);
     }
     for (const [param, expected] of Object.entries(b.grads_small)) {

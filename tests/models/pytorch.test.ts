@@ -28,8 +28,14 @@ function modelDir(model: "bert" | "distilbert", files: Record<string, string>): 
 }
 
 function inputs() {
-  const ids = [[2, 7, 11, 39, 5, 3], [2, 30, 17, 3, 0, 0]];
-  const mask = [[1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 0, 0]];
+  const ids = [
+    [2, 7, 11, 39, 5, 3],
+    [2, 30, 17, 3, 0, 0],
+  ];
+  const mask = [
+    [1, 1, 1, 1, 1, 1],
+    [1, 1, 1, 1, 0, 0],
+  ];
   return { inputIds: tf.tensor2d(ids, undefined, "int32"), attentionMask: tf.tensor2d(mask, undefined, "int32") };
 }
 
@@ -90,15 +96,26 @@ test("views with storage offsets and strides are materialised in row-major order
   const ours = readPytorchCheckpoint(fx("bert.views.bin"));
   const ref = readSafetensors(fx("bert.reference.safetensors")).tensors;
   for (const [k, t] of ref) assert.deepEqual([...ours.get(k)!.toFloat32()], [...t.toFloat32()], k);
-  await assertSameLogits(modelDir("bert", { "pytorch_model.bin": "bert.views.bin" }), "bert", "bert.reference.safetensors");
+  await assertSameLogits(
+    modelDir("bert", { "pytorch_model.bin": "bert.views.bin" }),
+    "bert",
+    "bert.reference.safetensors",
+  );
 });
 
 test("tied weights (two keys, one storage) load; the unused one is reported like HF", async () => {
   await initBackend("wasm", { quiet: true });
   assertSameTensors("bert.tied.bin", "bert.reference.safetensors", ["cls.predictions.decoder.weight"]);
   const t = readPytorchCheckpoint(fx("bert.tied.bin"));
-  assert.deepEqual([...t.get("cls.predictions.decoder.weight")!.toFloat32()], [...t.get("bert.embeddings.word_embeddings.weight")!.toFloat32()]);
-  const info = await assertSameLogits(modelDir("bert", { "pytorch_model.bin": "bert.tied.bin" }), "bert", "bert.reference.safetensors");
+  assert.deepEqual(
+    [...t.get("cls.predictions.decoder.weight")!.toFloat32()],
+    [...t.get("bert.embeddings.word_embeddings.weight")!.toFloat32()],
+  );
+  const info = await assertSameLogits(
+    modelDir("bert", { "pytorch_model.bin": "bert.tied.bin" }),
+    "bert",
+    "bert.reference.safetensors",
+  );
   assert.deepEqual(info.unexpectedKeys, ["cls.predictions.decoder.weight"]);
 });
 
@@ -114,14 +131,21 @@ test("sharded checkpoints (pytorch_model.bin.index.json, model.safetensors.index
   }
   // A shard that the index names but that is missing is reported with the index file.
   const dir = tmp();
-  for (const f of ["config.json", "pytorch_model.bin.index.json", "pytorch_model-00001-of-00002.bin"]) fs.copyFileSync(path.join(fx("bert.sharded"), f), path.join(dir, f));
-  await assert.rejects(resolveWeightFiles(dir), /pytorch_model\.bin\.index\.json: shard pytorch_model-00002-of-00002\.bin is listed in the index but not found/);
+  for (const f of ["config.json", "pytorch_model.bin.index.json", "pytorch_model-00001-of-00002.bin"])
+    fs.copyFileSync(path.join(fx("bert.sharded"), f), path.join(dir, f));
+  await assert.rejects(
+    resolveWeightFiles(dir),
+    /pytorch_model\.bin\.index\.json: shard pytorch_model-00002-of-00002\.bin is listed in the index but not found/,
+  );
 });
 
 test("safetensors is preferred when a directory has both, as in HF", async () => {
   await initBackend("wasm", { quiet: true });
   // The .bin holds bf16-rounded weights: loading it would change the logits.
-  const dir = modelDir("bert", { "model.safetensors": "bert.reference.safetensors", "pytorch_model.bin": "bert.bf16.bin" });
+  const dir = modelDir("bert", {
+    "model.safetensors": "bert.reference.safetensors",
+    "pytorch_model.bin": "bert.bf16.bin",
+  });
   assert.equal((await resolveWeightFiles(dir))!.format, "safetensors");
   await assertSameLogits(dir, "bert", "bert.reference.safetensors");
 });
@@ -133,7 +157,10 @@ test("a pickle whose __reduce__ calls os.system is refused, naming the global; n
     assert.throws(
       () => readPytorchCheckpoint(fx(file), "pytorch_model.bin"),
       (err: Error) => {
-        assert.match(err.message, /^pytorch_model\.bin: refusing to load pickle global "posix\.system" \(only tensor-rebuild functions, storage types and OrderedDict are allowed\)$/);
+        assert.match(
+          err.message,
+          /^pytorch_model\.bin: refusing to load pickle global "posix\.system" \(only tensor-rebuild functions, storage types and OrderedDict are allowed\)$/,
+        );
         return true;
       },
     );
@@ -148,7 +175,10 @@ test("truncated or foreign .bin files give one-line errors naming the file", () 
     const whole = fs.readFileSync(fx(`bert.${format}.bin`));
     const cut = path.join(dir, `${format}.bin`);
     fs.writeFileSync(cut, whole.subarray(0, whole.length - 3000));
-    assert.throws(() => inspectPytorchCheckpoint(cut), new RegExp(`^Error: ${format}\\.bin: .*(truncated|end-of-central-directory)`));
+    assert.throws(
+      () => inspectPytorchCheckpoint(cut),
+      new RegExp(`^Error: ${format}\\.bin: .*(truncated|end-of-central-directory)`),
+    );
     assert.throws(() => readPytorchCheckpoint(cut), /truncated|end-of-central-directory/);
   }
   const text = path.join(dir, "text.bin");
@@ -159,7 +189,10 @@ test("truncated or foreign .bin files give one-line errors naming the file", () 
 test("loading a .bin checkpoint leaks no tensors", async () => {
   await initBackend("wasm", { quiet: true });
   const before = tf.memory().numTensors;
-  const model = await AutoModelForTokenClassification.fromPretrained(modelDir("bert", { "pytorch_model.bin": "bert.views.bin" }), { log: null });
+  const model = await AutoModelForTokenClassification.fromPretrained(
+    modelDir("bert", { "pytorch_model.bin": "bert.views.bin" }),
+    { log: null },
+  );
   model.dispose();
   assert.equal(tf.memory().numTensors, before);
 });
@@ -168,10 +201,17 @@ test("a Hub repo without safetensors: the resolver fetches the .bin shard index 
   await initBackend("wasm", { quiet: true });
   const { startFakeHub } = await import("../helpers/fake-hub");
   const src = fx("bert.sharded");
-  const files = Object.fromEntries(fs.readdirSync(src).map((f) => [f, { content: fs.readFileSync(path.join(src, f)), lfs: f.endsWith(".bin") }]));
+  const files = Object.fromEntries(
+    fs.readdirSync(src).map((f) => [f, { content: fs.readFileSync(path.join(src, f)), lfs: f.endsWith(".bin") }]),
+  );
   const hub = await startFakeHub({ "org/sharded-bert": files });
   const cache = tmp();
-  const saved = { NER_OFFLINE: process.env.NER_OFFLINE, NER_MODELS_DIR: process.env.NER_MODELS_DIR, HF_HUB_CACHE: process.env.HF_HUB_CACHE, HF_ENDPOINT: process.env.HF_ENDPOINT };
+  const saved = {
+    NER_OFFLINE: process.env.NER_OFFLINE,
+    NER_MODELS_DIR: process.env.NER_MODELS_DIR,
+    HF_HUB_CACHE: process.env.HF_HUB_CACHE,
+    HF_ENDPOINT: process.env.HF_ENDPOINT,
+  };
   try {
     delete process.env.NER_OFFLINE;
     delete process.env.NER_MODELS_DIR;
@@ -179,9 +219,16 @@ test("a Hub repo without safetensors: the resolver fetches the .bin shard index 
     process.env.HF_ENDPOINT = hub.url;
     const w = (await resolveWeightFiles("org/sharded-bert"))!;
     assert.equal(w.format, "pytorch");
-    assert.deepEqual(w.files.map((f) => path.basename(f)), ["pytorch_model-00001-of-00002.bin", "pytorch_model-00002-of-00002.bin"]);
+    assert.deepEqual(
+      w.files.map((f) => path.basename(f)),
+      ["pytorch_model-00001-of-00002.bin", "pytorch_model-00002-of-00002.bin"],
+    );
     const gets = hub.requests.filter((r) => r.startsWith("GET ")).map((r) => r.split("/").pop());
-    assert.deepEqual([...new Set(gets)].sort(), ["pytorch_model-00001-of-00002.bin", "pytorch_model-00002-of-00002.bin", "pytorch_model.bin.index.json"]);
+    assert.deepEqual([...new Set(gets)].sort(), [
+      "pytorch_model-00001-of-00002.bin",
+      "pytorch_model-00002-of-00002.bin",
+      "pytorch_model.bin.index.json",
+    ]);
     await assertSameLogits("org/sharded-bert", "bert", "bert.reference.safetensors");
   } finally {
     for (const [k, v] of Object.entries(saved)) {
@@ -195,14 +242,28 @@ test("a Hub repo without safetensors: the resolver fetches the .bin shard index 
 test("the pickle VM refuses object-building opcodes and unlisted globals however they are named", async () => {
   const { unpickle } = await import("../../src/models/pytorch/pickle");
   const { stateDictGlobals, ALLOWED_DESCRIPTION } = await import("../../src/models/pytorch/tensors");
-  const run = (bytes: number[]) => unpickle(Uint8Array.from(bytes), { source: "x.bin", globals: stateDictGlobals("x.bin"), allowedDescription: ALLOWED_DESCRIPTION });
+  const run = (bytes: number[]) =>
+    unpickle(Uint8Array.from(bytes), {
+      source: "x.bin",
+      globals: stateDictGlobals("x.bin"),
+      allowedDescription: ALLOWED_DESCRIPTION,
+    });
   const text = (s: string) => [...Buffer.from(s, "latin1")];
   const short = (s: string) => [0x8c, s.length, ...text(s)];
   // NEWOBJ on an allowed class would build an object: not implemented, so refused.
-  assert.throws(() => run([0x80, 2, ...text("ccollections\nOrderedDict\n"), 0x29, 0x81, 0x2e]), /^Error: x\.bin: unsupported pickle opcode 0x81/);
+  assert.throws(
+    () => run([0x80, 2, ...text("ccollections\nOrderedDict\n"), 0x29, 0x81, 0x2e]),
+    /^Error: x\.bin: unsupported pickle opcode 0x81/,
+  );
   // Protocol 4 STACK_GLOBAL naming builtins.eval, and GLOBAL naming torch's own loader of arbitrary pickles.
-  assert.throws(() => run([0x80, 4, ...short("builtins"), ...short("eval"), 0x93, 0x2e]), /refusing to load pickle global "builtins\.eval"/);
-  assert.throws(() => run([0x80, 2, ...text("ctorch.storage\n_load_from_bytes\n"), 0x2e]), /refusing to load pickle global "torch\.storage\._load_from_bytes"/);
+  assert.throws(
+    () => run([0x80, 4, ...short("builtins"), ...short("eval"), 0x93, 0x2e]),
+    /refusing to load pickle global "builtins\.eval"/,
+  );
+  assert.throws(
+    () => run([0x80, 2, ...text("ctorch.storage\n_load_from_bytes\n"), 0x2e]),
+    /refusing to load pickle global "torch\.storage\._load_from_bytes"/,
+  );
   // The allowed globals still work: OrderedDict() is an empty dict.
   assert.deepEqual(run([0x80, 2, ...text("ccollections\nOrderedDict\n"), 0x29, 0x52, 0x2e]).value, new Map());
 });

@@ -58,7 +58,15 @@ test("F16 and BF16 are widened to float32", () => {
   const data = new Uint8Array(f16.length + bf16.length);
   data.set(f16, 0);
   data.set(bf16, f16.length);
-  const file = readSafetensors(rawFile({ h: { dtype: "F16", shape: [4], data_offsets: [0, 8] }, b: { dtype: "BF16", shape: [2], data_offsets: [8, 12] } }, data));
+  const file = readSafetensors(
+    rawFile(
+      {
+        h: { dtype: "F16", shape: [4], data_offsets: [0, 8] },
+        b: { dtype: "BF16", shape: [2], data_offsets: [8, 12] },
+      },
+      data,
+    ),
+  );
   assert.deepEqual([...file.tensors.get("h")!.toFloat32()], [1, -2, 65504, Math.fround(2 ** -24)]);
   assert.deepEqual([...file.tensors.get("b")!.toFloat32()], [1, -3]);
   assert.equal(halfToFloat(0x7c00), Infinity);
@@ -75,10 +83,22 @@ test("malformed files fail with a message naming the problem", () => {
   badJson.set(Buffer.from("{x:"), 8);
   assert.throws(() => readSafetensors(badJson), /not valid JSON/);
   const data = new Uint8Array(8);
-  assert.throws(() => readSafetensors(rawFile({ t: { dtype: "F32", shape: [3], data_offsets: [0, 8] } }, data)), /has 8 bytes but shape \[3\] of F32 needs 12/);
-  assert.throws(() => readSafetensors(rawFile({ t: { dtype: "F32", shape: [4], data_offsets: [0, 16] } }, data)), /runs past the end/);
-  assert.throws(() => readSafetensors(rawFile({ t: { dtype: "Q4", shape: [2], data_offsets: [0, 8] } }, data)), /unsupported dtype "Q4"/);
-  assert.throws(() => readSafetensors(rawFile({ t: { dtype: "F32", shape: [-2], data_offsets: [0, 8] } }, data)), /invalid shape/);
+  assert.throws(
+    () => readSafetensors(rawFile({ t: { dtype: "F32", shape: [3], data_offsets: [0, 8] } }, data)),
+    /has 8 bytes but shape \[3\] of F32 needs 12/,
+  );
+  assert.throws(
+    () => readSafetensors(rawFile({ t: { dtype: "F32", shape: [4], data_offsets: [0, 16] } }, data)),
+    /runs past the end/,
+  );
+  assert.throws(
+    () => readSafetensors(rawFile({ t: { dtype: "Q4", shape: [2], data_offsets: [0, 8] } }, data)),
+    /unsupported dtype "Q4"/,
+  );
+  assert.throws(
+    () => readSafetensors(rawFile({ t: { dtype: "F32", shape: [-2], data_offsets: [0, 8] } }, data)),
+    /invalid shape/,
+  );
 });
 
 test("reads the fixture checkpoint written by Python safetensors", () => {

@@ -75,7 +75,11 @@ function statePickle(entries: { name: string; key: string; shape: number[]; nume
 }
 
 /** Write `tensors` as a torch.save zip file; `tied` maps an alias key to the key whose storage it shares. */
-export function writeTorchZip(file: string, tensors: Map<string, WriterTensor>, tied: Record<string, string> = {}): void {
+export function writeTorchZip(
+  file: string,
+  tensors: Map<string, WriterTensor>,
+  tied: Record<string, string> = {},
+): void {
   const keyOf = new Map<string, string>();
   const entries: { name: string; key: string; shape: number[]; numel: number }[] = [];
   const storages: [string, Float32Array][] = [];
@@ -91,7 +95,9 @@ export function writeTorchZip(file: string, tensors: Map<string, WriterTensor>, 
   }
   const files: [string, Uint8Array][] = [
     ["archive/data.pkl", statePickle(entries)],
-    ...storages.map(([k, d]) => [`archive/data/${k}`, new Uint8Array(d.buffer, d.byteOffset, d.byteLength)] as [string, Uint8Array]),
+    ...storages.map(
+      ([k, d]) => [`archive/data/${k}`, new Uint8Array(d.buffer, d.byteOffset, d.byteLength)] as [string, Uint8Array],
+    ),
     ["archive/version", Buffer.from("3\n")],
   ];
   const fd = fs.openSync(file, "w");

@@ -28,7 +28,10 @@ const sents = toTagged(rows, labels);
 
 test("toTagged decodes ids and names a bad id", () => {
   assert.deepEqual(sents[1].tags, ["B-LOC", "O"]);
-  assert.throws(() => toTagged([{ tokens: ["a"], ner_tags: [9] }], labels), /row 0: tag id 9 is outside the label list \(5 labels\)/);
+  assert.throws(
+    () => toTagged([{ tokens: ["a"], ner_tags: [9] }], labels),
+    /row 0: tag id 9 is outside the label list \(5 labels\)/,
+  );
 });
 
 test("sentence and entity records", () => {
@@ -45,16 +48,32 @@ test("sentence and entity records", () => {
 
 test("tag counts in label order or by frequency, and the Counter repr", () => {
   const byLabel = tagCounts(sents, labels);
-  assert.deepEqual(byLabel.map((c) => [c.tag, c.count]), [["O", 4], ["B-PER", 1], ["I-PER", 1], ["B-LOC", 2], ["I-LOC", 1]]);
+  assert.deepEqual(
+    byLabel.map((c) => [c.tag, c.count]),
+    [
+      ["O", 4],
+      ["B-PER", 1],
+      ["I-PER", 1],
+      ["B-LOC", 2],
+      ["I-LOC", 1],
+    ],
+  );
   assert.equal(byLabel[0].share, 4 / 9);
   const byFreq = tagCounts(sents);
-  assert.deepEqual(byFreq.map((c) => c.tag), ["O", "B-LOC", "B-PER", "I-LOC", "I-PER"]);
+  assert.deepEqual(
+    byFreq.map((c) => c.tag),
+    ["O", "B-LOC", "B-PER", "I-LOC", "I-PER"],
+  );
   // Counter order: most common first, ties in first-seen order (1 before 2 before 4).
   assert.equal(tagIdCounterRepr(rows), "Counter({0: 4, 3: 2, 1: 1, 2: 1, 4: 1})");
 });
 
 test("histogram and length summary", () => {
-  assert.deepEqual(histogram([3, 1, 3, 2]), [{ value: 1, count: 1 }, { value: 2, count: 1 }, { value: 3, count: 2 }]);
+  assert.deepEqual(histogram([3, 1, 3, 2]), [
+    { value: 1, count: 1 },
+    { value: 2, count: 1 },
+    { value: 3, count: 2 },
+  ]);
   const s = lengthSummary([6, 2, 1, 10]);
   assert.deepEqual(s, { count: 4, min: 1, max: 10, mean: 4.75, median: 2, p95: 10 });
   assert.equal(lengthSummary([]).count, 0);
@@ -80,7 +99,10 @@ test("showFrame: an HTML table with rounded numbers, whole text, every row or a 
   const sent: MimeBundle[] = [];
   setDisplaySink((bundle) => sent.push(bundle));
   try {
-    const longSentence = { tokens: Array.from({ length: 40 }, (_, i) => `word${i}`), tags: Array.from({ length: 40 }, () => "O") };
+    const longSentence = {
+      tokens: Array.from({ length: 40 }, (_, i) => `word${i}`),
+      tags: Array.from({ length: 40 }, () => "O"),
+    };
     showFrame(sentenceFrame([...sents, longSentence]));
     const html = sent[0]["text/html"] as string;
     assert.ok(html.includes(longSentence.tokens.join(" ")), "text is not cut");
@@ -92,7 +114,10 @@ test("showFrame: an HTML table with rounded numbers, whole text, every row or a 
     const tags = sent[1]["text/html"] as string;
     assert.equal((tags.match(/<tr>/g) ?? []).length, 1 + 17);
     assert.ok(tags.includes(">0.059<"), "1/17 rounded");
-    showFrame(tagFrequencyFrame(toTagged([{ tokens: many, ner_tags: many.map((_, i) => i) }], many), many), { maxRows: 10, caption: "tags" });
+    showFrame(tagFrequencyFrame(toTagged([{ tokens: many, ner_tags: many.map((_, i) => i) }], many), many), {
+      maxRows: 10,
+      caption: "tags",
+    });
     assert.match(sent[2]["text/html"] as string, /… 7 more rows/);
     assert.match(sent[2]["text/plain"] as string, /^tags\n[\s\S]*… 7 more rows$/);
   } finally {
@@ -103,9 +128,15 @@ test("showFrame: an HTML table with rounded numbers, whole text, every row or a 
 test("frameTable: the index is shown only when it is not 0, 1, 2, …; the type summary is numbered in order", () => {
   const summary = entityTypeSummaryFrame(sents);
   assert.deepEqual(summary.index, [0, 1]);
-  assert.deepEqual(frameTable(summary).columns.map((c) => c.key), ["type", "length_count", "length_mean", "length_max"]);
+  assert.deepEqual(
+    frameTable(summary).columns.map((c) => c.key),
+    ["type", "length_count", "length_mean", "length_max"],
+  );
   const shuffled = sentenceFrame(sents).sortValues("tokens") as typeof summary;
   const t = frameTable(shuffled);
   assert.equal(t.columns[0].key, "");
-  assert.deepEqual(t.rows.map((r) => r[""]), [2, 1, 0]);
+  assert.deepEqual(
+    t.rows.map((r) => r[""]),
+    [2, 1, 0],
+  );
 });

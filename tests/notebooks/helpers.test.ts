@@ -32,12 +32,16 @@ test("formatTable aligns numbers right and text left; tableHtml escapes", () => 
     { Epoch: 1, "Training Loss": 0.51234, F1: 0.7 },
     { Epoch: 2, "Training Loss": 0.2, F1: 0.81 },
   ];
-  const text = formatTable(rows, [
-    { key: "Epoch" },
-    { key: "Training Loss", digits: 4 },
-    { key: "F1", digits: 3 },
-  ]);
-  assert.equal(text, ["Epoch  Training Loss     F1", "-----  -------------  -----", "    1         0.5123  0.700", "    2         0.2000  0.810"].join("\n"));
+  const text = formatTable(rows, [{ key: "Epoch" }, { key: "Training Loss", digits: 4 }, { key: "F1", digits: 3 }]);
+  assert.equal(
+    text,
+    [
+      "Epoch  Training Loss     F1",
+      "-----  -------------  -----",
+      "    1         0.5123  0.700",
+      "    2         0.2000  0.810",
+    ].join("\n"),
+  );
   assert.match(tableHtml([{ a: "<b>" }]), /<td[^>]*>&lt;b&gt;<\/td>/);
   assert.equal(formatTable([]), "\n");
 });
@@ -95,41 +99,99 @@ test("profiles: full keeps the tutorial's settings, smoke shrinks model and data
 
 test("full profile = the tutorials' settings (issue #12's table), HF defaults where they set none", () => {
   const pick = (id: (typeof TUTORIAL_IDS)[number]) => notebookSettings(id, "full");
-  const keys = ["perDeviceTrainBatchSize", "learningRate", "numTrainEpochs", "weightDecay", "evalStrategy", "saveStrategy", "saveSteps", "loggingSteps", "loadBestModelAtEnd", "metricForBestModel"] as const;
-  const training = (id: (typeof TUTORIAL_IDS)[number]) => Object.fromEntries(keys.map((k) => [k, pick(id).training[k]]));
+  const keys = [
+    "perDeviceTrainBatchSize",
+    "learningRate",
+    "numTrainEpochs",
+    "weightDecay",
+    "evalStrategy",
+    "saveStrategy",
+    "saveSteps",
+    "loggingSteps",
+    "loadBestModelAtEnd",
+    "metricForBestModel",
+  ] as const;
+  const training = (id: (typeof TUTORIAL_IDS)[number]) =>
+    Object.fromEntries(keys.map((k) => [k, pick(id).training[k]]));
   // 01: batch 8 is HF's default (the tutorial sets none); evaluation and saving every epoch.
   assert.deepEqual(training("mit_restaurant"), {
-    perDeviceTrainBatchSize: 8, learningRate: 2e-5, numTrainEpochs: 3, weightDecay: 0.01, evalStrategy: "epoch", saveStrategy: "epoch",
-    saveSteps: 500, loggingSteps: 500, loadBestModelAtEnd: false, metricForBestModel: "loss",
+    perDeviceTrainBatchSize: 8,
+    learningRate: 2e-5,
+    numTrainEpochs: 3,
+    weightDecay: 0.01,
+    evalStrategy: "epoch",
+    saveStrategy: "epoch",
+    saveSteps: 500,
+    loggingSteps: 500,
+    loadBestModelAtEnd: false,
+    metricForBestModel: "loss",
   });
   assert.equal(pick("mit_restaurant").trainingSources.perDeviceTrainBatchSize, "HF default");
   assert.equal(pick("mit_restaurant").pipelineAggregation, "simple");
   // 02: batch 16, logging every 100 steps, metric_for_best_model="f1" (which selects nothing without
   // load_best_model_at_end); checkpoints every 500 steps (HF's default); per-epoch evaluation is ours.
   assert.deepEqual(training("conll2003_distilbert"), {
-    perDeviceTrainBatchSize: 16, learningRate: 2e-5, numTrainEpochs: 3, weightDecay: 0.01, evalStrategy: "epoch", saveStrategy: "steps",
-    saveSteps: 500, loggingSteps: 100, loadBestModelAtEnd: false, metricForBestModel: "f1",
+    perDeviceTrainBatchSize: 16,
+    learningRate: 2e-5,
+    numTrainEpochs: 3,
+    weightDecay: 0.01,
+    evalStrategy: "epoch",
+    saveStrategy: "steps",
+    saveSteps: 500,
+    loggingSteps: 100,
+    loadBestModelAtEnd: false,
+    metricForBestModel: "f1",
   });
   assert.equal(pick("conll2003_distilbert").trainingSources.evalStrategy, "ours");
-  assert.deepEqual([pick("conll2003_distilbert").trainingSources.saveStrategy, pick("conll2003_distilbert").trainingSources.saveSteps], ["HF default", "HF default"]);
+  assert.deepEqual(
+    [pick("conll2003_distilbert").trainingSources.saveStrategy, pick("conll2003_distilbert").trainingSources.saveSteps],
+    ["HF default", "HF default"],
+  );
   // 03: labels on all sub-words (is_all_labels=True), per-token pipeline output.
   assert.equal(pick("conll2003_bert_cased").labelAllTokens, true);
   assert.equal(pick("conll2003_bert_cased").model, "bert-base-cased");
   assert.equal(pick("conll2003_bert_cased").pipelineAggregation, "none");
-  assert.deepEqual([training("conll2003_bert_cased").saveStrategy, training("conll2003_bert_cased").saveSteps], ["steps", 500]);
+  assert.deepEqual(
+    [training("conll2003_bert_cased").saveStrategy, training("conll2003_bert_cased").saveSteps],
+    ["steps", 500],
+  );
   assert.equal(pick("conll2003_bert_cased").trainingSources.saveStrategy, "HF default");
   // 04: batch 16, 2 epochs, logging every len(train) // 16 = 20000 // 16 steps; lr and decay are HF's defaults.
   assert.deepEqual(
-    [training("wikiann").perDeviceTrainBatchSize, training("wikiann").numTrainEpochs, training("wikiann").loggingSteps, training("wikiann").learningRate, training("wikiann").weightDecay],
+    [
+      training("wikiann").perDeviceTrainBatchSize,
+      training("wikiann").numTrainEpochs,
+      training("wikiann").loggingSteps,
+      training("wikiann").learningRate,
+      training("wikiann").weightDecay,
+    ],
     [16, 2, 1250, 5e-5, 0],
   );
   // The capture lost 04's TrainingArguments: HF's defaults stand in, marked "lost"; per-epoch evaluation is ours.
-  assert.deepEqual([pick("wikiann").trainingSources.learningRate, pick("wikiann").trainingSources.weightDecay], ["lost", "lost"]);
-  assert.deepEqual([training("wikiann").saveStrategy, pick("wikiann").trainingSources.saveStrategy, pick("wikiann").trainingSources.evalStrategy], ["steps", "lost", "ours"]);
+  assert.deepEqual(
+    [pick("wikiann").trainingSources.learningRate, pick("wikiann").trainingSources.weightDecay],
+    ["lost", "lost"],
+  );
+  assert.deepEqual(
+    [
+      training("wikiann").saveStrategy,
+      pick("wikiann").trainingSources.saveStrategy,
+      pick("wikiann").trainingSources.evalStrategy,
+    ],
+    ["steps", "lost", "ours"],
+  );
   // 05: the guide's arguments; best model by eval loss (HF's default metric); evaluation on test.
   assert.deepEqual(training("wnut17"), {
-    perDeviceTrainBatchSize: 16, learningRate: 2e-5, numTrainEpochs: 2, weightDecay: 0.01, evalStrategy: "epoch", saveStrategy: "epoch",
-    saveSteps: 500, loggingSteps: 500, loadBestModelAtEnd: true, metricForBestModel: "loss",
+    perDeviceTrainBatchSize: 16,
+    learningRate: 2e-5,
+    numTrainEpochs: 2,
+    weightDecay: 0.01,
+    evalStrategy: "epoch",
+    saveStrategy: "epoch",
+    saveSteps: 500,
+    loggingSteps: 500,
+    loadBestModelAtEnd: true,
+    metricForBestModel: "loss",
   });
   assert.equal(pick("wnut17").evalSplit, "test");
   assert.equal(pick("wnut17").pipelineAggregation, "none");
@@ -138,10 +200,22 @@ test("full profile = the tutorials' settings (issue #12's table), HF defaults wh
   assert.equal(rows["batch size (train / eval)"], "8 / 8 (HF default; the tutorial sets none)");
   const wikiannRows = Object.fromEntries(settingsRows(pick("wikiann")).map((r) => [r.setting, r.value]));
   assert.equal(wikiannRows["learning rate"], "0.00005 (HF default; the capture lost the tutorial's TrainingArguments)");
-  assert.equal(wikiannRows["checkpoints"], "every 500 steps (HF default; the capture lost the tutorial's TrainingArguments)");
-  assert.equal(Object.fromEntries(settingsRows(pick("conll2003_bert_cased")).map((r) => [r.setting, r.value]))["checkpoints"], "every 500 steps (HF default; the tutorial sets none)");
-  assert.equal(Object.fromEntries(settingsRows(pick("wnut17")).map((r) => [r.setting, r.value]))["checkpoints"], "every epoch");
-  assert.equal(Object.fromEntries(settingsRows(pick("conll2003_distilbert")).map((r) => [r.setting, r.value]))["evaluation"], "every epoch on validation (our addition)");
+  assert.equal(
+    wikiannRows["checkpoints"],
+    "every 500 steps (HF default; the capture lost the tutorial's TrainingArguments)",
+  );
+  assert.equal(
+    Object.fromEntries(settingsRows(pick("conll2003_bert_cased")).map((r) => [r.setting, r.value]))["checkpoints"],
+    "every 500 steps (HF default; the tutorial sets none)",
+  );
+  assert.equal(
+    Object.fromEntries(settingsRows(pick("wnut17")).map((r) => [r.setting, r.value]))["checkpoints"],
+    "every epoch",
+  );
+  assert.equal(
+    Object.fromEntries(settingsRows(pick("conll2003_distilbert")).map((r) => [r.setting, r.value]))["evaluation"],
+    "every epoch on validation (our addition)",
+  );
 });
 
 test("profile follows NER_PROFILE and rejects bad values", () => {
@@ -187,7 +261,10 @@ test("run card: fields, markdown and display", () => {
   timer.mark("data");
   now += 2500;
   timer.mark("train");
-  assert.deepEqual(timer.phases, [{ phase: "data", seconds: 1.5 }, { phase: "train", seconds: 2.5 }]);
+  assert.deepEqual(timer.phases, [
+    { phase: "data", seconds: 1.5 },
+    { phase: "train", seconds: 2.5 },
+  ]);
   const info = {
     settings: notebookSettings("mit_restaurant", "smoke"),
     backend: "wasm",
@@ -208,21 +285,32 @@ test("run card: fields, markdown and display", () => {
   assert.ok("text/markdown" in sent[0].bundle && "text/html" in sent[0].bundle);
 });
 
-test("HF's TrainingArguments defaults: save_strategy=\"steps\", save_steps=500 (the library and the profiles agree)", () => {
+test('HF\'s TrainingArguments defaults: save_strategy="steps", save_steps=500 (the library and the profiles agree)', () => {
   assert.equal(DEFAULT_TRAINING_ARGUMENTS.saveStrategy, "steps");
   assert.equal(DEFAULT_TRAINING_ARGUMENTS.saveSteps, 500);
   // A notebook whose tutorial sets no save_strategy gets the library's default.
   const t = notebookSettings("conll2003_bert_cased", "full").training;
-  assert.deepEqual([t.saveStrategy, t.saveSteps], [DEFAULT_TRAINING_ARGUMENTS.saveStrategy, DEFAULT_TRAINING_ARGUMENTS.saveSteps]);
+  assert.deepEqual(
+    [t.saveStrategy, t.saveSteps],
+    [DEFAULT_TRAINING_ARGUMENTS.saveStrategy, DEFAULT_TRAINING_ARGUMENTS.saveSteps],
+  );
 });
 
 test("trainingArgsRows: the value in use next to the tutorial's, with where the tutorial's comes from", () => {
-  assert.deepEqual([pythonValue(2e-5), pythonValue(0.005), pythonValue(0), pythonValue("epoch"), pythonValue(true), pythonValue(500)], ["2e-5", "0.005", "0", '"epoch"', "True", "500"]);
+  assert.deepEqual(
+    [pythonValue(2e-5), pythonValue(0.005), pythonValue(0), pythonValue("epoch"), pythonValue(true), pythonValue(500)],
+    ["2e-5", "0.005", "0", '"epoch"', "True", "500"],
+  );
   const smoke = notebookSettings("wikiann", "smoke");
   const t = smoke.training;
   const rows = trainingArgsRows(smoke, {
-    outputDir: "out/x", learningRate: t.learningRate, perDeviceTrainBatchSize: t.perDeviceTrainBatchSize, evalStrategy: t.evalStrategy,
-    saveStrategy: t.saveStrategy, loggingSteps: t.loggingSteps, progress: "notebook",
+    outputDir: "out/x",
+    learningRate: t.learningRate,
+    perDeviceTrainBatchSize: t.perDeviceTrainBatchSize,
+    evalStrategy: t.evalStrategy,
+    saveStrategy: t.saveStrategy,
+    loggingSteps: t.loggingSteps,
+    progress: "notebook",
   });
   assert.deepEqual(rows, [
     { argument: "learning_rate", "in use": "0.005", tutorial: "5e-5 (HF default; capture lost)" },
@@ -231,7 +319,10 @@ test("trainingArgsRows: the value in use next to the tutorial's, with where the 
     { argument: "save_strategy", "in use": '"steps"', tutorial: '"steps" (HF default; capture lost)' },
     { argument: "logging_steps", "in use": "4", tutorial: "1250" },
   ]);
-  const mit = trainingArgsRows(notebookSettings("mit_restaurant", "full"), { perDeviceTrainBatchSize: 8, saveStrategy: "epoch" });
+  const mit = trainingArgsRows(notebookSettings("mit_restaurant", "full"), {
+    perDeviceTrainBatchSize: 8,
+    saveStrategy: "epoch",
+  });
   assert.deepEqual(mit, [
     { argument: "per_device_train_batch_size", "in use": "8", tutorial: "8 (HF default)" },
     { argument: "save_strategy", "in use": '"epoch"', tutorial: '"epoch"' },

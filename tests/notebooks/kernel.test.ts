@@ -17,7 +17,7 @@ interface Cell {
 }
 
 /** nbformat may store multi-line strings as lists of lines. */
-const joined = (t: string | string[] | undefined) => (Array.isArray(t) ? t.join("") : t ?? "");
+const joined = (t: string | string[] | undefined) => (Array.isArray(t) ? t.join("") : (t ?? ""));
 
 function writeNotebook(file: string, sources: string[]): void {
   const nb = {
@@ -30,12 +30,16 @@ function writeNotebook(file: string, sources: string[]): void {
 }
 
 function runNotebooks(files: string[], outDir: string) {
-  const res = spawnSync(process.execPath, [path.join(repoRoot, "scripts", "notebooks.js"), "--out-dir", outDir, "--timeout", "120", ...files], {
-    cwd: repoRoot,
-    encoding: "utf8",
-    // The runner signs executed notebooks in the notary database of JUPYTER_DATA_DIR: keep it private.
-    env: { ...process.env, NER_PLOTLY_HTML: "0", JUPYTER_DATA_DIR: notaryDir },
-  });
+  const res = spawnSync(
+    process.execPath,
+    [path.join(repoRoot, "scripts", "notebooks.js"), "--out-dir", outDir, "--timeout", "120", ...files],
+    {
+      cwd: repoRoot,
+      encoding: "utf8",
+      // The runner signs executed notebooks in the notary database of JUPYTER_DATA_DIR: keep it private.
+      env: { ...process.env, NER_PLOTLY_HTML: "0", JUPYTER_DATA_DIR: notaryDir },
+    },
+  );
   return { status: res.status, out: (res.stdout ?? "") + (res.stderr ?? "") };
 }
 
@@ -44,8 +48,12 @@ const notaryDir = path.join(tmp, "jupyter-data");
 
 /** Whether Jupyter's notary (the one `jupyter trust` uses) trusts the notebook. */
 function isTrusted(file: string): boolean {
-  const check = "import sys, nbformat\nfrom nbformat.sign import NotebookNotary\nsys.exit(0 if NotebookNotary().check_signature(nbformat.read(sys.argv[1], 4)) else 3)";
-  const r = spawnSync("/usr/bin/python3", ["-c", check, file], { encoding: "utf8", env: { ...process.env, JUPYTER_DATA_DIR: notaryDir } });
+  const check =
+    "import sys, nbformat\nfrom nbformat.sign import NotebookNotary\nsys.exit(0 if NotebookNotary().check_signature(nbformat.read(sys.argv[1], 4)) else 3)";
+  const r = spawnSync("/usr/bin/python3", ["-c", check, file], {
+    encoding: "utf8",
+    env: { ...process.env, JUPYTER_DATA_DIR: notaryDir },
+  });
   if (r.status !== 0 && r.status !== 3) throw new Error(`signature check failed: ${r.stderr}`);
   return r.status === 0;
 }
@@ -65,10 +73,17 @@ test("a tiny notebook importing src/ runs in the project kernel and saves its ou
   const executed = path.join(out, "tiny.ipynb");
   const cells = JSON.parse(fs.readFileSync(executed, "utf8")).cells as (Cell & { execution_count: number | null })[];
   // Numbered like a run in the browser, and trusted so HTML outputs render when opened.
-  assert.deepEqual(cells.map((c) => c.execution_count), [1, 2, 3, 4]);
+  assert.deepEqual(
+    cells.map((c) => c.execution_count),
+    [1, 2, 3, 4],
+  );
   assert.equal(isTrusted(executed), true);
   assert.equal(isTrusted(path.join(tmp, "tiny.ipynb")), false, "the unexecuted input is not signed");
-  const stdout = (c: Cell) => (c.outputs ?? []).filter((o) => o.name === "stdout").map((o) => joined(o.text)).join("");
+  const stdout = (c: Cell) =>
+    (c.outputs ?? [])
+      .filter((o) => o.name === "stdout")
+      .map((o) => joined(o.text))
+      .join("");
   assert.equal(stdout(cells[0]).trim(), `profile ${process.env.NER_PROFILE?.trim() || "full"}`);
   assert.equal(stdout(cells[1]).trim(), '[["B-LOC",1],["I-LOC",1]]');
   const displays = (cells[2].outputs ?? []).filter((o) => o.output_type === "display_data");
@@ -96,7 +111,7 @@ test("the runner stops at the first failing cell, prints its real error and keep
   assert.equal(fs.existsSync(path.join(out, "never.ipynb")), false);
 });
 
-test("no src/ file imports a bare Node built-in that a sibling file shadows under tslab (e.g. \"fs\" beside a fs.ts)", () => {
+test('no src/ file imports a bare Node built-in that a sibling file shadows under tslab (e.g. "fs" beside a fs.ts)', () => {
   // tslab resolves every import relative to the importing file's folder, among the files it
   // compiled, before Node's own modules: `import * as fs from "fs"` beside a src/x/fs.ts loads
   // that file (it once overflowed the stack in a notebook's first cell, hence util/files.ts).
@@ -113,7 +128,8 @@ test("no src/ file imports a bare Node built-in that a sibling file shadows unde
       const text = fs.readFileSync(p, "utf8");
       for (const m of text.matchAll(/(?:from\s+|require\(\s*|import\(\s*)["']([^"'./][^"']*)["']/g)) {
         const id = m[1];
-        if (builtins.has(id) && fs.existsSync(path.join(dir, `${id}.ts`))) clashes.push(`${path.relative(repoRoot, p)} imports "${id}"`);
+        if (builtins.has(id) && fs.existsSync(path.join(dir, `${id}.ts`)))
+          clashes.push(`${path.relative(repoRoot, p)} imports "${id}"`);
       }
     }
   };

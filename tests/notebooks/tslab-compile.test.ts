@@ -31,7 +31,9 @@ test("every src/ module compiles under tslab's compiler settings", () => {
   const file = path.join(dir, "tsconfig.json");
   fs.writeFileSync(file, JSON.stringify(config));
   // The compiler tslab itself bundles (same version as the project's devDependency).
-  const tsc = require.resolve("@tslab/typescript-for-tslab/lib/tsc.js", { paths: [path.join(repoRoot, "node_modules", "tslab")] });
+  const tsc = require.resolve("@tslab/typescript-for-tslab/lib/tsc.js", {
+    paths: [path.join(repoRoot, "node_modules", "tslab")],
+  });
   const res = spawnSync(process.execPath, [tsc, "-p", file], { cwd: repoRoot, encoding: "utf8" });
   fs.rmSync(dir, { recursive: true, force: true });
   assert.equal(res.status, 0, `src/ does not compile the way tslab compiles it:\n${res.stdout}${res.stderr}`);

@@ -43,5 +43,8 @@ test("matches the tokenizers library's WordPiece decoder on fixture token lists"
   // The fixture tokenizer.json carries the same decoder.
   const fromJson = fixtureTokenizer("tiny-bert").getDecoder();
   assert.ok(fromJson);
-  assert.equal(fromJson.decode(["##IN", ",", "do", "##n", "'", "t", "!"]), wordPieceTokensToString(["##IN", ",", "do", "##n", "'", "t", "!"]));
+  assert.equal(
+    fromJson.decode(["##IN", ",", "do", "##n", "'", "t", "!"]),
+    wordPieceTokensToString(["##IN", ",", "do", "##n", "'", "t", "!"]),
+  );
 });

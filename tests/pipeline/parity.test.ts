@@ -44,7 +44,9 @@ for (const name of ["tiny-distilbert", "tiny-bert"]) {
       for (const strategy of STRATEGIES) {
         const batch = (await ner(golden.texts, { aggregationStrategy: strategy })) as PipelineEntity[][];
         assert.equal(batch.length, golden.texts.length);
-        batch.forEach((entities, i) => assertSameEntities(entities, golden.outputs[strategy][i], `${strategy} text ${i}`));
+        batch.forEach((entities, i) =>
+          assertSameEntities(entities, golden.outputs[strategy][i], `${strategy} text ${i}`),
+        );
       }
       // a single string gives a flat list, the same as its batch entry
       const single = await ner(golden.texts[1], { aggregationStrategy: "simple" });

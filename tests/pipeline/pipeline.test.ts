@@ -30,16 +30,28 @@ for (const name of ["tiny-bert", "tiny-distilbert"] as const) {
         for (const tok of tokens) {
           assert.ok(tok.index > lastIndex, "indices increase and skip [CLS]");
           lastIndex = tok.index;
-          assert.ok(0 <= tok.start && tok.start < tok.end && tok.end <= text.length, `${tok.start}-${tok.end} inside text ${t}`);
+          assert.ok(
+            0 <= tok.start && tok.start < tok.end && tok.end <= text.length,
+            `${tok.start}-${tok.end} inside text ${t}`,
+          );
           const slice = text.slice(tok.start, tok.end);
-          assert.ok(!/^[\uDC00-\uDFFF]/.test(slice) && !/[\uD800-\uDBFF]$/.test(slice), "UTF-16 offsets never split a surrogate pair");
+          assert.ok(
+            !/^[\uDC00-\uDFFF]/.test(slice) && !/[\uD800-\uDBFF]$/.test(slice),
+            "UTF-16 offsets never split a surrogate pair",
+          );
           if (tok.word !== "[UNK]" && name === "tiny-bert") {
             // cased vocabulary: a known token is its text slice (plus ## for a continuation), an unknown one the slice itself
             assert.equal(tok.word.replace(/^##/, ""), slice);
           }
           if (name === "tiny-distilbert") {
             // uncased: accents stripped, offsets still into the original text
-            assert.equal(tok.word.replace(/^##/, ""), slice.toLowerCase().normalize("NFD").replace(/\p{Mn}/gu, ""));
+            assert.equal(
+              tok.word.replace(/^##/, ""),
+              slice
+                .toLowerCase()
+                .normalize("NFD")
+                .replace(/\p{Mn}/gu, ""),
+            );
           }
           assert.ok(tok.score > 0 && tok.score <= 1);
         }
@@ -69,11 +81,14 @@ test("unknown characters keep their original text as the word (cased vocabulary 
   try {
     const text = "Café 😀 Zürich";
     const tokens = (await ner(text)) as TokenEntity[];
-    assert.deepEqual(tokens.map((t) => [t.word, t.start, t.end, t.index]), [
-      ["Café", 0, 4, 1],
-      ["😀", 5, 7, 2],
-      ["Zürich", 8, 14, 3],
-    ]);
+    assert.deepEqual(
+      tokens.map((t) => [t.word, t.start, t.end, t.index]),
+      [
+        ["Café", 0, 4, 1],
+        ["😀", 5, 7, 2],
+        ["Zürich", 8, 14, 3],
+      ],
+    );
     const words = (await ner(text, { aggregationStrategy: "first" })) as GroupedEntity[];
     assert.equal(words.map((w) => w.word).join(" "), "Café 😀 Zürich");
   } finally {
@@ -87,13 +102,20 @@ test("stride: long texts are covered by overlapping windows and merged without o
   try {
     // A tokenizer view with a short model_max_length, so a sentence needs several windows.
     const short: PipelineTokenizer = Object.create(ner.tokenizer, { modelMaxLength: { value: 12 } });
-    const small = await pipeline("ner", { model: ner.model, tokenizer: short, aggregationStrategy: "first", ignoreLabels: [] });
-    const text = "China controlled most of the match and saw several chances missed until the 78th minute when Uzbek striker Igor Shkvyrin took advantage .";
+    const small = await pipeline("ner", {
+      model: ner.model,
+      tokenizer: short,
+      aggregationStrategy: "first",
+      ignoreLabels: [],
+    });
+    const text =
+      "China controlled most of the match and saw several chances missed until the 78th minute when Uzbek striker Igor Shkvyrin took advantage .";
     const truncated = (await small(text)) as GroupedEntity[];
     const windowed = (await small(text, { stride: 4 })) as GroupedEntity[];
     assert.ok(truncated[truncated.length - 1].end < 60, "without stride the text is truncated to 10 tokens");
     assert.equal(windowed[windowed.length - 1].end, text.length, "with stride the last window reaches the end");
-    for (let i = 1; i < windowed.length; i++) assert.ok(windowed[i].start >= windowed[i - 1].end, "merged entities do not overlap");
+    for (let i = 1; i < windowed.length; i++)
+      assert.ok(windowed[i].start >= windowed[i - 1].end, "merged entities do not overlap");
     // every merged entity is a span of the text, in order; overlapping duplicates from the windows are gone
     const spans = windowed.map((g) => `${g.start}-${g.end}`);
     assert.equal(new Set(spans).size, spans.length);
@@ -101,7 +123,10 @@ test("stride: long texts are covered by overlapping windows and merged without o
     const fits = "Igor Shkvyrin took it";
     assert.deepEqual(await small(fits, { stride: 4 }), await small(fits));
     // option checks (HF's messages)
-    await assert.rejects(() => small(text, { stride: 4, aggregationStrategy: "none" }), /stride.*aggregationStrategy="none"/);
+    await assert.rejects(
+      () => small(text, { stride: 4, aggregationStrategy: "none" }),
+      /stride.*aggregationStrategy="none"/,
+    );
     await assert.rejects(() => small(text, { stride: 12 }), /must be less than `tokenizer.modelMaxLength`/);
     await assert.rejects(() => small(text, { stride: 10 }), /stride must be an integer in \[0, 10\)/);
     small.dispose();
@@ -115,12 +140,18 @@ test("stride: long texts are covered by overlapping windows and merged without o
 test("argument checks, and dispose frees the weights of a model the pipeline loaded", async () => {
   await initBackend(undefined, { quiet: true });
   const base = tf.memory().numTensors;
-  const ner = await pipeline("token-classification", { model: fixturePath("tiny-distilbert"), aggregationStrategy: "simple" });
+  const ner = await pipeline("token-classification", {
+    model: fixturePath("tiny-distilbert"),
+    aggregationStrategy: "simple",
+  });
   assert.ok(tf.memory().numTensors > base);
   assert.equal(ner.options.aggregationStrategy, "simple");
   assert.deepEqual(ner.options.ignoreLabels, ["O"]);
   await assert.rejects(() => ner([]), /At least one input is required/);
-  await assert.rejects(() => ner("x", { aggregationStrategy: "longest" as never }), /Unknown aggregation strategy "longest"/);
+  await assert.rejects(
+    () => ner("x", { aggregationStrategy: "longest" as never }),
+    /Unknown aggregation strategy "longest"/,
+  );
   await assert.rejects(() => ner("x", { batchSize: 0 }), /batchSize/);
   const weights = (ner.model as unknown as { namedWeights(): Map<string, unknown> }).namedWeights().size;
   const during = tf.memory().numTensors;

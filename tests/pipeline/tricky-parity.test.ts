@@ -34,12 +34,17 @@ const goldens = JSON.parse(readFileSync(join(__dirname, "fixtures", "hf-tricky-g
 function compare(text: string, actual: PipelineEntity[], expected: Record<string, unknown>[], where: string): string[] {
   const toUtf16 = codePointToUtf16(text);
   const problems: string[] = [];
-  if (actual.length !== expected.length) problems.push(`${where}: ${actual.length} entities, HF has ${expected.length}`);
+  if (actual.length !== expected.length)
+    problems.push(`${where}: ${actual.length} entities, HF has ${expected.length}`);
   const n = Math.min(actual.length, expected.length);
   for (let i = 0; i < n; i++) {
     const a = actual[i] as unknown as Record<string, unknown>;
     const { score: wantScore, ...wantRest } = expected[i];
-    const want: Record<string, unknown> = { ...wantRest, start: toUtf16[wantRest.start as number], end: toUtf16[wantRest.end as number] };
+    const want: Record<string, unknown> = {
+      ...wantRest,
+      start: toUtf16[wantRest.start as number],
+      end: toUtf16[wantRest.end as number],
+    };
     const { score: gotScore, ...got } = a;
     try {
       assert.deepEqual(got, want);
@@ -83,11 +88,16 @@ for (const name of ["tiny-bert", "tiny-distilbert"] as const) {
     const ner = await pipeline("token-classification", { model: fixturePath(name) });
     const problems: string[] = [];
     try {
-      for (const [variant, ignoreLabels] of [["outputs", undefined], ["outputs_no_ignore", []]] as const) {
+      for (const [variant, ignoreLabels] of [
+        ["outputs", undefined],
+        ["outputs_no_ignore", []],
+      ] as const) {
         for (const strategy of goldens.strategies) {
           for (const c of model.cases) {
             const where = `${variant} ${strategy} ${JSON.stringify(c.text)}`;
-            const opts = ignoreLabels ? { aggregationStrategy: strategy, ignoreLabels: [...ignoreLabels] } : { aggregationStrategy: strategy };
+            const opts = ignoreLabels
+              ? { aggregationStrategy: strategy, ignoreLabels: [...ignoreLabels] }
+              : { aggregationStrategy: strategy };
             problems.push(...(await check(() => ner(c.text, opts), c.text, c[variant][strategy], where)));
           }
         }
@@ -105,12 +115,26 @@ for (const name of ["tiny-bert", "tiny-distilbert"] as const) {
     const problems: string[] = [];
     try {
       for (const strategy of goldens.strategies) {
-        problems.push(...(await check(() => ner(text, { aggregationStrategy: strategy }), text, outputs[strategy], `truncated ${strategy}`)));
+        problems.push(
+          ...(await check(
+            () => ner(text, { aggregationStrategy: strategy }),
+            text,
+            outputs[strategy],
+            `truncated ${strategy}`,
+          )),
+        );
         // Only HF's refusals are compared for stride: its entities come from tokenizers 0.23.x, whose
         // overflow stops after one short window (huggingface/tokenizers#2091); we keep 0.22's full windows.
         for (const [s, outcome] of Object.entries(stride[strategy])) {
           if (!("error" in outcome)) continue;
-          problems.push(...(await check(() => ner(text, { aggregationStrategy: strategy, stride: Number(s) }), text, outcome, `stride ${s} ${strategy}`)));
+          problems.push(
+            ...(await check(
+              () => ner(text, { aggregationStrategy: strategy, stride: Number(s) }),
+              text,
+              outcome,
+              `stride ${s} ${strategy}`,
+            )),
+          );
         }
       }
     } finally {

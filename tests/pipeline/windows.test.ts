@@ -8,11 +8,15 @@ import { encodeWithBinding, toWindow } from "./helpers";
 const TEXT =
   "China controlled most of the match and saw several chances missed until the 78th minute when Uzbek striker Igor Shkvyrin took advantage .";
 
-
 test("window contents equal the tokenizers library's Encoding.truncate(max, stride) parts, wrapped in [CLS]/[SEP]", async () => {
   const full = await encodeWithBinding("tiny-bert", TEXT);
   const tok = Tokenizer.fromFile(fixturePath("tiny-bert", "tokenizer.json"));
-  for (const [maxLength, stride] of [[12, 3], [16, 0], [10, 7], [30, 5]]) {
+  for (const [maxLength, stride] of [
+    [12, 3],
+    [16, 0],
+    [10, 7],
+    [30, 5],
+  ]) {
     const content = await tok.encode(TEXT, null, { addSpecialTokens: false });
     content.truncate(maxLength - 2, stride, "right");
     const parts = [content, ...content.getOverflowing()].map((e) => toWindow(e, TEXT));
@@ -40,7 +44,10 @@ test("without stride only the first window is kept (plain truncation); short inp
 
 test("invalid strides and lengths are rejected with a clear message", async () => {
   const full = await encodeWithBinding("tiny-bert", TEXT);
-  assert.throws(() => splitIntoWindows(full, { modelMaxLength: 12, stride: 10 }), /stride must be an integer in \[0, 10\)/);
+  assert.throws(
+    () => splitIntoWindows(full, { modelMaxLength: 12, stride: 10 }),
+    /stride must be an integer in \[0, 10\)/,
+  );
   assert.throws(() => splitIntoWindows(full, { modelMaxLength: 12, stride: -1 }), /stride/);
   assert.throws(() => splitIntoWindows(full, { modelMaxLength: 2 }), /no room/);
 });

@@ -55,7 +55,11 @@ export class PickleBuilder {
 }
 
 /** A stored-entries zip (torch.save's layout); `mutate` may edit each central record before it is written. */
-export function writeZip(file: string, files: [string, Uint8Array][], mutate?: (central: Buffer, name: string) => Buffer): void {
+export function writeZip(
+  file: string,
+  files: [string, Uint8Array][],
+  mutate?: (central: Buffer, name: string) => Buffer,
+): void {
   const out: Buffer[] = [];
   const central: Buffer[] = [];
   let offset = 0;
@@ -97,4 +101,3 @@ export function torchZip(dir: string, pickle: Buffer, storageBytes = new Uint8Ar
   ]);
   return file;
 }
-

@@ -42,7 +42,11 @@ function refuses(fn: () => unknown, re: RegExp, file: string): Error {
 // ---------------------------------------------------------------- builders
 
 const runPickle = (bytes: Uint8Array) =>
-  unpickle(bytes, { source: "hostile.pkl", globals: stateDictGlobals("hostile.pkl"), allowedDescription: ALLOWED_DESCRIPTION });
+  unpickle(bytes, {
+    source: "hostile.pkl",
+    globals: stateDictGlobals("hostile.pkl"),
+    allowedDescription: ALLOWED_DESCRIPTION,
+  });
 
 /** A safetensors file from a header object and a data length. */
 function safetensorsFile(dir: string, header: unknown, dataLen: number, name = "model.safetensors"): string {
@@ -72,14 +76,21 @@ test("LONG4 integers: a 2 MB one is refused at once (size cap); sizes up to the 
   assert.equal(runPickle(new PickleBuilder().u32(0x8b, bytes.length).raw(bytes).bytes()).value, ref);
   assert.ok(Date.now() - t0 < 1000);
   // LONG1: PyTorch's legacy magic number and small negatives.
-  assert.equal(runPickle(new PickleBuilder().op(0x8a, 10, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19).bytes()).value, 0x1950a86a20f9469cfc6cn);
+  assert.equal(
+    runPickle(new PickleBuilder().op(0x8a, 10, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19).bytes())
+      .value,
+    0x1950a86a20f9469cfc6cn,
+  );
   assert.equal(runPickle(new PickleBuilder().op(0x8a, 2, 0x00, 0xff).bytes()).value, -256);
 });
 
 test("pickles nested a million deep, or a 300k-item APPENDS, are refused with the file named (no stack overflow)", () => {
   const dir = tmp();
   const n = 1_000_000;
-  const deep = new PickleBuilder().raw(Buffer.alloc(n, 0x5d)).raw(Buffer.alloc(n - 1, 0x61)).bytes(); // EMPTY_LIST×n APPEND×(n-1)
+  const deep = new PickleBuilder()
+    .raw(Buffer.alloc(n, 0x5d))
+    .raw(Buffer.alloc(n - 1, 0x61))
+    .bytes(); // EMPTY_LIST×n APPEND×(n-1)
   const deepFile = torchZip(dir, deep);
   refuses(() => readPytorchCheckpoint(deepFile), /pickle stack grows past \d+ entries/, deepFile);
   const appends = new PickleBuilder().op(0x5d, 0x28).raw(Buffer.alloc(300_000, 0x4e)).op(0x65).bytes(); // [] MARK None×300k APPENDS
@@ -123,7 +134,11 @@ test("bad zip64 extra fields and records give one-line errors naming the file, n
     fs.writeFileSync(file, buf);
   };
   fixCd(short);
-  refuses(() => inspectPytorchCheckpoint(short), /zip64 extra field of "archive\/data\.pkl" is 4 bytes, too short/, short);
+  refuses(
+    () => inspectPytorchCheckpoint(short),
+    /zip64 extra field of "archive\/data\.pkl" is 4 bytes, too short/,
+    short,
+  );
   refuses(() => readPytorchCheckpoint(short), /invalid zip archive/, short);
   // An extra field whose length runs past the entry's extra data.
   const over = path.join(dir, "extra-overrun.bin");
@@ -142,7 +157,11 @@ test("bad zip64 extra fields and records give one-line errors naming the file, n
   loc.writeUInt32LE(0x07064b50, 0);
   loc.writeBigUInt64LE(0xffffffffffn, 8);
   fs.writeFileSync(locator, Buffer.concat([buf.subarray(0, buf.length - 22), loc, buf.subarray(buf.length - 22)]));
-  refuses(() => inspectPytorchCheckpoint(locator), /zip64 end-of-central-directory record at \d+ lies past the end/, locator);
+  refuses(
+    () => inspectPytorchCheckpoint(locator),
+    /zip64 end-of-central-directory record at \d+ lies past the end/,
+    locator,
+  );
   const count = path.join(dir, "count.bin");
   writeZip(count, [["archive/data.pkl", pickle]]);
   const c = fs.readFileSync(count);
@@ -155,11 +174,30 @@ test("bad zip64 extra fields and records give one-line errors naming the file, n
 
 test("a zero stride on a non-singleton dimension, or overlapping strides, is refused: nothing is materialised", () => {
   const dir = tmp();
-  const zero = torchZip(dir, new PickleBuilder().op(0x7d).tensor("w", 1, [2 ** 28], [0]).bytes(), new Uint8Array(4));
-  refuses(() => inspectPytorchCheckpoint(zero), /tensor "w" .* has stride 0 on dimension 0 of size 268435456 \(an expanded view\)/, zero);
+  const zero = torchZip(
+    dir,
+    new PickleBuilder()
+      .op(0x7d)
+      .tensor("w", 1, [2 ** 28], [0])
+      .bytes(),
+    new Uint8Array(4),
+  );
+  refuses(
+    () => inspectPytorchCheckpoint(zero),
+    /tensor "w" .* has stride 0 on dimension 0 of size 268435456 \(an expanded view\)/,
+    zero,
+  );
   refuses(() => readPytorchCheckpoint(zero), /stride 0 on dimension 0/, zero);
-  const overlap = torchZip(tmp(), new PickleBuilder().op(0x7d).tensor("w", 2000, [1000, 1000], [1, 1]).bytes(), new Uint8Array(8000));
-  refuses(() => inspectPytorchCheckpoint(overlap), /has 1000000 elements but its storage holds 2000 \(overlapping strides\)/, overlap);
+  const overlap = torchZip(
+    tmp(),
+    new PickleBuilder().op(0x7d).tensor("w", 2000, [1000, 1000], [1, 1]).bytes(),
+    new Uint8Array(8000),
+  );
+  refuses(
+    () => inspectPytorchCheckpoint(overlap),
+    /has 1000000 elements but its storage holds 2000 \(overlapping strides\)/,
+    overlap,
+  );
   // Stride 0 on a dimension of size 1 (torch's expand of a leading axis, e.g. position_ids) is fine.
   const ok = torchZip(tmp(), new PickleBuilder().op(0x7d).tensor("w", 4, [1, 4], [0, 1]).bytes());
   assert.deepEqual(readPytorchCheckpoint(ok).get("w")!.shape, [1, 4]);
@@ -171,9 +209,19 @@ test("safetensors offsets must tile the data as the safetensors library requires
   const dir = tmp();
   const t = (begin: number, end: number) => ({ dtype: "F32", shape: [(end - begin) / 4], data_offsets: [begin, end] });
   const cases: [string, Record<string, unknown>, number, RegExp][] = [
-    ["overlap", { a: t(0, 16), b: t(8, 24) }, 24, /tensor "b" data \[8, 24\) overlaps the previous tensor's, which ends at 16/],
+    [
+      "overlap",
+      { a: t(0, 16), b: t(8, 24) },
+      24,
+      /tensor "b" data \[8, 24\) overlaps the previous tensor's, which ends at 16/,
+    ],
     ["same", { a: t(0, 16), b: t(0, 16) }, 16, /overlaps the previous/],
-    ["gap", { a: t(0, 16), b: t(24, 40) }, 40, /tensor "b" data starts at 24, leaving a gap after the previous tensor's end at 16/],
+    [
+      "gap",
+      { a: t(0, 16), b: t(24, 40) },
+      40,
+      /tensor "b" data starts at 24, leaving a gap after the previous tensor's end at 16/,
+    ],
     ["late-start", { a: t(8, 24) }, 24, /starts at 8, leaving a gap/],
     ["trailing", { a: t(0, 16) }, 32, /tensors cover 16 of the 32 data bytes/],
     ["past-end", { a: t(0, 16) }, 8, /tensor "a" data \[0, 16\) runs past the end of the data \(8 bytes/],
@@ -227,7 +275,11 @@ test("config.json as a symlink to /dev/zero or a FIFO fails fast; a non-JSON fil
   // Over the size cap: refused from fstat's size, before reading.
   const big = path.join(secretDir, "big.json");
   fs.writeFileSync(big, Buffer.alloc(2048, 0x20));
-  refuses(() => readJsonFileBounded(big, "model config", 1024), /model config is 2048 bytes, over the 1024-byte limit/, big);
+  refuses(
+    () => readJsonFileBounded(big, "model config", 1024),
+    /model config is 2048 bytes, over the 1024-byte limit/,
+    big,
+  );
   // Binary (invalid UTF-8): says so without echoing bytes.
   const bin = path.join(secretDir, "bin.json");
   fs.writeFileSync(bin, Buffer.from([0x7b, 0xff, 0xfe, 0x7d]));
@@ -237,10 +289,20 @@ test("config.json as a symlink to /dev/zero or a FIFO fails fast; a non-JSON fil
 // ---------------------------------------------------------------- configs (items 9, 14)
 
 test("out-of-range and absurd config values: one-line errors naming the file and field, before any allocation", () => {
-  const base = { model_type: "bert", vocab_size: 100, hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 64 };
+  const base = {
+    model_type: "bert",
+    vocab_size: 100,
+    hidden_size: 32,
+    num_hidden_layers: 2,
+    num_attention_heads: 4,
+    intermediate_size: 64,
+  };
   const cases: [Record<string, unknown>, RegExp][] = [
     [{ hidden_dropout_prob: 5 }, /field "hidden_dropout_prob" must be a probability in \[0, 1\), got 5/],
-    [{ attention_probs_dropout_prob: -1 }, /field "attention_probs_dropout_prob" must be a probability in \[0, 1\), got -1/],
+    [
+      { attention_probs_dropout_prob: -1 },
+      /field "attention_probs_dropout_prob" must be a probability in \[0, 1\), got -1/,
+    ],
     [{ classifier_dropout: 1 }, /field "classifier_dropout" must be a probability/],
     [{ intermediate_size: -64 }, /field "intermediate_size" must be a positive integer, got -64/],
     [{ hidden_size: 2.5 }, /field "hidden_size" must be a positive integer, got 2.5/],
@@ -251,7 +313,10 @@ test("out-of-range and absurd config values: one-line errors naming the file and
     [{ hidden_act: "swish" }, /unsupported activation "swish" in "hidden_act"/],
     [{ hidden_act: Array.from({ length: 5 }, () => "gelu") }, /unsupported activation an array of 5 items/],
     [{ num_hidden_layers: 1e6 }, /field "num_hidden_layers" must be at most 1024, got 1000000/],
-    [{ num_hidden_layers: 1000, hidden_size: 4096, num_attention_heads: 16, intermediate_size: 16384 }, /needs about [\d.]+ GiB for inference .* more than this machine's/],
+    [
+      { num_hidden_layers: 1000, hidden_size: 4096, num_attention_heads: 16, intermediate_size: 16384 },
+      /needs about [\d.]+ GiB for inference .* more than this machine's/,
+    ],
     [{ hidden_size: 1e9, num_attention_heads: 1 }, /a tensor of this config would hold 1\.00e\+11 elements/],
     [{ vocab_size: 1e12 }, /a tensor of this config would hold 3\.20e\+13 elements/],
     [{ max_position_embeddings: 1e6 }, /a tensor of this config would hold 4\.00e\+12 elements/],
@@ -271,24 +336,65 @@ test("out-of-range and absurd config values: one-line errors naming the file and
     assert.ok(Date.now() - t0 < 1000);
   }
   // DistilBERT's names in its messages.
-  assert.throws(() => configFromHf({ model_type: "distilbert", vocab_size: 100, dim: 30, n_layers: 1, n_heads: 4, hidden_dim: 64 }, {}, "d.json"), /dim 30 is not a multiple of n_heads 4/);
-  assert.throws(() => configFromHf({ model_type: "distilbert", vocab_size: 100, dim: 32, n_layers: 1, n_heads: 4, hidden_dim: 64, dropout: 1.5 }, {}, "d.json"), /field "dropout" must be a probability/);
+  assert.throws(
+    () =>
+      configFromHf(
+        { model_type: "distilbert", vocab_size: 100, dim: 30, n_layers: 1, n_heads: 4, hidden_dim: 64 },
+        {},
+        "d.json",
+      ),
+    /dim 30 is not a multiple of n_heads 4/,
+  );
+  assert.throws(
+    () =>
+      configFromHf(
+        { model_type: "distilbert", vocab_size: 100, dim: 32, n_layers: 1, n_heads: 4, hidden_dim: 64, dropout: 1.5 },
+        {},
+        "d.json",
+      ),
+    /field "dropout" must be a probability/,
+  );
 });
 
 test("the wasm backend's 4 GiB heap: a config whose weights do not fit is refused with the estimate", async () => {
   const { checkModelFits, estimateModelMemory } = await import("../../src/models/config");
   // bert-large-sized x 4 layers deep: ~1.2e9 parameters, 4.5 GiB of float32 weights.
-  const config = configFromHf({ model_type: "bert", vocab_size: 30522, hidden_size: 2048, num_hidden_layers: 24, num_attention_heads: 16, intermediate_size: 8192 }, {}, "big/config.json");
+  const config = configFromHf(
+    {
+      model_type: "bert",
+      vocab_size: 30522,
+      hidden_size: 2048,
+      num_hidden_layers: 24,
+      num_attention_heads: 16,
+      intermediate_size: 8192,
+    },
+    {},
+    "big/config.json",
+  );
   const est = estimateModelMemory(config);
   assert.ok(est.weightBytes > 4 * 2 ** 30);
-  assert.throws(() => checkModelFits(config, "wasm", "big/config.json"), /^Error: big\/config\.json: this config needs about [\d.]+ GiB for inference \([\d.]+e\+9 parameters, [\d.]+ GiB of float32 weights\), more than the wasm backend's 4 GiB heap$/);
+  assert.throws(
+    () => checkModelFits(config, "wasm", "big/config.json"),
+    /^Error: big\/config\.json: this config needs about [\d.]+ GiB for inference \([\d.]+e\+9 parameters, [\d.]+ GiB of float32 weights\), more than the wasm backend's 4 GiB heap$/,
+  );
   // bert-base fits for inference and for training.
-  const base = configFromHf({ model_type: "bert", vocab_size: 30522, hidden_size: 768, num_hidden_layers: 12, num_attention_heads: 12, intermediate_size: 3072, id2label: { 0: "O", 1: "B" } });
+  const base = configFromHf({
+    model_type: "bert",
+    vocab_size: 30522,
+    hidden_size: 768,
+    num_hidden_layers: 12,
+    num_attention_heads: 12,
+    intermediate_size: 3072,
+    id2label: { 0: "O", 1: "B" },
+  });
   checkModelFits(base, "wasm", "base", "training");
   // The estimate counts what the model builds: bert-base-cased for token classification has 108,893,955 + ...
   const { BertForTokenClassification } = await import("../../src/models/bert");
   const specs = BertForTokenClassification.paramSpecs(base);
-  assert.equal(estimateModelMemory(base).parameters, specs.reduce((n, s) => n + s.hfShape.reduce((a, b) => a * b, 1), 0));
+  assert.equal(
+    estimateModelMemory(base).parameters,
+    specs.reduce((n, s) => n + s.hfShape.reduce((a, b) => a * b, 1), 0),
+  );
 });
 
 // ---------------------------------------------------------------- streamed text input (item 19)
@@ -299,9 +405,16 @@ test("textLines streams a file: CRLF, BOM, lines across chunk boundaries, strict
   const file = path.join(dir, "in.txt");
   const long = "x".repeat(70_000); // spans the 64 KiB read chunks
   fs.writeFileSync(file, `\ufeffone\r\n\n${long}\ntwo é\nlast`);
-  assert.deepEqual([...textLines(file)].map((l) => [l.line, l.text.length > 100 ? l.text.length : l.text]), [
-    [1, "one"], [2, ""], [3, 70_000], [4, "two é"], [5, "last"],
-  ]);
+  assert.deepEqual(
+    [...textLines(file)].map((l) => [l.line, l.text.length > 100 ? l.text.length : l.text]),
+    [
+      [1, "one"],
+      [2, ""],
+      [3, 70_000],
+      [4, "two é"],
+      [5, "last"],
+    ],
+  );
   const bad = path.join(dir, "bad.txt");
   fs.writeFileSync(bad, Buffer.concat([Buffer.from("ok\nfine\nE"), Buffer.from([0xff]), Buffer.from("U\n")]));
   const got: string[] = [];
@@ -317,7 +430,10 @@ test("textLines streams a file: CRLF, BOM, lines across chunk boundaries, strict
   const fifo = path.join(dir, "fifo");
   execFileSync("mkfifo", [fifo]);
   const writer = spawn("sh", ["-c", `printf 'a\\nb\\n' > ${fifo}`]);
-  assert.deepEqual([...textLines(fifo)].map((l) => l.text), ["a", "b"]);
+  assert.deepEqual(
+    [...textLines(fifo)].map((l) => l.text),
+    ["a", "b"],
+  );
   await new Promise((r) => writer.on("exit", r));
 });
 
@@ -329,17 +445,29 @@ test("a Hub cache ref that is not a commit hash (a path, /dev/zero) is refused i
   fs.mkdirSync(path.join(cache, "secret"), { recursive: true });
   fs.writeFileSync(path.join(cache, "secret", "config.json"), "{}");
   fs.writeFileSync(path.join(refs, "main"), "../../secret");
-  refuses(() => findInHubCache("org/m", "config.json", "main", cache), /Hub cache ref does not hold a commit hash/, path.join(refs, "main"));
+  refuses(
+    () => findInHubCache("org/m", "config.json", "main", cache),
+    /Hub cache ref does not hold a commit hash/,
+    path.join(refs, "main"),
+  );
   fs.rmSync(path.join(refs, "main"));
   fs.symlinkSync("/dev/zero", path.join(refs, "main"));
-  refuses(() => findInHubCache("org/m", "config.json", "main", cache), /Hub cache ref is a character device/, path.join(refs, "main"));
+  refuses(
+    () => findInHubCache("org/m", "config.json", "main", cache),
+    /Hub cache ref is a character device/,
+    path.join(refs, "main"),
+  );
 });
 
 test("checkpoint records (trainer_state.json, rng_state.json) symlinked to /dev/zero or not JSON: one line, content never shown", async () => {
   const { readRngState, readTrainerState } = await import("../../src/training/checkpoint");
   const dir = tmp();
   fs.symlinkSync("/dev/zero", path.join(dir, "trainer_state.json"));
-  refuses(() => readTrainerState(dir), /checkpoint record is a character device, not a regular file/, "trainer_state.json");
+  refuses(
+    () => readTrainerState(dir),
+    /checkpoint record is a character device, not a regular file/,
+    "trainer_state.json",
+  );
   fs.writeFileSync(path.join(dir, "rng_state.json"), "password=hunter2");
   const err = refuses(() => readRngState(dir), /rng_state\.json: invalid JSON/, "rng_state.json");
   assert.doesNotMatch(err.message, /hunter2/);

@@ -28,7 +28,8 @@ function ner(args: string[]): { status: number | null; stdout: string; stderr: s
 /** A copy of tiny-bert whose weights are `weights` (file name → bytes) instead of model.safetensors. */
 function modelWith(weights: Record<string, Uint8Array>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ner-hostile-model-"));
-  for (const f of fs.readdirSync(tiny)) if (!f.endsWith(".safetensors")) fs.copyFileSync(path.join(tiny, f), path.join(dir, f));
+  for (const f of fs.readdirSync(tiny))
+    if (!f.endsWith(".safetensors")) fs.copyFileSync(path.join(tiny, f), path.join(dir, f));
   for (const [name, bytes] of Object.entries(weights)) fs.writeFileSync(path.join(dir, name), bytes);
   return dir;
 }
@@ -36,12 +37,16 @@ function modelWith(weights: Record<string, Uint8Array>): string {
 /** torch.save({}) in the zip format: data.pkl is PROTO 2, EMPTY_DICT, STOP. */
 function emptyTorchZip(): Buffer {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ner-empty-bin-")), "empty.bin");
-  writeZip(file, [["archive/data.pkl", new PickleBuilder().op(0x7d).bytes()], ["archive/version", Buffer.from("3\n")]]);
+  writeZip(file, [
+    ["archive/data.pkl", new PickleBuilder().op(0x7d).bytes()],
+    ["archive/version", Buffer.from("3\n")],
+  ]);
   return fs.readFileSync(file);
 }
 
 /** stderr's lines other than the backend notice. */
-const messageLines = (s: string) => s.split("\n").filter((l) => l.trim() !== "" && !l.startsWith("[ner] TensorFlow.js backend"));
+const messageLines = (s: string) =>
+  s.split("\n").filter((l) => l.trim() !== "" && !l.startsWith("[ner] TensorFlow.js backend"));
 
 test("a weights file with no tensors: model info, predict and evaluate refuse it naming the file; fine-tuning still loads it", async () => {
   const cases: [string, Record<string, Uint8Array>][] = [
@@ -52,7 +57,10 @@ test("a weights file with no tensors: model info, predict and evaluate refuse it
     const dir = modelWith(weights);
     const info = ner(["model", "info", dir]);
     assert.equal(info.status, 1, info.stderr);
-    assert.match(info.stdout, new RegExp(`${file}: the checkpoint supplies none of the encoder's weights \\(0 tensors\\)`));
+    assert.match(
+      info.stdout,
+      new RegExp(`${file}: the checkpoint supplies none of the encoder's weights \\(0 tensors\\)`),
+    );
     const pred = ner(["predict", "--model", dir, "Igor lives in Berlin"]);
     assert.notEqual(pred.status, 0);
     assert.equal(pred.stdout, "");
@@ -70,7 +78,10 @@ test("a weights file with no tensors: model info, predict and evaluate refuse it
     assert.ok(model.loadingInfo!.missingKeys.length > 0);
     assert.match(logs.join("\n"), /newly initialized/);
     model.dispose();
-    await assert.rejects(AutoModelForTokenClassification.fromPretrained(dir, { log: null, requireEncoderWeights: true }), /supplies none of the encoder's weights/);
+    await assert.rejects(
+      AutoModelForTokenClassification.fromPretrained(dir, { log: null, requireEncoderWeights: true }),
+      /supplies none of the encoder's weights/,
+    );
   }
 });
 
@@ -83,8 +94,13 @@ test("NaN/Inf weights: model info names the tensors; predict and evaluate warn o
   const info = ner(["model", "info", dir, "--json"]);
   assert.equal(info.status, 1);
   const report = JSON.parse(info.stdout) as { problems: string[] };
-  assert.ok(report.problems.some((p) => /model\.safetensors: tensor "classifier\.bias" has 1 non-finite values/.test(p)), report.problems.join("\n"));
-  assert.ok(report.problems.some((p) => /tensor "bert\.embeddings\.LayerNorm\.weight" has 3 non-finite values/.test(p)));
+  assert.ok(
+    report.problems.some((p) => /model\.safetensors: tensor "classifier\.bias" has 1 non-finite values/.test(p)),
+    report.problems.join("\n"),
+  );
+  assert.ok(
+    report.problems.some((p) => /tensor "bert\.embeddings\.LayerNorm\.weight" has 3 non-finite values/.test(p)),
+  );
   const input = path.join(dir, "texts.txt");
   fs.writeFileSync(input, "Igor lives in Berlin\n".repeat(40));
   const pred = ner(["predict", "--model", dir, "--input", input]);
@@ -109,31 +125,57 @@ test("model files that are not regular files, or too large, fail fast naming the
   fs.symlinkSync("/dev/zero", path.join(dir2, "model.safetensors"));
   const info = ner(["model", "info", dir2]);
   assert.equal(info.status, 1);
-  assert.match(info.stdout + info.stderr, /model\.safetensors: safetensors file is a character device, not a regular file/);
+  assert.match(
+    info.stdout + info.stderr,
+    /model\.safetensors: safetensors file is a character device, not a regular file/,
+  );
 });
 
 test("ner predict --input streams: a bad line late in the file fails naming it, and the results before it are already printed", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ner-predict-stream-"));
   const input = path.join(dir, "texts.txt");
   const good = "Igor lives in Berlin\n".repeat(99);
-  fs.writeFileSync(input, Buffer.concat([Buffer.from(good), Buffer.from([0x45, 0xff, 0x55, 0x0a]), Buffer.from("after\n")]));
+  fs.writeFileSync(
+    input,
+    Buffer.concat([Buffer.from(good), Buffer.from([0x45, 0xff, 0x55, 0x0a]), Buffer.from("after\n")]),
+  );
   const res = ner(["predict", "--model", tiny, "--input", input]);
   assert.notEqual(res.status, 0);
   assert.match(res.stderr, /texts\.txt:100: invalid UTF-8 \(byte 0xff at byte column 2\)/);
-  const lines = res.stdout.trim().split("\n").map((l) => JSON.parse(l) as { line: number });
+  const lines = res.stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { line: number });
   // Batches of 32 texts: lines 1-96 were predicted and printed before line 100 was read.
   assert.ok(lines.length >= 96, `${lines.length} results printed`);
-  assert.deepEqual(lines.map((l) => l.line), Array.from({ length: lines.length }, (_, i) => i + 1));
+  assert.deepEqual(
+    lines.map((l) => l.line),
+    Array.from({ length: lines.length }, (_, i) => i + 1),
+  );
 });
 
 test("ner model convert and model info on a 1 KB .bin whose tensor has stride 0 over 2^28 elements: refused, nothing written", () => {
   const dir = modelWith({});
-  torchZip(dir, new PickleBuilder().op(0x7d).tensor("bert.embeddings.word_embeddings.weight", 1, [2 ** 28], [0]).bytes(), new Uint8Array(4));
+  torchZip(
+    dir,
+    new PickleBuilder()
+      .op(0x7d)
+      .tensor("bert.embeddings.word_embeddings.weight", 1, [2 ** 28], [0])
+      .bytes(),
+    new Uint8Array(4),
+  );
   const conv = ner(["model", "convert", dir]);
   assert.notEqual(conv.status, 0);
-  assert.match(conv.stderr, /pytorch_model\.bin: tensor "bert\.embeddings\.word_embeddings\.weight" .* has stride 0 on dimension 0 of size 268435456/);
+  assert.match(
+    conv.stderr,
+    /pytorch_model\.bin: tensor "bert\.embeddings\.word_embeddings\.weight" .* has stride 0 on dimension 0 of size 268435456/,
+  );
   assert.equal(fs.existsSync(path.join(dir, "model.safetensors")), false);
-  assert.deepEqual(fs.readdirSync(dir).filter((f) => f.startsWith(".")), [], "no temporary file left");
+  assert.deepEqual(
+    fs.readdirSync(dir).filter((f) => f.startsWith(".")),
+    [],
+    "no temporary file left",
+  );
   const info = ner(["model", "info", dir]);
   assert.equal(info.status, 1);
   assert.match(info.stdout, /stride 0 on dimension 0/);

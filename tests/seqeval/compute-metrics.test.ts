@@ -41,7 +41,10 @@ test("computeMetrics on ids, logits and -100 positions reproduces Python's repor
   });
   const id2label = Object.fromEntries(CONLL_LABELS.map((l, k) => [k, l]));
   const quiet = { onWarning: () => undefined };
-  for (const out of [computeMetrics(preds, labels, CONLL_LABELS, quiet), computeMetrics(logits, labels, id2label, quiet)]) {
+  for (const out of [
+    computeMetrics(preds, labels, CONLL_LABELS, quiet),
+    computeMetrics(logits, labels, id2label, quiet),
+  ]) {
     assertReport(out.report, golden.zd_warn.report, "computeMetrics");
     assertClose(out.precision, golden.zd_warn.precision.micro, "precision");
     assertClose(out.recall, golden.zd_warn.recall.micro, "recall");
@@ -95,7 +98,10 @@ test("precision score with warnings delivered to the handler", () => {
   const p = precisionScore([["B-PER", "O"]], [["O", "O"]], { onWarning: (m, c) => seen.push([m, c]) });
   assert.equal(p, 0);
   assert.deepEqual(seen, [
-    ["Precision is ill-defined and being set to 0.0 due to no predicted samples. Use `zero_division` parameter to control this behavior.", "UndefinedMetricWarning"],
+    [
+      "Precision is ill-defined and being set to 0.0 due to no predicted samples. Use `zero_division` parameter to control this behavior.",
+      "UndefinedMetricWarning",
+    ],
   ]);
   assert.equal(precisionScore([["B-PER", "O"]], [["O", "O"]], { zeroDivision: 1 }), 1);
 });

@@ -14,7 +14,11 @@ import { MODES, ZDS, assertClose, assertReport, isGoldenError, loadGoldenCases }
 const cli = path.join(repoRoot, "bin", "ner.js");
 
 function runCli(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
-  const res = spawnSync(process.execPath, [cli, "seqeval", ...args], { encoding: "utf8", input, maxBuffer: 256 * 1024 * 1024 });
+  const res = spawnSync(process.execPath, [cli, "seqeval", ...args], {
+    encoding: "utf8",
+    input,
+    maxBuffer: 256 * 1024 * 1024,
+  });
   return { status: res.status, stdout: res.stdout, stderr: res.stderr };
 }
 
@@ -37,7 +41,11 @@ test("every golden case, mode and zero_division through one `ner seqeval --json`
         if (c.kwargs?.suffix) input.suffix = true;
         inputs.push(input);
         const g = c.results[mode];
-        expected.push({ where: `${c.id} ${mode} ${zdKey}`, golden: isGoldenError(g) ? g : g[zdKey], accuracy: c.accuracy_score });
+        expected.push({
+          where: `${c.id} ${mode} ${zdKey}`,
+          golden: isGoldenError(g) ? g : g[zdKey],
+          accuracy: c.accuracy_score,
+        });
       }
     }
   }
@@ -61,8 +69,14 @@ test("every golden case, mode and zero_division through one `ner seqeval --json`
 
 test("single object input gives a single result; text report without --json", () => {
   const readme = {
-    y_true: [["O", "O", "O", "B-MISC", "I-MISC", "I-MISC", "O"], ["B-PER", "I-PER", "O"]],
-    y_pred: [["O", "O", "B-MISC", "I-MISC", "I-MISC", "I-MISC", "O"], ["B-PER", "I-PER", "O"]],
+    y_true: [
+      ["O", "O", "O", "B-MISC", "I-MISC", "I-MISC", "O"],
+      ["B-PER", "I-PER", "O"],
+    ],
+    y_pred: [
+      ["O", "O", "B-MISC", "I-MISC", "I-MISC", "I-MISC", "O"],
+      ["B-PER", "I-PER", "O"],
+    ],
   };
   const file = tmpFile("one.json", JSON.stringify(readme));
   const json = runCli(["--input", file, "--json"]);
@@ -85,11 +99,21 @@ test("single object input gives a single result; text report without --json", ()
 });
 
 test("--format conll reads token/gold/pred columns with blank lines between sentences", () => {
-  const file = tmpFile("preds.conll", "-DOCSTART- -X- O O\n\nJohn B-PER B-PER\nlives O O\n\nin O O\nParis B-LOC B-ORG\n");
+  const file = tmpFile(
+    "preds.conll",
+    "-DOCSTART- -X- O O\n\nJohn B-PER B-PER\nlives O O\n\nin O O\nParis B-LOC B-ORG\n",
+  );
   const res = runCli(["--input", file, "--format", "conll", "--json"]);
   assert.equal(res.status, 0, res.stderr);
   const r = JSON.parse(res.stdout);
-  assert.deepEqual(Object.keys(r.classification_report), ["LOC", "ORG", "PER", "micro avg", "macro avg", "weighted avg"]);
+  assert.deepEqual(Object.keys(r.classification_report), [
+    "LOC",
+    "ORG",
+    "PER",
+    "micro avg",
+    "macro avg",
+    "weighted avg",
+  ]);
   assert.equal(r.classification_report.PER.precision, 1);
   assert.equal(r.classification_report.LOC.recall, 0);
   assert.equal(r.classification_report["micro avg"].precision, 0.5);

@@ -16,7 +16,17 @@ import {
 } from "../../src/metrics/seqeval";
 import { pyCompareStr } from "../../src/metrics/seqeval/python";
 import { rowsToEntries, computeReportRows } from "../../src/metrics/seqeval/report";
-import { MODES, ZDS, type GoldenError, type GoldenZd, assertClose, assertReport, isGoldenError, loadGoldenCases, modeOptions } from "./golden";
+import {
+  MODES,
+  ZDS,
+  type GoldenError,
+  type GoldenZd,
+  assertClose,
+  assertReport,
+  isGoldenError,
+  loadGoldenCases,
+  modeOptions,
+} from "./golden";
 
 const cases = loadGoldenCases();
 
@@ -39,7 +49,11 @@ test("golden file has cases of every category", () => {
 test("accuracy_score matches Python on every golden case", () => {
   for (const c of cases) {
     if (isGoldenError(c.accuracy_score)) {
-      assert.deepEqual(caught(() => accuracyScore(c.y_true, c.y_pred)), c.accuracy_score.error, c.id);
+      assert.deepEqual(
+        caught(() => accuracyScore(c.y_true, c.y_pred)),
+        c.accuracy_score.error,
+        c.id,
+      );
     } else {
       assertClose(accuracyScore(c.y_true, c.y_pred), c.accuracy_score, `${c.id} accuracy`);
     }
@@ -56,15 +70,27 @@ for (const mode of MODES) {
         const err = caught(() => precisionScore(c.y_true, c.y_pred, { ...base, onWarning: () => undefined }));
         assert.deepEqual(err, golden.error, `${c.id} ${mode}: error`);
         for (const average of ["micro", "macro", "weighted"] as const) {
-          assert.deepEqual(caught(() => recallScore(c.y_true, c.y_pred, { ...base, average, onWarning: () => undefined })), golden.error);
-          assert.deepEqual(caught(() => f1Score(c.y_true, c.y_pred, { ...base, average, onWarning: () => undefined })), golden.error);
+          assert.deepEqual(
+            caught(() => recallScore(c.y_true, c.y_pred, { ...base, average, onWarning: () => undefined })),
+            golden.error,
+          );
+          assert.deepEqual(
+            caught(() => f1Score(c.y_true, c.y_pred, { ...base, average, onWarning: () => undefined })),
+            golden.error,
+          );
         }
         // The report raises too. Its error is the same except that v1's strict report
         // builds entities before the shape check: a flat list then fails on the '-' of
         // "B-PER" read as a one-character token (KeyError), as in Python.
-        const reportErr = caught(() => classificationReport(c.y_true, c.y_pred, { ...base, outputDict: true, onWarning: () => undefined }));
+        const reportErr = caught(() =>
+          classificationReport(c.y_true, c.y_pred, { ...base, outputDict: true, onWarning: () => undefined }),
+        );
         const flatStrict = mode !== "default" && !c.y_true.some((s) => Array.isArray(s));
-        assert.deepEqual(reportErr, flatStrict ? { type: "KeyError", message: "'-'" } : golden.error, `${c.id} ${mode}: report error`);
+        assert.deepEqual(
+          reportErr,
+          flatStrict ? { type: "KeyError", message: "'-'" } : golden.error,
+          `${c.id} ${mode}: report error`,
+        );
         continue;
       }
       for (const [zdKey, zeroDivision] of ZDS) {
@@ -74,8 +100,16 @@ for (const mode of MODES) {
         const onWarning: WarningHandler = (m) => warnings.push(m);
         const opts = { ...base, zeroDivision, onWarning };
         for (const average of ["micro", "macro", "weighted"] as const) {
-          assertClose(precisionScore(c.y_true, c.y_pred, { ...opts, average }), g.precision[average], `${where} precision ${average}`);
-          assertClose(recallScore(c.y_true, c.y_pred, { ...opts, average }), g.recall[average], `${where} recall ${average}`);
+          assertClose(
+            precisionScore(c.y_true, c.y_pred, { ...opts, average }),
+            g.precision[average],
+            `${where} precision ${average}`,
+          );
+          assertClose(
+            recallScore(c.y_true, c.y_pred, { ...opts, average }),
+            g.recall[average],
+            `${where} recall ${average}`,
+          );
           assertClose(f1Score(c.y_true, c.y_pred, { ...opts, average }), g.f1[average], `${where} f1 ${average}`);
         }
         assertReport(rowsToEntries(computeReportRows(c.y_true, c.y_pred, opts, false).rows), g.report, where);
@@ -83,7 +117,11 @@ for (const mode of MODES) {
         if (g.report_text_digits4 !== undefined) {
           const expected: string | GoldenError = g.report_text_digits4;
           if (isGoldenError(expected)) {
-            assert.deepEqual(caught(() => classificationReport(c.y_true, c.y_pred, { ...opts, digits: 4 })), expected.error, `${where} text`);
+            assert.deepEqual(
+              caught(() => classificationReport(c.y_true, c.y_pred, { ...opts, digits: 4 })),
+              expected.error,
+              `${where} text`,
+            );
           } else {
             assert.equal(classificationReport(c.y_true, c.y_pred, { ...opts, digits: 4 }), expected, `${where} text`);
           }

@@ -47,7 +47,10 @@ export function loadGoldenCases(): GoldenCase[] {
 }
 
 /** Options of the library for a golden mode name. */
-export function modeOptions(mode: (typeof MODES)[number], c: GoldenCase): { mode?: "strict"; scheme?: "IOB2" | "IOBES"; suffix: boolean } {
+export function modeOptions(
+  mode: (typeof MODES)[number],
+  c: GoldenCase,
+): { mode?: "strict"; scheme?: "IOB2" | "IOBES"; suffix: boolean } {
   const suffix = c.kwargs?.suffix ?? false;
   if (mode === "default") return { suffix };
   return { mode: "strict", scheme: mode === "strict_IOB2" ? "IOB2" : "IOBES", suffix };
@@ -78,13 +81,13 @@ export function assertClose(actual: unknown, expected: GoldenValue, where: strin
 }
 
 /** Compares a report (entries in order) with a golden `output_dict`. */
-export function assertReport(actual: readonly (readonly [string, object])[] | Record<string, object>, expected: Record<string, GoldenRow>, where: string): void {
+export function assertReport(
+  actual: readonly (readonly [string, object])[] | Record<string, object>,
+  expected: Record<string, GoldenRow>,
+  where: string,
+): void {
   const entries = (Array.isArray(actual) ? actual : Object.entries(actual)) as [string, Record<string, unknown>][];
-  assert.deepEqual(
-    entries.map(([k]) => k).sort(),
-    Object.keys(expected).sort(),
-    `${where}: report keys`,
-  );
+  assert.deepEqual(entries.map(([k]) => k).sort(), Object.keys(expected).sort(), `${where}: report keys`);
   for (const [name, row] of entries) {
     const g = expected[name];
     assertClose(row.precision, g.precision, `${where} ${name} precision`);

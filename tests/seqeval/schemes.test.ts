@@ -5,7 +5,14 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { SeqevalError, autoDetectScheme, classificationReport, f1Score, getEntities, type SchemeName } from "../../src/metrics/seqeval";
+import {
+  SeqevalError,
+  autoDetectScheme,
+  classificationReport,
+  f1Score,
+  getEntities,
+  type SchemeName,
+} from "../../src/metrics/seqeval";
 import { extractStrictEntities } from "../../src/metrics/seqeval/strict-entities";
 
 function strict(tokens: string[], scheme: SchemeName): [string, number, number][] {
@@ -20,19 +27,43 @@ const TABLES: Record<string, [string[], [string, number, number][]][]> = {
     [["O", "I-PER"], [["PER", 1, 2]]],
     [["O", "B-PER"], []],
     [["I-PER", "I-PER"], [["PER", 0, 2]]],
-    [["I-PER", "I-ORG"], [["PER", 0, 1], ["ORG", 1, 2]]],
-    [["I-PER", "B-PER"], [["PER", 0, 1], ["PER", 1, 2]]],
+    [
+      ["I-PER", "I-ORG"],
+      [
+        ["PER", 0, 1],
+        ["ORG", 1, 2],
+      ],
+    ],
+    [
+      ["I-PER", "B-PER"],
+      [
+        ["PER", 0, 1],
+        ["PER", 1, 2],
+      ],
+    ],
     [["I-PER", "B-ORG"], [["PER", 0, 1]]],
     [["B-PER", "I-PER"], [["PER", 1, 2]]],
     [["B-PER", "I-ORG"], [["ORG", 1, 2]]],
     [["B-PER", "B-PER"], [["PER", 1, 2]]],
     [["B-PER", "B-ORG"], []],
-    [["I", "B"], [["_", 0, 1], ["_", 1, 2]]],
+    [
+      ["I", "B"],
+      [
+        ["_", 0, 1],
+        ["_", 1, 2],
+      ],
+    ],
   ],
   IOE1: [
     [["E-PER"], []],
     [["I-PER"], [["PER", 0, 1]]],
-    [["I-PER", "I-ORG"], [["PER", 0, 1], ["ORG", 1, 2]]],
+    [
+      ["I-PER", "I-ORG"],
+      [
+        ["PER", 0, 1],
+        ["ORG", 1, 2],
+      ],
+    ],
     [["I-PER", "E-ORG"], [["PER", 0, 1]]],
     [["E-PER", "I-PER"], [["PER", 1, 2]]],
     [["E-PER", "I-ORG"], [["ORG", 1, 2]]],
@@ -46,8 +77,20 @@ const TABLES: Record<string, [string[], [string, number, number][]][]> = {
     [["I-PER", "E-PER"], [["PER", 0, 2]]],
     [["I-PER", "E-ORG"], [["ORG", 1, 2]]],
     [["E-PER", "I-PER"], [["PER", 0, 1]]],
-    [["E-PER", "E-PER"], [["PER", 0, 1], ["PER", 1, 2]]],
-    [["E-PER", "E-ORG"], [["PER", 0, 1], ["ORG", 1, 2]]],
+    [
+      ["E-PER", "E-PER"],
+      [
+        ["PER", 0, 1],
+        ["PER", 1, 2],
+      ],
+    ],
+    [
+      ["E-PER", "E-ORG"],
+      [
+        ["PER", 0, 1],
+        ["ORG", 1, 2],
+      ],
+    ],
     [["I", "E"], [["_", 0, 2]]],
   ],
   IOBES: [
@@ -55,7 +98,13 @@ const TABLES: Record<string, [string[], [string, number, number][]][]> = {
     [["B-PER", "E-PER"], [["PER", 0, 2]]],
     [["B-PER", "E-ORG"], []],
     [["B-PER", "S-PER"], [["PER", 1, 2]]],
-    [["S-PER", "S-PER"], [["PER", 0, 1], ["PER", 1, 2]]],
+    [
+      ["S-PER", "S-PER"],
+      [
+        ["PER", 0, 1],
+        ["PER", 1, 2],
+      ],
+    ],
     [["I-PER", "E-PER"], []],
   ],
   BILOU: [
@@ -65,7 +114,13 @@ const TABLES: Record<string, [string[], [string, number, number][]][]> = {
     [["B-PER", "U-PER"], [["PER", 1, 2]]],
     [["L-PER", "U-PER"], [["PER", 1, 2]]],
     [["U-PER", "L-PER"], [["PER", 0, 1]]],
-    [["U", "U"], [["_", 0, 1], ["_", 1, 2]]],
+    [
+      ["U", "U"],
+      [
+        ["_", 0, 1],
+        ["_", 1, 2],
+      ],
+    ],
   ],
 };
 
@@ -87,12 +142,30 @@ test("strict mode errors: unknown prefix is KeyError, disallowed prefix ValueErr
     }
     return null;
   };
-  assert.deepEqual(err(() => strict(["T"], "IOB2")), ["KeyError", "'T'"]);
-  assert.deepEqual(err(() => strict(["B-PER", "E-PER", "S-PER"], "IOB2")), ["ValueError", "Invalid token is found: E-PER. Allowed prefixes are: I|O|B."]);
-  assert.deepEqual(err(() => strict(["B-PER"], "IOE2")), ["ValueError", "Invalid token is found: B-PER. Allowed prefixes are: I|O|E."]);
-  assert.deepEqual(err(() => strict(["S-PER"], "BILOU")), ["ValueError", "Invalid token is found: S-PER. Allowed prefixes are: I|O|B|U|L."]);
-  assert.deepEqual(err(() => strict([""], "IOB2")), ["IndexError", "string index out of range"]);
-  assert.deepEqual(err(() => strict(["'x"], "IOB2")), ["KeyError", `"'"`]);
+  assert.deepEqual(
+    err(() => strict(["T"], "IOB2")),
+    ["KeyError", "'T'"],
+  );
+  assert.deepEqual(
+    err(() => strict(["B-PER", "E-PER", "S-PER"], "IOB2")),
+    ["ValueError", "Invalid token is found: E-PER. Allowed prefixes are: I|O|B."],
+  );
+  assert.deepEqual(
+    err(() => strict(["B-PER"], "IOE2")),
+    ["ValueError", "Invalid token is found: B-PER. Allowed prefixes are: I|O|E."],
+  );
+  assert.deepEqual(
+    err(() => strict(["S-PER"], "BILOU")),
+    ["ValueError", "Invalid token is found: S-PER. Allowed prefixes are: I|O|B|U|L."],
+  );
+  assert.deepEqual(
+    err(() => strict([""], "IOB2")),
+    ["IndexError", "string index out of range"],
+  );
+  assert.deepEqual(
+    err(() => strict(["'x"], "IOB2")),
+    ["KeyError", `"'"`],
+  );
 });
 
 test("auto_detect picks IOB2, IOE2, IOBES or BILOU from the truth's prefixes", () => {
@@ -108,7 +181,10 @@ test("auto_detect picks IOB2, IOE2, IOBES or BILOU from the truth's prefixes", (
     [["U"], "BILOU"],
   ];
   for (const [seq, scheme] of cases) assert.equal(autoDetectScheme([seq]), scheme, JSON.stringify(seq));
-  assert.throws(() => autoDetectScheme([["I", "O"]]), (e: unknown) => e instanceof SeqevalError && e.pythonType === "ValueError");
+  assert.throws(
+    () => autoDetectScheme([["I", "O"]]),
+    (e: unknown) => e instanceof SeqevalError && e.pythonType === "ValueError",
+  );
   assert.throws(() => autoDetectScheme([["H"]]), /This scheme is not supported: H/);
   // The report auto-detects a missing scheme in strict mode; P/R/F then stay in default mode, as in Python.
   const yTrue = [["B-PER", "E-PER", "O", "S-LOC"]];
@@ -120,17 +196,58 @@ test("auto_detect picks IOB2, IOE2, IOBES or BILOU from the truth's prefixes", (
 });
 
 test("default-mode get_entities: offsets over sentences joined by O, IOBES, suffix, '.' and bare tags", () => {
-  assert.deepEqual(getEntities(["B-PER", "I-PER", "O", "B-LOC"]), [["PER", 0, 1], ["LOC", 3, 3]]);
-  assert.deepEqual(getEntities([["B-PER", "I-PER", "O", "B-LOC"], ["B-GEO", "I-GEO", "O"]]), [["PER", 0, 1], ["LOC", 3, 3], ["GEO", 5, 6]]);
-  assert.deepEqual(getEntities([["O", "B-PER"], ["I-PER", "O"]]), [["PER", 1, 1], ["PER", 3, 3]]);
-  assert.deepEqual(getEntities(["S-PER", "B-LOC", "I-LOC", "E-LOC", "E-LOC"]), [["PER", 0, 0], ["LOC", 1, 3], ["LOC", 4, 4]]);
-  assert.deepEqual(getEntities(["PER-B", "PER-I", "O", "LOC-B"], true), [["PER", 0, 1], ["LOC", 3, 3]]);
-  assert.deepEqual(getEntities(["B-PER", ".", "I-PER"]), [["PER", 0, 0], ["PER", 2, 2]]);
-  assert.deepEqual(getEntities(["B", "I", "O", "I"]), [["_", 0, 1], ["_", 3, 3]]);
+  assert.deepEqual(getEntities(["B-PER", "I-PER", "O", "B-LOC"]), [
+    ["PER", 0, 1],
+    ["LOC", 3, 3],
+  ]);
+  assert.deepEqual(
+    getEntities([
+      ["B-PER", "I-PER", "O", "B-LOC"],
+      ["B-GEO", "I-GEO", "O"],
+    ]),
+    [
+      ["PER", 0, 1],
+      ["LOC", 3, 3],
+      ["GEO", 5, 6],
+    ],
+  );
+  assert.deepEqual(
+    getEntities([
+      ["O", "B-PER"],
+      ["I-PER", "O"],
+    ]),
+    [
+      ["PER", 1, 1],
+      ["PER", 3, 3],
+    ],
+  );
+  assert.deepEqual(getEntities(["S-PER", "B-LOC", "I-LOC", "E-LOC", "E-LOC"]), [
+    ["PER", 0, 0],
+    ["LOC", 1, 3],
+    ["LOC", 4, 4],
+  ]);
+  assert.deepEqual(getEntities(["PER-B", "PER-I", "O", "LOC-B"], true), [
+    ["PER", 0, 1],
+    ["LOC", 3, 3],
+  ]);
+  assert.deepEqual(getEntities(["B-PER", ".", "I-PER"]), [
+    ["PER", 0, 0],
+    ["PER", 2, 2],
+  ]);
+  assert.deepEqual(getEntities(["B", "I", "O", "I"]), [
+    ["_", 0, 1],
+    ["_", 3, 3],
+  ]);
   assert.deepEqual(getEntities(["B-ORG-NAME", "I-ORG-NAME"]), [["ORG-NAME", 0, 1]]);
   assert.deepEqual(getEntities(["I-組織", "I-組織"]), [["組織", 0, 1]]);
   const warnings: string[] = [];
-  assert.deepEqual(getEntities(["PER", "PER", "O", "LOC"], false, (m) => warnings.push(m)), [["ER", 0, 1], ["OC", 3, 3]]);
+  assert.deepEqual(
+    getEntities(["PER", "PER", "O", "LOC"], false, (m) => warnings.push(m)),
+    [
+      ["ER", 0, 1],
+      ["OC", 3, 3],
+    ],
+  );
   assert.deepEqual(warnings, ["PER seems not to be NE tag.", "LOC seems not to be NE tag."]);
   assert.throws(() => getEntities([["B-PER"], "O"] as unknown as string[][]), /can only concatenate str/);
 });

@@ -25,7 +25,10 @@ interface TextCase {
   input_ids: number[];
   fast_offsets: [number, number][];
 }
-type Golden = Record<string, { conll2003_test: WordsCase[]; mit_restaurant_test: WordsCase[]; extra_texts: TextCase[] }>;
+type Golden = Record<
+  string,
+  { conll2003_test: WordsCase[]; mit_restaurant_test: WordsCase[]; extra_texts: TextCase[] }
+>;
 
 const golden = readFixtureJson<Golden>("tokenizer-golden.json");
 const VOCABS: [string, string][] = [
@@ -37,7 +40,14 @@ function loaders(dir: string): [string, () => NerTokenizer][] {
   const read = (f: string) => fs.readFileSync(fixturePath(dir, f), "utf8");
   return [
     ["tokenizer.json", () => NerTokenizer.fromDirectory(fixturePath(dir))],
-    ["vocab.txt only", () => NerTokenizer.fromFiles({ vocabTxt: read("vocab.txt"), tokenizerConfigJson: read("tokenizer_config.json") }, dir)],
+    [
+      "vocab.txt only",
+      () =>
+        NerTokenizer.fromFiles(
+          { vocabTxt: read("vocab.txt"), tokenizerConfigJson: read("tokenizer_config.json") },
+          dir,
+        ),
+    ],
   ];
 }
 
@@ -55,15 +65,27 @@ for (const [key, dir] of VOCABS) {
       test(`${dir} (${how}, ${strategy}): is_split_into_words matches transformers on 400 sentences`, async () => {
         const cases = [...g.conll2003_test, ...g.mit_restaurant_test];
         assert.equal(cases.length, 400);
-        const encs = await tok.encodeWordsBatch(cases.map((c) => c.words), { strategy });
+        const encs = await tok.encodeWordsBatch(
+          cases.map((c) => c.words),
+          { strategy },
+        );
         cases.forEach((c, i) => {
           const e = encs[i];
           assert.deepEqual(e.tokens, c.tokens, `tokens of sentence ${c.index}`);
           assert.deepEqual(e.inputIds, c.input_ids, `input_ids of sentence ${c.index}`);
           assert.deepEqual(e.wordIds, c.word_ids, `word_ids of sentence ${c.index}`);
-          assert.deepEqual(e.attentionMask, c.input_ids.map(() => 1));
-          assert.deepEqual(e.tokenTypeIds, c.input_ids.map(() => 0));
-          assert.deepEqual(e.specialTokensMask, c.word_ids.map((w) => (w === null ? 1 : 0)));
+          assert.deepEqual(
+            e.attentionMask,
+            c.input_ids.map(() => 1),
+          );
+          assert.deepEqual(
+            e.tokenTypeIds,
+            c.input_ids.map(() => 0),
+          );
+          assert.deepEqual(
+            e.specialTokensMask,
+            c.word_ids.map((w) => (w === null ? 1 : 0)),
+          );
           assert.equal(e.truncated, false);
         });
       });
@@ -72,7 +94,10 @@ for (const [key, dir] of VOCABS) {
     test(`${dir} (${how}): per-word tokens and ids of the space-joined text match`, async () => {
       const cases = [...g.conll2003_test, ...g.mit_restaurant_test];
       const texts = await tok.encodeTextBatch(cases.map((c) => c.words.join(" ")));
-      const words = await tok.encodeWordsBatch(cases.flatMap((c) => c.words.map((w) => [w])), { addSpecialTokens: false });
+      const words = await tok.encodeWordsBatch(
+        cases.flatMap((c) => c.words.map((w) => [w])),
+        { addSpecialTokens: false },
+      );
       let k = 0;
       cases.forEach((c, i) => {
         assert.deepEqual(texts[i].inputIds, c.text_input_ids, `text ids of sentence ${c.index}`);

@@ -15,13 +15,21 @@ import { CORPORA, readCorpus } from "./corpora";
 function sameEncoding(a: WordsEncoding, b: WordsEncoding): boolean {
   if (a.inputIds.length !== b.inputIds.length) return false;
   for (let i = 0; i < a.inputIds.length; i++) {
-    if (a.inputIds[i] !== b.inputIds[i] || a.wordIds[i] !== b.wordIds[i] || a.specialTokensMask[i] !== b.specialTokensMask[i]) return false;
+    if (
+      a.inputIds[i] !== b.inputIds[i] ||
+      a.wordIds[i] !== b.wordIds[i] ||
+      a.specialTokensMask[i] !== b.specialTokensMask[i]
+    )
+      return false;
   }
   return a.emptyWords.join() === b.emptyWords.join();
 }
 
 const full = process.env.NER_FULL_STRATEGY_CHECK === "1";
-for (const [model, every] of [["bert-base-uncased", 1], ["bert-base-cased", full ? 1 : 5]] as const) {
+for (const [model, every] of [
+  ["bert-base-uncased", 1],
+  ["bert-base-cased", full ? 1 : 5],
+] as const) {
   test(`${model}: per-word and joined strategies agree on ${every === 1 ? "every sentence" : `every ${every}th sentence`} of the four corpora`, async () => {
     const tok = NerTokenizer.fromDirectory(modelDir(model));
     const empty: string[] = [];
@@ -34,7 +42,9 @@ for (const [model, every] of [["bert-base-uncased", 1], ["bert-base-cased", full
       const fast = await tok.encodeWordsBatch(sentences, { truncation: false, strategy: "joined" });
       sentences.forEach((words, i) => {
         if (!sameEncoding(exact[i], fast[i])) {
-          assert.fail(`${corpus} sentence ${i} differs: ${JSON.stringify(words)}\n${exact[i].tokens}\n${fast[i].tokens}`);
+          assert.fail(
+            `${corpus} sentence ${i} differs: ${JSON.stringify(words)}\n${exact[i].tokens}\n${fast[i].tokens}`,
+          );
         }
         for (const w of exact[i].emptyWords) empty.push(words[w]);
       });

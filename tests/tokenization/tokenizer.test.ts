@@ -8,7 +8,13 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { NerTokenizer, cleanUpTokenization, codePointLength, toUtf16Offsets, wordPieceDecoderCleanup } from "../../src/tokenization";
+import {
+  NerTokenizer,
+  cleanUpTokenization,
+  codePointLength,
+  toUtf16Offsets,
+  wordPieceDecoderCleanup,
+} from "../../src/tokenization";
 import { fixturePath, modelDir, modelsMirror } from "../helpers/fixtures";
 import { startFakeHub } from "../helpers/fake-hub";
 
@@ -25,7 +31,10 @@ test("bert-base-cased: the CoNLL example gives the ids and word_ids Python print
   }
   assert.equal(cased.doLowerCase, false);
   assert.equal(cased.vocabSize, 28996);
-  assert.deepEqual([cased.clsTokenId, cased.sepTokenId, cased.padTokenId, cased.unkTokenId, cased.maskTokenId], [101, 102, 0, 100, 103]);
+  assert.deepEqual(
+    [cased.clsTokenId, cased.sepTokenId, cased.padTokenId, cased.unkTokenId, cased.maskTokenId],
+    [101, 102, 0, 100, 103],
+  );
   assert.equal(cased.modelMaxLength, 512);
 });
 
@@ -66,7 +75,10 @@ test("default truncation at model_max_length (512)", async () => {
 test("batch padding: longest, multiple-of and max_length, HF pad conventions", async () => {
   const batch = [EU, ["Peter"], []];
   const p = await cased.encodeWordsBatch(batch, { padding: "longest" });
-  assert.deepEqual(p.map((e) => e.inputIds.length), [12, 12, 12]);
+  assert.deepEqual(
+    p.map((e) => e.inputIds.length),
+    [12, 12, 12],
+  );
   const short = p[1];
   assert.deepEqual(short.inputIds.slice(0, 3), [101, 1943, 102]);
   assert.deepEqual(short.inputIds.slice(3), new Array(9).fill(0));
@@ -78,8 +90,16 @@ test("batch padding: longest, multiple-of and max_length, HF pad conventions", a
   const m8 = await cased.encodeWordsBatch(batch, { padding: true, padToMultipleOf: 8 });
   assert.equal(m8[0].inputIds.length, 16);
   const ml = await cased.encodeTextBatch(["a", "b c"], { padding: "max_length", maxLength: 7 });
-  assert.deepEqual(ml.map((e) => e.inputIds.length), [7, 7]);
-  assert.deepEqual(ml[0].offsets.slice(3), [[0, 0], [0, 0], [0, 0], [0, 0]]);
+  assert.deepEqual(
+    ml.map((e) => e.inputIds.length),
+    [7, 7],
+  );
+  assert.deepEqual(ml[0].offsets.slice(3), [
+    [0, 0],
+    [0, 0],
+    [0, 0],
+    [0, 0],
+  ]);
 });
 
 test("encodeText: UTF-16 offsets across emoji and astral characters slice the right text", async () => {
@@ -97,7 +117,16 @@ test("encodeText: UTF-16 offsets across emoji and astral characters slice the ri
     assert.deepEqual(e.offsets[e.offsets.length - 1], [0, 0]);
   }
   assert.equal(codePointLength("a😀b"), 3);
-  assert.deepEqual(toUtf16Offsets("a😀b", [[1, 2], [2, 3]]), [[1, 3], [3, 4]]);
+  assert.deepEqual(
+    toUtf16Offsets("a😀b", [
+      [1, 2],
+      [2, 3],
+    ]),
+    [
+      [1, 3],
+      [3, 4],
+    ],
+  );
 });
 
 test("a lone U+FE0F gives no sub-token with uncased vocabularies and is reported", async () => {
@@ -124,15 +153,25 @@ test("decode equals the binding's decode plus HF clean_up_tokenization", async (
     (await uncased.encodeText("John's dog doesn't bark , right ? I'm sure ' quoted ' !")).inputIds,
     (await uncased.encodeText("résumé of the U.S. team")).inputIds,
   ];
-  for (const [tok, ids] of [[cased, samples[0]], [uncased, samples[1]], [uncased, samples[2]]] as const) {
+  for (const [tok, ids] of [
+    [cased, samples[0]],
+    [uncased, samples[1]],
+    [uncased, samples[2]],
+  ] as const) {
     for (const skip of [false, true]) {
       const raw = await tok.backend.decode(ids, skip);
       assert.equal(tok.decode(ids, { skipSpecialTokens: skip, cleanUpTokenizationSpaces: false }), raw);
       assert.equal(tok.decode(ids, { skipSpecialTokens: skip }), cleanUpTokenization(raw));
     }
   }
-  assert.equal(cased.decode(samples[0], { skipSpecialTokens: true }), "EU rejects German call to boycott British lamb.");
-  assert.equal(uncased.decode(samples[1], { skipSpecialTokens: true }), "john's dog doesn't bark, right? i'm sure'quoted '!");
+  assert.equal(
+    cased.decode(samples[0], { skipSpecialTokens: true }),
+    "EU rejects German call to boycott British lamb.",
+  );
+  assert.equal(
+    uncased.decode(samples[1], { skipSpecialTokens: true }),
+    "john's dog doesn't bark, right? i'm sure'quoted '!",
+  );
   assert.equal(cleanUpTokenization("a ' b don 't x , y"), "a'b don 't x, y");
   // Python's whole-string clean-up has no " do not" rule; the Rust decoder's per-token one does.
   assert.equal(cleanUpTokenization("i do not 've"), "i do not've");
@@ -144,18 +183,30 @@ test("continuingSubwordPrefix comes from tokenizer.json's model ('##' for WordPi
   assert.equal(uncased.continuingSubwordPrefix, "##");
   const dir = modelDir("bert-base-cased");
   const json = JSON.parse(fs.readFileSync(path.join(dir, "tokenizer.json"), "utf8"));
-  const custom = NerTokenizer.fromFiles({ tokenizerJson: JSON.stringify({ ...json, model: { ...json.model, continuing_subword_prefix: "@@" } }) });
+  const custom = NerTokenizer.fromFiles({
+    tokenizerJson: JSON.stringify({ ...json, model: { ...json.model, continuing_subword_prefix: "@@" } }),
+  });
   assert.equal(custom.continuingSubwordPrefix, "@@");
   const { continuing_subword_prefix: _drop, ...withoutPrefix } = json.model;
-  assert.equal(NerTokenizer.fromFiles({ tokenizerJson: JSON.stringify({ ...json, model: withoutPrefix }) }).continuingSubwordPrefix, null);
-  assert.equal(NerTokenizer.fromFiles({ vocabTxt: fs.readFileSync(path.join(dir, "vocab.txt"), "utf8") }).continuingSubwordPrefix, "##");
+  assert.equal(
+    NerTokenizer.fromFiles({ tokenizerJson: JSON.stringify({ ...json, model: withoutPrefix }) })
+      .continuingSubwordPrefix,
+    null,
+  );
+  assert.equal(
+    NerTokenizer.fromFiles({ vocabTxt: fs.readFileSync(path.join(dir, "vocab.txt"), "utf8") }).continuingSubwordPrefix,
+    "##",
+  );
 });
 
 test("tokenizer_config do_lower_case overrides tokenizer.json's normalizer (BertTokenizerFast rule)", async () => {
   const dir = modelDir("bert-base-uncased");
   const files = { tokenizerJson: fs.readFileSync(path.join(dir, "tokenizer.json"), "utf8") };
   const lower = NerTokenizer.fromFiles({ ...files, tokenizerConfigJson: '{"do_lower_case": true}' });
-  const keep = NerTokenizer.fromFiles({ ...files, tokenizerConfigJson: '{"do_lower_case": false, "model_max_length": 128}' });
+  const keep = NerTokenizer.fromFiles({
+    ...files,
+    tokenizerConfigJson: '{"do_lower_case": false, "model_max_length": 128}',
+  });
   assert.deepEqual((await lower.encodeWords(["Paris"])).tokens, ["[CLS]", "paris", "[SEP]"]);
   assert.equal(keep.doLowerCase, false);
   assert.equal(keep.modelMaxLength, 128);
@@ -165,7 +216,10 @@ test("tokenizer_config do_lower_case overrides tokenizer.json's normalizer (Bert
   assert.equal(fromVocab.doLowerCase, true);
   assert.deepEqual((await fromVocab.encodeWords(["Café", "[MASK]"])).inputIds, [101, 7668, 103, 102]);
   assert.throws(() => NerTokenizer.fromDirectory("/no/such/dir"), /not found/);
-  assert.throws(() => NerTokenizer.fromFiles({ tokenizerConfigJson: "{" }, "x"), /neither tokenizer.json nor vocab.txt/);
+  assert.throws(
+    () => NerTokenizer.fromFiles({ tokenizerConfigJson: "{" }, "x"),
+    /neither tokenizer.json nor vocab.txt/,
+  );
 });
 
 test("save() writes loadable files atomically next to other files, and encodes identically", async () => {
@@ -174,8 +228,12 @@ test("save() writes loadable files atomically next to other files, and encodes i
     fs.writeFileSync(path.join(dir, "config.json"), "{}");
     cased.save(dir);
     assert.ok(fs.existsSync(path.join(dir, "config.json")), "other files are kept");
-    for (const f of ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt"]) assert.ok(fs.existsSync(path.join(dir, f)), f);
-    assert.equal(fs.readFileSync(path.join(dir, "vocab.txt"), "utf8"), fs.readFileSync(path.join(modelDir("bert-base-cased"), "vocab.txt"), "utf8"));
+    for (const f of ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt"])
+      assert.ok(fs.existsSync(path.join(dir, f)), f);
+    assert.equal(
+      fs.readFileSync(path.join(dir, "vocab.txt"), "utf8"),
+      fs.readFileSync(path.join(modelDir("bert-base-cased"), "vocab.txt"), "utf8"),
+    );
     const again = NerTokenizer.fromDirectory(dir);
     assert.equal(again.doLowerCase, false);
     assert.deepEqual(await again.encodeWords(EU), await cased.encodeWords(EU));
@@ -190,7 +248,11 @@ test("save() writes loadable files atomically next to other files, and encodes i
 });
 
 test("fromPretrained resolves a hub name through NER_MODELS_DIR, and fails clearly offline", async () => {
-  const saved = { models: process.env.NER_MODELS_DIR, offline: process.env.NER_OFFLINE, cache: process.env.HF_HUB_CACHE };
+  const saved = {
+    models: process.env.NER_MODELS_DIR,
+    offline: process.env.NER_OFFLINE,
+    cache: process.env.HF_HUB_CACHE,
+  };
   const emptyCache = fs.mkdtempSync(path.join(os.tmpdir(), "ner-empty-cache-"));
   try {
     process.env.NER_MODELS_DIR = modelsMirror;
@@ -203,7 +265,11 @@ test("fromPretrained resolves a hub name through NER_MODELS_DIR, and fails clear
     process.env.NER_OFFLINE = "1";
     await assert.rejects(NerTokenizer.fromPretrained("some-org/no-such-bert"), /offline|NER_OFFLINE/);
   } finally {
-    for (const [k, v] of [["NER_MODELS_DIR", saved.models], ["NER_OFFLINE", saved.offline], ["HF_HUB_CACHE", saved.cache]] as const) {
+    for (const [k, v] of [
+      ["NER_MODELS_DIR", saved.models],
+      ["NER_OFFLINE", saved.offline],
+      ["HF_HUB_CACHE", saved.cache],
+    ] as const) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
@@ -213,7 +279,12 @@ test("fromPretrained resolves a hub name through NER_MODELS_DIR, and fails clear
 
 test("fromPretrained downloads from a hub on 127.0.0.1 into the cache, then loads from the cache", async () => {
   const read = (f: string) => fs.readFileSync(fixturePath("tiny-bert", f));
-  const hub = await startFakeHub({ "org/tiny-bert": { "tokenizer.json": { content: read("tokenizer.json") }, "tokenizer_config.json": { content: read("tokenizer_config.json") } } });
+  const hub = await startFakeHub({
+    "org/tiny-bert": {
+      "tokenizer.json": { content: read("tokenizer.json") },
+      "tokenizer_config.json": { content: read("tokenizer_config.json") },
+    },
+  });
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "ner-tok-hub-"));
   const saved = { models: process.env.NER_MODELS_DIR, offline: process.env.NER_OFFLINE };
   try {
@@ -230,7 +301,10 @@ test("fromPretrained downloads from a hub on 127.0.0.1 into the cache, then load
     assert.equal(hub.requests.length, before, "offline load made no request");
     assert.deepEqual((await cached.encodeWords(EU)).inputIds, (await local.encodeWords(EU)).inputIds);
   } finally {
-    for (const [k, v] of [["NER_MODELS_DIR", saved.models], ["NER_OFFLINE", saved.offline]] as const) {
+    for (const [k, v] of [
+      ["NER_MODELS_DIR", saved.models],
+      ["NER_OFFLINE", saved.offline],
+    ] as const) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }

@@ -22,10 +22,17 @@ test("Trainer.evaluate with a TokenClassificationModel and seqeval's computeMetr
   const features: TrainingFeature[] = Object.values(batches).flatMap((b) =>
     b.input_ids.map((ids, i) => {
       const n = b.attention_mask[i].reduce((a, x) => a + x, 0); // drop padding: the collator re-pads
-      return { inputIds: ids.slice(0, n), attentionMask: b.attention_mask[i].slice(0, n), labels: b.labels[i].slice(0, n) };
+      return {
+        inputIds: ids.slice(0, n),
+        attentionMask: b.attention_mask[i].slice(0, n),
+        labels: b.labels[i].slice(0, n),
+      };
     }),
   );
-  const model: TokenClassificationModel = await AutoModelForTokenClassification.fromPretrained(fixturePath("tiny-bert"), { log: null });
+  const model: TokenClassificationModel = await AutoModelForTokenClassification.fromPretrained(
+    fixturePath("tiny-bert"),
+    { log: null },
+  );
   const id2label = model.config.id2label;
   let seen: ComputedMetrics | null = null;
   const trainer = new Trainer({

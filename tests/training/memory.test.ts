@@ -24,11 +24,29 @@ import { toyFeatures } from "./toy-model";
 
 const LABELS = { id2label: { 0: "O", 1: "B-X", 2: "I-X" } };
 
-function smallModel(type: "bert" | "distilbert", size: { hidden: number; layers: number; heads: number; inter: number }, seed = 3): EncoderForTokenClassification {
+function smallModel(
+  type: "bert" | "distilbert",
+  size: { hidden: number; layers: number; heads: number; inter: number },
+  seed = 3,
+): EncoderForTokenClassification {
   const raw =
     type === "bert"
-      ? defaultHfConfig("bert", { vocab_size: 64, hidden_size: size.hidden, num_hidden_layers: size.layers, num_attention_heads: size.heads, intermediate_size: size.inter, max_position_embeddings: 128 })
-      : defaultHfConfig("distilbert", { vocab_size: 64, dim: size.hidden, n_layers: size.layers, n_heads: size.heads, hidden_dim: size.inter, max_position_embeddings: 128 });
+      ? defaultHfConfig("bert", {
+          vocab_size: 64,
+          hidden_size: size.hidden,
+          num_hidden_layers: size.layers,
+          num_attention_heads: size.heads,
+          intermediate_size: size.inter,
+          max_position_embeddings: 128,
+        })
+      : defaultHfConfig("distilbert", {
+          vocab_size: 64,
+          dim: size.hidden,
+          n_layers: size.layers,
+          n_heads: size.heads,
+          hidden_dim: size.inter,
+          max_position_embeddings: 128,
+        });
   return randomInit(configFromHf(raw, LABELS), seed);
 }
 
@@ -47,22 +65,33 @@ function randomBatch(batch: number, seq: number, seed: number) {
 
 function randomTensor(shape: number[], rng: Rng, scale = 1): tf.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Float32Array.from({ length: n }, () => rng.normal() * scale), shape);
+  return tf.tensor(
+    Float32Array.from({ length: n }, () => rng.normal() * scale),
+    shape,
+  );
 }
 
 /** Three AdamW steps (with and without weight decay) on random params/grads; final params, m, v. */
 function adamwRun(): { params: Float32Array[]; moments: Float32Array[] } {
   const rng = new Rng(11);
-  const shapes: [string, number[]][] = [["enc.weight", [7, 5]], ["enc.bias", [5]], ["LayerNorm.weight", [5]]];
-  const params = new Map(shapes.map(([n, s]) => {
-    const init = randomTensor(s, rng);
-    const v = tf.variable(init, true);
-    init.dispose();
-    return [n, v] as [string, tf.Variable];
-  }));
+  const shapes: [string, number[]][] = [
+    ["enc.weight", [7, 5]],
+    ["enc.bias", [5]],
+    ["LayerNorm.weight", [5]],
+  ];
+  const params = new Map(
+    shapes.map(([n, s]) => {
+      const init = randomTensor(s, rng);
+      const v = tf.variable(init, true);
+      init.dispose();
+      return [n, v] as [string, tf.Variable];
+    }),
+  );
   const opt = new AdamW(params, { lr: 1e-2, weightDecay: 0.1 });
   for (let step = 0; step < 3; step++) {
-    const grads = new Map(shapes.map(([n, s]) => [n, randomTensor(s, rng, step === 1 ? 1e-7 : 0.3)] as [string, tf.Tensor]));
+    const grads = new Map(
+      shapes.map(([n, s]) => [n, randomTensor(s, rng, step === 1 ? 1e-7 : 0.3)] as [string, tf.Tensor]),
+    );
     opt.step(grads, 1e-2 * (1 - step / 3));
     tf.dispose([...grads.values()]);
   }
@@ -102,13 +131,22 @@ test("in-place AdamW never writes into a buffer another live tensor shares", asy
   opt.step(new Map([["w", g]]));
   assert.deepEqual(Array.from(initial.dataSync()), [1, 2, 3, 4]);
   assert.deepEqual(Array.from(view.dataSync()), [1, 2, 3, 4]);
-  assert.deepEqual([...exported.tensors.values()].map((t) => Array.from(t.dataSync())), momentsAfterOne);
-  assert.ok(param.dataSync().every((x, i) => x !== [1, 2, 3, 4][i]), "the parameter itself moved");
+  assert.deepEqual(
+    [...exported.tensors.values()].map((t) => Array.from(t.dataSync())),
+    momentsAfterOne,
+  );
+  assert.ok(
+    param.dataSync().every((x, i) => x !== [1, 2, 3, 4][i]),
+    "the parameter itself moved",
+  );
   // A resumed optimizer's moments are its own copies, too.
   const resumed = new AdamW(new Map([["w", param]]), { lr: 0.1 });
   resumed.loadState(exported);
   resumed.step(new Map([["w", g]]));
-  assert.deepEqual([...exported.tensors.values()].map((t) => Array.from(t.dataSync())), momentsAfterOne);
+  assert.deepEqual(
+    [...exported.tensors.values()].map((t) => Array.from(t.dataSync())),
+    momentsAfterOne,
+  );
   tf.dispose([initial, view, g, param, ...exported.tensors.values()]);
   opt.dispose();
   resumed.dispose();
@@ -148,10 +186,19 @@ for (const backend of ["cpu", "wasm"]) {
     const ref = tf.variableGrads(loss as () => tf.Scalar, vars);
     const before = tf.memory().numTensors;
     const lean = leanGradients(loss, vars);
-    assert.equal(tf.memory().numTensors, before + 1 + vars.length, "only the value and one gradient per variable remain");
+    assert.equal(
+      tf.memory().numTensors,
+      before + 1 + vars.length,
+      "only the value and one gradient per variable remain",
+    );
     assert.equal(lean.value.dataSync()[0], ref.value.dataSync()[0]);
     vars.forEach((v, i) => assert.deepEqual(lean.grads[i]!.dataSync(), ref.grads[v.name].dataSync(), v.name));
-    tf.dispose([lean.value, ref.value, ...lean.grads.filter((g): g is tf.Tensor => g !== undefined), ...Object.values(ref.grads)]);
+    tf.dispose([
+      lean.value,
+      ref.value,
+      ...lean.grads.filter((g): g is tf.Tensor => g !== undefined),
+      ...Object.values(ref.grads),
+    ]);
     tf.dispose(Object.values(batch));
     model.dispose();
   });
@@ -190,7 +237,15 @@ test("peak bytes of one update stay under weights×4 + the layers' activations; 
     model.gradientCheckpointing = mode;
     const base = tf.memory().numBytes;
     resetPeakMemory();
-    await trainingStep({ model, batches: [data], optimizer, lr: 1e-3, maxGradNorm: 1, lossFn: tokenClassificationLoss, dropoutSeeds: [1] });
+    await trainingStep({
+      model,
+      batches: [data],
+      optimizer,
+      lr: 1e-3,
+      maxGradNorm: 1,
+      lossFn: tokenClassificationLoss,
+      dropoutSeeds: [1],
+    });
     return peakMemoryBytes() - base;
   };
   await step(false); // first step allocates the moments
@@ -199,9 +254,17 @@ test("peak bytes of one update stay under weights×4 + the layers' activations; 
   const layer = layerActivationBytes({ batch, seq, hidden: size.hidden, intermediate: size.inter, heads: size.heads });
   // Above what is allocated between steps (weights, moments, batch): gradients, activations, and transients.
   const logits = 4 * batch * seq * 3 * 8;
-  console.log(`# peak above baseline: ${plain} B plain, ${ckpt} B checkpointed; params ${paramBytes} B, layer estimate ${layer} B`);
-  assert.ok(plain < paramBytes + (size.layers + 1.5) * layer + logits, `peak ${plain} B vs params ${paramBytes} B, layer estimate ${layer} B`);
-  assert.ok(plain > size.layers * layer, `the estimate is not above what the layers keep (${plain} vs ${layer}×${size.layers})`);
+  console.log(
+    `# peak above baseline: ${plain} B plain, ${ckpt} B checkpointed; params ${paramBytes} B, layer estimate ${layer} B`,
+  );
+  assert.ok(
+    plain < paramBytes + (size.layers + 1.5) * layer + logits,
+    `peak ${plain} B vs params ${paramBytes} B, layer estimate ${layer} B`,
+  );
+  assert.ok(
+    plain > size.layers * layer,
+    `the estimate is not above what the layers keep (${plain} vs ${layer}×${size.layers})`,
+  );
   assert.ok(ckpt < paramBytes + 2.5 * layer + logits, `checkpointed peak ${ckpt} B`);
   assert.ok(ckpt < plain * 0.6, `checkpointing: ${ckpt} B vs ${plain} B`);
   assert.ok((heapMemoryBytes() ?? 0) > 0);
@@ -215,7 +278,15 @@ test("tensor count and bytes return to baseline after train → dispose, includi
     await initBackend(backend, { quiet: true });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ner-memory-"));
     const baseline = tf.memory();
-    const args = { progress: "none" as const, outputDir: dir, learningRate: 0.01, perDeviceTrainBatchSize: 4, numTrainEpochs: 3, saveStrategy: "epoch" as const, weightDecay: 0.01 };
+    const args = {
+      progress: "none" as const,
+      outputDir: dir,
+      learningRate: 0.01,
+      perDeviceTrainBatchSize: 4,
+      numTrainEpochs: 3,
+      saveStrategy: "epoch" as const,
+      weightDecay: 0.01,
+    };
     const model = smallModel("bert", { hidden: 16, layers: 1, heads: 2, inter: 32 });
     const withModel = tf.memory();
     const trainer = new Trainer({ model, args, trainDataset: toyFeatures(16) });
@@ -231,13 +302,23 @@ test("tensor count and bytes return to baseline after train → dispose, includi
       model: stopped,
       args: { ...args, outputDir: dirB },
       trainDataset: toyFeatures(16),
-      callbacks: [{ onStepEnd: (st) => { if (st.globalStep === 6) throw new Error("power cut"); } }],
+      callbacks: [
+        {
+          onStepEnd: (st) => {
+            if (st.globalStep === 6) throw new Error("power cut");
+          },
+        },
+      ],
     });
     await assert.rejects(interrupted.train(), /power cut/);
     interrupted.dispose();
     stopped.dispose();
     const resumedModel = smallModel("bert", { hidden: 16, layers: 1, heads: 2, inter: 32 }, 9);
-    const resumed = new Trainer({ model: resumedModel, args: { ...args, outputDir: dirB }, trainDataset: toyFeatures(16) });
+    const resumed = new Trainer({
+      model: resumedModel,
+      args: { ...args, outputDir: dirB },
+      trainDataset: toyFeatures(16),
+    });
     const out = await resumed.train({ resumeFromCheckpoint: true });
     assert.equal(out.globalStep, 12);
     resumed.dispose();

@@ -2,7 +2,14 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { PassThrough } from "stream";
 import * as tf from "@tensorflow/tfjs";
-import { LineProgress, NotebookProgress, formatDuration, formatEpochTable, resolveProgressMode, tslabIfRunning } from "../../src/training/progress";
+import {
+  LineProgress,
+  NotebookProgress,
+  formatDuration,
+  formatEpochTable,
+  resolveProgressMode,
+  tslabIfRunning,
+} from "../../src/training/progress";
 import { Trainer } from "../../src/training/trainer";
 import { ToyModel, toyFeatures, toyMetrics } from "./toy-model";
 
@@ -11,7 +18,15 @@ test("epoch table has the tutorials' columns and 'No log' for missing values", (
     { epoch: 1, trainingLoss: null, validationLoss: 0.5, precision: 0.7, recall: 0.6, f1: 0.65, accuracy: 0.9 },
   ]);
   const [header, row] = text.split("\n");
-  assert.deepEqual(header.trim().split(/\s{2,}/), ["Epoch", "Training Loss", "Validation Loss", "Precision", "Recall", "F1", "Accuracy"]);
+  assert.deepEqual(header.trim().split(/\s{2,}/), [
+    "Epoch",
+    "Training Loss",
+    "Validation Loss",
+    "Precision",
+    "Recall",
+    "F1",
+    "Accuracy",
+  ]);
   assert.deepEqual(row.trim().split(/\s+/), ["1", "No", "log", "0.5000", "0.7000", "0.6000", "0.6500", "0.9000"]);
   assert.equal(formatDuration(65), "1m05s");
   assert.equal(formatDuration(3700), "1h01m");
@@ -32,11 +47,22 @@ test("line and notebook progress report steps, losses and the epoch table during
   const model = new ToyModel(21);
   const trainer = new Trainer({
     model,
-    args: { progress: "none", learningRate: 0.05, perDeviceTrainBatchSize: 8, numTrainEpochs: 2, loggingSteps: 2, evalStrategy: "epoch", saveStrategy: "no" },
+    args: {
+      progress: "none",
+      learningRate: 0.05,
+      perDeviceTrainBatchSize: 8,
+      numTrainEpochs: 2,
+      loggingSteps: 2,
+      evalStrategy: "epoch",
+      saveStrategy: "no",
+    },
     trainDataset: toyFeatures(32),
     evalDataset: toyFeatures(8, 5),
     computeMetrics: toyMetrics,
-    callbacks: [new LineProgress(stream), new NotebookProgress({ html: (s) => html.push(s), text: () => undefined }, 0)],
+    callbacks: [
+      new LineProgress(stream),
+      new NotebookProgress({ html: (s) => html.push(s), text: () => undefined }, 0),
+    ],
   });
   await trainer.train();
   assert.match(text, /training: 8 steps/);

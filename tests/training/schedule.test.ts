@@ -11,8 +11,10 @@ interface ScheduleGolden {
 
 for (const model of ["tiny-bert", "tiny-distilbert"]) {
   test(`linear schedule with warmup equals transformers exactly (${model} golden)`, () => {
-    const g = readFixtureJson<{ linear_schedule_with_warmup: ScheduleGolden }>(model, "golden.json")
-      .linear_schedule_with_warmup;
+    const g = readFixtureJson<{ linear_schedule_with_warmup: ScheduleGolden }>(
+      model,
+      "golden.json",
+    ).linear_schedule_with_warmup;
     const peaks = Object.keys(g.peak_lr);
     assert.ok(peaks.length >= 2);
     for (const peak of peaks) {

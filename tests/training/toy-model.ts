@@ -20,7 +20,10 @@ export class ToyModel implements TrainableModel {
   constructor(seed = 1) {
     const rng = new Rng(seed);
     const init = (shape: number[], scale: number) =>
-      tf.tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal() * scale), shape);
+      tf.tensor(
+        Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal() * scale),
+        shape,
+      );
     const id = instance++;
     // The variable keeps its own reference to the data: free the initial value (no tensor outlives dispose()).
     const variable = (value: tf.Tensor, name: string) => {
@@ -55,7 +58,10 @@ export class ToyModel implements TrainableModel {
   async savePretrained(dir: string): Promise<void> {
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, "config.json"), JSON.stringify({ model_type: "toy", num_labels: LABELS }));
-    saveTensorFile(path.join(dir, "model.safetensors"), new Map([...this.weights].map(([n, v]) => [n, v as tf.Tensor])));
+    saveTensorFile(
+      path.join(dir, "model.safetensors"),
+      new Map([...this.weights].map(([n, v]) => [n, v as tf.Tensor])),
+    );
   }
 
   dispose(): void {

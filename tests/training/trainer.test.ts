@@ -5,7 +5,13 @@ import * as os from "os";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { Trainer, NonFiniteLossError } from "../../src/training/trainer";
-import { latestCheckpoint, listCheckpoints, loadModelWeights, saveCheckpoint, readTrainerState } from "../../src/training/checkpoint";
+import {
+  latestCheckpoint,
+  listCheckpoints,
+  loadModelWeights,
+  saveCheckpoint,
+  readTrainerState,
+} from "../../src/training/checkpoint";
 import { AdamW } from "../../src/training/adamw";
 import { tokenClassificationLoss } from "../../src/models/loss";
 import { ToyModel, toyFeatures, toyMetrics, weightsOf } from "./toy-model";
@@ -18,7 +24,16 @@ test("loss decreases and eval f1 improves on a tiny corpus", async () => {
   const model = new ToyModel(3);
   const trainer = new Trainer({
     model,
-    args: { ...quiet, learningRate: 0.05, perDeviceTrainBatchSize: 8, numTrainEpochs: 4, loggingSteps: 4, evalStrategy: "epoch", saveStrategy: "no", weightDecay: 0.01 },
+    args: {
+      ...quiet,
+      learningRate: 0.05,
+      perDeviceTrainBatchSize: 8,
+      numTrainEpochs: 4,
+      loggingSteps: 4,
+      evalStrategy: "epoch",
+      saveStrategy: "no",
+      weightDecay: 0.01,
+    },
     trainDataset: toyFeatures(64),
     evalDataset: toyFeatures(32, 99),
     computeMetrics: toyMetrics,
@@ -33,7 +48,10 @@ test("loss decreases and eval f1 improves on a tiny corpus", async () => {
   assert.equal(evals.length, 4); // train() starts a fresh log history, as in HF
   assert.ok(evals[evals.length - 1].eval_f1 > before.eval_f1);
   assert.equal(trainer.state.epochRows.length, 4);
-  assert.deepEqual(trainer.state.epochRows.map((r) => r.epoch), [1, 2, 3, 4]);
+  assert.deepEqual(
+    trainer.state.epochRows.map((r) => r.epoch),
+    [1, 2, 3, 4],
+  );
   // Each log names the rate its step used (HF 5.x logs it before the scheduler advances): linear decay, no warmup.
   const logged = trainer.state.logHistory.filter((e) => e.learning_rate !== undefined);
   for (const e of logged) {
@@ -52,13 +70,23 @@ test("tensor count is stable across training steps", async () => {
   const counts: number[] = [];
   const trainer = new Trainer({
     model,
-    args: { ...quiet, learningRate: 0.01, perDeviceTrainBatchSize: 4, numTrainEpochs: 1, gradientAccumulationSteps: 2, saveStrategy: "no" },
+    args: {
+      ...quiet,
+      learningRate: 0.01,
+      perDeviceTrainBatchSize: 4,
+      numTrainEpochs: 1,
+      gradientAccumulationSteps: 2,
+      saveStrategy: "no",
+    },
     trainDataset: toyFeatures(40),
     callbacks: [{ onStepEnd: () => void counts.push(tf.memory().numTensors) }],
   });
   await trainer.train();
   assert.equal(counts.length, 5);
-  assert.ok(counts.slice(1).every((c) => c === counts[1]), `tensor counts ${counts}`);
+  assert.ok(
+    counts.slice(1).every((c) => c === counts[1]),
+    `tensor counts ${counts}`,
+  );
   trainer.dispose();
   model.dispose();
 });
@@ -66,7 +94,17 @@ test("tensor count is stable across training steps", async () => {
 test("resume from a checkpoint gives the same final weights as an uninterrupted run", async () => {
   await tf.setBackend("cpu");
   const data = toyFeatures(30);
-  const args = { ...quiet, learningRate: 0.02, perDeviceTrainBatchSize: 4, numTrainEpochs: 3, weightDecay: 0.01, warmupRatio: 0.1, loggingSteps: 3, saveStrategy: "steps" as const, saveSteps: 5 };
+  const args = {
+    ...quiet,
+    learningRate: 0.02,
+    perDeviceTrainBatchSize: 4,
+    numTrainEpochs: 3,
+    weightDecay: 0.01,
+    warmupRatio: 0.1,
+    loggingSteps: 3,
+    saveStrategy: "steps" as const,
+    saveSteps: 5,
+  };
 
   const dirA = tmp();
   const a = new ToyModel(5);
@@ -79,7 +117,13 @@ test("resume from a checkpoint gives the same final weights as an uninterrupted 
     model: b,
     args: { ...args, outputDir: dirB },
     trainDataset: data,
-    callbacks: [{ onStepEnd: (s) => { if (s.globalStep === 13) throw new Error("power cut"); } }],
+    callbacks: [
+      {
+        onStepEnd: (s) => {
+          if (s.globalStep === 13) throw new Error("power cut");
+        },
+      },
+    ],
   });
   await assert.rejects(interrupted.train(), /power cut/);
   assert.equal(path.basename(latestCheckpoint(dirB)!), "checkpoint-10");
@@ -100,7 +144,14 @@ test("an interrupted checkpoint write leaves the previous checkpoint loadable", 
   const model = new ToyModel(6);
   const trainer = new Trainer({
     model,
-    args: { ...quiet, outputDir: dir, learningRate: 0.01, perDeviceTrainBatchSize: 8, numTrainEpochs: 1, saveStrategy: "epoch" },
+    args: {
+      ...quiet,
+      outputDir: dir,
+      learningRate: 0.01,
+      perDeviceTrainBatchSize: 8,
+      numTrainEpochs: 1,
+      saveStrategy: "epoch",
+    },
     trainDataset: toyFeatures(16),
   });
   await trainer.train();
@@ -141,7 +192,14 @@ test("a NaN loss stops the run with a clear message and keeps the last good chec
   let calls = 0;
   const trainer = new Trainer({
     model,
-    args: { ...quiet, outputDir: dir, learningRate: 0.01, perDeviceTrainBatchSize: 8, numTrainEpochs: 3, saveStrategy: "epoch" },
+    args: {
+      ...quiet,
+      outputDir: dir,
+      learningRate: 0.01,
+      perDeviceTrainBatchSize: 8,
+      numTrainEpochs: 3,
+      saveStrategy: "epoch",
+    },
     trainDataset: toyFeatures(16),
     // Poison the loss from the 5th update on (epoch 3).
     lossFn: (logits, labels) =>
@@ -197,7 +255,10 @@ test("load best model at end restores the best checkpoint; early stopping ends t
   assert.equal(trainer.state.bestMetric, 0.9);
   assert.equal(path.basename(trainer.state.bestModelCheckpoint!), "checkpoint-4");
   // saveTotalLimit 1 keeps the newest and the best.
-  assert.deepEqual(listCheckpoints(dir).map((d) => path.basename(d)), ["checkpoint-4", "checkpoint-8"]);
+  assert.deepEqual(
+    listCheckpoints(dir).map((d) => path.basename(d)),
+    ["checkpoint-4", "checkpoint-8"],
+  );
   const best = new ToyModel(12);
   loadModelWeights(best, trainer.state.bestModelCheckpoint!);
   assert.deepEqual(weightsOf(model), weightsOf(best));

@@ -29,10 +29,19 @@ test("checkWritableOutput: creatable and existing targets pass and leave nothing
 test("checkWritableOutput: a file for a directory, a directory for a file, a file as parent, in words", () => {
   const f = path.join(dir, "a-file");
   fs.writeFileSync(f, "x");
-  assert.throws(() => checkWritableOutput(f, "--output"), new RegExp(`^Error: --output ${f}: is a file, not a directory$`.replace(": is", " is")));
+  assert.throws(
+    () => checkWritableOutput(f, "--output"),
+    new RegExp(`^Error: --output ${f}: is a file, not a directory$`.replace(": is", " is")),
+  );
   assert.throws(() => checkWritableOutput(dir, "--html", "file"), /--html .* is a directory, not a file/);
-  assert.throws(() => checkWritableOutput(path.join(f, "run"), "--output"), /--output .*a-file\/run: .*a-file is a file, not a directory/);
-  assert.throws(() => checkWritableOutput(path.join(f, "x", "y.html"), "--html", "file"), /--html .*: .*a-file is a file, not a directory/);
+  assert.throws(
+    () => checkWritableOutput(path.join(f, "run"), "--output"),
+    /--output .*a-file\/run: .*a-file is a file, not a directory/,
+  );
+  assert.throws(
+    () => checkWritableOutput(path.join(f, "x", "y.html"), "--html", "file"),
+    /--html .*: .*a-file is a file, not a directory/,
+  );
 });
 
 test("checkWritableOutput: a directory we may not write in is refused up front", () => {
@@ -44,8 +53,14 @@ test("checkWritableOutput: a directory we may not write in is refused up front",
     fs.chmodSync(ro, 0o555);
   }
   try {
-    assert.throws(() => checkWritableOutput(path.join(ro, "run"), "--output"), /--output .*\/run: permission denied \(cannot write in/);
-    assert.throws(() => checkWritableOutput(path.join(ro, "page.html"), "--html", "file"), /--html .*page\.html: permission denied/);
+    assert.throws(
+      () => checkWritableOutput(path.join(ro, "run"), "--output"),
+      /--output .*\/run: permission denied \(cannot write in/,
+    );
+    assert.throws(
+      () => checkWritableOutput(path.join(ro, "page.html"), "--html", "file"),
+      /--html .*page\.html: permission denied/,
+    );
   } finally {
     if (!asRoot) fs.chmodSync(ro, 0o755);
   }
@@ -80,7 +95,10 @@ test("strict UTF-8: the first invalid byte is found by line and column, as the d
     assert.equal(firstInvalidUtf8(Uint8Array.from(bytes)), at, bytes.join(","));
     assert.throws(() => new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(bytes)));
   }
-  assert.throws(() => decodeUtf8Strict(Buffer.concat([enc("ok\nE"), Buffer.from([0xff]), enc("U\n")]), "c.txt"), /^Utf8Error: c\.txt:2: invalid UTF-8 \(byte 0xff at byte column 2\)/);
+  assert.throws(
+    () => decodeUtf8Strict(Buffer.concat([enc("ok\nE"), Buffer.from([0xff]), enc("U\n")]), "c.txt"),
+    /^Utf8Error: c\.txt:2: invalid UTF-8 \(byte 0xff at byte column 2\)/,
+  );
   assert.equal(decodeUtf8Strict(enc("\uFEFFa\uFEFFb"), "x"), "a\uFEFFb", "only the leading BOM is dropped");
   assert.throws(() => readUtf8File(dir), /: is a directory, not a file/);
 });

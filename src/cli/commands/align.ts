@@ -50,9 +50,16 @@ export function readAlignInput(file: string, labelList: string[] | undefined): A
   }
   const read = data.readJsonl(file, { labels: labelList });
   const labels = labelList ?? data.labelListFromTags(read.sentences.flatMap((s) => s.tags));
-  if (!labelList) process.stderr.write(`labels (O, then B-/I- per type in code-point order; pass --labels or --corpus to fix the order): ${labels.join(",")}\n`);
+  if (!labelList)
+    process.stderr.write(
+      `labels (O, then B-/I- per type in code-point order; pass --labels or --corpus to fix the order): ${labels.join(",")}\n`,
+    );
   const index = new Map(labels.map((l, i) => [l, i]));
-  const rows = read.sentences.map((s, i) => ({ line: records[i].line, tokens: s.tokens, ids: s.tags.map((t) => index.get(t)!) }));
+  const rows = read.sentences.map((s, i) => ({
+    line: records[i].line,
+    tokens: s.tokens,
+    ids: s.tags.map((t) => index.get(t)!),
+  }));
   return { rows, labelList: labels, warning: data.schemeWarning(file, read) };
 }
 
@@ -66,7 +73,8 @@ async function alignAction(opts: AlignCliOptions): Promise<void> {
     throw new Error(`--max-length must be an integer >= 2, got ${JSON.stringify(opts.maxLength)}`);
   }
   const strategy = opts.strategy ?? "per-word";
-  if (strategy !== "per-word" && strategy !== "joined") throw new Error(`--strategy must be per-word or joined, got ${JSON.stringify(strategy)}`);
+  if (strategy !== "per-word" && strategy !== "joined")
+    throw new Error(`--strategy must be per-word or joined, got ${JSON.stringify(strategy)}`);
   if (opts.labels && opts.corpus) throw new Error("give either --labels or --corpus, not both");
   if (opts.bToI && !opts.labelAllTokens) throw new Error("--b-to-i only applies with --label-all-tokens");
   if (opts.output) checkWritableOutput(opts.output, "--output", "file");
@@ -99,7 +107,15 @@ async function alignAction(opts: AlignCliOptions): Promise<void> {
   let out: string;
   if (opts.json) {
     out = feats
-      .map((f) => JSON.stringify({ input_ids: f.inputIds, attention_mask: f.attentionMask, word_ids: f.wordIds, labels: f.labels }) + "\n")
+      .map(
+        (f) =>
+          JSON.stringify({
+            input_ids: f.inputIds,
+            attention_mask: f.attentionMask,
+            word_ids: f.wordIds,
+            labels: f.labels,
+          }) + "\n",
+      )
       .join("");
   } else {
     const lines: string[] = [];
@@ -129,14 +145,29 @@ export function register(program: Command): void {
     .description("tokenize JSON-lines sentences and align word tags to sub-word tokens (HF tokenize_and_align_labels)")
     .requiredOption("--tokenizer <dir|name>", "tokenizer directory or Hub name (e.g. bert-base-cased)")
     .requiredOption("--input <file.jsonl>", 'lines of {"tokens": [...], "tags": [...]} (tags: strings or ids)')
-    .option("--labels <list|file>", "label order: comma-separated, or a file: JSON array, id2label object (a config.json works), or one label per line")
+    .option(
+      "--labels <list|file>",
+      "label order: comma-separated, or a file: JSON array, id2label object (a config.json works), or one label per line",
+    )
     .option("--corpus <name>", "use a registered corpus's label order (conll2003, wnut17, wikiann_en, mit_restaurant)")
     .option("--label-all-tokens", "label every sub-token, not just the first")
     .option("--b-to-i", "with --label-all-tokens, give later sub-tokens of B-X the I-X label (run_ner.py)")
     .option("--max-length <n>", "truncate to n tokens (default: model_max_length, 512)")
     .option("--strategy <s>", "is_split_into_words strategy: per-word (exact, default) or joined")
     .option("--output <file>", "write there (atomically) instead of stdout")
-    .option("--json", 'JSON lines {"input_ids", "attention_mask", "word_ids", "labels"} (default: a readable token/label table)')
-    .addHelpText("after", helpAfter(["ner align --tokenizer bert-base-cased --input sentences.jsonl --corpus conll2003 --json", "ner align --tokenizer distilbert-base-uncased --input mit.jsonl --labels labels.txt --label-all-tokens"], MODEL_ENV.filter((v) => v !== "NER_BACKEND")))
+    .option(
+      "--json",
+      'JSON lines {"input_ids", "attention_mask", "word_ids", "labels"} (default: a readable token/label table)',
+    )
+    .addHelpText(
+      "after",
+      helpAfter(
+        [
+          "ner align --tokenizer bert-base-cased --input sentences.jsonl --corpus conll2003 --json",
+          "ner align --tokenizer distilbert-base-uncased --input mit.jsonl --labels labels.txt --label-all-tokens",
+        ],
+        MODEL_ENV.filter((v) => v !== "NER_BACKEND"),
+      ),
+    )
     .action(alignAction);
 }

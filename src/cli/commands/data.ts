@@ -36,7 +36,8 @@ interface Input {
 
 async function readInput(target: string, opts: CommonOpts): Promise<Input> {
   const data = loadData();
-  if (isDirectory(target)) throw new Error(`${target}: is a directory, not a file (give a corpus file, or a corpus name)`);
+  if (isDirectory(target))
+    throw new Error(`${target}: is a directory, not a file (give a corpus file, or a corpus name)`);
   if (isFile(target)) {
     if (!opts.format) {
       throw new Error(`${target}: --format is required for a file (one of ${data.FORMAT_NAMES.join(", ")})`);
@@ -55,7 +56,9 @@ async function readInput(target: string, opts: CommonOpts): Promise<Input> {
     throw new Error(`${target}: no such file`);
   }
   if (!spec) {
-    throw new Error(`${target}: neither a file nor a corpus (corpora: ${data.CORPUS_NAMES.join(", ")}; a file needs --format)`);
+    throw new Error(
+      `${target}: neither a file nor a corpus (corpora: ${data.CORPUS_NAMES.join(", ")}; a file needs --format)`,
+    );
   }
   const splits = await data.readCorpusSplits(spec.name, {
     dataDir: opts.dataDir,
@@ -72,7 +75,9 @@ function looksLikePath(target: string): boolean {
 }
 
 function formatStats(title: string, s: CorpusStats): string {
-  const ents = Object.entries(s.entities).map(([t, n]) => `${t} ${n}`).join(", ");
+  const ents = Object.entries(s.entities)
+    .map(([t, n]) => `${t} ${n}`)
+    .join(", ");
   const scheme = s.scheme.valid
     ? `${s.scheme.name} valid`
     : `${s.scheme.name}: ${s.scheme.violations} violation(s), e.g.\n${s.scheme.examples.map((e) => `      ${e}`).join("\n")}`;
@@ -96,7 +101,10 @@ async function statsAction(target: string, opts: CommonOpts): Promise<void> {
     ...data.corpusStats(p.result),
   }));
   if (opts.json) {
-    const out = entries.length === 1 ? entries[0] : { corpus: input.corpus, splits: Object.fromEntries(entries.map((e) => [e.split, e])) };
+    const out =
+      entries.length === 1
+        ? entries[0]
+        : { corpus: input.corpus, splits: Object.fromEntries(entries.map((e) => [e.split, e])) };
     process.stdout.write(JSON.stringify(out, null, 2) + "\n");
     return;
   }
@@ -117,7 +125,9 @@ function refuseOutputIsInput(input: string, output: string): void {
     return; // one of them does not exist (yet): they cannot be the same file
   }
   if (a.dev === b.dev && a.ino === b.ino) {
-    throw new Error(`--output ${output} is the input file ${input}: converting would overwrite it; choose another output file`);
+    throw new Error(
+      `--output ${output} is the input file ${input}: converting would overwrite it; choose another output file`,
+    );
   }
 }
 
@@ -164,10 +174,20 @@ async function listAction(opts: { json?: boolean }): Promise<void> {
   const data = loadData();
   const list = data.CORPUS_NAMES.map((n) => {
     const s = data.getCorpus(n);
-    return { name: s.name, title: s.title, format: s.format, splits: s.files.map((f) => f.split), embedded: s.embedded, source: s.source, license: s.license };
+    return {
+      name: s.name,
+      title: s.title,
+      format: s.format,
+      splits: s.files.map((f) => f.split),
+      embedded: s.embedded,
+      source: s.source,
+      license: s.license,
+    };
   });
   if (opts.json) process.stdout.write(JSON.stringify(list, null, 2) + "\n");
-  else for (const c of list) process.stdout.write(`${c.name.padEnd(15)} ${c.format.padEnd(10)} ${c.splits.join("/").padEnd(22)} ${c.title}\n`);
+  else
+    for (const c of list)
+      process.stdout.write(`${c.name.padEnd(15)} ${c.format.padEnd(10)} ${c.splits.join("/").padEnd(22)} ${c.title}\n`);
 }
 
 export function register(program: Command): void {
@@ -176,19 +196,33 @@ export function register(program: Command): void {
 
   data
     .command("stats")
-    .description("Sentences, tokens, entities per type, longest sentence and tag-scheme check of a corpus split or file")
+    .description(
+      "Sentences, tokens, entities per type, longest sentence and tag-scheme check of a corpus split or file",
+    )
     .argument("<target>", "corpus[:split] (mit_restaurant, conll2003, wnut17, wikiann_en) or a file path with --format")
     .option("--format <fmt>", `layout of a file target: ${formats}`)
     .option("--data-dir <dir>", "local corpus mirror laid out <corpus>/<file> (overrides NER_DATA_DIR)")
     .option("--strict", "tag-scheme violations are errors instead of counted warnings")
     .option("--to-iob2", "convert iob1 input to IOB2 before counting")
     .option("--json", "print JSON")
-    .addHelpText("after", helpAfter(["ner data stats conll2003:test --json", "ner data stats mit_restaurant          # every split", "ner data stats my.conll --format conll2003 --strict"], DATA_ENV))
+    .addHelpText(
+      "after",
+      helpAfter(
+        [
+          "ner data stats conll2003:test --json",
+          "ner data stats mit_restaurant          # every split",
+          "ner data stats my.conll --format conll2003 --strict",
+        ],
+        DATA_ENV,
+      ),
+    )
     .action(statsAction);
 
   data
     .command("convert")
-    .description('Convert a corpus file (or corpus:split) to JSONL {"tokens": [...], "tags": [...]}, written atomically')
+    .description(
+      'Convert a corpus file (or corpus:split) to JSONL {"tokens": [...], "tags": [...]}, written atomically',
+    )
     .argument("<input>", "file path (with --format) or corpus:split")
     .option("--format <fmt>", `layout of the input file: ${formats}`)
     .option("--to-iob2", "convert IOB1 tags to IOB2 (an I- tag that opens an entity becomes B-)")
@@ -196,16 +230,36 @@ export function register(program: Command): void {
     .option("--data-dir <dir>", "local corpus mirror (overrides NER_DATA_DIR)")
     .option("-o, --output <file>", "output JSONL file")
     .option("--json", "print a JSON summary")
-    .addHelpText("after", helpAfter(["ner data convert conll2003:train -o train.jsonl", "ner data convert eng.train --format iob1 --to-iob2 -o train.jsonl --json"], DATA_ENV))
+    .addHelpText(
+      "after",
+      helpAfter(
+        [
+          "ner data convert conll2003:train -o train.jsonl",
+          "ner data convert eng.train --format iob1 --to-iob2 -o train.jsonl --json",
+        ],
+        DATA_ENV,
+      ),
+    )
     .action(convertAction);
 
   data
     .command("download")
-    .description("Make corpus files available locally (mirror, embedded data/, or sha256-verified download into the cache)")
+    .description(
+      "Make corpus files available locally (mirror, embedded data/, or sha256-verified download into the cache)",
+    )
     .argument("[corpus...]", "corpora to fetch (default all)")
     .option("--data-dir <dir>", "local corpus mirror (overrides NER_DATA_DIR)")
     .option("--json", "print JSON")
-    .addHelpText("after", helpAfter(["ner data download conll2003 wnut17", "NER_OFFLINE=1 ner data download --json   # only report what is available locally"], DATA_ENV))
+    .addHelpText(
+      "after",
+      helpAfter(
+        [
+          "ner data download conll2003 wnut17",
+          "NER_OFFLINE=1 ner data download --json   # only report what is available locally",
+        ],
+        DATA_ENV,
+      ),
+    )
     .action(downloadAction);
 
   data

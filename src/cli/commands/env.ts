@@ -46,13 +46,16 @@ export function backendSummary(requested?: string): BackendSummary {
   const backend = require("../../backend/index") as BackendModule;
   const info = typeof backend.backendInfo === "function" ? backend.backendInfo() : undefined;
   const active = info?.name ?? backend.activeBackend();
-  const base: BackendSummary = info ? { ...info, skipped: [...info.skipped] } : { name: active ?? "none", label: active ?? "none", skipped: [] };
+  const base: BackendSummary = info
+    ? { ...info, skipped: [...info.skipped] }
+    : { name: active ?? "none", label: active ?? "none", skipped: [] };
   const ladder = [...backend.BACKEND_NAMES] as string[];
   for (const name of ladder) {
     if (name === active || base.skipped.some((s) => s.name === name)) continue;
     let reason: string;
     if (requested) reason = `not requested (${requested} was asked for)`;
-    else if (active && ladder.indexOf(name) > ladder.indexOf(active)) reason = `not needed (${active} ranks higher and started)`;
+    else if (active && ladder.indexOf(name) > ladder.indexOf(active))
+      reason = `not needed (${active} ranks higher and started)`;
     else reason = packageProblem(name) ?? "failed to start";
     base.skipped.push({ name, reason });
   }
@@ -62,12 +65,14 @@ export function backendSummary(requested?: string): BackendSummary {
 
 /** Why a backend's package cannot load (not installed), without loading it. */
 function packageProblem(name: string): string | undefined {
-  const pkg = name === "tfjs-node-gpu" ? "@tensorflow/tfjs-node-gpu" : name === "tfjs-node" ? "@tensorflow/tfjs-node" : undefined;
+  const pkg =
+    name === "tfjs-node-gpu" ? "@tensorflow/tfjs-node-gpu" : name === "tfjs-node" ? "@tensorflow/tfjs-node" : undefined;
   if (!pkg) return undefined;
   try {
     const dir = path.dirname(require.resolve(`${pkg}/package.json`));
     // danfojs's shim is also called @tensorflow/tfjs-node: it re-exports tfjs and has no native binding.
-    if (!fs.existsSync(path.join(dir, "lib")) && !fs.existsSync(path.join(dir, "deps"))) return `${pkg} is a shim without native bindings`;
+    if (!fs.existsSync(path.join(dir, "lib")) && !fs.existsSync(path.join(dir, "deps")))
+      return `${pkg} is a shim without native bindings`;
     return undefined;
   } catch {
     return `${pkg} is not installed (optional; needs ${name === "tfjs-node-gpu" ? "CUDA 11.2 + cuDNN 8.1" : "libtensorflow"})`;
@@ -110,7 +115,8 @@ export function findCudaLibraries(env: NodeJS.ProcessEnv = process.env, ldconfig
   };
   const dirs: [string, string][] = [];
   for (const d of (env.LD_LIBRARY_PATH ?? "").split(":").filter(Boolean)) dirs.push([d, "LD_LIBRARY_PATH"]);
-  for (const d of ["/usr/local/cuda/lib64", "/usr/local/cuda/targets/x86_64-linux/lib"]) dirs.push([d, "/usr/local/cuda"]);
+  for (const d of ["/usr/local/cuda/lib64", "/usr/local/cuda/targets/x86_64-linux/lib"])
+    dirs.push([d, "/usr/local/cuda"]);
   for (const [dir, via] of dirs) {
     let entries: string[] = [];
     try {
@@ -161,7 +167,13 @@ function versionOf(pkg: string): string | null {
 /** Settings that change what runs: NER_*, the Hugging Face hub's, and the BLAS/OpenMP ones. Tokens are never printed. */
 function settings(env: NodeJS.ProcessEnv): Record<string, string> {
   const out: Record<string, string> = {};
-  const names = Object.keys(env).filter((k) => /^(NER_|HF_|HUGGINGFACE_|OPENBLAS_|OMP_NUM_THREADS$|TF_CPP_MIN_LOG_LEVEL$|TF_FORCE_GPU_ALLOW_GROWTH$|NVIDIA_TF32_OVERRIDE$|CUDA_VISIBLE_DEVICES$)/.test(k)).sort();
+  const names = Object.keys(env)
+    .filter((k) =>
+      /^(NER_|HF_|HUGGINGFACE_|OPENBLAS_|OMP_NUM_THREADS$|TF_CPP_MIN_LOG_LEVEL$|TF_FORCE_GPU_ALLOW_GROWTH$|NVIDIA_TF32_OVERRIDE$|CUDA_VISIBLE_DEVICES$)/.test(
+        k,
+      ),
+    )
+    .sort();
   for (const k of names) out[k] = /TOKEN/i.test(k) ? "(set, hidden)" : env[k]!;
   return out;
 }
@@ -184,9 +196,16 @@ export async function collectEnv(backendName?: string): Promise<EnvReport> {
   const backend = await startBackend(backendName);
   const cpus = os.cpus();
   return {
-    ner: versionOf("ner-notebooks") ?? (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version?: string }).version ?? null,
+    ner:
+      versionOf("ner-notebooks") ??
+      (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version?: string }).version ??
+      null,
     platform: `${process.platform}-${process.arch} (${os.release()})`,
-    cpu: { model: cpus[0]?.model.trim() ?? "unknown", cores: cpus.length, memory_gb: Math.round((os.totalmem() / 2 ** 30) * 10) / 10 },
+    cpu: {
+      model: cpus[0]?.model.trim() ?? "unknown",
+      cores: cpus.length,
+      memory_gb: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    },
     versions: {
       node: process.versions.node,
       "@tensorflow/tfjs": versionOf("@tensorflow/tfjs"),
@@ -216,7 +235,12 @@ export function formatEnv(r: EnvReport): string {
     ...Object.entries(r.versions).map(([k, v]) => [k, v ?? "not installed"] as [string, string]),
     ["backend", r.backend.label],
     ...r.backend.skipped.map((s) => [`  skipped ${s.name}`, s.reason] as [string, string]),
-    ["BLAS", r.backend.blas ? `${r.backend.blas.library}${r.backend.blas.version ? ` ${r.backend.blas.version}` : ""}, ${r.backend.blas.threads} threads${r.backend.blas.coretype ? `, OPENBLAS_CORETYPE=${r.backend.blas.coretype}` : ""}` : "none (tensor products run in the backend itself)"],
+    [
+      "BLAS",
+      r.backend.blas
+        ? `${r.backend.blas.library}${r.backend.blas.version ? ` ${r.backend.blas.version}` : ""}, ${r.backend.blas.threads} threads${r.backend.blas.coretype ? `, OPENBLAS_CORETYPE=${r.backend.blas.coretype}` : ""}`
+        : "none (tensor products run in the backend itself)",
+    ],
     ...describeCuda(r.cuda).map((line, i) => [i === 0 ? "CUDA libraries" : "", line] as [string, string]),
     ["cache", r.caches.NER_CACHE_DIR ?? ""],
     ["hub cache", r.caches.hub_cache ?? ""],
@@ -238,7 +262,8 @@ interface EnvOptions {
 }
 
 async function envAction(opts: EnvOptions): Promise<void> {
-  const { DEFAULT_REFERENCE, formatSelfTest, runSelfTest } = require("../../training/selftest") as typeof import("../../training/selftest");
+  const { DEFAULT_REFERENCE, formatSelfTest, runSelfTest } =
+    require("../../training/selftest") as typeof import("../../training/selftest");
   const tolerance = Number(opts.tolerance);
   if (!(tolerance > 0)) throw new Error(`--tolerance must be a positive number, got ${opts.tolerance}`);
   const report = await collectEnv(opts.backend);
@@ -255,13 +280,33 @@ async function envAction(opts: EnvOptions): Promise<void> {
 export function register(program: Command): void {
   program
     .command("env")
-    .description("show the backend ladder, BLAS, CUDA libraries, versions, caches and settings; --check runs a self-test")
+    .description(
+      "show the backend ladder, BLAS, CUDA libraries, versions, caches and settings; --check runs a self-test",
+    )
     .option("--json", "one JSON object on stdout")
-    .option("--check", "self-test on the chosen backend: a bundled tiny model's logits against stored values, one training step, tokens/s; exit 1 on mismatch")
+    .option(
+      "--check",
+      "self-test on the chosen backend: a bundled tiny model's logits against stored values, one training step, tokens/s; exit 1 on mismatch",
+    )
     .option("--backend <name>", "use this backend instead of NER_BACKEND / the best available")
     .option("--reference <dir>", "self-test checkpoint with expected.json (default: the bundled data/env-check)")
-    .option("--tolerance <x>", "largest allowed |logit difference| (GPUs with TF32: set NVIDIA_TF32_OVERRIDE=0)", "1e-4")
-    .addHelpText("after", helpAfter(["ner env", "ner env --json", "ner env --check                 # PASS/FAIL, exit 1 on mismatch", "NER_BACKEND=tfjs-node-gpu ner env --check"], MODEL_ENV));
+    .option(
+      "--tolerance <x>",
+      "largest allowed |logit difference| (GPUs with TF32: set NVIDIA_TF32_OVERRIDE=0)",
+      "1e-4",
+    )
+    .addHelpText(
+      "after",
+      helpAfter(
+        [
+          "ner env",
+          "ner env --json",
+          "ner env --check                 # PASS/FAIL, exit 1 on mismatch",
+          "NER_BACKEND=tfjs-node-gpu ner env --check",
+        ],
+        MODEL_ENV,
+      ),
+    );
   // commander passes (options, command) to the action.
   program.commands[program.commands.length - 1].action((opts: EnvOptions) => envAction(opts));
 }

@@ -19,7 +19,6 @@ import { textLines } from "../../util/lines";
 import * as fs from "fs";
 import * as path from "path";
 
-
 /** One text to classify and where it came from (a file line, or a command-line argument). */
 export interface PredictInput {
   text: string;
@@ -120,7 +119,9 @@ export function formatEntitiesTable(text: string, entities: readonly Record<stri
   for (const e of entities) {
     const label = String(e.entity_group ?? e.entity);
     const score = (e.score as number).toFixed(4);
-    lines.push(`  ${label.padEnd(16)} ${score}  ${String(e.start).padStart(4)}-${String(e.end).padEnd(4)} ${JSON.stringify(e.word)}`);
+    lines.push(
+      `  ${label.padEnd(16)} ${score}  ${String(e.start).padStart(4)}-${String(e.end).padEnd(4)} ${JSON.stringify(e.word)}`,
+    );
   }
   return lines.join("\n");
 }
@@ -132,19 +133,33 @@ export function register(program: Command): void {
   addOptions(cmd, PREDICT_OPTIONS)
     .option("--json", "print JSON lines {text, entities} (HF keys: entity_group|entity, score, word, start, end)")
     .argument("[texts...]", "texts to classify")
-    .addHelpText("after", helpAfter([
-      'ner predict --model runs/mit "which restaurant serves the best sushi in new york?"',
-      "ner predict --model runs/mit --input queries.txt --aggregation first --html entities.html",
-    ], MODEL_ENV))
+    .addHelpText(
+      "after",
+      helpAfter(
+        [
+          'ner predict --model runs/mit "which restaurant serves the best sushi in new york?"',
+          "ner predict --model runs/mit --input queries.txt --aggregation first --html entities.html",
+        ],
+        MODEL_ENV,
+      ),
+    )
     .action(async (texts: string[], flags: Flags) => {
-      const opts = withDefaults(PREDICT_OPTIONS, optionsOfFlags(PREDICT_OPTIONS, flags, ["json"]) as Partial<PredictOptions>);
+      const opts = withDefaults(
+        PREDICT_OPTIONS,
+        optionsOfFlags(PREDICT_OPTIONS, flags, ["json"]) as Partial<PredictOptions>,
+      );
       const json = Boolean(flags.json);
       const { stride, batchSize } = opts;
-      const { parseAggregationStrategy } = require("../../pipeline/pipeline") as typeof import("../../pipeline/pipeline");
+      const { parseAggregationStrategy } =
+        require("../../pipeline/pipeline") as typeof import("../../pipeline/pipeline");
       const aggregationStrategy = parseAggregationStrategy(opts.aggregationStrategy);
       // The one label-list parser (a comma list, or a label file in any format); '' keeps every label.
       const ignoreLabels =
-        opts.ignoreLabels === undefined ? ["O"] : opts.ignoreLabels.trim() === "" ? [] : labelsFromOption(opts.ignoreLabels, "--ignore-labels");
+        opts.ignoreLabels === undefined
+          ? ["O"]
+          : opts.ignoreLabels.trim() === ""
+            ? []
+            : labelsFromOption(opts.ignoreLabels, "--ignore-labels");
       if (opts.input && texts.length > 0) throw new Error("give texts either as arguments or with --input, not both");
       if (opts.html) checkWritableOutput(opts.html, "--html", "file");
       // A file is streamed: read, predicted and printed in small batches, so memory stays flat in its
@@ -152,7 +167,11 @@ export function register(program: Command): void {
       const batches = textBatches(opts.input ? inputTexts(opts.input) : texts.map((text) => ({ text })));
       const first = batches.next(); // read before the model loads: a missing or broken file fails at once
       if (first.done) {
-        throw new Error(opts.input ? `${opts.input}: no texts (every line is blank)` : 'no texts: pass them as arguments ("text" ...) or with --input <file>');
+        throw new Error(
+          opts.input
+            ? `${opts.input}: no texts (every line is blank)`
+            : 'no texts: pass them as arguments ("text" ...) or with --input <file>',
+        );
       }
 
       const { initBackend } = require("../../backend/index") as typeof import("../../backend");
@@ -185,14 +204,20 @@ export function register(program: Command): void {
           const out = batch.map((input, i) => {
             const entities = results[i] as unknown as Record<string, unknown>[];
             return jsonLines
-              ? JSON.stringify({ ...(input.line !== undefined ? { line: input.line } : {}), text: input.text, entities })
+              ? JSON.stringify({
+                  ...(input.line !== undefined ? { line: input.line } : {}),
+                  text: input.text,
+                  entities,
+                })
               : formatEntitiesTable(input.text, entities);
           });
           // Wait for a slow reader of stdout instead of queueing the whole output in memory.
           if (!process.stdout.write(out.join("\n") + "\n")) await stdoutDrained();
           batch.forEach((input, i) => {
             const heading = input.line !== undefined ? `<h2>line ${input.line}</h2>` : "";
-            html?.add(`<section>${heading}${renderEntitiesHtml(input.text, results[i], { showScores: true })}</section>`);
+            html?.add(
+              `<section>${heading}${renderEntitiesHtml(input.text, results[i], { showScores: true })}</section>`,
+            );
           });
           argIndex += batch.length;
           const next = batches.next();

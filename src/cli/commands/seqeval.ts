@@ -66,7 +66,8 @@ function cliDefaults(opts: SeqevalCliOptions): Record<string, unknown> {
   const d: Record<string, unknown> = {};
   if (opts.mode !== undefined) d.mode = opts.mode;
   if (opts.scheme !== undefined) d.scheme = opts.scheme;
-  if (opts.zeroDivision !== undefined) d.zero_division = opts.zeroDivision === "warn" ? "warn" : Number(opts.zeroDivision);
+  if (opts.zeroDivision !== undefined)
+    d.zero_division = opts.zeroDivision === "warn" ? "warn" : Number(opts.zeroDivision);
   if (opts.suffix) d.suffix = true;
   return d;
 }
@@ -74,7 +75,8 @@ function cliDefaults(opts: SeqevalCliOptions): Record<string, unknown> {
 async function run(opts: SeqevalCliOptions): Promise<void> {
   const lib = loadCases();
   const digits = Number(opts.digits);
-  if (!Number.isInteger(digits) || digits < 0) throw new Error(`--digits must be a non-negative integer, got ${opts.digits}`);
+  if (!Number.isInteger(digits) || digits < 0)
+    throw new Error(`--digits must be a non-negative integer, got ${opts.digits}`);
   const defaults = cliDefaults(opts);
   const text = readText(opts.input);
 
@@ -103,7 +105,9 @@ async function run(opts: SeqevalCliOptions): Promise<void> {
 
   if (opts.json) {
     const results = cases.map((c) =>
-      lib.resultForJson(lib.evaluateCase(c, { collectWarnings: opts.warnings, onWarning: opts.warnings ? undefined : toStderr })),
+      lib.resultForJson(
+        lib.evaluateCase(c, { collectWarnings: opts.warnings, onWarning: opts.warnings ? undefined : toStderr }),
+      ),
     );
     process.stdout.write(lib.toJson(isArray ? results : results[0], 2) + "\n");
     return;
@@ -127,7 +131,10 @@ export function register(program: Command): void {
   program
     .command("seqeval")
     .description("Entity-level precision/recall/F1 report, identical to Python seqeval 1.2.2")
-    .requiredOption("-i, --input <file>", 'cases as JSON ({"y_true", "y_pred", ...} or an array of them), or conll columns; "-" reads stdin')
+    .requiredOption(
+      "-i, --input <file>",
+      'cases as JSON ({"y_true", "y_pred", ...} or an array of them), or conll columns; "-" reads stdin',
+    )
     .option("--json", "print {classification_report, accuracy} (or {error}) as JSON instead of the text report")
     .option("--format <format>", "input format: json or conll (token gold pred per line)", "json")
     .option("--mode <mode>", 'default or strict (a case\'s own "mode" wins)')
@@ -135,7 +142,7 @@ export function register(program: Command): void {
     .option("--zero-division <value>", "warn, 0 or 1")
     .option("--suffix", "tags are suffixed (PER-B)")
     .option("--digits <n>", "decimals of the text report", "2")
-    .option("--warnings", "with --json, add each case's warnings as a sorted list under \"warnings\"")
+    .option("--warnings", 'with --json, add each case\'s warnings as a sorted list under "warnings"')
     .addHelpText(
       "after",
       `

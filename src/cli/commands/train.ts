@@ -20,7 +20,10 @@ import { reportCliError } from "../errors";
 /** `ner train`'s table, with the backend names (which live in cli/help so that --help loads no tfjs). */
 const OPTIONS = {
   ...TRAIN_JOB_OPTIONS,
-  backend: { ...TRAIN_JOB_OPTIONS.backend, help: `tfjs backend: ${BACKEND_CHOICES} (default: best available, or NER_BACKEND)` },
+  backend: {
+    ...TRAIN_JOB_OPTIONS.backend,
+    help: `tfjs backend: ${BACKEND_CHOICES} (default: best available, or NER_BACKEND)`,
+  },
 };
 
 /** Turn flags (strings) + an optional --config file into job options; errors name the flag or config key. */
@@ -34,17 +37,31 @@ export function optionsFromFlags(flags: Flags): Partial<TrainJobOptions> & { out
 export function register(program: Command): void {
   const cmd = program
     .command("train")
-    .description("Train a token-classification model and evaluate it with seqeval (default: small BERT from scratch on MIT Restaurant)")
-    .option("--config <train.json>", "read options from a JSON file (keys: the long flags in camelCase, e.g. learningRate); flags override it");
+    .description(
+      "Train a token-classification model and evaluate it with seqeval (default: small BERT from scratch on MIT Restaurant)",
+    )
+    .option(
+      "--config <train.json>",
+      "read options from a JSON file (keys: the long flags in camelCase, e.g. learningRate); flags override it",
+    );
   addOptions(cmd, OPTIONS, { forJob: true })
     .option("--json", "print the final metrics and run card as JSON on stdout")
-    .addHelpText("after", helpAfter([
-      "ner train --output runs/mit                                  # the main job: small BERT from scratch, offline",
-      "ner train --model distilbert-base-uncased --data mit_restaurant --output runs/distil   # the tutorial",
-      "ner train --data train.jsonl,valid.jsonl --labels O,B-X,I-X --model runs/mit --max-steps 100 -o runs/x",
-      "ner train --config train.json --num-train-epochs 1           # flags override the file",
-      "ner train --output runs/mit --resume auto                    # continue a killed run, or start one",
-    ], [...DATA_ENV.filter((v) => v !== "NER_DEBUG"), ...MODEL_ENV.filter((v) => v !== "NER_CACHE_DIR" && v !== "NER_OFFLINE")]))
+    .addHelpText(
+      "after",
+      helpAfter(
+        [
+          "ner train --output runs/mit                                  # the main job: small BERT from scratch, offline",
+          "ner train --model distilbert-base-uncased --data mit_restaurant --output runs/distil   # the tutorial",
+          "ner train --data train.jsonl,valid.jsonl --labels O,B-X,I-X --model runs/mit --max-steps 100 -o runs/x",
+          "ner train --config train.json --num-train-epochs 1           # flags override the file",
+          "ner train --output runs/mit --resume auto                    # continue a killed run, or start one",
+        ],
+        [
+          ...DATA_ENV.filter((v) => v !== "NER_DEBUG"),
+          ...MODEL_ENV.filter((v) => v !== "NER_CACHE_DIR" && v !== "NER_OFFLINE"),
+        ],
+      ),
+    )
     .action(async (flags: Flags) => {
       try {
         const opts = optionsFromFlags(flags);
@@ -54,7 +71,10 @@ export function register(program: Command): void {
         const { runTrainJob } = require("../../training/job") as typeof import("../../training/job");
         const result = await runTrainJob(opts);
         if (flags.json) {
-          process.stdout.write(JSON.stringify({ output: result.outputDir, metrics: result.metrics, runCard: result.runCard }, null, 2) + "\n");
+          process.stdout.write(
+            JSON.stringify({ output: result.outputDir, metrics: result.metrics, runCard: result.runCard }, null, 2) +
+              "\n",
+          );
         } else {
           process.stdout.write(`\n${result.reportText}\n\n`);
           const m = result.metrics;

@@ -25,7 +25,8 @@ export interface CaseError {
 }
 
 /** Result of one case: the report entries (Python order) and accuracy, or the error. */
-export type CaseResult = { classification_report: [string, ReportRow][]; accuracy: number | CaseError; warnings?: string[] } | CaseError;
+export type CaseResult =
+  { classification_report: [string, ReportRow][]; accuracy: number | CaseError; warnings?: string[] } | CaseError;
 
 /** Bad input (not a Python-level error): names where and what. */
 export class CaseInputError extends Error {}
@@ -35,14 +36,22 @@ function where(file: string, index: number | null): string {
 }
 
 /** Checks one parsed JSON value and returns it as a case, or throws CaseInputError. */
-export function validateCase(value: unknown, file: string, index: number | null, defaults: Partial<SeqevalCase> = {}): SeqevalCase {
+export function validateCase(
+  value: unknown,
+  file: string,
+  index: number | null,
+  defaults: Partial<SeqevalCase> = {},
+): SeqevalCase {
   const at = where(file, index);
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new CaseInputError(`${at}: expected an object with "y_true" and "y_pred"`);
   }
   const raw = value as Record<string, unknown>;
   // Python-call style {"kwargs": {"suffix": true, ...}} is accepted too; top-level fields win.
-  const kw = typeof raw.kwargs === "object" && raw.kwargs !== null && !Array.isArray(raw.kwargs) ? (raw.kwargs as Record<string, unknown>) : {};
+  const kw =
+    typeof raw.kwargs === "object" && raw.kwargs !== null && !Array.isArray(raw.kwargs)
+      ? (raw.kwargs as Record<string, unknown>)
+      : {};
   const v: Record<string, unknown> = { ...kw, ...raw };
   for (const key of ["y_true", "y_pred"] as const) {
     const seq = v[key];
@@ -53,14 +62,26 @@ export function validateCase(value: unknown, file: string, index: number | null,
     });
   }
   const mode = v.mode ?? defaults.mode ?? null;
-  if (mode !== null && mode !== "default" && mode !== "strict") throw new CaseInputError(`${at}: "mode" must be "default" or "strict", got ${JSON.stringify(mode)}`);
+  if (mode !== null && mode !== "default" && mode !== "strict")
+    throw new CaseInputError(`${at}: "mode" must be "default" or "strict", got ${JSON.stringify(mode)}`);
   const scheme = v.scheme ?? defaults.scheme ?? null;
-  if (scheme !== null && !isSchemeName(scheme)) throw new CaseInputError(`${at}: "scheme" must be one of IOB1, IOE1, IOB2, IOE2, IOBES, BILOU, got ${JSON.stringify(scheme)}`);
+  if (scheme !== null && !isSchemeName(scheme))
+    throw new CaseInputError(
+      `${at}: "scheme" must be one of IOB1, IOE1, IOB2, IOE2, IOBES, BILOU, got ${JSON.stringify(scheme)}`,
+    );
   const zd = v.zero_division ?? defaults.zero_division ?? "warn";
-  if (zd !== "warn" && zd !== 0 && zd !== 1) throw new CaseInputError(`${at}: "zero_division" must be "warn", 0 or 1, got ${JSON.stringify(zd)}`);
+  if (zd !== "warn" && zd !== 0 && zd !== 1)
+    throw new CaseInputError(`${at}: "zero_division" must be "warn", 0 or 1, got ${JSON.stringify(zd)}`);
   const suffix = v.suffix ?? defaults.suffix ?? false;
   if (typeof suffix !== "boolean") throw new CaseInputError(`${at}: "suffix" must be true or false`);
-  return { y_true: v.y_true as unknown[], y_pred: v.y_pred as unknown[], mode: mode as SeqevalCase["mode"], scheme: scheme as SchemeName | null, zero_division: zd, suffix };
+  return {
+    y_true: v.y_true as unknown[],
+    y_pred: v.y_pred as unknown[],
+    mode: mode as SeqevalCase["mode"],
+    scheme: scheme as SchemeName | null,
+    zero_division: zd,
+    suffix,
+  };
 }
 
 function asError(err: unknown): CaseError {
@@ -69,7 +90,13 @@ function asError(err: unknown): CaseError {
 }
 
 function caseOptions(c: SeqevalCase, onWarning: WarningHandler) {
-  return { mode: c.mode ?? null, scheme: c.scheme ?? null, suffix: c.suffix ?? false, zeroDivision: c.zero_division ?? "warn", onWarning };
+  return {
+    mode: c.mode ?? null,
+    scheme: c.scheme ?? null,
+    suffix: c.suffix ?? false,
+    zeroDivision: c.zero_division ?? "warn",
+    onWarning,
+  };
 }
 
 /**
@@ -77,7 +104,10 @@ function caseOptions(c: SeqevalCase, onWarning: WarningHandler) {
  * error), then `classification_report(output_dict=True)`, then `accuracy_score`
  * (its own error, e.g. ZeroDivisionError on empty input, is reported in `accuracy`).
  */
-export function evaluateCase(c: SeqevalCase, opts: { onWarning?: WarningHandler; collectWarnings?: boolean } = {}): CaseResult {
+export function evaluateCase(
+  c: SeqevalCase,
+  opts: { onWarning?: WarningHandler; collectWarnings?: boolean } = {},
+): CaseResult {
   const collected: string[] = [];
   const onWarning: WarningHandler = (m, cat) => {
     if (opts.collectWarnings && !collected.includes(m)) collected.push(m);
@@ -136,7 +166,10 @@ export function parseConll(text: string, file: string): { y_true: string[][]; y_
   };
   const lines = text.split(/\r?\n/);
   lines.forEach((line, k) => {
-    const fields = line.trim().split(/\s+/).filter((f) => f.length > 0);
+    const fields = line
+      .trim()
+      .split(/\s+/)
+      .filter((f) => f.length > 0);
     if (fields.length === 0) return flush();
     if (fields[0] === "-DOCSTART-") return flush();
     if (fields.length < 2) {
@@ -144,7 +177,9 @@ export function parseConll(text: string, file: string): { y_true: string[][]; y_
     }
     if (columns === -1) columns = fields.length;
     else if (fields.length !== columns) {
-      throw new CaseInputError(`${file}:${k + 1}: expected ${columns} columns like the first token line, found ${fields.length}`);
+      throw new CaseInputError(
+        `${file}:${k + 1}: expected ${columns} columns like the first token line, found ${fields.length}`,
+      );
     }
     t.push(fields[fields.length - 2]);
     p.push(fields[fields.length - 1]);
@@ -165,13 +200,22 @@ export function toJson(value: unknown, indent = 0): string {
       return JSON.stringify(v);
     }
     if (v === null || typeof v !== "object") return JSON.stringify(v) ?? "null";
-    const entries: [string, unknown][] = isEntryList(v) ? (v as [string, unknown][]) : Array.isArray(v) ? [] : Object.entries(v);
+    const entries: [string, unknown][] = isEntryList(v)
+      ? (v as [string, unknown][])
+      : Array.isArray(v)
+        ? []
+        : Object.entries(v);
     if (Array.isArray(v) && !isEntryList(v)) {
       if (v.length === 0) return "[]";
       return "[" + v.map((x) => pad(depth + 1) + walk(x, depth + 1)).join(",") + pad(depth) + "]";
     }
     if (entries.length === 0) return "{}";
-    return "{" + entries.map(([k, x]) => pad(depth + 1) + JSON.stringify(k) + sep + walk(x, depth + 1)).join(",") + pad(depth) + "}";
+    return (
+      "{" +
+      entries.map(([k, x]) => pad(depth + 1) + JSON.stringify(k) + sep + walk(x, depth + 1)).join(",") +
+      pad(depth) +
+      "}"
+    );
   };
   return walk(value, 0);
 }
@@ -191,7 +235,10 @@ export function asOrderedObject<T>(entries: [string, T][]): [string, T][] {
 /** A case result ready for {@link toJson}. */
 export function resultForJson(r: CaseResult): unknown {
   if ("error" in r) return r;
-  const out: Record<string, unknown> = { classification_report: asOrderedObject(r.classification_report), accuracy: r.accuracy };
+  const out: Record<string, unknown> = {
+    classification_report: asOrderedObject(r.classification_report),
+    accuracy: r.accuracy,
+  };
   if (r.warnings) out.warnings = r.warnings;
   return out;
 }

@@ -69,7 +69,9 @@ export function sentencesOf(seq: unknown): { sentences: readonly unknown[][]; ne
       const t = pyTypeName(s);
       throw new SeqevalError(
         "TypeError",
-        t === "str" ? 'can only concatenate str (not "list") to str' : `unsupported operand type(s) for +: '${t}' and 'list'`,
+        t === "str"
+          ? 'can only concatenate str (not "list") to str'
+          : `unsupported operand type(s) for +: '${t}' and 'list'`,
       );
     }
   }
@@ -132,7 +134,12 @@ class LabelParser {
  * Scans a sequence (nested or flat) in default mode and returns its chunks as columns
  * with global offsets (sentence k starts after the k previous sentences and their "O").
  */
-export function extractDefaultEntities(seq: unknown, suffix: boolean, table: TypeTable, warn: WarningHandler): EntityColumns {
+export function extractDefaultEntities(
+  seq: unknown,
+  suffix: boolean,
+  table: TypeTable,
+  warn: WarningHandler,
+): EntityColumns {
   const { sentences, nested } = sentencesOf(seq);
   const parser = new LabelParser(table, suffix, warn);
   const tags = parser.tags;
@@ -203,7 +210,11 @@ export function extractDefaultEntities(seq: unknown, suffix: boolean, table: Typ
  * seqeval's `get_entities(seq, suffix)`: `[type, start, end]` triples (end inclusive),
  * offsets counted in the flattened sequence where each sentence is followed by "O".
  */
-export function getEntities(seq: readonly string[] | readonly (readonly string[])[], suffix = false, onWarning?: WarningHandler): [string, number, number][] {
+export function getEntities(
+  seq: readonly string[] | readonly (readonly string[])[],
+  suffix = false,
+  onWarning?: WarningHandler,
+): [string, number, number][] {
   const table = new TypeTable();
   const cols = extractDefaultEntities(seq, suffix, table, onWarning ?? defaultWarningHandler);
   const result: [string, number, number][] = new Array(cols.type.length);

@@ -37,5 +37,12 @@ export {
   precisionScore,
   recallScore,
 } from "./scores";
-export { classificationReport, computeReportRows, rowsToEntries, formatReport, formatReportDict, type ReportRows } from "./report";
+export {
+  classificationReport,
+  computeReportRows,
+  rowsToEntries,
+  formatReport,
+  formatReportDict,
+  type ReportRows,
+} from "./report";
 export { computeMetrics, tagSequencesFromIds, type ComputedMetrics, type Id2Label } from "./compute-metrics";

@@ -136,12 +136,22 @@ export function countStrict(t: readonly StrictEntity[], p: readonly StrictEntity
 }
 
 /** Entity counts for either mode (`scheme` null = default mode). */
-export function countEntities(yTrue: unknown, yPred: unknown, scheme: SchemeName | null, suffix: boolean, warn: WarningHandler): TypeCounts {
+export function countEntities(
+  yTrue: unknown,
+  yPred: unknown,
+  scheme: SchemeName | null,
+  suffix: boolean,
+  warn: WarningHandler,
+): TypeCounts {
   if (scheme) {
     return countStrict(extractStrictEntities(yTrue, scheme, suffix), extractStrictEntities(yPred, scheme, suffix));
   }
   const table = new TypeTable();
-  return countDefault(extractDefaultEntities(yTrue, suffix, table, warn), extractDefaultEntities(yPred, suffix, table, warn), table);
+  return countDefault(
+    extractDefaultEntities(yTrue, suffix, table, warn),
+    extractDefaultEntities(yPred, suffix, table, warn),
+    table,
+  );
 }
 
 /** `zero_division in ['warn', 0]` decides whether undefined ratios become 0 or 1. */
@@ -207,7 +217,10 @@ export interface ScoreParams {
 }
 
 /** The scoring half of `_precision_recall_fscore_support`, from counts. */
-export function scoresFromCounts(counts: TypeCounts, params: { average: null } & Omit<ScoreParams, "average">): PerTypeScores;
+export function scoresFromCounts(
+  counts: TypeCounts,
+  params: { average: null } & Omit<ScoreParams, "average">,
+): PerTypeScores;
 export function scoresFromCounts(counts: TypeCounts, params: ScoreParams): PerTypeScores | AveragedScores;
 export function scoresFromCounts(counts: TypeCounts, params: ScoreParams): PerTypeScores | AveragedScores {
   const { average, warnFor, beta, zeroDivision: zd, warn } = params;
@@ -224,7 +237,8 @@ export function scoresFromCounts(counts: TypeCounts, params: ScoreParams): PerTy
   const recall = prfDivide(tp, tru, "recall", "true", average, warnFor, zd, warn);
 
   if (zd === "warn" && warnFor.length === 1 && warnFor[0] === "f-score") {
-    if (tru.some((t, k) => t === 0 && pred[k] === 0)) warnPrf(average, "true nor predicted", "F-score is", tru.length, warn);
+    if (tru.some((t, k) => t === 0 && pred[k] === 0))
+      warnPrf(average, "true nor predicted", "F-score is", tru.length, warn);
   }
 
   let fscore: number[];
@@ -276,7 +290,11 @@ export interface PrfsOptions {
 }
 
 /** Full `_precision_recall_fscore_support`: argument checks, shape check, counting, scoring. */
-export function precisionRecallFscoreSupportCore(yTrue: unknown, yPred: unknown, opts: PrfsOptions): PerTypeScores | AveragedScores {
+export function precisionRecallFscoreSupportCore(
+  yTrue: unknown,
+  yPred: unknown,
+  opts: PrfsOptions,
+): PerTypeScores | AveragedScores {
   const average = opts.average === undefined ? null : opts.average;
   const beta = opts.beta ?? 1;
   checkScoreArgs(average, beta);

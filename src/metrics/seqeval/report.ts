@@ -22,7 +22,12 @@ const AVERAGES = ["micro", "macro", "weighted"] as const;
  * the warnings are Python's. `textWidthCheck` reproduces the text report's
  * `max(map(len, target_names))`, which fails when there is no entity at all.
  */
-export function computeReportRows(yTrue: TagSequences, yPred: TagSequences, opts: ReportOptions | undefined, textWidthCheck: boolean): ReportRows & { width: number } {
+export function computeReportRows(
+  yTrue: TagSequences,
+  yPred: TagSequences,
+  opts: ReportOptions | undefined,
+  textWidthCheck: boolean,
+): ReportRows & { width: number } {
   const warn = warningHandler(opts);
   const suffix = opts?.suffix ?? false;
   const zeroDivision = opts?.zeroDivision ?? "warn";
@@ -58,12 +63,28 @@ export function computeReportRows(yTrue: TagSequences, yPred: TagSequences, opts
   const perType = scoresFromCounts(counts, { ...base, average: null });
   const rows: [string, ReportRow][] = [];
   for (let k = 0; k < counts.names.length; k++) {
-    rows.push([counts.names[k], { precision: perType.precision[k], recall: perType.recall[k], "f1-score": perType.fscore[k], support: perType.support[k] }]);
+    rows.push([
+      counts.names[k],
+      {
+        precision: perType.precision[k],
+        recall: perType.recall[k],
+        "f1-score": perType.fscore[k],
+        support: perType.support[k],
+      },
+    ]);
   }
   for (const average of AVERAGES) {
     const s = scoresFromCounts(counts, { ...base, average });
     if (Array.isArray(s.precision)) throw new Error("unreachable: averaged scores expected");
-    rows.push([`${average} avg`, { precision: s.precision as number, recall: s.recall as number, "f1-score": s.fscore as number, support: s.support as number }]);
+    rows.push([
+      `${average} avg`,
+      {
+        precision: s.precision as number,
+        recall: s.recall as number,
+        "f1-score": s.fscore as number,
+        support: s.support as number,
+      },
+    ]);
   }
   return { rows, typeCount: counts.names.length, width };
 }
@@ -121,9 +142,21 @@ export function formatReportDict(report: ReportDict, digits = 4): string {
  * dictionary form (one row per type, then "micro avg", "macro avg", "weighted avg").
  * `mode: "strict"` uses v1's report (scheme auto-detected from the truth when absent).
  */
-export function classificationReport(yTrue: TagSequences, yPred: TagSequences, opts: ReportOptions & { outputDict: true }): ReportDict;
-export function classificationReport(yTrue: TagSequences, yPred: TagSequences, opts?: ReportOptions & { outputDict?: false }): string;
-export function classificationReport(yTrue: TagSequences, yPred: TagSequences, opts?: ReportOptions & { outputDict?: boolean }): string | ReportDict {
+export function classificationReport(
+  yTrue: TagSequences,
+  yPred: TagSequences,
+  opts: ReportOptions & { outputDict: true },
+): ReportDict;
+export function classificationReport(
+  yTrue: TagSequences,
+  yPred: TagSequences,
+  opts?: ReportOptions & { outputDict?: false },
+): string;
+export function classificationReport(
+  yTrue: TagSequences,
+  yPred: TagSequences,
+  opts?: ReportOptions & { outputDict?: boolean },
+): string | ReportDict {
   if (opts?.outputDict) return rowsToDict(computeReportRows(yTrue, yPred, opts, false).rows);
   const r = computeReportRows(yTrue, yPred, opts, true);
   return formatReport(r, r.width, opts?.digits ?? 2);

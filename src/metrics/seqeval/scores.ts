@@ -11,7 +11,13 @@ function strictScheme(opts?: ScoreOptions) {
   return opts?.mode === "strict" && opts.scheme ? opts.scheme : null;
 }
 
-function score(yTrue: TagSequences, yPred: TagSequences, opts: ScoreOptions | undefined, warnFor: Metric[], pick: "precision" | "recall" | "fscore"): number | number[] {
+function score(
+  yTrue: TagSequences,
+  yPred: TagSequences,
+  opts: ScoreOptions | undefined,
+  warnFor: Metric[],
+  pick: "precision" | "recall" | "fscore",
+): number | number[] {
   const average = opts?.average === undefined ? "micro" : opts.average;
   const result = precisionRecallFscoreSupportCore(yTrue, yPred, {
     average,
@@ -30,7 +36,11 @@ function score(yTrue: TagSequences, yPred: TagSequences, opts: ScoreOptions | un
  * `average` defaults to "micro"; `null` returns one value per type (types sorted).
  * Throws {@link SeqevalError} where Python raises (flat lists, unequal lengths, bad strict tags).
  */
-export function precisionScore(yTrue: TagSequences, yPred: TagSequences, opts: ScoreOptions & { average: null }): number[];
+export function precisionScore(
+  yTrue: TagSequences,
+  yPred: TagSequences,
+  opts: ScoreOptions & { average: null },
+): number[];
 export function precisionScore(yTrue: TagSequences, yPred: TagSequences, opts?: ScoreOptions): number;
 export function precisionScore(yTrue: TagSequences, yPred: TagSequences, opts?: ScoreOptions): number | number[] {
   return score(yTrue, yPred, opts, ["precision"], "precision");
@@ -72,7 +82,11 @@ function flattenForAccuracy(y: readonly unknown[]): unknown[] {
   for (const sub of y) {
     if (Array.isArray(sub)) for (const item of sub) out.push(item);
     else if (typeof sub === "string") for (const ch of sub) out.push(ch);
-    else throw new SeqevalError("TypeError", `'${sub === null ? "NoneType" : typeof sub === "number" ? "int" : typeof sub}' object is not iterable`);
+    else
+      throw new SeqevalError(
+        "TypeError",
+        `'${sub === null ? "NoneType" : typeof sub === "number" ? "int" : typeof sub}' object is not iterable`,
+      );
   }
   return out;
 }
@@ -97,7 +111,10 @@ export function accuracyScore(yTrue: TagSequences, yPred: TagSequences): number 
 }
 
 /** Token-level TP/FP/FN/TN counts, like `seqeval.metrics.performance_measure`. */
-export function performanceMeasure(yTrue: TagSequences, yPred: TagSequences): { TP: number; FP: number; FN: number; TN: number } {
+export function performanceMeasure(
+  yTrue: TagSequences,
+  yPred: TagSequences,
+): { TP: number; FP: number; FN: number; TN: number } {
   let t: readonly unknown[] = yTrue;
   let p: readonly unknown[] = yPred;
   if (t.some((s) => Array.isArray(s))) {

@@ -11,13 +11,29 @@ import { SeqevalError, pyReprStr } from "./python";
 import type { SchemeName } from "./types";
 
 // Prefix flags in Python's enum value order.
-const I = 1, O = 2, B = 4, E = 8, S = 16, U = 32, L = 64;
+const I = 1,
+  O = 2,
+  B = 4,
+  E = 8,
+  S = 16,
+  U = 32,
+  L = 64;
 const ANY = I | O | B | E | S | U | L;
-const PREFIX_ORDER: [string, number][] = [["I", I], ["O", O], ["B", B], ["E", E], ["S", S], ["U", U], ["L", L]];
+const PREFIX_ORDER: [string, number][] = [
+  ["I", I],
+  ["O", O],
+  ["B", B],
+  ["E", E],
+  ["S", S],
+  ["U", U],
+  ["L", L],
+];
 const PREFIX_BY_CHAR = new Map<string, number>(PREFIX_ORDER);
 
 // Tag conditions between previous and current token.
-const SAME = 1, DIFF = 2, TAG_ANY = 3;
+const SAME = 1,
+  DIFF = 2,
+  TAG_ANY = 3;
 
 /** (previous prefixes, current prefixes, tag condition) */
 type Pattern = readonly [number, number, number];
@@ -32,45 +48,119 @@ interface SchemeSpec {
 const SCHEMES: Record<SchemeName, SchemeSpec> = {
   IOB1: {
     allowed: I | O | B,
-    start: [[O, I, TAG_ANY], [I, I, DIFF], [B, I, TAG_ANY], [I, B, SAME], [B, B, SAME]],
-    inside: [[B, I, SAME], [I, I, SAME]],
-    end: [[I, I, DIFF], [I, O, TAG_ANY], [I, B, TAG_ANY], [B, O, TAG_ANY], [B, I, DIFF], [B, B, SAME]],
+    start: [
+      [O, I, TAG_ANY],
+      [I, I, DIFF],
+      [B, I, TAG_ANY],
+      [I, B, SAME],
+      [B, B, SAME],
+    ],
+    inside: [
+      [B, I, SAME],
+      [I, I, SAME],
+    ],
+    end: [
+      [I, I, DIFF],
+      [I, O, TAG_ANY],
+      [I, B, TAG_ANY],
+      [B, O, TAG_ANY],
+      [B, I, DIFF],
+      [B, B, SAME],
+    ],
   },
   IOE1: {
     allowed: I | O | E,
-    start: [[O, I, TAG_ANY], [I, I, DIFF], [E, I, TAG_ANY], [E, E, SAME]],
-    inside: [[I, I, SAME], [I, E, SAME]],
-    end: [[I, I, DIFF], [I, O, TAG_ANY], [I, E, DIFF], [E, I, SAME], [E, E, SAME]],
+    start: [
+      [O, I, TAG_ANY],
+      [I, I, DIFF],
+      [E, I, TAG_ANY],
+      [E, E, SAME],
+    ],
+    inside: [
+      [I, I, SAME],
+      [I, E, SAME],
+    ],
+    end: [
+      [I, I, DIFF],
+      [I, O, TAG_ANY],
+      [I, E, DIFF],
+      [E, I, SAME],
+      [E, E, SAME],
+    ],
   },
   IOB2: {
     allowed: I | O | B,
     start: [[ANY, B, TAG_ANY]],
-    inside: [[B, I, SAME], [I, I, SAME]],
-    end: [[I, O, TAG_ANY], [I, I, DIFF], [I, B, TAG_ANY], [B, O, TAG_ANY], [B, I, DIFF], [B, B, TAG_ANY]],
+    inside: [
+      [B, I, SAME],
+      [I, I, SAME],
+    ],
+    end: [
+      [I, O, TAG_ANY],
+      [I, I, DIFF],
+      [I, B, TAG_ANY],
+      [B, O, TAG_ANY],
+      [B, I, DIFF],
+      [B, B, TAG_ANY],
+    ],
   },
   IOE2: {
     allowed: I | O | E,
-    start: [[O, I, TAG_ANY], [O, E, TAG_ANY], [E, I, TAG_ANY], [E, E, TAG_ANY], [I, I, DIFF], [I, E, DIFF]],
-    inside: [[I, E, SAME], [I, I, SAME]],
+    start: [
+      [O, I, TAG_ANY],
+      [O, E, TAG_ANY],
+      [E, I, TAG_ANY],
+      [E, E, TAG_ANY],
+      [I, I, DIFF],
+      [I, E, DIFF],
+    ],
+    inside: [
+      [I, E, SAME],
+      [I, I, SAME],
+    ],
     end: [[E, ANY, TAG_ANY]],
   },
   IOBES: {
     allowed: I | O | B | E | S,
-    start: [[ANY, B, TAG_ANY], [ANY, S, TAG_ANY]],
-    inside: [[B, I, SAME], [B, E, SAME], [I, I, SAME], [I, E, SAME]],
-    end: [[S, ANY, TAG_ANY], [E, ANY, TAG_ANY]],
+    start: [
+      [ANY, B, TAG_ANY],
+      [ANY, S, TAG_ANY],
+    ],
+    inside: [
+      [B, I, SAME],
+      [B, E, SAME],
+      [I, I, SAME],
+      [I, E, SAME],
+    ],
+    end: [
+      [S, ANY, TAG_ANY],
+      [E, ANY, TAG_ANY],
+    ],
   },
   BILOU: {
     allowed: B | I | L | O | U,
-    start: [[ANY, B, TAG_ANY], [ANY, U, TAG_ANY]],
-    inside: [[B, I, SAME], [B, L, SAME], [I, I, SAME], [I, L, SAME]],
-    end: [[U, ANY, TAG_ANY], [L, ANY, TAG_ANY]],
+    start: [
+      [ANY, B, TAG_ANY],
+      [ANY, U, TAG_ANY],
+    ],
+    inside: [
+      [B, I, SAME],
+      [B, L, SAME],
+      [I, I, SAME],
+      [I, L, SAME],
+    ],
+    end: [
+      [U, ANY, TAG_ANY],
+      [L, ANY, TAG_ANY],
+    ],
   },
 };
 
 /** `str(Prefix.I | Prefix.O | Prefix.B).replace('Prefix.', '')` -> "I|O|B". */
 function flagNames(mask: number): string {
-  return PREFIX_ORDER.filter(([, bit]) => (mask & bit) !== 0).map(([n]) => n).join("|");
+  return PREFIX_ORDER.filter(([, bit]) => (mask & bit) !== 0)
+    .map(([n]) => n)
+    .join("|");
 }
 
 interface ParsedToken {
@@ -94,7 +184,8 @@ export class TokenParser {
   constructor(private readonly suffix: boolean) {}
 
   parse(label: unknown): ParsedToken {
-    if (typeof label !== "string") throw new SeqevalError("TypeError", "'" + typeof label + "' object is not subscriptable");
+    if (typeof label !== "string")
+      throw new SeqevalError("TypeError", "'" + typeof label + "' object is not subscriptable");
     let tok = this.cache.get(label);
     if (tok) return tok;
     if (label.length === 0) throw new SeqevalError("IndexError", "string index out of range");
@@ -135,7 +226,14 @@ function itemsOf(seq: unknown): readonly unknown[] {
 }
 
 /** `Tokens(seq, scheme).entities` for one sentence, appended to `out`. */
-function sentenceEntities(seq: unknown, sent: number, spec: SchemeSpec, parser: TokenParser, outside: ParsedToken, out: StrictEntity[]): void {
+function sentenceEntities(
+  seq: unknown,
+  sent: number,
+  spec: SchemeSpec,
+  parser: TokenParser,
+  outside: ParsedToken,
+  out: StrictEntity[],
+): void {
   const items = itemsOf(seq);
   const tokens: ParsedToken[] = new Array(items.length + 1);
   for (let k = 0; k < items.length; k++) tokens[k] = parser.parse(items[k]);
@@ -147,7 +245,10 @@ function sentenceEntities(seq: unknown, sent: number, spec: SchemeSpec, parser: 
   while (i < n) {
     const token = tokens[i];
     if ((token.prefix & spec.allowed) === 0) {
-      throw new SeqevalError("ValueError", `Invalid token is found: ${token.label}. Allowed prefixes are: ${flagNames(spec.allowed)}.`);
+      throw new SeqevalError(
+        "ValueError",
+        `Invalid token is found: ${token.label}. Allowed prefixes are: ${flagNames(spec.allowed)}.`,
+      );
     }
     if (matches(spec.start, prev, token)) {
       // _forward: extend while tokens stay inside the chunk.
@@ -205,8 +306,28 @@ export function autoDetectScheme(sequences: unknown, suffix = false): SchemeName
   const sets = (list: number[][]) => list.map((m) => m.reduce((a, b) => a | b, 0));
   const iob2 = sets([[I, O, B], [I, B], [B, O], [B]]);
   const ioe2 = sets([[I, O, E], [I, E], [E, O], [E]]);
-  const iobes = sets([[I, O, B, E, S], [I, B, E, S], [I, O, B, E], [O, B, E, S], [I, B, E], [B, E, S], [O, B, E], [B, E], [S]]);
-  const bilou = sets([[I, O, B, L, U], [I, B, L, U], [I, O, B, L], [O, B, L, U], [I, B, L], [B, L, U], [O, B, L], [B, L], [U]]);
+  const iobes = sets([
+    [I, O, B, E, S],
+    [I, B, E, S],
+    [I, O, B, E],
+    [O, B, E, S],
+    [I, B, E],
+    [B, E, S],
+    [O, B, E],
+    [B, E],
+    [S],
+  ]);
+  const bilou = sets([
+    [I, O, B, L, U],
+    [I, B, L, U],
+    [I, O, B, L],
+    [O, B, L, U],
+    [I, B, L],
+    [B, L, U],
+    [O, B, L],
+    [B, L],
+    [U],
+  ]);
   if (iob2.includes(seen)) return "IOB2";
   if (ioe2.includes(seen)) return "IOE2";
   if (iobes.includes(seen)) return "IOBES";

@@ -8,7 +8,14 @@
  */
 import { DTYPE_BYTES } from "../safetensors";
 import { describePy, PickleTruncatedError, unpickle, type PyValue } from "./pickle";
-import { ALLOWED_DESCRIPTION, stateDictEntries, stateDictGlobals, storageFromPersistentId, type StorageRef, type TensorRef } from "./tensors";
+import {
+  ALLOWED_DESCRIPTION,
+  stateDictEntries,
+  stateDictGlobals,
+  storageFromPersistentId,
+  type StorageRef,
+  type TensorRef,
+} from "./tensors";
 import type { ByteSource } from "./zip";
 
 const MAGIC = 0x1950a86a20f9469cfc6cn;
@@ -44,7 +51,10 @@ export function readLegacyLayout(src: ByteSource, source: string): LegacyLayout 
       return parse(head, src, source);
     } catch (err) {
       if (!(err instanceof PickleTruncatedError) || len >= src.size) {
-        if (err instanceof PickleTruncatedError) throw new Error(`${source}: the file ends inside its pickled header (${src.size} bytes; truncated download?)`);
+        if (err instanceof PickleTruncatedError)
+          throw new Error(
+            `${source}: the file ends inside its pickled header (${src.size} bytes; truncated download?)`,
+          );
         throw err;
       }
       len = Math.min(src.size, len * 4);
@@ -55,42 +65,55 @@ export function readLegacyLayout(src: ByteSource, source: string): LegacyLayout 
 function parse(head: Uint8Array, src: ByteSource, source: string): LegacyLayout {
   const plain = { source, globals: {}, allowedDescription: ALLOWED_DESCRIPTION };
   const magic = unpickle(head, plain, 0);
-  if (typeof magic.value !== "bigint" || magic.value !== MAGIC) throw new Error(`${source}: not a PyTorch checkpoint (a pickle without PyTorch's magic number)`);
+  if (typeof magic.value !== "bigint" || magic.value !== MAGIC)
+    throw new Error(`${source}: not a PyTorch checkpoint (a pickle without PyTorch's magic number)`);
   const protocol = unpickle(head, plain, magic.end);
-  if (protocol.value !== PROTOCOL_VERSION) throw new Error(`${source}: unsupported legacy protocol version ${describePy(protocol.value)}`);
+  if (protocol.value !== PROTOCOL_VERSION)
+    throw new Error(`${source}: unsupported legacy protocol version ${describePy(protocol.value)}`);
   const sysInfo = unpickle(head, plain, protocol.end);
   const littleEndian = !(sysInfo.value instanceof Map) || sysInfo.value.get("little_endian") !== false;
   const refs = new Map<string, StorageRef>();
-  const main = unpickle(head, {
-    source,
-    globals: stateDictGlobals(source),
-    allowedDescription: ALLOWED_DESCRIPTION,
-    persistentLoad: (pid: PyValue) => {
-      const ref = storageFromPersistentId(pid, source);
-      // The key is always the root storage's; `view` (torch < 0.4 only) selects a slice of it.
-      if (!refs.has(ref.key)) refs.set(ref.key, { ...ref, view: undefined });
-      return ref;
+  const main = unpickle(
+    head,
+    {
+      source,
+      globals: stateDictGlobals(source),
+      allowedDescription: ALLOWED_DESCRIPTION,
+      persistentLoad: (pid: PyValue) => {
+        const ref = storageFromPersistentId(pid, source);
+        // The key is always the root storage's; `view` (torch < 0.4 only) selects a slice of it.
+        if (!refs.has(ref.key)) refs.set(ref.key, { ...ref, view: undefined });
+        return ref;
+      },
     },
-  }, sysInfo.end);
+    sysInfo.end,
+  );
   const entries = stateDictEntries(main.value, source);
   const keys = unpickle(head, plain, main.end);
-  if (!Array.isArray(keys.value) || !keys.value.every((k) => typeof k === "string")) throw new Error(`${source}: malformed legacy checkpoint (storage key list)`);
+  if (!Array.isArray(keys.value) || !keys.value.every((k) => typeof k === "string"))
+    throw new Error(`${source}: malformed legacy checkpoint (storage key list)`);
   const storages = new Map<string, { dataOffset: number; numel: number; dtype: string }>();
   let pos = keys.end;
   for (const key of keys.value as string[]) {
     const ref = refs.get(key);
     if (!ref) throw new Error(`${source}: storage ${key} is listed but no tensor uses it`);
     const sizeBytes = src.read(pos, 8);
-    if (sizeBytes.length < 8) throw new Error(`${source}: the file ends before storage ${key} (${src.size} bytes; truncated download?)`);
+    if (sizeBytes.length < 8)
+      throw new Error(`${source}: the file ends before storage ${key} (${src.size} bytes; truncated download?)`);
     const dv = new DataView(sizeBytes.buffer, sizeBytes.byteOffset, 8);
     const numel = Number(littleEndian ? dv.getBigInt64(0, true) : dv.getBigInt64(0, false));
     const dataOffset = pos + 8;
     const end = dataOffset + numel * DTYPE_BYTES[ref.dtype];
-    if (end > src.size) throw new Error(`${source}: storage ${key} data [${dataOffset}, ${end}) runs past the end of the file (${src.size} bytes; truncated download?)`);
-    if (numel < ref.numel) throw new Error(`${source}: storage ${key} holds ${numel} elements, its tensors need ${ref.numel}`);
+    if (end > src.size)
+      throw new Error(
+        `${source}: storage ${key} data [${dataOffset}, ${end}) runs past the end of the file (${src.size} bytes; truncated download?)`,
+      );
+    if (numel < ref.numel)
+      throw new Error(`${source}: storage ${key} holds ${numel} elements, its tensors need ${ref.numel}`);
     storages.set(key, { dataOffset, numel, dtype: ref.dtype });
     pos = end;
   }
-  for (const key of refs.keys()) if (!storages.has(key)) throw new Error(`${source}: storage ${key} is used by a tensor but not stored`);
+  for (const key of refs.keys())
+    if (!storages.has(key)) throw new Error(`${source}: storage ${key} is used by a tensor but not stored`);
   return { entries, littleEndian, storages };
 }

@@ -88,7 +88,8 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions, offset = 0): 
     throw new Error(`${opts.source}: ${msg}`);
   };
   const need = (n: number) => {
-    if (pos + n > bytes.byteLength) throw new PickleTruncatedError(`${opts.source}: pickle data ends unexpectedly at byte ${bytes.byteLength}`);
+    if (pos + n > bytes.byteLength)
+      throw new PickleTruncatedError(`${opts.source}: pickle data ends unexpectedly at byte ${bytes.byteLength}`);
   };
   const u8 = () => (need(1), bytes[pos++]);
   const u16 = () => (need(2), (pos += 2), dv.getUint16(pos - 2, true));
@@ -145,7 +146,8 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions, offset = 0): 
   };
   // Two's complement little-endian → integer, in one linear pass (hex digits, then one BigInt parse).
   const longFrom = (n: number): number | bigint => {
-    if (n > PICKLE_LIMITS.MAX_LONG_BYTES) fail(`integer of ${n} bytes at byte ${pos} (more than ${PICKLE_LIMITS.MAX_LONG_BYTES}; a state dict holds none)`);
+    if (n > PICKLE_LIMITS.MAX_LONG_BYTES)
+      fail(`integer of ${n} bytes at byte ${pos} (more than ${PICKLE_LIMITS.MAX_LONG_BYTES}; a state dict holds none)`);
     const b = take(n);
     if (b.length === 0) return 0;
     const hex = Buffer.from(b).reverse().toString("hex");
@@ -157,8 +159,12 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions, offset = 0): 
   while (true) {
     const at = pos;
     // Values nest through the stack (or the memo), so these caps also bound how deep they nest.
-    if (stack.length > PICKLE_LIMITS.MAX_STACK) fail(`pickle stack grows past ${PICKLE_LIMITS.MAX_STACK} entries at byte ${at} (nested too deep or a batch too large for a state dict)`);
-    if (memo.size > PICKLE_LIMITS.MAX_MEMO) fail(`pickle memo grows past ${PICKLE_LIMITS.MAX_MEMO} entries at byte ${at}`);
+    if (stack.length > PICKLE_LIMITS.MAX_STACK)
+      fail(
+        `pickle stack grows past ${PICKLE_LIMITS.MAX_STACK} entries at byte ${at} (nested too deep or a batch too large for a state dict)`,
+      );
+    if (memo.size > PICKLE_LIMITS.MAX_MEMO)
+      fail(`pickle memo grows past ${PICKLE_LIMITS.MAX_MEMO} entries at byte ${at}`);
     const op = u8();
     switch (op) {
       case 0x80: // PROTO
@@ -199,7 +205,8 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions, offset = 0): 
       case 0x4d: // BININT2
         stack.push(u16());
         break;
-      case 0x49: { // INT (text; "01"/"00" are booleans)
+      case 0x49: {
+        // INT (text; "01"/"00" are booleans)
         const s = line();
         stack.push(s === "01" ? true : s === "00" ? false : Number.parseInt(s, 10));
         break;
@@ -245,12 +252,14 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions, offset = 0): 
       case 0x85: // TUPLE1
         stack.push(tuple([pop()]));
         break;
-      case 0x86: { // TUPLE2
+      case 0x86: {
+        // TUPLE2
         const b = pop();
         stack.push(tuple([pop(), b]));
         break;
       }
-      case 0x87: { // TUPLE3
+      case 0x87: {
+        // TUPLE3
         const c = pop();
         const b = pop();
         stack.push(tuple([pop(), b, c]));
@@ -262,14 +271,16 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions, offset = 0): 
       case 0x6c: // LIST
         stack.push(popMark());
         break;
-      case 0x61: { // APPEND
+      case 0x61: {
+        // APPEND
         const v = pop();
         const list = top();
         if (!Array.isArray(list) || Object.isFrozen(list)) fail("malformed pickle (APPEND to a non-list)");
         (list as PyValue[]).push(v);
         break;
       }
-      case 0x65: { // APPENDS
+      case 0x65: {
+        // APPENDS
         const items = popMark();
         const list = top();
         if (!Array.isArray(list) || Object.isFrozen(list)) fail("malformed pickle (APPENDS to a non-list)");
@@ -279,63 +290,75 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions, offset = 0): 
       case 0x7d: // EMPTY_DICT
         stack.push(new Map());
         break;
-      case 0x64: { // DICT
+      case 0x64: {
+        // DICT
         const m = new Map<PyValue, PyValue>();
         setItems(m, popMark());
         stack.push(m);
         break;
       }
-      case 0x73: { // SETITEM
+      case 0x73: {
+        // SETITEM
         const v = pop();
         const k = pop();
         setItems(top(), [k, v]);
         break;
       }
-      case 0x75: { // SETITEMS
+      case 0x75: {
+        // SETITEMS
         const items = popMark();
         setItems(top(), items);
         break;
       }
-      case 0x63: { // GLOBAL "module\nname\n"
+      case 0x63: {
+        // GLOBAL "module\nname\n"
         const module = line();
         stack.push(resolveGlobal(module, line()));
         break;
       }
-      case 0x93: { // STACK_GLOBAL
+      case 0x93: {
+        // STACK_GLOBAL
         const name = pop();
         const module = pop();
         if (typeof module !== "string" || typeof name !== "string") fail("malformed pickle (STACK_GLOBAL)");
         stack.push(resolveGlobal(module as string, name as string));
         break;
       }
-      case 0x52: { // REDUCE
+      case 0x52: {
+        // REDUCE
         const args = pop();
         const fn = pop() as PyGlobal;
-        if (!fn || (fn as PyGlobal).kind !== "global" || !fn.call) fail(`pickle calls something that is not an allowed function (at byte ${at})`);
+        if (!fn || (fn as PyGlobal).kind !== "global" || !fn.call)
+          fail(`pickle calls something that is not an allowed function (at byte ${at})`);
         if (!Array.isArray(args)) fail("malformed pickle (REDUCE arguments are not a tuple)");
         stack.push(fn.call!(args as PyValue[]));
         break;
       }
-      case 0x62: { // BUILD: only OrderedDict's attribute dict (state_dict()._metadata) is expected; it is dropped
+      case 0x62: {
+        // BUILD: only OrderedDict's attribute dict (state_dict()._metadata) is expected; it is dropped
         const state = pop();
         const obj = top();
-        if (!(obj instanceof Map) || !(state instanceof Map || state === null)) fail(`pickle sets state on an unsupported object (at byte ${at})`);
+        if (!(obj instanceof Map) || !(state instanceof Map || state === null))
+          fail(`pickle sets state on an unsupported object (at byte ${at})`);
         break;
       }
-      case 0x51: { // BINPERSID
+      case 0x51: {
+        // BINPERSID
         const pid = pop();
         if (!opts.persistentLoad) fail("pickle refers to external data (persistent id) where none is expected");
         stack.push(opts.persistentLoad!(pid));
         break;
       }
       case 0x68: // BINGET
-      case 0x6a: { // LONG_BINGET
+      case 0x6a: {
+        // LONG_BINGET
         const idx = op === 0x68 ? u8() : u32();
         if (!memo.has(idx)) fail(`malformed pickle (memo ${idx} is empty)`);
         stack.push(memo.get(idx)!);
         break;
       }
-      case 0x67: { // GET
+      case 0x67: {
+        // GET
         const idx = Number.parseInt(line(), 10);
         if (!memo.has(idx)) fail(`malformed pickle (memo ${idx} is empty)`);
         stack.push(memo.get(idx)!);
@@ -354,7 +377,9 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions, offset = 0): 
         memo.set(memo.size, top());
         break;
       default:
-        fail(`unsupported pickle opcode 0x${op.toString(16).padStart(2, "0")} at byte ${at} (only the opcodes of a plain state dict are read)`);
+        fail(
+          `unsupported pickle opcode 0x${op.toString(16).padStart(2, "0")} at byte ${at} (only the opcodes of a plain state dict are read)`,
+        );
     }
   }
 }

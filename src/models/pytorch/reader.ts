@@ -8,7 +8,17 @@ import * as path from "path";
 import { countNonFinite, DTYPE_BYTES, type CheckpointTensor, type SafetensorsDtype } from "../safetensors";
 import { isLegacyPickle, isTar, readLegacyLayout } from "./legacy";
 import { unpickle, type PyValue } from "./pickle";
-import { ALLOWED_DESCRIPTION, checkpointTensor, stateDictEntries, stateDictGlobals, storageFromPersistentId, swapBytes, viewExtent, type StorageRef, type TensorRef } from "./tensors";
+import {
+  ALLOWED_DESCRIPTION,
+  checkpointTensor,
+  stateDictEntries,
+  stateDictGlobals,
+  storageFromPersistentId,
+  swapBytes,
+  viewExtent,
+  type StorageRef,
+  type TensorRef,
+} from "./tensors";
 import { openRegularFile } from "../../util/files";
 import { bufferSource, fdSource, isZip, readZipEntries, readZipEntry, type ByteSource } from "./zip";
 
@@ -26,7 +36,10 @@ interface OpenedCheckpoint {
 function open(src: ByteSource, source: string): OpenedCheckpoint {
   const head = src.read(0, Math.min(src.size, 512));
   if (isZip(head)) return openZip(src, source);
-  if (isTar(head)) throw new Error(`${source}: a tar-format PyTorch checkpoint (torch < 0.4) is not supported; re-save it with a newer torch`);
+  if (isTar(head))
+    throw new Error(
+      `${source}: a tar-format PyTorch checkpoint (torch < 0.4) is not supported; re-save it with a newer torch`,
+    );
   if (isLegacyPickle(head)) return openLegacy(src, source);
   throw new Error(`${source}: not a PyTorch checkpoint (neither a zip archive nor a pickle; ${src.size} bytes)`);
 }
@@ -37,7 +50,11 @@ function openZip(src: ByteSource, source: string): OpenedCheckpoint {
   if (!pkl) throw new Error(`${source}: zip archive without <name>/data.pkl (not a torch.save file)`);
   const prefix = pkl.slice(0, -"data.pkl".length);
   const order = files.get(prefix + "byteorder");
-  const littleEndian = !order || Buffer.from(readZipEntry(src, order, source)).toString("latin1").trim() !== "big";
+  const littleEndian =
+    !order ||
+    Buffer.from(readZipEntry(src, order, source))
+      .toString("latin1")
+      .trim() !== "big";
   const { value } = unpickle(readZipEntry(src, files.get(pkl)!, source), {
     source,
     globals: stateDictGlobals(source),
@@ -49,7 +66,10 @@ function openZip(src: ByteSource, source: string): OpenedCheckpoint {
     const e = files.get(`${prefix}data/${s.key}`);
     if (!e) throw new Error(`${source}: storage ${s.key} is missing from the archive (${prefix}data/${s.key})`);
     const need = s.numel * DTYPE_BYTES[s.dtype];
-    if (e.size < need) throw new Error(`${source}: storage ${s.key} has ${e.size} bytes, its ${s.numel} ${s.dtype} elements need ${need}`);
+    if (e.size < need)
+      throw new Error(
+        `${source}: storage ${s.key} has ${e.size} bytes, its ${s.numel} ${s.dtype} elements need ${need}`,
+      );
     return e;
   };
   const cache = new Map<string, Uint8Array>();
@@ -111,7 +131,10 @@ export function readPytorchCheckpoint(file: string, source = path.basename(file)
   const out = new Map<string, CheckpointTensor>();
   for (const [name, t] of opened.entries) {
     opened.checkStorage(t.storage);
-    out.set(name, checkpointTensor(name, t, (s) => opened.storageBytes(s), source));
+    out.set(
+      name,
+      checkpointTensor(name, t, (s) => opened.storageBytes(s), source),
+    );
   }
   return out;
 }
@@ -125,7 +148,11 @@ export function inspectPytorchCheckpoint(
   file: string,
   source = path.basename(file),
   opts: { checkValues?: boolean } = {},
-): { format: "zip" | "legacy"; tensors: Map<string, { dtype: SafetensorsDtype; shape: number[] }>; nonFinite: Map<string, number> } {
+): {
+  format: "zip" | "legacy";
+  tensors: Map<string, { dtype: SafetensorsDtype; shape: number[] }>;
+  nonFinite: Map<string, number>;
+} {
   const { fd } = openRegularFile(file, "PyTorch checkpoint");
   try {
     const src = fdSource(fd);

@@ -46,7 +46,9 @@ const isInts = (v: PyValue): v is number[] => Array.isArray(v) && v.every((x) =>
 const isCount = (v: PyValue): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
 
 /** The pickle globals a state dict needs, each mapped to a harmless JavaScript builder. */
-export function stateDictGlobals(source: string): Record<string, Omit<PyGlobal, "kind" | "module" | "name"> & { storageDtype?: SafetensorsDtype }> {
+export function stateDictGlobals(
+  source: string,
+): Record<string, Omit<PyGlobal, "kind" | "module" | "name"> & { storageDtype?: SafetensorsDtype }> {
   const bad = (what: string): never => {
     throw new Error(`${source}: malformed state dict (${what})`);
   };
@@ -54,7 +56,8 @@ export function stateDictGlobals(source: string): Record<string, Omit<PyGlobal, 
     "collections.OrderedDict": {
       call: (args) => {
         const m = new Map<PyValue, PyValue>();
-        if (args.length > 0 && Array.isArray(args[0])) for (const pair of args[0] as PyValue[][]) m.set(pair[0], pair[1]);
+        if (args.length > 0 && Array.isArray(args[0]))
+          for (const pair of args[0] as PyValue[][]) m.set(pair[0], pair[1]);
         return m;
       },
     },
@@ -63,7 +66,14 @@ export function stateDictGlobals(source: string): Record<string, Omit<PyGlobal, 
       call: (args): TensorRef => {
         const [storage, offset, shape, stride] = args as [StorageRef, number, number[], number[]];
         if (!storage || (storage as StorageRef).kind !== "storage") bad("a tensor without storage");
-        if (!Number.isInteger(offset) || offset < 0 || !isInts(shape) || !isInts(stride) || shape.length !== stride.length) bad("a tensor with invalid offset, size or stride");
+        if (
+          !Number.isInteger(offset) ||
+          offset < 0 ||
+          !isInts(shape) ||
+          !isInts(stride) ||
+          shape.length !== stride.length
+        )
+          bad("a tensor with invalid offset, size or stride");
         return { kind: "tensor", storage, offset, shape: [...shape], stride: [...stride] };
       },
     },
@@ -82,18 +92,22 @@ export function stateDictGlobals(source: string): Record<string, Omit<PyGlobal, 
  */
 export function storageFromPersistentId(pid: PyValue, source: string): StorageRef {
   const t = pid as PyValue[];
-  if (!Array.isArray(t) || t[0] !== "storage" || t.length < 5) throw new Error(`${source}: unsupported persistent id ${describePy(t)} (expected a storage)`);
+  if (!Array.isArray(t) || t[0] !== "storage" || t.length < 5)
+    throw new Error(`${source}: unsupported persistent id ${describePy(t)} (expected a storage)`);
   const type = t[1] as PyGlobal & { storageDtype?: SafetensorsDtype };
-  if (!type || type.kind !== "global" || !type.storageDtype) throw new Error(`${source}: persistent id names no storage type`);
+  if (!type || type.kind !== "global" || !type.storageDtype)
+    throw new Error(`${source}: persistent id names no storage type`);
   if (typeof t[2] !== "string") throw new Error(`${source}: storage key ${describePy(t[2])} is not a string`);
   const key = t[2];
   const numel = t[4];
-  if (typeof numel !== "number" || !Number.isSafeInteger(numel) || numel < 0) throw new Error(`${source}: storage ${key} has invalid size ${describePy(numel)}`);
+  if (typeof numel !== "number" || !Number.isSafeInteger(numel) || numel < 0)
+    throw new Error(`${source}: storage ${key} has invalid size ${describePy(numel)}`);
   const ref: StorageRef = { kind: "storage", key, dtype: type.storageDtype, numel };
   const view = t[5] as PyValue[] | null | undefined;
   if (Array.isArray(view) && view.length === 3) {
     const [vk, offset, size] = view;
-    if (typeof vk !== "string" || !isCount(offset) || !isCount(size)) throw new Error(`${source}: storage ${key} has an invalid view ${describePy(view)}`);
+    if (typeof vk !== "string" || !isCount(offset) || !isCount(size))
+      throw new Error(`${source}: storage ${key} has an invalid view ${describePy(view)}`);
     ref.view = { key: vk, offset, size };
   }
   return ref;
@@ -107,7 +121,9 @@ export function stateDictEntries(value: PyValue, source: string): [string, Tenso
     if (typeof k !== "string") throw new Error(`${source}: state dict key ${describePy(k)} is not a string`);
     if (!v || (v as TensorRef).kind !== "tensor") {
       // Whole-model pickles or training checkpoints nest dicts; a state dict maps names to tensors.
-      throw new Error(`${source}: state dict entry ${describePy(k)} is not a tensor (is this a full training checkpoint rather than a model state dict?)`);
+      throw new Error(
+        `${source}: state dict entry ${describePy(k)} is not a tensor (is this a full training checkpoint rather than a model state dict?)`,
+      );
     }
     out.push([k, v as TensorRef]);
   }
@@ -125,7 +141,8 @@ const MAX_DIMS = 64;
  */
 export function viewExtent(t: TensorRef, name: string, source: string): { begin: number; end: number; count: number } {
   const where = `${source}: tensor "${name}"`;
-  if (t.shape.length > MAX_DIMS) throw new Error(`${where} has ${t.shape.length} dimensions (at most ${MAX_DIMS} are read)`);
+  if (t.shape.length > MAX_DIMS)
+    throw new Error(`${where} has ${t.shape.length} dimensions (at most ${MAX_DIMS} are read)`);
   if (t.shape.some((d) => d < 0)) throw new Error(`${where} has a negative size [${t.shape}]`);
   const count = t.shape.reduce((a, b) => a * b, 1);
   const storageSize = t.storage.view ? t.storage.view.size : t.storage.numel;
@@ -133,9 +150,14 @@ export function viewExtent(t: TensorRef, name: string, source: string): { begin:
   if (count > 0) {
     const zero = t.shape.findIndex((d, i) => d > 1 && t.stride[i] === 0);
     if (zero >= 0) {
-      throw new Error(`${where} ${desc} has stride 0 on dimension ${zero} of size ${t.shape[zero]} (an expanded view); refusing to materialise ${count} elements from a storage of ${storageSize}`);
+      throw new Error(
+        `${where} ${desc} has stride 0 on dimension ${zero} of size ${t.shape[zero]} (an expanded view); refusing to materialise ${count} elements from a storage of ${storageSize}`,
+      );
     }
-    if (count > storageSize) throw new Error(`${where} ${desc} has ${count} elements but its storage holds ${storageSize} (overlapping strides); refusing to materialise it`);
+    if (count > storageSize)
+      throw new Error(
+        `${where} ${desc} has ${count} elements but its storage holds ${storageSize} (overlapping strides); refusing to materialise it`,
+      );
   }
   let last = t.offset;
   for (let d = 0; d < t.shape.length; d++) if (t.shape[d] > 0) last += (t.shape[d] - 1) * t.stride[d];
@@ -159,7 +181,12 @@ function isContiguous(shape: number[], stride: number[]): boolean {
  * A tensor of the checkpoint, decoded on demand. `storageBytes` returns the whole storage's
  * little-endian bytes (the readers byte-swap big-endian archives).
  */
-export function checkpointTensor(name: string, t: TensorRef, storageBytes: (s: StorageRef) => Uint8Array, source: string): CheckpointTensor {
+export function checkpointTensor(
+  name: string,
+  t: TensorRef,
+  storageBytes: (s: StorageRef) => Uint8Array,
+  source: string,
+): CheckpointTensor {
   const es = DTYPE_BYTES[t.storage.dtype];
   const { begin, count } = viewExtent(t, name, source);
   const rawBytes = (): Uint8Array => {
@@ -191,6 +218,7 @@ export function checkpointTensor(name: string, t: TensorRef, storageBytes: (s: S
 /** Reverse each element's bytes (big-endian archives). */
 export function swapBytes(bytes: Uint8Array, elementSize: number): Uint8Array {
   const out = new Uint8Array(bytes.length);
-  for (let i = 0; i < bytes.length; i += elementSize) for (let j = 0; j < elementSize; j++) out[i + j] = bytes[i + elementSize - 1 - j];
+  for (let i = 0; i < bytes.length; i += elementSize)
+    for (let j = 0; j < elementSize; j++) out[i + j] = bytes[i + elementSize - 1 - j];
   return out;
 }

@@ -90,7 +90,8 @@ function readEntries(src: ByteSource, source: string): Map<string, ZipEntry> {
   let cdOffset = tdv.getUint32(eocd + 16, true);
   if (eocd >= 20 && tdv.getUint32(eocd - 20, true) === EOCD64_LOCATOR) {
     const at = u64(tdv, eocd - 20 + 8, "zip64 end-of-central-directory offset");
-    if (at + 56 > src.size) fail(`zip64 end-of-central-directory record at ${at} lies past the end of the file (${src.size} bytes)`);
+    if (at + 56 > src.size)
+      fail(`zip64 end-of-central-directory record at ${at} lies past the end of the file (${src.size} bytes)`);
     const rec = src.read(at, 56);
     const rdv = new DataView(rec.buffer, rec.byteOffset, rec.byteLength);
     if (rec.length < 56 || rdv.getUint32(0, true) !== EOCD64) fail("broken zip64 end-of-central-directory record");
@@ -98,7 +99,8 @@ function readEntries(src: ByteSource, source: string): Map<string, ZipEntry> {
     cdSize = u64(rdv, 40, "zip64 central directory size");
     cdOffset = u64(rdv, 48, "zip64 central directory offset");
   }
-  if (cdOffset + cdSize > src.size) fail(`central directory [${cdOffset}, ${cdOffset + cdSize}) runs past the end of the file (${src.size} bytes)`);
+  if (cdOffset + cdSize > src.size)
+    fail(`central directory [${cdOffset}, ${cdOffset + cdSize}) runs past the end of the file (${src.size} bytes)`);
   // Each entry takes at least 46 bytes of the directory: a larger count is a lie, not a loop to run.
   if (count > cdSize / 46) fail(`central directory of ${cdSize} bytes cannot hold ${count} entries`);
   const cd = src.read(cdOffset, cdSize);
@@ -114,7 +116,8 @@ function readEntries(src: ByteSource, source: string): Map<string, ZipEntry> {
     const extraLen = dv.getUint16(p + 30, true);
     const commentLen = dv.getUint16(p + 32, true);
     let localOffset = dv.getUint32(p + 42, true);
-    if (p + 46 + nameLen + extraLen + commentLen > cd.length) fail(`central directory entry ${n} runs past the directory's end`);
+    if (p + 46 + nameLen + extraLen + commentLen > cd.length)
+      fail(`central directory entry ${n} runs past the directory's end`);
     const name = Buffer.from(cd.subarray(p + 46, p + 46 + nameLen)).toString("utf8");
     // zip64 extra field: the 0xFFFFFFFF fields, in order size, compressed size, offset.
     let e = p + 46 + nameLen;
@@ -122,7 +125,8 @@ function readEntries(src: ByteSource, source: string): Map<string, ZipEntry> {
     while (e + 4 <= extraEnd) {
       const id = dv.getUint16(e, true);
       const len = dv.getUint16(e + 2, true);
-      if (e + 4 + len > extraEnd) fail(`extra field of "${name}" (${len} bytes) runs past the entry's ${extraLen}-byte extra data`);
+      if (e + 4 + len > extraEnd)
+        fail(`extra field of "${name}" (${len} bytes) runs past the entry's ${extraLen}-byte extra data`);
       if (id === 0x0001) {
         let q = e + 4;
         const next = (what: string): number => {
@@ -138,14 +142,19 @@ function readEntries(src: ByteSource, source: string): Map<string, ZipEntry> {
       e += 4 + len;
     }
     p = extraEnd + commentLen;
-    if (localOffset + 30 > src.size) fail(`local header of "${name}" at ${localOffset} lies past the end of the file (${src.size} bytes; truncated?)`);
+    if (localOffset + 30 > src.size)
+      fail(`local header of "${name}" at ${localOffset} lies past the end of the file (${src.size} bytes; truncated?)`);
     const local = src.read(localOffset, 30);
     const ldv = new DataView(local.buffer, local.byteOffset, local.byteLength);
-    if (local.length < 30 || ldv.getUint32(0, true) !== LOCAL) fail(`local header of "${name}" is missing (file truncated?)`);
+    if (local.length < 30 || ldv.getUint32(0, true) !== LOCAL)
+      fail(`local header of "${name}" is missing (file truncated?)`);
     const dataOffset = localOffset + 30 + ldv.getUint16(26, true) + ldv.getUint16(28, true);
-    if (method === 0 && compressed !== size) fail(`stored entry "${name}" has different sizes (${compressed} vs ${size})`);
+    if (method === 0 && compressed !== size)
+      fail(`stored entry "${name}" has different sizes (${compressed} vs ${size})`);
     if (dataOffset + compressed > src.size) {
-      fail(`entry "${name}" data [${dataOffset}, ${dataOffset + compressed}) runs past the end of the file (${src.size} bytes; truncated download?)`);
+      fail(
+        `entry "${name}" data [${dataOffset}, ${dataOffset + compressed}) runs past the end of the file (${src.size} bytes; truncated download?)`,
+      );
     }
     entries.set(name, { name, dataOffset, size, method });
   }
@@ -154,6 +163,9 @@ function readEntries(src: ByteSource, source: string): Map<string, ZipEntry> {
 
 /** The bytes of a stored entry (torch.save never compresses). */
 export function readZipEntry(src: ByteSource, entry: ZipEntry, source: string): Uint8Array {
-  if (entry.method !== 0) throw new Error(`${source}: zip entry "${entry.name}" is compressed (method ${entry.method}); torch.save writes stored entries only`);
+  if (entry.method !== 0)
+    throw new Error(
+      `${source}: zip entry "${entry.name}" is compressed (method ${entry.method}); torch.save writes stored entries only`,
+    );
   return src.read(entry.dataOffset, entry.size);
 }
