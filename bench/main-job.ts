@@ -31,6 +31,9 @@ export interface MainJobRecord {
   twin_f1: number | null;
   ratio: number | null;
   backend?: string;
+  /** The training loops alone (start-up, data, evaluation and saving excluded): run_card / the twin's own clock. */
+  ours_train_s?: number;
+  twin_train_s?: number;
   twin_peer?: string;
   twin_threads?: number;
   openblas_coretype: string;
@@ -59,8 +62,12 @@ function runOurs(outDir: string, maxSteps: number | undefined, log: (s: string) 
     const last = (res.stderr || res.error?.message || "").trim().split("\n").slice(-3).join(" | ");
     throw new Error(`our main job failed (exit ${res.status}): ${last}`);
   }
-  const card = JSON.parse(fs.readFileSync(path.join(outDir, "run_card.json"), "utf8")) as { eval_f1: number | null; backend: string };
-  return { seconds, f1: card.eval_f1, backend: card.backend };
+  const card = JSON.parse(fs.readFileSync(path.join(outDir, "run_card.json"), "utf8")) as {
+    eval_f1: number | null;
+    backend: string;
+    train_runtime_seconds?: number;
+  };
+  return { seconds, f1: card.eval_f1, backend: card.backend, trainSeconds: card.train_runtime_seconds };
 }
 
 function runTwin(python: string, threads: number, maxSteps: number | undefined, log: (s: string) => void) {
@@ -77,7 +84,13 @@ function runTwin(python: string, threads: number, maxSteps: number | undefined, 
   if (res.error || res.status !== 0) {
     throw new Error(`twin failed (exit ${res.status}): ${(res.stderr || res.error?.message || "").trim().split("\n").pop()}`);
   }
-  const out = JSON.parse(res.stdout.trim().split("\n").pop() ?? "") as { f1: number; torch: string; transformers: string; threads: number };
+  const out = JSON.parse(res.stdout.trim().split("\n").pop() ?? "") as {
+    f1: number;
+    train_s: number;
+    torch: string;
+    transformers: string;
+    threads: number;
+  };
   return { seconds, ...out };
 }
 
@@ -95,6 +108,7 @@ export async function runMainJob(opts: MainJobOptions): Promise<MainJobRecord> {
   try {
     const ours = runOurs(path.join(scratch, "ours"), maxSteps, log);
     Object.assign(rec, { ours_s: round(ours.seconds, 2), ours_f1: ours.f1 === null ? null : round(ours.f1, 4), backend: ours.backend });
+    if (typeof ours.trainSeconds === "number") rec.ours_train_s = round(ours.trainSeconds, 1);
     log(`[bench] ours: ${ours.seconds.toFixed(1)} s, F1 ${ours.f1}, ${ours.backend}`);
     if (peer?.ok) {
       try {
@@ -102,6 +116,7 @@ export async function runMainJob(opts: MainJobOptions): Promise<MainJobRecord> {
         Object.assign(rec, {
           twin_s: round(twin.seconds, 2), twin_f1: round(twin.f1, 4), twin_peer: `${peer.label}, transformers ${twin.transformers}`,
           twin_threads: twin.threads, ratio: round(twin.seconds / ours.seconds, 2),
+          ...(typeof twin.train_s === "number" ? { twin_train_s: round(twin.train_s, 1) } : {}),
         });
       } catch (err) {
         rec.twin_error = (err as Error).message;
@@ -127,8 +142,9 @@ export function formatMainJob(r: MainJobRecord): string {
   return [
     "",
     `main job (npm start) vs its transformers + torch twin, whole processes, OPENBLAS_CORETYPE=${r.openblas_coretype}, load ${r.load_1m.toFixed(1)}`,
-    `  ours  ${s(r.ours_s).padStart(8)} s  F1 ${s(r.ours_f1, 4)}  ${r.backend ?? ""}`,
-    `  twin  ${s(r.twin_s).padStart(8)} s  F1 ${s(r.twin_f1, 4)}  ${r.twin_peer ?? r.twin_error ?? ""}${r.twin_threads ? `, ${r.twin_threads} threads` : ""}`,
+    `  ours  ${s(r.ours_s).padStart(8)} s (training ${s(r.ours_train_s ?? null)} s)  F1 ${s(r.ours_f1, 4)}  ${r.backend ?? ""}`,
+    `  twin  ${s(r.twin_s).padStart(8)} s (training ${s(r.twin_train_s ?? null)} s)  F1 ${s(r.twin_f1, 4)}  ` +
+      `${r.twin_peer ?? r.twin_error ?? ""}${r.twin_threads ? `, ${r.twin_threads} threads` : ""}`,
     `  ratio ${s(r.ratio, 2)} (twin s / our s; > 1: we are faster)`,
     "",
   ].join("\n");
