@@ -26,7 +26,15 @@ function msPer(n: number, f: () => void): number {
 }
 
 /** ms per product (median of 5 batches) of m×k @ k×n with the given transposes, straight on an ArrayBuffer. */
-function productMs(blas: NativeBlas, heap: ArrayBuffer, m: number, n: number, k: number, ta: boolean, tb: boolean): number {
+function productMs(
+  blas: NativeBlas,
+  heap: ArrayBuffer,
+  m: number,
+  n: number,
+  k: number,
+  ta: boolean,
+  tb: boolean,
+): number {
   const [aOff, bOff, cOff] = [0, 4 * m * k, 4 * (m * k + k * n)];
   const inner = Math.max(3, Math.min(400, Math.round(3e8 / (2 * m * n * k))));
   const once = () => blas.gemm(heap, ta, tb, m, n, k, 1, aOff, 0, bOff, 0, cOff);
@@ -43,22 +51,32 @@ function productMs(blas: NativeBlas, heap: ArrayBuffer, m: number, n: number, k:
 /** One thread vs all for the products of a main-job (hidden 128, FF 512) and a distilbert-base step, 16×32 tokens. */
 function policyTable(blas: NativeBlas): void {
   const shapes: [number, number, number, boolean, boolean][] = [
-    [512, 128, 128, false, false], [512, 512, 128, false, false], [512, 128, 512, false, false], [128, 128, 512, true, false],
-    [512, 17, 128, false, false], [512, 768, 768, false, false], [512, 3072, 768, false, false], [768, 768, 512, true, false],
+    [512, 128, 128, false, false],
+    [512, 512, 128, false, false],
+    [512, 128, 512, false, false],
+    [128, 128, 512, true, false],
+    [512, 17, 128, false, false],
+    [512, 768, 768, false, false],
+    [512, 3072, 768, false, false],
+    [768, 768, 512, true, false],
   ];
   const heap = new ArrayBuffer(4 * (512 * 3072 + 3072 * 768 + 512 * 3072));
   const f = new Float32Array(heap);
   for (let i = 0; i < f.length; i++) f[i] = (i % 13) / 13 - 0.5;
   const saved = blas.blasPolicy?.(0);
   if (saved === undefined) return console.log("policy: this addon build has no blasPolicy (npm run build:native)");
-  console.log(`policy: ms per product on all ${saved.threads} threads vs one (the default runs products under ${SMALL_GEMM_FLOPS / 1e6} MFLOP on one)`);
+  console.log(
+    `policy: ms per product on all ${saved.threads} threads vs one (the default runs products under ${SMALL_GEMM_FLOPS / 1e6} MFLOP on one)`,
+  );
   for (const [m, n, k, ta, tb] of shapes) {
     blas.blasPolicy?.(0);
     const all = productMs(blas, heap, m, n, k, ta, tb);
     blas.blasPolicy?.(Infinity);
     const one = productMs(blas, heap, m, n, k, ta, tb);
     const mflop = (2 * m * n * k) / 1e6;
-    console.log(`  ${ta ? "Aᵀ" : "A"}·${tb ? "Bᵀ" : "B"} ${m}×${k} @ ${k}×${n} (${mflop.toFixed(1)} MFLOP): ${all.toFixed(3)} ms vs ${one.toFixed(3)} ms on one`);
+    console.log(
+      `  ${ta ? "Aᵀ" : "A"}·${tb ? "Bᵀ" : "B"} ${m}×${k} @ ${k}×${n} (${mflop.toFixed(1)} MFLOP): ${all.toFixed(3)} ms vs ${one.toFixed(3)} ms on one`,
+    );
   }
   blas.blasPolicy?.(SMALL_GEMM_FLOPS);
 }
@@ -66,11 +84,21 @@ function policyTable(blas: NativeBlas): void {
 async function main(): Promise<void> {
   if (process.argv.includes("--policy")) {
     const blas = loadNativeBlas().addon;
-    console.log(`OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE ?? "(unset)"}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+    console.log(
+      `OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE ?? "(unset)"}, load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(" ")}`,
+    );
     if (blas === undefined) return console.log(`policy: ${loadNativeBlas().reason}`);
     return policyTable(blas);
   }
-  console.log(`OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE ?? "(unset)"}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}, ${os.cpus().length} CPUs`);
+  console.log(
+    `OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE ?? "(unset)"}, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")}, ${os.cpus().length} CPUs`,
+  );
   const [M, K, N] = [1024, 768, 3072];
   for (const tier of ["wasm", "wasm+blas"]) {
     try {
@@ -82,11 +110,19 @@ async function main(): Promise<void> {
     const a = tf.randomUniform([M, K]);
     const b = tf.randomUniform([K, N]);
     const cells: string[] = [];
-    for (const [ta, tb] of [[false, false], [true, false], [false, true]] as const) {
+    for (const [ta, tb] of [
+      [false, false],
+      [true, false],
+      [false, true],
+    ] as const) {
       const A = ta ? tf.transpose(a) : a;
       const B = tb ? tf.transpose(b) : b;
       // plain wasm's transposed products are ~50× slower: one repetition is enough to see it.
-      const ms = msPer(tier === "wasm" && (ta || tb) ? 1 : reps, () => tf.tidy(() => { tf.matMul(A, B, ta, tb).dataSync(); }));
+      const ms = msPer(tier === "wasm" && (ta || tb) ? 1 : reps, () =>
+        tf.tidy(() => {
+          tf.matMul(A, B, ta, tb).dataSync();
+        }),
+      );
       cells.push(`${ta ? "Aᵀ" : "A"}·${tb ? "Bᵀ" : "B"} ${((2 * M * K * N) / ms / 1e6).toFixed(1)}`);
       if (A !== a) A.dispose();
       if (B !== b) B.dispose();
@@ -102,11 +138,23 @@ async function main(): Promise<void> {
   const g = tf.ones([768]) as tf.Tensor1D;
   const beta = tf.zeros([768]) as tf.Tensor1D;
   const h = tf.randomNormal([512, 3072]);
-  const ln = () => tf.tidy(() => tf.grads((xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => tf.sum(layerNorm(xx as tf.Tensor2D, gg as tf.Tensor1D, bb as tf.Tensor1D, 1e-12)))([x, g, beta]).forEach((t) => t.dataSync()));
-  const ge = () => tf.tidy(() => { tf.grad((t: tf.Tensor) => tf.sum(gelu(t)))(h).dataSync(); });
+  const ln = () =>
+    tf.tidy(() =>
+      tf
+        .grads((xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) =>
+          tf.sum(layerNorm(xx as tf.Tensor2D, gg as tf.Tensor1D, bb as tf.Tensor1D, 1e-12)),
+        )([x, g, beta])
+        .forEach((t) => t.dataSync()),
+    );
+  const ge = () =>
+    tf.tidy(() => {
+      tf.grad((t: tf.Tensor) => tf.sum(gelu(t)))(h).dataSync();
+    });
   for (const mode of ["tfjs ops", "native"] as const) {
     useNativeKernels(mode === "native" ? native : undefined);
-    console.log(`${mode.padEnd(8)}: LayerNorm fwd+bwd 512×768 ${msPer(reps, ln).toFixed(1)} ms, GELU fwd+bwd 512×3072 ${msPer(reps, ge).toFixed(1)} ms`);
+    console.log(
+      `${mode.padEnd(8)}: LayerNorm fwd+bwd 512×768 ${msPer(reps, ln).toFixed(1)} ms, GELU fwd+bwd 512×3072 ${msPer(reps, ge).toFixed(1)} ms`,
+    );
   }
   useNativeKernels(native);
   tf.dispose([x, g, beta, h]);

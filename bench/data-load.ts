@@ -13,7 +13,9 @@ function median(xs: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const rows: string[][] = [["corpus", "sentences", "tokens", "parse ms (median of 5)", "loadCorpus ms (median of 5)", "tokens/s (parse)"]];
+  const rows: string[][] = [
+    ["corpus", "sentences", "tokens", "parse ms (median of 5)", "loadCorpus ms (median of 5)", "tokens/s (parse)"],
+  ];
   for (const name of CORPUS_NAMES) {
     const spec = getCorpus(name);
     const parse: number[] = [];
@@ -37,7 +39,14 @@ async function main(): Promise<void> {
       load.push(performance.now() - t0);
     }
     const p = median(parse);
-    rows.push([name, String(sentences), String(tokens), p.toFixed(1), median(load).toFixed(1), Math.round((tokens / p) * 1000).toLocaleString("en")]);
+    rows.push([
+      name,
+      String(sentences),
+      String(tokens),
+      p.toFixed(1),
+      median(load).toFixed(1),
+      Math.round((tokens / p) * 1000).toLocaleString("en"),
+    ]);
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   for (const r of rows) console.log(r.map((v, c) => v.padStart(widths[c])).join("  "));

@@ -56,7 +56,12 @@ function runOurs(outDir: string, maxSteps: number | undefined, log: (s: string) 
   if (maxSteps !== undefined) args.push("--max-steps", String(maxSteps));
   log(`[bench] ours: node ${args.map((a) => path.relative(ROOT, a) || a).join(" ")}`);
   const t0 = performance.now();
-  const res = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8", timeout: 3 * 3600_000, maxBuffer: 64 << 20 });
+  const res = spawnSync(process.execPath, args, {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: 3 * 3600_000,
+    maxBuffer: 64 << 20,
+  });
   const seconds = (performance.now() - t0) / 1000;
   if (res.error || res.status !== 0) {
     const last = (res.stderr || res.error?.message || "").trim().split("\n").slice(-3).join(" | ");
@@ -72,17 +77,27 @@ function runOurs(outDir: string, maxSteps: number | undefined, log: (s: string) 
 
 function runTwin(python: string, threads: number, maxSteps: number | undefined, log: (s: string) => void) {
   const script = path.join(__dirname, "main_job_twin.py");
-  const args = [script, "--threads", String(threads), ...(maxSteps !== undefined ? ["--max-steps", String(maxSteps), "--epochs", "1"] : [])];
+  const args = [
+    script,
+    "--threads",
+    String(threads),
+    ...(maxSteps !== undefined ? ["--max-steps", String(maxSteps), "--epochs", "1"] : []),
+  ];
   log(`[bench] twin: ${python} bench/main_job_twin.py ${args.slice(1).join(" ")}`);
   const n = String(threads);
   const t0 = performance.now();
   const res = spawnSync(python, args, {
-    cwd: ROOT, encoding: "utf8", timeout: 3 * 3600_000, maxBuffer: 64 << 20,
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: 3 * 3600_000,
+    maxBuffer: 64 << 20,
     env: { ...process.env, OMP_NUM_THREADS: n, OPENBLAS_NUM_THREADS: n, MKL_NUM_THREADS: n },
   });
   const seconds = (performance.now() - t0) / 1000;
   if (res.error || res.status !== 0) {
-    throw new Error(`twin failed (exit ${res.status}): ${(res.stderr || res.error?.message || "").trim().split("\n").pop()}`);
+    throw new Error(
+      `twin failed (exit ${res.status}): ${(res.stderr || res.error?.message || "").trim().split("\n").pop()}`,
+    );
   }
   const out = JSON.parse(res.stdout.trim().split("\n").pop() ?? "") as {
     f1: number;
@@ -98,24 +113,43 @@ export async function runMainJob(opts: MainJobOptions): Promise<MainJobRecord> {
   const log = (s: string) => process.stderr.write(s + "\n");
   const maxSteps = opts.maxSteps !== undefined ? positiveInt("--max-steps", opts.maxSteps) : undefined;
   const blas = loadNativeBlas().addon?.info();
-  const threads = opts.threads ? positiveInt("--threads", opts.threads) : blas && blas.threads > 0 ? blas.threads : os.availableParallelism();
-  const peer = opts.twin ? findPeer({ python: opts.python, install: opts.peerInstall, pipArgs: opts.pipArgs, log }) : undefined;
+  const threads = opts.threads
+    ? positiveInt("--threads", opts.threads)
+    : blas && blas.threads > 0
+      ? blas.threads
+      : os.availableParallelism();
+  const peer = opts.twin
+    ? findPeer({ python: opts.python, install: opts.peerInstall, pipArgs: opts.pipArgs, log })
+    : undefined;
   const rec: MainJobRecord = {
-    bench: "main-job", ours_s: null, twin_s: null, ours_f1: null, twin_f1: null, ratio: null,
-    openblas_coretype: process.env.OPENBLAS_CORETYPE ?? "unset", load_1m: 0,
+    bench: "main-job",
+    ours_s: null,
+    twin_s: null,
+    ours_f1: null,
+    twin_f1: null,
+    ratio: null,
+    openblas_coretype: process.env.OPENBLAS_CORETYPE ?? "unset",
+    load_1m: 0,
   };
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ner-bench-main-job-"));
   try {
     const ours = runOurs(path.join(scratch, "ours"), maxSteps, log);
-    Object.assign(rec, { ours_s: round(ours.seconds, 2), ours_f1: ours.f1 === null ? null : round(ours.f1, 4), backend: ours.backend });
+    Object.assign(rec, {
+      ours_s: round(ours.seconds, 2),
+      ours_f1: ours.f1 === null ? null : round(ours.f1, 4),
+      backend: ours.backend,
+    });
     if (typeof ours.trainSeconds === "number") rec.ours_train_s = round(ours.trainSeconds, 1);
     log(`[bench] ours: ${ours.seconds.toFixed(1)} s, F1 ${ours.f1}, ${ours.backend}`);
     if (peer?.ok) {
       try {
         const twin = runTwin(peer.python, threads, maxSteps, log);
         Object.assign(rec, {
-          twin_s: round(twin.seconds, 2), twin_f1: round(twin.f1, 4), twin_peer: `${peer.label}, transformers ${twin.transformers}`,
-          twin_threads: twin.threads, ratio: round(twin.seconds / ours.seconds, 2),
+          twin_s: round(twin.seconds, 2),
+          twin_f1: round(twin.f1, 4),
+          twin_peer: `${peer.label}, transformers ${twin.transformers}`,
+          twin_threads: twin.threads,
+          ratio: round(twin.seconds / ours.seconds, 2),
           ...(typeof twin.train_s === "number" ? { twin_train_s: round(twin.train_s, 1) } : {}),
         });
       } catch (err) {

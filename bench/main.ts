@@ -62,7 +62,11 @@ export interface BenchRecord {
 }
 
 /** main-job at its training length (32); the base models at 32 and 64. */
-const DEFAULT_SEQS: Record<BenchModel, number[]> = { "distilbert-base": [32, 64], "bert-base": [32, 64], "main-job": [32] };
+const DEFAULT_SEQS: Record<BenchModel, number[]> = {
+  "distilbert-base": [32, 64],
+  "bert-base": [32, 64],
+  "main-job": [32],
+};
 
 function positiveInt(name: string, v: string): number {
   const n = Number(v);
@@ -71,9 +75,13 @@ function positiveInt(name: string, v: string): number {
 }
 
 function parseModels(v: string): BenchModel[] {
-  const names = v.split(",").map((s) => s.trim()).filter(Boolean);
+  const names = v
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const n of names) {
-    if (!(BENCH_MODELS as readonly string[]).includes(n)) throw new Error(`--models: unknown model ${JSON.stringify(n)} (expected ${BENCH_MODELS.join(", ")})`);
+    if (!(BENCH_MODELS as readonly string[]).includes(n))
+      throw new Error(`--models: unknown model ${JSON.stringify(n)} (expected ${BENCH_MODELS.join(", ")})`);
   }
   return names as BenchModel[];
 }
@@ -102,17 +110,30 @@ async function run(kind: BenchKind, opts: BenchOptions): Promise<BenchRecord[]> 
       log(`[bench] backend ${backendName}: ${(err as Error).message}`);
       continue;
     }
-    const peerThreads = opts.peerThreads ? positiveInt("--peer-threads", opts.peerThreads) : backend.blas?.threads ?? os.availableParallelism();
+    const peerThreads = opts.peerThreads
+      ? positiveInt("--peer-threads", opts.peerThreads)
+      : (backend.blas?.threads ?? os.availableParallelism());
     const peak = sgemmPeak();
-    log(`[bench] ${kind} on ${backend.label}, OPENBLAS_CORETYPE=${coretype}${peer.ok ? `, ${peer.label} with ${peerThreads} threads` : ""}` +
-      (peak === undefined ? "" : `, sgemm peak ${peak.toFixed(1)} GFLOP/s`));
+    log(
+      `[bench] ${kind} on ${backend.label}, OPENBLAS_CORETYPE=${coretype}${peer.ok ? `, ${peer.label} with ${peerThreads} threads` : ""}` +
+        (peak === undefined ? "" : `, sgemm peak ${peak.toFixed(1)} GFLOP/s`),
+    );
     for (const model of models) {
       const config = benchConfig(model);
       for (const seq of seqs ?? DEFAULT_SEQS[model]) {
         const tokens = batch * seq;
         const rec: BenchRecord = {
-          bench: kind, model, batch, seq, ms_per_step: null, tokens_per_s: null, peak_mb: null,
-          backend: backend.label, reps, openblas_coretype: coretype, load_1m: 0,
+          bench: kind,
+          model,
+          batch,
+          seq,
+          ms_per_step: null,
+          tokens_per_s: null,
+          peak_mb: null,
+          backend: backend.label,
+          reps,
+          openblas_coretype: coretype,
+          load_1m: 0,
           ...(backend.blas ? { blas_threads: backend.blas.threads } : {}),
           ...(peak === undefined ? {} : { sgemm_peak_gflops: round(peak) }),
         };
@@ -122,19 +143,37 @@ async function run(kind: BenchKind, opts: BenchOptions): Promise<BenchRecord[]> 
           const m = await measure(kind, config, batch, seq, reps);
           if (tf.memory().numTensors !== before) throw new Error(`${tf.memory().numTensors - before} tensors leaked`);
           const flops = forwardFlops(config, batch, seq) * (kind === "train" ? 3 : 1);
-          Object.assign(rec, { ms_per_step: round(m.msPerStep), min_ms: round(m.minMs), tokens_per_s: round(tokens * 1000 / m.msPerStep), peak_mb: round(m.peakMb), gflops: round(flops / m.msPerStep / 1e6) });
+          Object.assign(rec, {
+            ms_per_step: round(m.msPerStep),
+            min_ms: round(m.minMs),
+            tokens_per_s: round((tokens * 1000) / m.msPerStep),
+            peak_mb: round(m.peakMb),
+            gflops: round(flops / m.msPerStep / 1e6),
+          });
         } catch (err) {
           rec.error = (err as Error).message.split("\n")[0];
         }
         if (opts.profile && rec.error === undefined) {
           const bd = await kernelProfile(kind, config, batch, seq);
           out(`\n${backend.label} ${kind} ${model} ${batch}×${seq}: kernel time (ms)`);
-          for (const [k, ms] of Object.entries(bd).sort((a, b) => b[1] - a[1]).slice(0, 16)) out(`  ${k.padEnd(40)} ${ms.toFixed(1)}`);
+          for (const [k, ms] of Object.entries(bd)
+            .sort((a, b) => b[1] - a[1])
+            .slice(0, 16))
+            out(`  ${k.padEnd(40)} ${ms.toFixed(1)}`);
         }
         if (peer.ok) {
           try {
-            const p = runPeer(peer.python, { bench: kind, name: model, model: hfConfigOf(model), batch, seq, reps, num_labels: numLabelsOf(model) }, peerThreads);
-            Object.assign(rec, { peer: peer.label, peer_threads: p.threads, peer_ms_per_step: round(p.ms_per_step), peer_tokens_per_s: round(tokens * 1000 / p.ms_per_step) });
+            const p = runPeer(
+              peer.python,
+              { bench: kind, name: model, model: hfConfigOf(model), batch, seq, reps, num_labels: numLabelsOf(model) },
+              peerThreads,
+            );
+            Object.assign(rec, {
+              peer: peer.label,
+              peer_threads: p.threads,
+              peer_ms_per_step: round(p.ms_per_step),
+              peer_tokens_per_s: round((tokens * 1000) / p.ms_per_step),
+            });
             if (rec.ms_per_step) rec.ratio = round(p.ms_per_step / rec.ms_per_step, 2);
           } catch (err) {
             rec.peer_error = (err as Error).message.split("\n")[0];
@@ -153,12 +192,34 @@ async function run(kind: BenchKind, opts: BenchOptions): Promise<BenchRecord[]> 
 }
 
 export function formatTable(records: BenchRecord[]): string {
-  const header = ["bench", "model", "batch×seq", "backend", "ms/step", "tokens/s", "GFLOP/s", "peak MB", "torch ms", "torch tok/s", "ratio", "load"];
+  const header = [
+    "bench",
+    "model",
+    "batch×seq",
+    "backend",
+    "ms/step",
+    "tokens/s",
+    "GFLOP/s",
+    "peak MB",
+    "torch ms",
+    "torch tok/s",
+    "ratio",
+    "load",
+  ];
   const num = (x: number | null | undefined, d = 0) => (x === null || x === undefined ? "—" : x.toFixed(d));
   const rows = records.map((r) => [
-    r.bench, r.model, `${r.batch}×${r.seq}`, r.backend,
-    r.error ? `error: ${r.error}` : num(r.ms_per_step), num(r.tokens_per_s), num(r.gflops, 1), num(r.peak_mb),
-    r.peer_error ? "error" : num(r.peer_ms_per_step), num(r.peer_tokens_per_s), num(r.ratio, 2), num(r.load_1m, 1),
+    r.bench,
+    r.model,
+    `${r.batch}×${r.seq}`,
+    r.backend,
+    r.error ? `error: ${r.error}` : num(r.ms_per_step),
+    num(r.tokens_per_s),
+    num(r.gflops, 1),
+    num(r.peak_mb),
+    r.peer_error ? "error" : num(r.peer_ms_per_step),
+    num(r.peer_tokens_per_s),
+    num(r.ratio, 2),
+    num(r.load_1m, 1),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => (i < 4 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
@@ -168,17 +229,27 @@ export function formatTable(records: BenchRecord[]): string {
     `ms/step: median of ${first?.reps ?? "?"} steps after a warm-up; ratio = PyTorch ms / our ms (> 1: faster than PyTorch); load: 1-minute load average; OPENBLAS_CORETYPE=${first?.openblas_coretype ?? "?"}` +
       (first?.peer_threads ? `; PyTorch (${first.peer}) on ${first.peer_threads} threads` : ""),
   ];
-  if (first?.sgemm_peak_gflops) notes.push(`GFLOP/s: matmul FLOPs per second of the whole step; sgemm peak in this run: ${first.sgemm_peak_gflops.toFixed(1)} GFLOP/s (1024×768 @ 768×3072)`);
-  for (const r of records) if (r.peer_error) notes.push(`PyTorch peer failed for ${r.model} ${r.batch}×${r.seq}: ${r.peer_error}`);
+  if (first?.sgemm_peak_gflops)
+    notes.push(
+      `GFLOP/s: matmul FLOPs per second of the whole step; sgemm peak in this run: ${first.sgemm_peak_gflops.toFixed(1)} GFLOP/s (1024×768 @ 768×3072)`,
+    );
+  for (const r of records)
+    if (r.peer_error) notes.push(`PyTorch peer failed for ${r.model} ${r.batch}×${r.seq}: ${r.peer_error}`);
   return ["", line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line), ...notes].join("\n") + "\n";
 }
 
 export function buildBenchProgram(): Command {
-  const program = new Command("bench").description("training and inference speed beside a PyTorch peer (npm run bench -- train|infer|main-job)");
+  const program = new Command("bench").description(
+    "training and inference speed beside a PyTorch peer (npm run bench -- train|infer|main-job)",
+  );
   for (const kind of ["train", "infer"] as const) {
     program
       .command(kind)
-      .description(kind === "train" ? "one full update: forward + backward + clip 1.0 + AdamW (the library's trainingStep)" : "one eval-mode forward pass, logits read back")
+      .description(
+        kind === "train"
+          ? "one full update: forward + backward + clip 1.0 + AdamW (the library's trainingStep)"
+          : "one eval-mode forward pass, logits read back",
+      )
       .option("--json", "only JSON lines on stdout, one per configuration (progress on stderr)")
       .option("--models <list>", `comma list of ${BENCH_MODELS.join(", ")}`, "main-job,distilbert-base,bert-base")
       .option("--seqs <list>", "sequence lengths for every model (default: main-job 32; base models 32,64)")
@@ -187,29 +258,43 @@ export function buildBenchProgram(): Command {
       .option("--backends <list>", "run each of these backends in turn (default: NER_BACKEND or the best available)")
       .option("--no-peer", "skip the PyTorch peer")
       .option("--peer-threads <n>", "PyTorch threads (default: our BLAS threads, else the number of CPUs)")
-      .option("--python <path>", "Python with torch for the peer (default: the bench's venv with torch 2.x, created on first use)")
+      .option(
+        "--python <path>",
+        "Python with torch for the peer (default: the bench's venv with torch 2.x, created on first use)",
+      )
       .option("--no-peer-install", "do not create the peer venv with pip (fall back to Debian's python3-torch)")
       .addOption(new Option("--pip-args <args>", "pip arguments for creating the peer venv").default(defaultPipArgs()))
       .option("--profile", "also print the kernel-time breakdown of one step (stderr with --json)")
-      .action(async (opts: BenchOptions) => { await run(kind, opts); });
+      .action(async (opts: BenchOptions) => {
+        await run(kind, opts);
+      });
   }
   program
     .command("main-job")
-    .description("`npm start`'s training and its transformers + torch twin (bench/main_job_twin.py), back to back: wall time and F1")
-    .option("--json", 'print only {"bench":"main-job","ours_s","twin_s","ours_f1","twin_f1","ratio"} (+ details) on stdout')
+    .description(
+      "`npm start`'s training and its transformers + torch twin (bench/main_job_twin.py), back to back: wall time and F1",
+    )
+    .option(
+      "--json",
+      'print only {"bench":"main-job","ours_s","twin_s","ours_f1","twin_f1","ratio"} (+ details) on stdout',
+    )
     .option("--python <path>", "Python with torch 2.x and transformers for the twin (default: the bench's venv)")
     .option("--no-peer-install", "do not create the peer venv with pip")
     .addOption(new Option("--pip-args <args>", "pip arguments for creating the peer venv").default(defaultPipArgs()))
     .option("--threads <n>", "torch threads for the twin (default: our BLAS threads, else the number of CPUs)")
     .option("--no-twin", "run ours only")
     .option("--max-steps <n>", "stop both after n updates (a smoke run; F1 then means little)")
-    .action(async (opts) => { await runMainJob(opts); });
+    .action(async (opts) => {
+      await runMainJob(opts);
+    });
   return program;
 }
 
 if (require.main === module) {
-  buildBenchProgram().parseAsync(process.argv).catch((err: unknown) => {
-    process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  });
+  buildBenchProgram()
+    .parseAsync(process.argv)
+    .catch((err: unknown) => {
+      process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    });
 }

@@ -34,7 +34,15 @@ function makeStep(kind: BenchKind, config: TokenClassificationConfig, batchSize:
   const optimizer = kind === "train" ? new AdamW(model.namedWeights(), { lr: 2e-5, weightDecay: 0.01 }) : undefined;
   const step = optimizer
     ? async () => {
-        await trainingStep({ model, batches: [batch], optimizer, lr: 2e-5, maxGradNorm: 1, lossFn: tokenClassificationLoss, dropoutSeeds: [1] });
+        await trainingStep({
+          model,
+          batches: [batch],
+          optimizer,
+          lr: 2e-5,
+          maxGradNorm: 1,
+          lossFn: tokenClassificationLoss,
+          dropoutSeeds: [1],
+        });
       }
     : async () => {
         const logits = tf.tidy(() => model.forward(batch, { training: false }));
@@ -50,10 +58,19 @@ function makeStep(kind: BenchKind, config: TokenClassificationConfig, batchSize:
 }
 
 /** Warm-up once (profiled for peak memory), then time `reps` steps one by one. */
-export async function measure(kind: BenchKind, config: TokenClassificationConfig, batchSize: number, seq: number, reps: number): Promise<Measurement> {
+export async function measure(
+  kind: BenchKind,
+  config: TokenClassificationConfig,
+  batchSize: number,
+  seq: number,
+  reps: number,
+): Promise<Measurement> {
   const { step, dispose } = makeStep(kind, config, batchSize, seq);
   try {
-    const info = await tf.profile(async () => { await step(); return [] as tf.Tensor[]; });
+    const info = await tf.profile(async () => {
+      await step();
+      return [] as tf.Tensor[];
+    });
     const times: number[] = [];
     for (let i = 0; i < reps; i++) {
       const t0 = performance.now();
@@ -70,7 +87,12 @@ export async function measure(kind: BenchKind, config: TokenClassificationConfig
  * Kernel time by kernel name over one step (tf.profile's per-kernel times; matmuls split into
  * batched/attention and linear), plus the step's wall time: where the time goes.
  */
-export async function kernelProfile(kind: BenchKind, config: TokenClassificationConfig, batchSize: number, seq: number): Promise<Record<string, number>> {
+export async function kernelProfile(
+  kind: BenchKind,
+  config: TokenClassificationConfig,
+  batchSize: number,
+  seq: number,
+): Promise<Record<string, number>> {
   const { step, dispose } = makeStep(kind, config, batchSize, seq);
   try {
     await step(); // warm-up
@@ -82,7 +104,10 @@ export async function kernelProfile(kind: BenchKind, config: TokenClassification
 
 export async function kernelBreakdown(f: () => unknown): Promise<Record<string, number>> {
   const t0 = performance.now();
-  const info = await tf.profile(async () => { await f(); return [] as tf.Tensor[]; });
+  const info = await tf.profile(async () => {
+    await f();
+    return [] as tf.Tensor[];
+  });
   const total = performance.now() - t0;
   const cat: Record<string, number> = {};
   let kernelSum = 0;

@@ -41,7 +41,10 @@ export function defaultPipArgs(): string {
 
 /** Is `python` there, and can it import torch? */
 export function detectPeer(python: string): PeerStatus {
-  const res = spawnSync(python, ["-c", "import torch; print(torch.__version__)"], { encoding: "utf8", timeout: 60_000 });
+  const res = spawnSync(python, ["-c", "import torch; print(torch.__version__)"], {
+    encoding: "utf8",
+    timeout: 60_000,
+  });
   if (res.error) return { ok: false, reason: `${python} not found (${res.error.message}); ${INSTALL_HINT}` };
   if (res.status !== 0) {
     const last = (res.stderr || "").trim().split("\n").pop() ?? "";
@@ -58,7 +61,12 @@ const major = (version: string) => Number.parseInt(version, 10);
  * (created with pip on first use unless `install` is false); else Debian's python3-torch, labelled
  * as a fallback (its 1.x OpenBLAS build is much slower than the wheels people install).
  */
-export function findPeer(opts: { python?: string; install: boolean; pipArgs: string; log: (s: string) => void }): PeerStatus {
+export function findPeer(opts: {
+  python?: string;
+  install: boolean;
+  pipArgs: string;
+  log: (s: string) => void;
+}): PeerStatus {
   if (opts.python) return detectPeer(opts.python);
   const venvPython = path.join(PEER_VENV, "bin", "python");
   let why = "";
@@ -81,14 +89,27 @@ export function findPeer(opts: { python?: string; install: boolean; pipArgs: str
 /** Create the peer venv (torch + transformers) in a temporary folder renamed into place; returns why not, or "". */
 function createPeerVenv(pipArgs: string, log: (s: string) => void): string {
   const tmp = `${PEER_VENV}.tmp-${process.pid}`;
-  const base = ["python3", "/usr/bin/python3"].find((p) => spawnSync(p, ["-c", "import venv, ensurepip"], { timeout: 30_000 }).status === 0);
+  const base = ["python3", "/usr/bin/python3"].find(
+    (p) => spawnSync(p, ["-c", "import venv, ensurepip"], { timeout: 30_000 }).status === 0,
+  );
   if (base === undefined) return "no python3 with the venv module (Debian: apt install python3-venv)";
-  log(`[bench] creating ${PEER_VENV} with torch and transformers (pip ${pipArgs || "with its own configuration"}; once, a few minutes)`);
+  log(
+    `[bench] creating ${PEER_VENV} with torch and transformers (pip ${pipArgs || "with its own configuration"}; once, a few minutes)`,
+  );
   fs.mkdirSync(path.dirname(PEER_VENV), { recursive: true });
-  const run = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: "utf8", timeout: 20 * 60_000, maxBuffer: 64 << 20 });
+  const run = (cmd: string, args: string[]) =>
+    spawnSync(cmd, args, { encoding: "utf8", timeout: 20 * 60_000, maxBuffer: 64 << 20 });
   let res = run(base, ["-m", "venv", tmp]);
   if (res.status === 0) {
-    const pip = ["-m", "pip", "install", "--disable-pip-version-check", "--timeout", "60", ...pipArgs.split(/\s+/).filter(Boolean)];
+    const pip = [
+      "-m",
+      "pip",
+      "install",
+      "--disable-pip-version-check",
+      "--timeout",
+      "60",
+      ...pipArgs.split(/\s+/).filter(Boolean),
+    ];
     res = run(path.join(tmp, "bin", "python"), [...pip, "torch>=2", "transformers>=4.40"]);
   }
   if (res.status !== 0 || res.error) {
@@ -116,7 +137,8 @@ export function runPeer(python: string, job: PeerJob, threads: number, timeoutMs
     maxBuffer: 1 << 20,
   });
   if (res.error) throw new Error(`PyTorch peer (${script}): ${res.error.message}`);
-  if (res.status !== 0) throw new Error(`PyTorch peer (${script}) exited ${res.status}: ${(res.stderr || "").trim().split("\n").pop()}`);
+  if (res.status !== 0)
+    throw new Error(`PyTorch peer (${script}) exited ${res.status}: ${(res.stderr || "").trim().split("\n").pop()}`);
   const line = res.stdout.trim().split("\n").pop() ?? "";
   try {
     return JSON.parse(line) as PeerResult;

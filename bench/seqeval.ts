@@ -49,7 +49,10 @@ function time(fn: () => void, runs: number): number[] {
 }
 
 function main(): void {
-  const file = process.argv[2] ?? process.env.NER_CONLL_TEST ?? path.resolve(__dirname, "..", "..", "shared", "data", "conll2003", "test.txt");
+  const file =
+    process.argv[2] ??
+    process.env.NER_CONLL_TEST ??
+    path.resolve(__dirname, "..", "..", "shared", "data", "conll2003", "test.txt");
   const yTrue = readConll(file);
   const rng = new Rng(2003);
   const yPred = yTrue.map((s) => s.map((tag) => (rng.next() < 0.05 ? LABELS[rng.int(LABELS.length)] : tag)));
@@ -73,7 +76,9 @@ function main(): void {
 
   const f1 = f1Score(yTrue, yPred, quiet);
   const ours = median(reportAndF1);
-  console.log(`seqeval on CoNLL-2003 test: ${yTrue.length} sentences, ${tokens} tokens, 5% corrupted predictions (seed 2003), micro F1 ${f1.toFixed(4)}`);
+  console.log(
+    `seqeval on CoNLL-2003 test: ${yTrue.length} sentences, ${tokens} tokens, 5% corrupted predictions (seed 2003), micro F1 ${f1.toFixed(4)}`,
+  );
   console.log(`median of ${runs} runs after 3 warm-up runs, Node ${process.version}`);
   console.log("");
   const rows: [string, string, string, string][] = [

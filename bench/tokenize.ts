@@ -23,7 +23,10 @@ function arg(name: string, fallback: string): string {
 
 /** CoNLL-2003 sentences with label ids, read by the library's reader (src/data). */
 function readConll(file: string): LabelledWords[] {
-  return readCorpusFile(file, "conll2003").sentences.map((s) => ({ tokens: s.tokens, ner_tags: s.tags.map((t) => CONLL.indexOf(t)) }));
+  return readCorpusFile(file, "conll2003").sentences.map((s) => ({
+    tokens: s.tokens,
+    ner_tags: s.tags.map((t) => CONLL.indexOf(t)),
+  }));
 }
 
 async function timeIt(repeats: number, fn: () => Promise<unknown>): Promise<number> {
@@ -53,7 +56,10 @@ async function main(): Promise<void> {
   await tok.backend.encodeBatch(texts.slice(0, 500)); // warm up the binding's thread pool
 
   const results: [string, number][] = [];
-  results.push(["binding encodeBatch (joined text, ids only)", await timeIt(repeats, () => tok.backend.encodeBatch(texts))]);
+  results.push([
+    "binding encodeBatch (joined text, ids only)",
+    await timeIt(repeats, () => tok.backend.encodeBatch(texts)),
+  ]);
   results.push([
     "binding encodeBatch + read ids/tokens/offsets",
     await timeIt(repeats, async () => {
@@ -72,9 +78,18 @@ async function main(): Promise<void> {
       return tokenizeAndAlignLabels(tok, rows);
     }),
   ]);
-  results.push(["tokenizeAndAlignLabels per-word, warm cache", await timeIt(repeats, () => tokenizeAndAlignLabels(tok, rows))]);
-  results.push(["tokenizeAndAlignLabels joined", await timeIt(repeats, () => tokenizeAndAlignLabels(tok, rows, { strategy: "joined" }))]);
-  results.push(["encodeWordsBatch per-word (no alignment), warm", await timeIt(repeats, () => tok.encodeWordsBatch(words))]);
+  results.push([
+    "tokenizeAndAlignLabels per-word, warm cache",
+    await timeIt(repeats, () => tokenizeAndAlignLabels(tok, rows)),
+  ]);
+  results.push([
+    "tokenizeAndAlignLabels joined",
+    await timeIt(repeats, () => tokenizeAndAlignLabels(tok, rows, { strategy: "joined" })),
+  ]);
+  results.push([
+    "encodeWordsBatch per-word (no alignment), warm",
+    await timeIt(repeats, () => tok.encodeWordsBatch(words)),
+  ]);
 
   const raw = n / results[0][1];
   console.log(`\nCoNLL-2003 train: ${n} sentences, tokenizer ${model}, median of ${repeats}\n`);
@@ -94,8 +109,15 @@ async function main(): Promise<void> {
   console.log(`\nPadding on CoNLL-2003 train, batch size ${batchSize}, ${rnd.realTokens} real tokens (seed 42)\n`);
   console.log("| sampler | padded positions | padding fraction | positions computed |");
   console.log("|---|---:|---:|---:|");
-  for (const [name, s] of [["random (default)", rnd], ["length-grouped", grp], ["random, pad to multiple of 8", rnd8], ["length-grouped, pad to multiple of 8", grp8]] as const) {
-    console.log(`| ${name} | ${s.paddedTokens} | ${(100 * s.paddingFraction).toFixed(1)}% | ${s.realTokens + s.paddedTokens} |`);
+  for (const [name, s] of [
+    ["random (default)", rnd],
+    ["length-grouped", grp],
+    ["random, pad to multiple of 8", rnd8],
+    ["length-grouped, pad to multiple of 8", grp8],
+  ] as const) {
+    console.log(
+      `| ${name} | ${s.paddedTokens} | ${(100 * s.paddingFraction).toFixed(1)}% | ${s.realTokens + s.paddedTokens} |`,
+    );
   }
   const saved = 1 - (grp.realTokens + grp.paddedTokens) / (rnd.realTokens + rnd.paddedTokens);
   console.log(`\nlength grouping computes ${(100 * saved).toFixed(1)}% fewer token positions than random batches`);

@@ -17,7 +17,10 @@ function arg(name: string, fallback: string): string {
 const seq = Number(arg("seq", "32"));
 const steps = Number(arg("steps", "3"));
 const batch = 16;
-const models: BenchModel[] = ["main-job", ...(process.argv.includes("--skip-distilbert") ? [] : ["distilbert-base" as const])];
+const models: BenchModel[] = [
+  "main-job",
+  ...(process.argv.includes("--skip-distilbert") ? [] : ["distilbert-base" as const]),
+];
 
 async function main(): Promise<void> {
   const wanted = arg("backends", BACKEND_NAMES.join(",")).split(",");
@@ -40,7 +43,9 @@ async function main(): Promise<void> {
   const header = ["backend", "model", "seq", "ms/step", "tokens/s", "peak MB"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => "| " + r.map((c, i) => c.padEnd(widths[i])).join(" | ") + " |";
-  console.log(`Training throughput, batch ${batch}, forward+backward+clip+AdamW (median of ${steps} timed steps after 1 warm-up)`);
+  console.log(
+    `Training throughput, batch ${batch}, forward+backward+clip+AdamW (median of ${steps} timed steps after 1 warm-up)`,
+  );
   console.log(line(header));
   console.log("|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|");
   for (const r of rows) console.log(line(r));

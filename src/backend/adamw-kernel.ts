@@ -66,11 +66,18 @@ export function ensureExclusiveBuffer(v: tf.Variable): void {
  * place (wasm only: check {@link inPlaceAdamWAvailable}). The three variables must own their
  * buffers ({@link ensureExclusiveBuffer}); `grad` is only read.
  */
-export function adamwUpdateInPlace(param: tf.Variable, expAvg: tf.Variable, expAvgSq: tf.Variable, grad: tf.Tensor, s: AdamWScalars): void {
+export function adamwUpdateInPlace(
+  param: tf.Variable,
+  expAvg: tf.Variable,
+  expAvgSq: tf.Variable,
+  grad: tf.Tensor,
+  s: AdamWScalars,
+): void {
   if (!inPlaceAdamWAvailable()) throw new Error(`adamwUpdateInPlace: needs the wasm backend, not ${tf.getBackend()}`);
   for (const t of [param, expAvg, expAvgSq, grad]) {
     if (t.dtype !== "float32") throw new Error(`adamwUpdateInPlace: float32 tensors expected, got ${t.dtype}`);
-    if (!tf.util.arraysEqual(t.shape, param.shape)) throw new Error(`adamwUpdateInPlace: shape [${t.shape}] differs from the parameter's [${param.shape}]`);
+    if (!tf.util.arraysEqual(t.shape, param.shape))
+      throw new Error(`adamwUpdateInPlace: shape [${t.shape}] differs from the parameter's [${param.shape}]`);
   }
   const backend = tf.backend() as unknown as WasmBackendLike;
   const where = (t: tf.Tensor) => backend.dataIdMap.get(t.dataId)?.memoryOffset ?? -1;
@@ -78,8 +85,22 @@ export function adamwUpdateInPlace(param: tf.Variable, expAvg: tf.Variable, expA
   const native = blasKernelsActive() ? loadNativeBlas().addon : undefined;
   if (native !== undefined && typeof native.adamw === "function") {
     // The native tier: vectorised C, split over the BLAS's threads (native/ner_optim.c).
-    native.adamw(backend.wasm.HEAPU8.buffer, where(param), where(expAvg), where(expAvgSq), where(grad), n,
-      s.decay, s.oneMinusBeta1, s.beta2, s.oneMinusBeta2, s.bc2Sqrt, s.eps, s.negStepSize, s.gradScale ?? 1);
+    native.adamw(
+      backend.wasm.HEAPU8.buffer,
+      where(param),
+      where(expAvg),
+      where(expAvgSq),
+      where(grad),
+      n,
+      s.decay,
+      s.oneMinusBeta1,
+      s.beta2,
+      s.oneMinusBeta2,
+      s.bc2Sqrt,
+      s.eps,
+      s.negStepSize,
+      s.gradScale ?? 1,
+    );
   } else {
     // No allocation from here on: views of the heap stay valid (growth would detach them).
     const p = backend.typedArrayFromHeap(param) as Float32Array;
@@ -92,8 +113,21 @@ export function adamwUpdateInPlace(param: tf.Variable, expAvg: tf.Variable, expA
     const n4 = simd === undefined ? 0 : n - (n % 4);
     if (n4 > 0) {
       const f = Math.fround;
-      simd!(where(param), where(expAvg), where(expAvgSq), where(grad), n4,
-        f(s.decay), f(s.oneMinusBeta1), f(s.beta2), f(s.oneMinusBeta2), f(s.bc2Sqrt), f(s.eps), f(s.negStepSize), f(s.gradScale ?? 1));
+      simd!(
+        where(param),
+        where(expAvg),
+        where(expAvgSq),
+        where(grad),
+        n4,
+        f(s.decay),
+        f(s.oneMinusBeta1),
+        f(s.beta2),
+        f(s.oneMinusBeta2),
+        f(s.bc2Sqrt),
+        f(s.eps),
+        f(s.negStepSize),
+        f(s.gradScale ?? 1),
+      );
     }
     if (n4 < n) fusedAdamW(p.subarray(n4), m.subarray(n4), v.subarray(n4), g.subarray(n4), s);
   }

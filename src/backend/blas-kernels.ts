@@ -15,7 +15,15 @@ import type { NativeBlas } from "./native";
 type TensorInfo = tf.TensorInfo;
 
 /** tfjs-backend-wasm's FusableActivation codes, which native/ner_blas.c also uses. */
-const ACTIVATION_CODES: Record<string, number> = { linear: 0, relu: 1, relu6: 2, prelu: 3, leakyrelu: 4, sigmoid: 5, elu: 6 };
+const ACTIVATION_CODES: Record<string, number> = {
+  linear: 0,
+  relu: 1,
+  relu6: 2,
+  prelu: 3,
+  leakyrelu: 4,
+  sigmoid: 5,
+  elu: 6,
+};
 
 const KERNELS = ["BatchMatMul", "_FusedMatMul"] as const;
 
@@ -31,11 +39,17 @@ export function useBlasKernels(blas: NativeBlas | undefined): void {
   if (blas !== undefined && originals.size === 0) {
     for (const name of KERNELS) {
       const original = tf.getKernel(name, "wasm");
-      if (original === undefined) throw new Error(`wasm backend has no ${name} kernel to replace (is @tensorflow/tfjs-backend-wasm loaded?)`);
+      if (original === undefined)
+        throw new Error(`wasm backend has no ${name} kernel to replace (is @tensorflow/tfjs-backend-wasm loaded?)`);
       originals.set(name, original);
       tf.unregisterKernel(name, "wasm");
       // Keep the original's setupFunc: it prepares the fallback if the backend is (re)initialised later.
-      tf.registerKernel({ kernelName: name, backendName: "wasm", setupFunc: original.setupFunc, kernelFunc: (name === "BatchMatMul" ? batchMatMul : fusedMatMul) as never });
+      tf.registerKernel({
+        kernelName: name,
+        backendName: "wasm",
+        setupFunc: original.setupFunc,
+        kernelFunc: (name === "BatchMatMul" ? batchMatMul : fusedMatMul) as never,
+      });
     }
   }
   addon = blas;
@@ -99,7 +113,10 @@ function plan(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boo
   if ((batchA !== batch && batchA !== 1) || (batchB !== batch && batchB !== 1)) return undefined;
   return {
     outShape: [...outer, m, n],
-    m, n, k, batch,
+    m,
+    n,
+    k,
+    batch,
     strideA: batchA === 1 ? 0 : m * k,
     strideB: batchB === 1 ? 0 : k * n,
   };
@@ -117,7 +134,12 @@ function columnVectorLength(t: TensorInfo, n: number): number | undefined {
 }
 
 function run(
-  backend: WasmBackendLike, a: TensorInfo, b: TensorInfo, p: GemmPlan, transposeA: boolean, transposeB: boolean,
+  backend: WasmBackendLike,
+  a: TensorInfo,
+  b: TensorInfo,
+  p: GemmPlan,
+  transposeA: boolean,
+  transposeB: boolean,
   epilogue?: { bias?: TensorInfo; biasLen: number; act: number; alpha: number; prelu?: TensorInfo; preluLen: number },
 ): TensorInfo {
   const out = backend.makeOutput(p.outShape, "float32");
@@ -133,8 +155,24 @@ function run(
   } else {
     const { bias, biasLen, act, alpha, prelu, preluLen } = epilogue;
     blas.gemm(
-      heap, transposeA, transposeB, p.m, p.n, p.k, p.batch, aOff, p.strideA, bOff, p.strideB, cOff,
-      bias ? heapOffset(backend, bias) : -1, biasLen, act, alpha, prelu ? heapOffset(backend, prelu) : -1, preluLen,
+      heap,
+      transposeA,
+      transposeB,
+      p.m,
+      p.n,
+      p.k,
+      p.batch,
+      aOff,
+      p.strideA,
+      bOff,
+      p.strideB,
+      cOff,
+      bias ? heapOffset(backend, bias) : -1,
+      biasLen,
+      act,
+      alpha,
+      prelu ? heapOffset(backend, prelu) : -1,
+      preluLen,
     );
   }
   return out;
@@ -156,17 +194,36 @@ function fusedMatMul(args: KernelArgs<TensorInfo | undefined>): TensorInfo {
   const transposeA = Boolean(attrs.transposeA);
   const transposeB = Boolean(attrs.transposeB);
   const act = ACTIVATION_CODES[String(attrs.activation ?? "linear")];
-  if (!enabled || a === undefined || b === undefined || a.dtype !== "float32" || b.dtype !== "float32" || act === undefined) {
+  if (
+    !enabled ||
+    a === undefined ||
+    b === undefined ||
+    a.dtype !== "float32" ||
+    b.dtype !== "float32" ||
+    act === undefined
+  ) {
     return fallback("_FusedMatMul", args);
   }
   const p = plan(a, b, transposeA, transposeB);
   if (p === undefined) return fallback("_FusedMatMul", args);
   const biasLen = bias ? columnVectorLength(bias, p.n) : 0;
   const preluLen = prelu ? columnVectorLength(prelu, p.n) : 0;
-  if (biasLen === undefined || preluLen === undefined || (bias && bias.dtype !== "float32") || (prelu && prelu.dtype !== "float32")) {
+  if (
+    biasLen === undefined ||
+    preluLen === undefined ||
+    (bias && bias.dtype !== "float32") ||
+    (prelu && prelu.dtype !== "float32")
+  ) {
     return fallback("_FusedMatMul", args);
   }
   if (act === ACTIVATION_CODES.prelu && prelu === undefined) return fallback("_FusedMatMul", args);
   const alpha = Number(attrs.leakyreluAlpha ?? 0);
-  return run(args.backend as WasmBackendLike, a, b, p, transposeA, transposeB, { bias, biasLen, act, alpha, prelu, preluLen });
+  return run(args.backend as WasmBackendLike, a, b, p, transposeA, transposeB, {
+    bias,
+    biasLen,
+    act,
+    alpha,
+    prelu,
+    preluLen,
+  });
 }

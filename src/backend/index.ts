@@ -53,7 +53,9 @@ export function backendInfo(): BackendInfo | undefined {
 export async function initBackend(name?: string, opts: { quiet?: boolean } = {}): Promise<BackendName> {
   const wanted = name ?? requestedBackend();
   if (wanted !== undefined && !isBackendName(wanted)) {
-    throw new Error(`Unknown backend ${JSON.stringify(wanted)} (NER_BACKEND or initBackend): expected one of ${BACKEND_NAMES.join(", ")}`);
+    throw new Error(
+      `Unknown backend ${JSON.stringify(wanted)} (NER_BACKEND or initBackend): expected one of ${BACKEND_NAMES.join(", ")}`,
+    );
   }
   if (active !== undefined && (wanted === undefined || wanted === active) && tf.getBackend() === TF_NAME[active]) {
     return active;
@@ -93,7 +95,12 @@ function describe(name: BackendName, skipped: BackendInfo["skipped"]): BackendIn
   const load = loadNativeBlas();
   const lib: BlasLibraryInfo = (load.addon as NonNullable<typeof load.addon>).info();
   const coretype = process.env.OPENBLAS_CORETYPE;
-  const blas = { library: lib.library, version: lib.version, threads: lib.threads, ...(lib.library === "openblas" && coretype ? { coretype } : {}) };
+  const blas = {
+    library: lib.library,
+    version: lib.version,
+    threads: lib.threads,
+    ...(lib.library === "openblas" && coretype ? { coretype } : {}),
+  };
   const threads = lib.threads > 0 ? ` (${lib.threads} thread${lib.threads === 1 ? "" : "s"})` : "";
   return { name, label: `wasm+${lib.library}${threads}`, blas, skipped };
 }
@@ -130,7 +137,8 @@ async function tryActivate(name: BackendName): Promise<string | undefined> {
       const wasm = require("@tensorflow/tfjs-backend-wasm") as typeof import("@tensorflow/tfjs-backend-wasm");
       if (tf.findBackend("wasm") === null) {
         // Point the loader at the package's .wasm binaries explicitly (bundlers and tslab move __dirname).
-        const dist = path.join(path.dirname(require.resolve("@tensorflow/tfjs-backend-wasm/package.json")), "dist") + path.sep;
+        const dist =
+          path.join(path.dirname(require.resolve("@tensorflow/tfjs-backend-wasm/package.json")), "dist") + path.sep;
         wasm.setWasmPaths(dist);
       }
     }

@@ -45,7 +45,11 @@ export function registerExtraKernels(): void {
   if (registered) return;
   registered = true;
   if (tf.getKernel("UnsortedSegmentSum", "wasm") === undefined) {
-    tf.registerKernel({ kernelName: "UnsortedSegmentSum", backendName: "wasm", kernelFunc: wasmUnsortedSegmentSum as never });
+    tf.registerKernel({
+      kernelName: "UnsortedSegmentSum",
+      backendName: "wasm",
+      kernelFunc: wasmUnsortedSegmentSum as never,
+    });
   }
   tf.registerKernel({ kernelName: GATHER_ROWS, backendName: "wasm", kernelFunc: wasmGatherRows as never });
   tf.registerKernel({ kernelName: GATHER_ROWS, backendName: "cpu", kernelFunc: cpuGatherRows as never });
@@ -66,7 +70,9 @@ function wasmUnsortedSegmentSum({ inputs, backend, attrs }: KernelArgs): TensorI
   const numSegments = Number(attrs?.numSegments);
   if (x.dtype !== "float32") throw new Error(`UnsortedSegmentSum (wasm): float32 values expected, got ${x.dtype}`);
   if (segmentIds.shape.length !== 1 || segmentIds.shape[0] !== x.shape[0]) {
-    throw new Error(`UnsortedSegmentSum (wasm): segmentIds must be 1-D of length ${x.shape[0]}, got [${segmentIds.shape}]`);
+    throw new Error(
+      `UnsortedSegmentSum (wasm): segmentIds must be 1-D of length ${x.shape[0]}, got [${segmentIds.shape}]`,
+    );
   }
   const width = rowWidth(x.shape);
   // Allocate first: growing the heap detaches views taken before.
@@ -105,7 +111,13 @@ function cpuScatterAddRows({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const numSegments = Number(attrs?.numSegments);
   const width = rowWidth(x.shape);
   const o = new Float32Array(numSegments * width);
-  scatterAddRows(o, b.readSync(x.dataId) as Float32Array, b.readSync(segmentIds.dataId) as TypedArray, width, numSegments);
+  scatterAddRows(
+    o,
+    b.readSync(x.dataId) as Float32Array,
+    b.readSync(segmentIds.dataId) as TypedArray,
+    width,
+    numSegments,
+  );
   return b.makeTensorInfo([numSegments, ...x.shape.slice(1)], "float32", o);
 }
 
@@ -119,7 +131,13 @@ function copyRows(out: TypedArray, table: TypedArray, ids: TypedArray, width: nu
   }
 }
 
-function scatterAddRows(out: Float32Array, values: Float32Array, ids: TypedArray, width: number, numSegments: number): void {
+function scatterAddRows(
+  out: Float32Array,
+  values: Float32Array,
+  ids: TypedArray,
+  width: number,
+  numSegments: number,
+): void {
   out.fill(0);
   for (let r = 0; r < ids.length; r++) {
     const id = ids[r];
@@ -144,6 +162,9 @@ export function gatherRows(table: tf.Tensor, ids: tf.Tensor1D): tf.Tensor {
  * [0, numSegments) are dropped) — a fast UnsortedSegmentSum on wasm/cpu.
  */
 export function scatterAddRowsOp(values: tf.Tensor, ids: tf.Tensor1D, numSegments: number): tf.Tensor {
-  if (tf.getKernel(SCATTER_ADD_ROWS, tf.getBackend()) === undefined) return tf.unsortedSegmentSum(values, ids, numSegments);
-  return tf.engine().runKernel(SCATTER_ADD_ROWS, { x: values, segmentIds: ids } as never, { numSegments } as never) as tf.Tensor;
+  if (tf.getKernel(SCATTER_ADD_ROWS, tf.getBackend()) === undefined)
+    return tf.unsortedSegmentSum(values, ids, numSegments);
+  return tf
+    .engine()
+    .runKernel(SCATTER_ADD_ROWS, { x: values, segmentIds: ids } as never, { numSegments } as never) as tf.Tensor;
 }

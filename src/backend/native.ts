@@ -21,9 +21,24 @@ export interface NativeBlas {
    * FusableActivation; offsets < 0 = none).
    */
   gemm(
-    heap: ArrayBufferLike, transA: boolean, transB: boolean, m: number, n: number, k: number, batch: number,
-    aOff: number, strideA: number, bOff: number, strideB: number, cOff: number,
-    biasOff?: number, biasLen?: number, act?: number, alpha?: number, preluOff?: number, preluLen?: number,
+    heap: ArrayBufferLike,
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    batch: number,
+    aOff: number,
+    strideA: number,
+    bOff: number,
+    strideB: number,
+    cOff: number,
+    biasOff?: number,
+    biasLen?: number,
+    act?: number,
+    alpha?: number,
+    preluOff?: number,
+    preluLen?: number,
   ): void;
   info(): BlasLibraryInfo;
   /** Products under `smallFlops` FLOPs on one thread; `threads` > 0 sets the BLAS's thread count (absent in older builds). */
@@ -32,43 +47,138 @@ export interface NativeBlas {
   gelu(heap: ArrayBufferLike, xOff: number, yOff: number, n: number): void;
   geluGrad(heap: ArrayBufferLike, xOff: number, dyOff: number, dxOff: number, n: number): void;
   /** torch's LayerNorm over rows×cols, writing y, xhat and 1/std (per row) for the backward pass. */
-  layerNorm(heap: ArrayBufferLike, xOff: number, gammaOff: number, betaOff: number, yOff: number, xhatOff: number, invStdOff: number, rows: number, cols: number, eps: number): void;
+  layerNorm(
+    heap: ArrayBufferLike,
+    xOff: number,
+    gammaOff: number,
+    betaOff: number,
+    yOff: number,
+    xhatOff: number,
+    invStdOff: number,
+    rows: number,
+    cols: number,
+    eps: number,
+  ): void;
   /** Its gradient: dx, dgamma, dbeta from dy, xhat, 1/std and gamma. */
-  layerNormGrad(heap: ArrayBufferLike, dyOff: number, xhatOff: number, invStdOff: number, gammaOff: number, dxOff: number, dgammaOff: number, dbetaOff: number, rows: number, cols: number): void;
+  layerNormGrad(
+    heap: ArrayBufferLike,
+    dyOff: number,
+    xhatOff: number,
+    invStdOff: number,
+    gammaOff: number,
+    dxOff: number,
+    dgammaOff: number,
+    dbetaOff: number,
+    rows: number,
+    cols: number,
+  ): void;
   /**
    * torch's AdamW update of n floats in place (native/ner_optim.c): scalars as in
    * src/backend/adamw-kernel.ts's AdamWScalars, in that order; decay 1 = no weight decay.
    */
   adamw(
-    heap: ArrayBufferLike, pOff: number, mOff: number, vOff: number, gOff: number, n: number,
-    decay: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, bc2Sqrt: number, eps: number, negStepSize: number,
+    heap: ArrayBufferLike,
+    pOff: number,
+    mOff: number,
+    vOff: number,
+    gOff: number,
+    n: number,
+    decay: number,
+    oneMinusBeta1: number,
+    beta2: number,
+    oneMinusBeta2: number,
+    bc2Sqrt: number,
+    eps: number,
+    negStepSize: number,
     gradScale?: number,
   ): void;
   /** Σ x² over n floats, accumulated in double and threaded (the clipping norm). */
   sumSquares(heap: ArrayBufferLike, off: number, n: number): number;
   /** n dropout-mask floats: keep where the counter-based bits (keys k1, k2) are >= threshold, else 0. */
-  dropoutMask(heap: ArrayBufferLike, outOff: number, n: number, k1: number, k2: number, threshold: number, keep: number): void;
+  dropoutMask(
+    heap: ArrayBufferLike,
+    outOff: number,
+    n: number,
+    k1: number,
+    k2: number,
+    threshold: number,
+    keep: number,
+  ): void;
   /** Fused attention forward/backward (native/ner_fused.c); dropout from the counter-based stream, keep <= 0: none. */
   attention(
-    heap: ArrayBufferLike, qOff: number, kOff: number, vOff: number, biasOff: number, ctxOff: number, probsOff: number,
-    batch: number, seq: number, heads: number, headDim: number, scale: number, k1: number, k2: number, threshold: number, keep: number,
+    heap: ArrayBufferLike,
+    qOff: number,
+    kOff: number,
+    vOff: number,
+    biasOff: number,
+    ctxOff: number,
+    probsOff: number,
+    batch: number,
+    seq: number,
+    heads: number,
+    headDim: number,
+    scale: number,
+    k1: number,
+    k2: number,
+    threshold: number,
+    keep: number,
   ): void;
   attentionGrad(
-    heap: ArrayBufferLike, dyOff: number, qOff: number, kOff: number, vOff: number, probsOff: number, dqOff: number, dkOff: number,
-    dvOff: number, batch: number, seq: number, heads: number, headDim: number, scale: number, k1: number, k2: number, threshold: number,
+    heap: ArrayBufferLike,
+    dyOff: number,
+    qOff: number,
+    kOff: number,
+    vOff: number,
+    probsOff: number,
+    dqOff: number,
+    dkOff: number,
+    dvOff: number,
+    batch: number,
+    seq: number,
+    heads: number,
+    headDim: number,
+    scale: number,
+    k1: number,
+    k2: number,
+    threshold: number,
     keep: number,
   ): void;
   /** y = gelu(x + bias) (exact erf; biasOff < 0: no bias) and its gradient dx = dy·gelu'(x + bias), threaded. */
   biasGelu(heap: ArrayBufferLike, xOff: number, biasOff: number, yOff: number, rows: number, cols: number): void;
-  biasGeluGrad(heap: ArrayBufferLike, xOff: number, biasOff: number, dyOff: number, dxOff: number, rows: number, cols: number): void;
+  biasGeluGrad(
+    heap: ArrayBufferLike,
+    xOff: number,
+    biasOff: number,
+    dyOff: number,
+    dxOff: number,
+    rows: number,
+    cols: number,
+  ): void;
   /** y = LayerNorm(x + res) (resOff < 0: of x) writing xhat and 1/std, and its gradient; both threaded. */
   addLayerNorm(
-    heap: ArrayBufferLike, xOff: number, resOff: number, gammaOff: number, betaOff: number, yOff: number, xhatOff: number, invStdOff: number,
-    rows: number, cols: number, eps: number,
+    heap: ArrayBufferLike,
+    xOff: number,
+    resOff: number,
+    gammaOff: number,
+    betaOff: number,
+    yOff: number,
+    xhatOff: number,
+    invStdOff: number,
+    rows: number,
+    cols: number,
+    eps: number,
   ): void;
   layerNormGradThreaded(
-    heap: ArrayBufferLike, dyOff: number, xhatOff: number, invStdOff: number, gammaOff: number, dxOff: number, dgammaOff: number,
-    dbetaOff: number, rows: number, cols: number,
+    heap: ArrayBufferLike,
+    dyOff: number,
+    xhatOff: number,
+    invStdOff: number,
+    gammaOff: number,
+    dxOff: number,
+    dgammaOff: number,
+    dbetaOff: number,
+    rows: number,
+    cols: number,
   ): void;
 }
 
@@ -101,7 +211,8 @@ export function loadNativeBlas(): NativeLoad {
 
 function load(): NativeLoad {
   const root = projectRoot();
-  if (root === undefined) return { reason: "not built: native/build/ner_blas.node not found (run `node native/build.js`)" };
+  if (root === undefined)
+    return { reason: "not built: native/build/ner_blas.node not found (run `node native/build.js`)" };
   const file = path.join(root, ADDON);
   if (!fs.existsSync(file)) {
     let why = "run `node native/build.js` to see why";

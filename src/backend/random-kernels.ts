@@ -48,7 +48,11 @@ function cpuDropoutMask({ backend, attrs }: KernelArgs): tf.TensorInfo {
   const { shape, rate, seed } = attrs as unknown as MaskAttrs;
   const values = new Float32Array(tf.util.sizeFromShape(shape));
   fillDropoutMask(values, rate, seed);
-  return (backend as { makeTensorInfo(s: number[], d: tf.DataType, v: Float32Array): tf.TensorInfo }).makeTensorInfo(shape, "float32", values);
+  return (backend as { makeTensorInfo(s: number[], d: tf.DataType, v: Float32Array): tf.TensorInfo }).makeTensorInfo(
+    shape,
+    "float32",
+    values,
+  );
 }
 
 /** A float32 tensor of `shape`: 0 with probability `rate`, else 1 / (1 - rate), from `seed`. */

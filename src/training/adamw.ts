@@ -73,7 +73,10 @@ export class AdamW {
     this.weightDecay = opts.weightDecay ?? 0;
     const decay = opts.decay ?? isDecayParameter;
     this.decays = new Map([...params.keys()].map((n) => [n, decay(n)]));
-    for (const [b, label] of [[this.betas[0], "beta1"], [this.betas[1], "beta2"]] as const) {
+    for (const [b, label] of [
+      [this.betas[0], "beta1"],
+      [this.betas[1], "beta2"],
+    ] as const) {
       if (!(b >= 0 && b < 1)) throw new RangeError(`AdamW ${label} must be in [0, 1), got ${b}`);
     }
   }
@@ -101,7 +104,11 @@ export class AdamW {
    * every gradient first (the clipping coefficient of src/training/clip.ts, applied inside the update
    * instead of in a pass of its own; the same float32 numbers as clipping the gradients beforehand).
    */
-  step(grads: Map<string, tf.Tensor>, lr: number = this.lr, opts: { disposeGrads?: boolean; gradScale?: number } = {}): void {
+  step(
+    grads: Map<string, tf.Tensor>,
+    lr: number = this.lr,
+    opts: { disposeGrads?: boolean; gradScale?: number } = {},
+  ): void {
     const scale = opts.gradScale ?? 1;
     const [beta1, beta2] = this.betas;
     const inPlace = inPlaceAdamWAvailable();

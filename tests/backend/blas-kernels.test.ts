@@ -35,12 +35,21 @@ async function useCountingBlas(): Promise<void> {
   const real = loadNativeBlas().addon as NativeBlas;
   // The addon's own properties are not enumerable: wrap by defining over a prototype link.
   const counting = Object.create(real) as NativeBlas;
-  Object.defineProperty(counting, "gemm", { value: (...args: Parameters<NativeBlas["gemm"]>) => { gemmCalls++; real.gemm(...args); } });
+  Object.defineProperty(counting, "gemm", {
+    value: (...args: Parameters<NativeBlas["gemm"]>) => {
+      gemmCalls++;
+      real.gemm(...args);
+    },
+  });
   useBlasKernels(counting);
 }
 
 /** Run `f` on cpu (the reference) and on wasm+blas with tensors made from the same values; compare. */
-async function compare(label: string, f: () => tf.Tensor, opts: { native?: boolean; tol?: number } = {}): Promise<void> {
+async function compare(
+  label: string,
+  f: () => tf.Tensor,
+  opts: { native?: boolean; tol?: number } = {},
+): Promise<void> {
   await initBackend("cpu", { quiet: true });
   const refT = tf.tidy(f);
   const ref = { shape: refT.shape, data: Array.from(refT.dataSync()) };
@@ -90,19 +99,28 @@ test("batch broadcasting: one side with a single batch (rank 2 or leading 1s) ru
   await compare("[2,3,5,4] @ [4,6]", () => tf.matMul(t([2, 3, 5, 4], 1), t([4, 6], 2)));
   await compare("[5,4] @ [2,3,4,6]", () => tf.matMul(t([5, 4], 3), t([2, 3, 4, 6], 4)));
   await compare("[1,1,5,4] @ [2,3,6,4]ᵀ", () => tf.matMul(t([1, 1, 5, 4], 5), t([2, 3, 6, 4], 6), false, true));
-  await compare("[3,5,4] @ [2,3,4,6] (left-padded batch)", () => tf.matMul(t([3, 5, 4], 7), t([2, 3, 4, 6], 8)), { native: false });
+  await compare("[3,5,4] @ [2,3,4,6] (left-padded batch)", () => tf.matMul(t([3, 5, 4], 7), t([2, 3, 4, 6], 8)), {
+    native: false,
+  });
 });
 
 test("zero-size dimensions: empty outputs and k = 0 (all zeros)", { skip }, async () => {
   await compare("[0,5] @ [5,3]", () => tf.matMul(t([0, 5], 1), t([5, 3], 2)), { native: false });
   await compare("[4,0] @ [0,3] = zeros", () => tf.matMul(tf.zeros([4, 0]), tf.zeros([0, 3])));
-  await compare("[2,0,4,3] @ [2,0,3,2]", () => tf.matMul(tf.zeros([2, 0, 4, 3]), tf.zeros([2, 0, 3, 2])), { native: false });
+  await compare("[2,0,4,3] @ [2,0,3,2]", () => tf.matMul(tf.zeros([2, 0, 4, 3]), tf.zeros([2, 0, 3, 2])), {
+    native: false,
+  });
 });
 
 test("fused matMul: bias (per column and scalar) and every activation tfjs fuses", { skip }, async () => {
   const [m, k, n] = [6, 9, 5];
   for (const activation of ["linear", "relu", "relu6", "elu", "sigmoid", "leakyrelu"] as const) {
-    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+    for (const [ta, tb] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ] as const) {
       await compare(`${activation} ${ta}/${tb}`, () =>
         tf.fused.matMul({
           a: tf.mul(t(ta ? [k, m] : [m, k], 1), 4),
@@ -119,9 +137,17 @@ test("fused matMul: bias (per column and scalar) and every activation tfjs fuses
   await compare("scalar bias", () => tf.fused.matMul({ a: t([m, k], 4), b: t([k, n], 5), bias: tf.scalar(0.25) }));
   await compare("no bias, relu", () => tf.fused.matMul({ a: t([m, k], 6), b: t([k, n], 7), activation: "relu" }));
   await compare("prelu weights per column", () =>
-    tf.fused.matMul({ a: tf.mul(t([m, k], 8), 3), b: t([k, n], 9), bias: t([n], 10), activation: "prelu", preluActivationWeights: t([n], 11) }),
+    tf.fused.matMul({
+      a: tf.mul(t([m, k], 8), 3),
+      b: t([k, n], 9),
+      bias: t([n], 10),
+      activation: "prelu",
+      preluActivationWeights: t([n], 11),
+    }),
   );
-  await compare("batched fused [2,m,k] @ [k,n] + bias", () => tf.fused.matMul({ a: t([2, m, k], 12), b: t([k, n], 13), bias: t([n], 14) }));
+  await compare("batched fused [2,m,k] @ [k,n] + bias", () =>
+    tf.fused.matMul({ a: t([2, m, k], 12), b: t([k, n], 13), bias: t([n], 14) }),
+  );
 });
 
 test("gradients of fused and plain matMul equal the cpu backend's", { skip }, async () => {
@@ -130,7 +156,12 @@ test("gradients of fused and plain matMul equal the cpu backend's", { skip }, as
     const b = t([7, 3], 2);
     const bias = t([3], 3);
     const g = tf.grads((x: tf.Tensor, w: tf.Tensor, c: tf.Tensor) =>
-      tf.sum(tf.mul(tf.fused.matMul({ a: x as tf.Tensor2D, b: w as tf.Tensor2D, bias: c, activation: "relu" }), t([5, 3], 4))),
+      tf.sum(
+        tf.mul(
+          tf.fused.matMul({ a: x as tf.Tensor2D, b: w as tf.Tensor2D, bias: c, activation: "relu" }),
+          t([5, 3], 4),
+        ),
+      ),
     )([a, b, bias]);
     return tf.concat(g.map((x) => tf.reshape(x, [-1])));
   };
@@ -152,7 +183,9 @@ test("plain wasm goes through the original kernels", { skip }, async () => {
   assert.equal(gemmCalls, calls, "plain wasm never calls the addon");
   await initBackend("cpu", { quiet: true });
   const ref = tf.tidy(() => tf.matMul(t([3, 4], 1), t([4, 2], 2)).arraySync());
-  (r as number[][]).forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(v - (ref as number[][])[i][j]) < 1e-5)));
+  (r as number[][]).forEach((row, i) =>
+    row.forEach((v, j) => assert.ok(Math.abs(v - (ref as number[][])[i][j]) < 1e-5)),
+  );
 });
 
 test("the addon checks its operands against the heap's bounds", { skip }, () => {

@@ -31,14 +31,23 @@ test("without the addon: one line naming the setup command, the speed-up and why
     fs.writeFileSync(path.join(dir, "native", "build", "status.json"), JSON.stringify({ built: false, reason }));
     const script = `const n = require(${JSON.stringify(path.join(dir, "src", "backend", "native.ts"))});
       console.log(JSON.stringify([n.nativeTierHint("wasm"), n.nativeTierHint("wasm") ?? null]));`;
-    const res = spawnSync(process.execPath, ["--import", "tsx", "-e", script], { cwd: root, encoding: "utf8", timeout: 60_000 });
+    const res = spawnSync(process.execPath, ["--import", "tsx", "-e", script], {
+      cwd: root,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
     assert.equal(res.status, 0, res.stderr);
     const [first, second] = JSON.parse(res.stdout.trim().split("\n").pop() ?? "") as [string, string | null];
     assert.equal(second, null, "printed once");
     assert.ok(!first.includes("\n"), "one line");
     assert.ok(first.includes(NATIVE_TIER_SPEEDUP));
     assert.match(first, /npm run setup/);
-    assert.match(first, process.platform === "darwin" ? /Accelerate/ : /apt install build-essential libopenblas-dev && npm run build:native/);
+    assert.match(
+      first,
+      process.platform === "darwin"
+        ? /Accelerate/
+        : /apt install build-essential libopenblas-dev && npm run build:native/,
+    );
     assert.ok(first.endsWith(`not built: ${reason}`), first);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

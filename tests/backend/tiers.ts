@@ -13,6 +13,7 @@ export interface TestTier {
 
 export function parityTiers(): TestTier[] {
   const native = loadNativeBlas();
-  const blasSkip = native.addon === undefined && process.env.CI !== "true" ? `native BLAS addon ${native.reason}` : undefined;
+  const blasSkip =
+    native.addon === undefined && process.env.CI !== "true" ? `native BLAS addon ${native.reason}` : undefined;
   return [{ name: "wasm" }, { name: "wasm+blas", skip: blasSkip }, { name: "cpu" }];
 }

@@ -50,13 +50,17 @@ function checkRecord(r: Record<string, unknown>, kind: string): void {
   assert.ok(typeof r.gflops === "number" && r.gflops >= 0, "gflops (rounded to 0.1: 0 at this tiny size)");
   // tokens/s is batch × seq per step time (both rounded to 0.1).
   const expected = (2 * 8 * 1000) / (r.ms_per_step as number);
-  assert.ok(Math.abs((r.tokens_per_s as number) - expected) <= 0.01 * expected + 0.1, `tokens_per_s ${r.tokens_per_s} vs ${expected}`);
+  assert.ok(
+    Math.abs((r.tokens_per_s as number) - expected) <= 0.01 * expected + 0.1,
+    `tokens_per_s ${r.tokens_per_s} vs ${expected}`,
+  );
   assert.ok(typeof r.backend === "string" && r.backend.length > 0);
   assert.equal(r.openblas_coretype, process.env.OPENBLAS_CORETYPE ?? "unset");
   assert.equal(r.reps, 1);
   assert.equal(typeof r.load_1m, "number");
   // The sgemm peak of the same run, beside the step's GFLOP/s, whenever the native addon is there.
-  if (loadNativeBlas().addon !== undefined) assert.ok(typeof r.sgemm_peak_gflops === "number" && r.sgemm_peak_gflops > 0);
+  if (loadNativeBlas().addon !== undefined)
+    assert.ok(typeof r.sgemm_peak_gflops === "number" && r.sgemm_peak_gflops > 0);
 }
 
 for (const kind of ["train", "infer"]) {
@@ -76,12 +80,16 @@ test("bench with a peer: ratio = peer ms / our ms, peer threads as asked", () =>
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ner-bench-"));
   // A stand-in interpreter: answers the torch probe, then one result line per job, like torch_peer.py.
   const fake = path.join(dir, "python");
-  fs.writeFileSync(fake, [
-    "#!/bin/sh",
-    'if [ "$1" = "-c" ]; then echo "9.9.9-fake"; exit 0; fi',
-    'cat > /dev/null',
-    'echo "{\\"ms_per_step\\": 500, \\"min_ms\\": 450, \\"threads\\": $3, \\"torch\\": \\"9.9.9-fake\\"}"',
-  ].join("\n") + "\n", { mode: 0o755 });
+  fs.writeFileSync(
+    fake,
+    [
+      "#!/bin/sh",
+      'if [ "$1" = "-c" ]; then echo "9.9.9-fake"; exit 0; fi',
+      "cat > /dev/null",
+      'echo "{\\"ms_per_step\\": 500, \\"min_ms\\": 450, \\"threads\\": $3, \\"torch\\": \\"9.9.9-fake\\"}"',
+    ].join("\n") + "\n",
+    { mode: 0o755 },
+  );
   try {
     const { code, stdout, stderr } = bench(["infer", "--json", "--python", fake, "--peer-threads", "3", ...TINY]);
     assert.equal(code, 0, stderr);
@@ -99,7 +107,10 @@ test("bench with a peer: ratio = peer ms / our ms, peer threads as asked", () =>
 test("bench without a usable torch says how to install it and still measures", () => {
   const { code, stdout, stderr } = bench(["infer", "--python", "/nonexistent/python3", ...TINY]);
   assert.equal(code, 0, stderr);
-  assert.match(stderr, /PyTorch peer skipped: .*(cannot import torch|not found).*pip install torch transformers.*--no-peer/);
+  assert.match(
+    stderr,
+    /PyTorch peer skipped: .*(cannot import torch|not found).*pip install torch transformers.*--no-peer/,
+  );
   // The table: header, rule, one row for main-job.
   assert.match(stdout, /ms\/step +tokens\/s/);
   assert.match(stdout, /^infer +main-job +2×8 /m);
@@ -115,13 +126,26 @@ test("bench main-job --json: ours and a stand-in twin back to back, ratio = twin
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ner-bench-"));
   // A stand-in interpreter answering the torch probe and, for the twin script, one result line.
   const fake = path.join(dir, "python");
-  fs.writeFileSync(fake, [
-    "#!/bin/sh",
-    'if [ "$1" = "-c" ]; then echo "2.99.0-fake"; exit 0; fi',
-    'echo "{\\"f1\\": 0.5, \\"torch\\": \\"2.99.0-fake\\", \\"transformers\\": \\"9.9\\", \\"threads\\": 1}"',
-  ].join("\n") + "\n", { mode: 0o755 });
+  fs.writeFileSync(
+    fake,
+    [
+      "#!/bin/sh",
+      'if [ "$1" = "-c" ]; then echo "2.99.0-fake"; exit 0; fi',
+      'echo "{\\"f1\\": 0.5, \\"torch\\": \\"2.99.0-fake\\", \\"transformers\\": \\"9.9\\", \\"threads\\": 1}"',
+    ].join("\n") + "\n",
+    { mode: 0o755 },
+  );
   try {
-    const { code, stdout, stderr } = bench(["main-job", "--json", "--python", fake, "--max-steps", "2", "--threads", "1"]);
+    const { code, stdout, stderr } = bench([
+      "main-job",
+      "--json",
+      "--python",
+      fake,
+      "--max-steps",
+      "2",
+      "--threads",
+      "1",
+    ]);
     assert.equal(code, 0, stderr);
     const [r] = jsonLines(stdout);
     assert.deepEqual(Object.keys(r).slice(0, 6), ["bench", "ours_s", "twin_s", "ours_f1", "twin_f1", "ratio"]);

@@ -18,7 +18,8 @@ import { parityTiers } from "../backend/tiers";
 function data(n: number, seed: number, scale: number): Float32Array {
   const r = new Rng(seed);
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = i % 97 === 0 ? 0 : i % 101 === 0 ? 1e-40 : r.normal() * scale * 10 ** (r.int(7) - 3);
+  for (let i = 0; i < n; i++)
+    out[i] = i % 97 === 0 ? 0 : i % 101 === 0 ? 1e-40 : r.normal() * scale * 10 ** (r.int(7) - 3);
   return out;
 }
 
@@ -54,14 +55,40 @@ test("the SIMD module is valid wasm and matches the JS reference bit for bit (wi
   const views = [0, 1, 2, 3].map((k) => heap.subarray(k * n, k * n + n));
   const ref = [data(n, 1, 1), new Float32Array(n), new Float32Array(n), data(n, 2, 0.1)];
   views.forEach((v, k) => v.set(ref[k]));
-  for (const [decay, clip] of [[true, undefined], [false, undefined], [true, 0.37]] as const) {
+  for (const [decay, clip] of [
+    [true, undefined],
+    [false, undefined],
+    [true, 0.37],
+  ] as const) {
     for (let t = 1; t <= 3; t++) {
       const s = scalars(t, decay, clip);
       const f = Math.fround;
-      simd!(0, n * 4, n * 8, n * 12, n4, f(s.decay), f(s.oneMinusBeta1), f(s.beta2), f(s.oneMinusBeta2), f(s.bc2Sqrt), f(s.eps), f(s.negStepSize), f(s.gradScale ?? 1));
+      simd!(
+        0,
+        n * 4,
+        n * 8,
+        n * 12,
+        n4,
+        f(s.decay),
+        f(s.oneMinusBeta1),
+        f(s.beta2),
+        f(s.oneMinusBeta2),
+        f(s.bc2Sqrt),
+        f(s.eps),
+        f(s.negStepSize),
+        f(s.gradScale ?? 1),
+      );
       fusedAdamW(ref[0].subarray(0, n4), ref[1].subarray(0, n4), ref[2].subarray(0, n4), ref[3].subarray(0, n4), s);
-      for (const [k, name] of [[0, "param"], [1, "exp_avg"], [2, "exp_avg_sq"]] as const) {
-        assertSameBits(views[k].subarray(0, n4), ref[k].subarray(0, n4), `${name} (decay ${decay}, clip ${clip}, step ${t})`);
+      for (const [k, name] of [
+        [0, "param"],
+        [1, "exp_avg"],
+        [2, "exp_avg_sq"],
+      ] as const) {
+        assertSameBits(
+          views[k].subarray(0, n4),
+          ref[k].subarray(0, n4),
+          `${name} (decay ${decay}, clip ${clip}, step ${t})`,
+        );
       }
     }
   }
@@ -70,41 +97,58 @@ test("the SIMD module is valid wasm and matches the JS reference bit for bit (wi
 const expectedPath = { wasm: "wasm-simd", "wasm+blas": "native", cpu: "none" } as const;
 
 for (const tier of parityTiers()) {
-  test(`adamwUpdateInPlace on ${tier.name} (${expectedPath[tier.name]}) equals the JS reference bit for bit`, { skip: tier.skip }, async () => {
-    await initBackend(tier.name, { quiet: true });
-    assert.equal(inPlaceAdamWPath(), expectedPath[tier.name]);
-    const shape = [1031, 131]; // 135 061 floats: two native threads' chunks (grain 65 536) and a SIMD tail of 1
-    const n = shape[0] * shape[1];
-    const init = data(n, 3, 1);
-    const ref = [init.slice(), new Float32Array(n), new Float32Array(n)];
-    const params = new Map([["layer.weight", tf.variable(tf.tensor(init, shape))], ["layer.bias", tf.variable(tf.tensor(init.slice(0, 131), [131]))]]);
-    const opt = new AdamW(params, { lr: 1e-3, weightDecay: 0.01 });
-    for (let t = 1; t <= 4; t++) {
-      const g = data(n, 10 + t, 0.1);
-      const grads = new Map([["layer.weight", tf.tensor(g, shape)], ["layer.bias", tf.tensor(g.slice(0, 131), [131])]]);
-      const clip = t % 2 === 0 ? 0.43 : undefined; // steps 2 and 4 clip inside the update
-      opt.step(grads, undefined, clip === undefined ? {} : { gradScale: clip });
-      tf.dispose([...grads.values()]);
-      fusedAdamW(ref[0], ref[1], ref[2], g, scalars(t, true, clip));
-    }
-    // cpu runs tfjs ops: the same float32 operations in the same order, so the same bits too.
-    assertSameBits(params.get("layer.weight")!.dataSync() as Float32Array, ref[0], "param");
-    const state = opt.exportState();
-    assertSameBits(state.tensors.get("layer.weight.exp_avg")!.dataSync() as Float32Array, ref[1], "exp_avg");
-    assertSameBits(state.tensors.get("layer.weight.exp_avg_sq")!.dataSync() as Float32Array, ref[2], "exp_avg_sq");
-    tf.dispose([...state.tensors.values()]);
-    opt.dispose();
-    tf.dispose([...params.values()]);
-  });
+  test(
+    `adamwUpdateInPlace on ${tier.name} (${expectedPath[tier.name]}) equals the JS reference bit for bit`,
+    { skip: tier.skip },
+    async () => {
+      await initBackend(tier.name, { quiet: true });
+      assert.equal(inPlaceAdamWPath(), expectedPath[tier.name]);
+      const shape = [1031, 131]; // 135 061 floats: two native threads' chunks (grain 65 536) and a SIMD tail of 1
+      const n = shape[0] * shape[1];
+      const init = data(n, 3, 1);
+      const ref = [init.slice(), new Float32Array(n), new Float32Array(n)];
+      const params = new Map([
+        ["layer.weight", tf.variable(tf.tensor(init, shape))],
+        ["layer.bias", tf.variable(tf.tensor(init.slice(0, 131), [131]))],
+      ]);
+      const opt = new AdamW(params, { lr: 1e-3, weightDecay: 0.01 });
+      for (let t = 1; t <= 4; t++) {
+        const g = data(n, 10 + t, 0.1);
+        const grads = new Map([
+          ["layer.weight", tf.tensor(g, shape)],
+          ["layer.bias", tf.tensor(g.slice(0, 131), [131])],
+        ]);
+        const clip = t % 2 === 0 ? 0.43 : undefined; // steps 2 and 4 clip inside the update
+        opt.step(grads, undefined, clip === undefined ? {} : { gradScale: clip });
+        tf.dispose([...grads.values()]);
+        fusedAdamW(ref[0], ref[1], ref[2], g, scalars(t, true, clip));
+      }
+      // cpu runs tfjs ops: the same float32 operations in the same order, so the same bits too.
+      assertSameBits(params.get("layer.weight")!.dataSync() as Float32Array, ref[0], "param");
+      const state = opt.exportState();
+      assertSameBits(state.tensors.get("layer.weight.exp_avg")!.dataSync() as Float32Array, ref[1], "exp_avg");
+      assertSameBits(state.tensors.get("layer.weight.exp_avg_sq")!.dataSync() as Float32Array, ref[2], "exp_avg_sq");
+      tf.dispose([...state.tensors.values()]);
+      opt.dispose();
+      tf.dispose([...params.values()]);
+    },
+  );
 }
 
-test("the native adamw rejects operands outside the heap with a one-line error", { skip: loadNativeBlas().addon ? undefined : "native addon not built" }, () => {
-  const addon = loadNativeBlas().addon!;
-  const heap = new ArrayBuffer(64);
-  assert.throws(() => addon.adamw(heap, 0, 16, 32, 48, 8, 1, 0.1, 0.999, 0.001, 1, 1e-8, -1e-3), /ner_blas\.adamw: operand 4 lies outside the heap/);
-  const loose = addon.adamw as unknown as (...args: unknown[]) => void; // a caller outside TypeScript
-  assert.throws(() => loose(heap, 0, 16, 32, 48), /ner_blas\.adamw: expected 13 or 14 arguments/);
-});
+test(
+  "the native adamw rejects operands outside the heap with a one-line error",
+  { skip: loadNativeBlas().addon ? undefined : "native addon not built" },
+  () => {
+    const addon = loadNativeBlas().addon!;
+    const heap = new ArrayBuffer(64);
+    assert.throws(
+      () => addon.adamw(heap, 0, 16, 32, 48, 8, 1, 0.1, 0.999, 0.001, 1, 1e-8, -1e-3),
+      /ner_blas\.adamw: operand 4 lies outside the heap/,
+    );
+    const loose = addon.adamw as unknown as (...args: unknown[]) => void; // a caller outside TypeScript
+    assert.throws(() => loose(heap, 0, 16, 32, 48), /ner_blas\.adamw: expected 13 or 14 arguments/);
+  },
+);
 
 test("adamwUpdateInPlace is unavailable off wasm with a clear error", async () => {
   await initBackend("cpu", { quiet: true });
@@ -113,16 +157,20 @@ test("adamwUpdateInPlace is unavailable off wasm with a clear error", async () =
   v.dispose();
 });
 
-test("the native sum of squares (the clipping norm) equals a double-precision sum", { skip: loadNativeBlas().addon ? undefined : "native addon not built" }, () => {
-  const addon = loadNativeBlas().addon!;
-  const n = 300_007; // several threads' chunks
-  const heap = new ArrayBuffer(4 * n + 16);
-  const x = new Float32Array(heap, 16, n);
-  x.set(data(n, 9, 1));
-  let want = 0;
-  for (let i = 0; i < n; i++) want += x[i] * x[i];
-  const got = addon.sumSquares(heap, 16, n);
-  assert.ok(Math.abs(got - want) <= 1e-12 * want, `${got} vs ${want}`);
-  assert.equal(addon.sumSquares(heap, 16, 0), 0);
-  assert.throws(() => addon.sumSquares(heap, 16, n + 1), /ner_blas\.sumSquares: operand 1 lies outside the heap/);
-});
+test(
+  "the native sum of squares (the clipping norm) equals a double-precision sum",
+  { skip: loadNativeBlas().addon ? undefined : "native addon not built" },
+  () => {
+    const addon = loadNativeBlas().addon!;
+    const n = 300_007; // several threads' chunks
+    const heap = new ArrayBuffer(4 * n + 16);
+    const x = new Float32Array(heap, 16, n);
+    x.set(data(n, 9, 1));
+    let want = 0;
+    for (let i = 0; i < n; i++) want += x[i] * x[i];
+    const got = addon.sumSquares(heap, 16, n);
+    assert.ok(Math.abs(got - want) <= 1e-12 * want, `${got} vs ${want}`);
+    assert.equal(addon.sumSquares(heap, 16, 0), 0);
+    assert.throws(() => addon.sumSquares(heap, 16, n + 1), /ner_blas\.sumSquares: operand 1 lies outside the heap/);
+  },
+);

@@ -40,35 +40,39 @@ for (const model of ["tiny-bert", "tiny-distilbert"]) {
   });
 
   for (const tier of parityTiers())
-  test(`one AdamW step matches torch.optim.AdamW with HF grouping (${model}) on ${tier.name}`, { skip: tier.skip }, async () => {
-    await initBackend(tier.name, { quiet: true });
-    const g = readFixtureJson<{ adamw_step: AdamWGolden }>(model, "golden.json").adamw_step;
-    const params = variables(fixturePath(model, "model.safetensors"));
-    const gradsRaw = readSafetensorsF32(fixturePath(model, "golden_grads.safetensors"));
-    const after = readSafetensorsF32(fixturePath(model, "after_adamw_step.safetensors"));
-    const grads = new Map<string, tf.Tensor>();
-    for (const [name, t] of gradsRaw) grads.set(name, tf.tensor(t.data, t.shape));
-    const opt = new AdamW(params, { lr: g.lr, betas: g.betas, eps: g.eps, weightDecay: g.weight_decay });
-    assert.deepEqual(new Set(opt.decayGroup()), new Set(g.decay_params));
-    opt.step(grads);
-    let compared = 0;
-    let worst = 0;
-    for (const [name, v] of params) {
-      const got = v.dataSync();
-      const want = after.get(name)!.data;
-      const grad = gradsRaw.get(name)!.data;
-      for (let i = 0; i < got.length; i++) {
-        if (Math.abs(grad[i]) < 1e-6) continue; // ill-conditioned first Adam update (fixtures/README.md)
-        worst = Math.max(worst, Math.abs(got[i] - want[i]));
-        compared++;
-      }
-    }
-    assert.ok(compared > 1000, `compared ${compared} elements`);
-    assert.ok(worst <= 1e-7, `max abs difference ${worst}`);
-    opt.dispose();
-    for (const t of grads.values()) t.dispose();
-    for (const v of params.values()) v.dispose();
-  });
+    test(
+      `one AdamW step matches torch.optim.AdamW with HF grouping (${model}) on ${tier.name}`,
+      { skip: tier.skip },
+      async () => {
+        await initBackend(tier.name, { quiet: true });
+        const g = readFixtureJson<{ adamw_step: AdamWGolden }>(model, "golden.json").adamw_step;
+        const params = variables(fixturePath(model, "model.safetensors"));
+        const gradsRaw = readSafetensorsF32(fixturePath(model, "golden_grads.safetensors"));
+        const after = readSafetensorsF32(fixturePath(model, "after_adamw_step.safetensors"));
+        const grads = new Map<string, tf.Tensor>();
+        for (const [name, t] of gradsRaw) grads.set(name, tf.tensor(t.data, t.shape));
+        const opt = new AdamW(params, { lr: g.lr, betas: g.betas, eps: g.eps, weightDecay: g.weight_decay });
+        assert.deepEqual(new Set(opt.decayGroup()), new Set(g.decay_params));
+        opt.step(grads);
+        let compared = 0;
+        let worst = 0;
+        for (const [name, v] of params) {
+          const got = v.dataSync();
+          const want = after.get(name)!.data;
+          const grad = gradsRaw.get(name)!.data;
+          for (let i = 0; i < got.length; i++) {
+            if (Math.abs(grad[i]) < 1e-6) continue; // ill-conditioned first Adam update (fixtures/README.md)
+            worst = Math.max(worst, Math.abs(got[i] - want[i]));
+            compared++;
+          }
+        }
+        assert.ok(compared > 1000, `compared ${compared} elements`);
+        assert.ok(worst <= 1e-7, `max abs difference ${worst}`);
+        opt.dispose();
+        for (const t of grads.values()) t.dispose();
+        for (const v of params.values()) v.dispose();
+      },
+    );
 }
 
 test("AdamW state export/load continues identically", async () => {
