@@ -23,8 +23,8 @@ export function quoteForMessage(value: string, max = 60): string {
  * quote input without `quoteForMessage` (e.g. from a dependency).
  */
 export function printableMessage(message: string, max = 2000): string {
-  // eslint-disable-next-line no-control-regex
   const cleaned = message
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
     .replace(/[\u0000-\u0008\u000b-\u001f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
     .replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
   return cleaned.length > max ? `${cleaned.slice(0, max)}… (${cleaned.length - max} more characters)` : cleaned;
