@@ -133,7 +133,8 @@ function main(argv: string[]): number {
     if (current === json) continue;
     if (check) {
       console.error(
-        `${path.relative(root, out)} is out of date with notebooks/sources/${f}; run npx tsx scripts/build-notebooks.ts`,
+        `${path.relative(root, out)} is out of date with notebooks/sources/${f}; run npx tsx ` +
+          `scripts/build-notebooks.ts`,
       );
       stale += 1;
     } else {

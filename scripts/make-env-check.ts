@@ -90,7 +90,8 @@ async function main(): Promise<void> {
   const ref: SelfTestReference = {
     source:
       `tiny-bert (tests/fixtures, Hugging Face layout), batch ${BATCH}; logits and losses by the cpu backend, ` +
-      `verified against transformers/torch: logits within ${diff.toExponential(1)}, AdamW-step weights within ${worst.toExponential(1)}`,
+      `verified against transformers/torch: logits within ${diff.toExponential(1)}, AdamW-step ` +
+      `weights within ${worst.toExponential(1)}`,
     input_ids: b.input_ids,
     attention_mask: b.attention_mask,
     ...(b.token_type_ids ? { token_type_ids: b.token_type_ids } : {}),
@@ -107,7 +108,8 @@ async function main(): Promise<void> {
     fs.writeFileSync(path.join(dir, "expected.json"), JSON.stringify(ref) + "\n");
   });
   console.log(
-    `wrote ${OUT}: logits vs transformers ${diff.toExponential(2)}, loss ${loss} → ${lossAfter} after one step; AdamW weights vs torch ${worst.toExponential(2)} (${compared} elements)`,
+    `wrote ${OUT}: logits vs transformers ${diff.toExponential(2)}, loss ${loss} → ${lossAfter} ` +
+      `after one step; AdamW weights vs torch ${worst.toExponential(2)} (${compared} elements)`,
   );
 }
 

@@ -45,7 +45,8 @@ async function main(): Promise<void> {
   const i = process.argv.indexOf("--backend");
   const backend = await initBackend(i > 0 ? process.argv[i + 1] : undefined, { quiet: true });
   process.stdout.write(
-    `backend ${backend}; OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE ?? "<unset>"}; ${reps} timed reps after 1 warm-up\n`,
+    `backend ${backend}; OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE ?? "<unset>"}; ${reps} ` +
+      `timed reps after 1 warm-up\n`,
   );
   const cache = new Map<
     string,
@@ -83,8 +84,11 @@ async function main(): Promise<void> {
     const evalSteps = Math.ceil(evalRows / t.perDeviceEvalBatchSize);
     const laptop = ((steps * m.trainCpu + evalSteps * m.inferCpu) * LAPTOP_FACTOR) / 1000;
     process.stdout.write(
-      `${id.padEnd(22)} ${s.model.padEnd(36)} train ${t.perDeviceTrainBatchSize}×${seq}: CPU ${m.trainCpu.toFixed(0)} ms/step (wall min ${m.train.toFixed(0)}, median ${m.trainMedian.toFixed(0)}); ` +
-        `eval ${t.perDeviceEvalBatchSize}×${seq}: CPU ${m.inferCpu.toFixed(0)} ms/step (wall min ${m.infer.toFixed(0)}); ` +
+      `${id.padEnd(22)} ${s.model.padEnd(36)} train ${t.perDeviceTrainBatchSize}×${seq}: CPU ` +
+        `${m.trainCpu.toFixed(0)} ms/step (wall min ${m.train.toFixed(0)}, median ` +
+        `${m.trainMedian.toFixed(0)}); ` +
+        `eval ${t.perDeviceEvalBatchSize}×${seq}: CPU ${m.inferCpu.toFixed(0)} ms/step (wall min ` +
+        `${m.infer.toFixed(0)}); ` +
         `${steps} train + ${evalSteps} eval steps → 4-core laptop estimate ${(laptop / 60).toFixed(1)} min\n`,
     );
   }
