@@ -190,8 +190,10 @@ export function alignmentNotice(
   const parts: string[] = [];
   if (summary.truncatedSentences > 0) {
     parts.push(
-      `${summary.truncatedSentences} sentence(s) truncated${opts.maxLength ? ` to ${opts.maxLength} tokens` : ""} (of ${summary.sentences}), ` +
-        `${summary.truncatedWordCount} word(s) cut: their labels are not trained on or evaluated; raise --max-length to keep them`,
+      `${summary.truncatedSentences} sentence(s) ` +
+        `truncated${opts.maxLength ? ` to ${opts.maxLength} tokens` : ""} (of ${summary.sentences}), ` +
+        `${summary.truncatedWordCount} word(s) cut: their labels are not trained on or evaluated; ` +
+        `raise --max-length to keep them`,
     );
   }
   if (summary.emptyWordCount > 0) {
@@ -200,7 +202,8 @@ export function alignmentNotice(
       .slice(0, 5)
       .map((e) => `${where(e.sentence)} word ${e.word}${e.text !== undefined ? ` ${JSON.stringify(e.text)}` : ""}`);
     parts.push(
-      `${summary.emptyWordCount} word(s) produced no sub-token (their labels are lost): ${shown.join("; ")}${summary.emptyWordCount > 5 ? "; ..." : ""}`,
+      `${summary.emptyWordCount} word(s) produced no sub-token (their labels are lost): ` +
+        `${shown.join("; ")}${summary.emptyWordCount > 5 ? "; ..." : ""}`,
     );
   }
   return parts.length ? `${what}: ${parts.join("; ")}` : null;
