@@ -3,7 +3,8 @@
 /**
  * The AdamW update of one parameter, fused and in place on the wasm heap: param, exp_avg and
  * exp_avg_sq are overwritten where they lie, with no temporaries — in C on the native tier
- * (native/ner_optim.c, threaded), in wasm SIMD on plain wasm (./adamw-simd.ts), else in JS. Every operation is rounded to
+ * (native/ner_optim.c, threaded), in wasm SIMD on plain wasm (./adamw-simd.ts), else in JS. Every operation is rounded
+ * to
  * float32 (`Math.fround`) in the order torch's single-tensor AdamW runs its float32 ops, so the
  * result is bit for bit the one of the op-by-op path (src/training/adamw.ts), which matches torch.
  *

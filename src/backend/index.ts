@@ -54,7 +54,8 @@ export async function initBackend(name?: string, opts: { quiet?: boolean } = {})
   const wanted = name ?? requestedBackend();
   if (wanted !== undefined && !isBackendName(wanted)) {
     throw new Error(
-      `Unknown backend ${JSON.stringify(wanted)} (NER_BACKEND or initBackend): expected one of ${BACKEND_NAMES.join(", ")}`,
+      `Unknown backend ${JSON.stringify(wanted)} (NER_BACKEND or initBackend): expected one of ` +
+        `${BACKEND_NAMES.join(", ")}`,
     );
   }
   if (active !== undefined && (wanted === undefined || wanted === active) && tf.getBackend() === TF_NAME[active]) {

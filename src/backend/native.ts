@@ -41,7 +41,10 @@ export interface NativeBlas {
     preluLen?: number,
   ): void;
   info(): BlasLibraryInfo;
-  /** Products under `smallFlops` FLOPs on one thread; `threads` > 0 sets the BLAS's thread count (absent in older builds). */
+  /**
+   * Products under `smallFlops` FLOPs on one thread; `threads` > 0 sets the BLAS's thread count (absent in older
+   * builds).
+   */
   blasPolicy?(smallFlops: number, threads?: number): { smallFlops: number; threads: number };
   /** Exact GELU y = x·Φ(x) over n floats, and its gradient dx = dy·(Φ(x) + x·φ(x)). */
   gelu(heap: ArrayBufferLike, xOff: number, yOff: number, n: number): void;
@@ -272,5 +275,8 @@ export function nativeTierHint(active: string): string | undefined {
     process.platform === "darwin"
       ? "`xcode-select --install && npm run build:native` (Accelerate)"
       : "`npm run setup` (or `sudo apt install build-essential libopenblas-dev && npm run build:native`)";
-  return `[ner] running on plain wasm: the native tier (wasm+blas) trains ${NATIVE_TIER_SPEEDUP} faster — ${how}; now: ${load.reason}`;
+  return (
+    `[ner] running on plain wasm: the native tier (wasm+blas) trains ${NATIVE_TIER_SPEEDUP} faster — ` +
+    `${how}; now: ${load.reason}`
+  );
 }
