@@ -19,7 +19,9 @@ export function flagOf(key: string, spec: OptionSpec): string {
   return `${name} ${spec.arg ?? "<n>"}`;
 }
 
-/** The long flag of a flags string, for messages: "-o, --output <dir>" → "--output", "--no-shuffle" → "--shuffle". */
+/**
+ * The long flag of a flags string, for messages: "-o, --output <dir>" → "--output", "--no-shuffle" → "--shuffle".
+ */
 function longFlag(flags: string): string {
   const long = flags.split(/[ ,|]+/).find((f) => f.startsWith("--"))!;
   return long.startsWith("--no-") ? `--${long.slice(5)}` : long;

@@ -52,7 +52,8 @@ export function readAlignInput(file: string, labelList: string[] | undefined): A
   const labels = labelList ?? data.labelListFromTags(read.sentences.flatMap((s) => s.tags));
   if (!labelList)
     process.stderr.write(
-      `labels (O, then B-/I- per type in code-point order; pass --labels or --corpus to fix the order): ${labels.join(",")}\n`,
+      `labels (O, then B-/I- per type in code-point order; pass --labels or --corpus to fix the ` +
+        `order): ${labels.join(",")}\n`,
     );
   const index = new Map(labels.map((l, i) => [l, i]));
   const rows = read.sentences.map((s, i) => ({
@@ -147,7 +148,8 @@ export function register(program: Command): void {
     .requiredOption("--input <file.jsonl>", 'lines of {"tokens": [...], "tags": [...]} (tags: strings or ids)')
     .option(
       "--labels <list|file>",
-      "label order: comma-separated, or a file: JSON array, id2label object (a config.json works), or one label per line",
+      "label order: comma-separated, or a file: JSON array, id2label object (a config.json works), " +
+        "or one label per line",
     )
     .option("--corpus <name>", "use a registered corpus's label order (conll2003, wnut17, wikiann_en, mit_restaurant)")
     .option("--label-all-tokens", "label every sub-token, not just the first")

@@ -80,7 +80,8 @@ function formatStats(title: string, s: CorpusStats): string {
     .join(", ");
   const scheme = s.scheme.valid
     ? `${s.scheme.name} valid`
-    : `${s.scheme.name}: ${s.scheme.violations} violation(s), e.g.\n${s.scheme.examples.map((e) => `      ${e}`).join("\n")}`;
+    : `${s.scheme.name}: ${s.scheme.violations} violation(s), ` +
+      `e.g.\n${s.scheme.examples.map((e) => `      ${e}`).join("\n")}`;
   return [
     title,
     `  sentences          ${s.sentences}`,

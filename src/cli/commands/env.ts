@@ -75,7 +75,10 @@ function packageProblem(name: string): string | undefined {
       return `${pkg} is a shim without native bindings`;
     return undefined;
   } catch {
-    return `${pkg} is not installed (optional; needs ${name === "tfjs-node-gpu" ? "CUDA 11.2 + cuDNN 8.1" : "libtensorflow"})`;
+    return (
+      `${pkg} is not installed (optional; needs ` +
+      `${name === "tfjs-node-gpu" ? "CUDA 11.2 + cuDNN 8.1" : "libtensorflow"})`
+    );
   }
 }
 
@@ -164,14 +167,17 @@ function versionOf(pkg: string): string | null {
   }
 }
 
-/** Settings that change what runs: NER_*, the Hugging Face hub's, and the BLAS/OpenMP ones. Tokens are never printed. */
+/**
+ * Settings that change what runs: NER_*, the Hugging Face hub's, and the BLAS/OpenMP ones. Tokens are never printed.
+ */
 function settings(env: NodeJS.ProcessEnv): Record<string, string> {
   const out: Record<string, string> = {};
   const names = Object.keys(env)
     .filter((k) =>
-      /^(NER_|HF_|HUGGINGFACE_|OPENBLAS_|OMP_NUM_THREADS$|TF_CPP_MIN_LOG_LEVEL$|TF_FORCE_GPU_ALLOW_GROWTH$|NVIDIA_TF32_OVERRIDE$|CUDA_VISIBLE_DEVICES$)/.test(
-        k,
-      ),
+      new RegExp(
+        "^(NER_|HF_|HUGGINGFACE_|OPENBLAS_|OMP_NUM_THREADS$|TF_CPP_MIN_LOG_LEVEL$|" +
+          "TF_FORCE_GPU_ALLOW_GROWTH$|NVIDIA_TF32_OVERRIDE$|CUDA_VISIBLE_DEVICES$)",
+      ).test(k),
     )
     .sort();
   for (const k of names) out[k] = /TOKEN/i.test(k) ? "(set, hidden)" : env[k]!;
@@ -238,7 +244,9 @@ export function formatEnv(r: EnvReport): string {
     [
       "BLAS",
       r.backend.blas
-        ? `${r.backend.blas.library}${r.backend.blas.version ? ` ${r.backend.blas.version}` : ""}, ${r.backend.blas.threads} threads${r.backend.blas.coretype ? `, OPENBLAS_CORETYPE=${r.backend.blas.coretype}` : ""}`
+        ? `${r.backend.blas.library}${r.backend.blas.version ? ` ${r.backend.blas.version}` : ""}, ` +
+          `${r.backend.blas.threads} ` +
+          `threads${r.backend.blas.coretype ? `, OPENBLAS_CORETYPE=${r.backend.blas.coretype}` : ""}`
         : "none (tensor products run in the backend itself)",
     ],
     ...describeCuda(r.cuda).map((line, i) => [i === 0 ? "CUDA libraries" : "", line] as [string, string]),
@@ -286,7 +294,8 @@ export function register(program: Command): void {
     .option("--json", "one JSON object on stdout")
     .option(
       "--check",
-      "self-test on the chosen backend: a bundled tiny model's logits against stored values, one training step, tokens/s; exit 1 on mismatch",
+      "self-test on the chosen backend: a bundled tiny model's logits against stored values, one " +
+        "training step, tokens/s; exit 1 on mismatch",
     )
     .option("--backend <name>", "use this backend instead of NER_BACKEND / the best available")
     .option("--reference <dir>", "self-test checkpoint with expected.json (default: the bundled data/env-check)")

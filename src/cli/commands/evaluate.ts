@@ -59,7 +59,8 @@ export function register(program: Command): void {
         } else {
           process.stdout.write(`${r.reportText}\n\n`);
           process.stdout.write(
-            `${r.sentences} sentences; loss ${r.metrics.eval_loss.toFixed(4)}, F1 ${(r.metrics.eval_f1 ?? NaN).toFixed(4)}\n`,
+            `${r.sentences} sentences; loss ${r.metrics.eval_loss.toFixed(4)}, F1 ` +
+              `${(r.metrics.eval_f1 ?? NaN).toFixed(4)}\n`,
           );
           if (r.predictionsFile) process.stdout.write(`predictions (token gold pred): ${r.predictionsFile}\n`);
         }

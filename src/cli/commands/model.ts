@@ -91,7 +91,8 @@ export function labelProblems(
         const label = id2label[id];
         if (Number(l2i[label]) !== id)
           problems.push(
-            `${configPath}: label2id[${JSON.stringify(label)}] is ${JSON.stringify(l2i[label])}, but id2label[${id}] is ${JSON.stringify(label)}`,
+            `${configPath}: label2id[${JSON.stringify(label)}] is ${JSON.stringify(l2i[label])}, but ` +
+              `id2label[${id}] is ${JSON.stringify(label)}`,
           );
       }
       const extra = Object.keys(l2i).filter((l) => !Object.values(id2label).includes(l));
@@ -149,7 +150,8 @@ async function infoAction(nameOrDir: string, opts: InfoOptions): Promise<void> {
       const weightsFile = files.index ? files.index.file : files.files[0];
       if (![...byName.keys()].some((n) => n.startsWith(arch.basePrefix + ".") && present.has(n))) {
         problems.push(
-          `${weightsFile}: the checkpoint supplies none of the encoder's weights (${keys.length} tensors); predictions would come from random weights`,
+          `${weightsFile}: the checkpoint supplies none of the encoder's weights (${keys.length} ` +
+            `tensors); predictions would come from random weights`,
         );
       }
       const nonFinite = [...inspected.nonFinite];
@@ -207,20 +209,27 @@ async function infoAction(nameOrDir: string, opts: InfoOptions): Promise<void> {
     `model          ${nameOrDir}`,
     `architecture   ${arch.name} (${config.modelType})`,
     `parameters     ${parameters.toLocaleString("en-US")} (${(parameters / 1e6).toFixed(1)}M)`,
-    `layers         ${config.numLayers} × hidden ${config.hiddenSize}, ${config.numHeads} heads, ffn ${config.intermediateSize} (${config.activation})`,
-    `vocabulary     ${config.vocabSize}, max positions ${config.maxPositionEmbeddings}${config.typeVocabSize ? `, token types ${config.typeVocabSize}` : ""}`,
-    `dropout        hidden ${config.hiddenDropout}, attention ${config.attentionDropout}, classifier ${config.classifierDropout}`,
+    `layers         ${config.numLayers} × hidden ${config.hiddenSize}, ${config.numHeads} heads, ffn ` +
+      `${config.intermediateSize} (${config.activation})`,
+    `vocabulary     ${config.vocabSize}, max positions ` +
+      `${config.maxPositionEmbeddings}${config.typeVocabSize ? `, token types ${config.typeVocabSize}` : ""}`,
+    `dropout        hidden ${config.hiddenDropout}, attention ${config.attentionDropout}, classifier ` +
+      `${config.classifierDropout}`,
     `labels         ${config.numLabels}: ${labels.join(", ")}`,
     `weights        ${
       !w
         ? "none (no model.safetensors, pytorch_model.bin or shard index found)"
         : `${w.file} (${w.format}${w.files > 1 ? `, ${w.files} shards` : ""}` +
           (w.tensors !== undefined
-            ? `; ${w.tensors} tensors, ${JSON.stringify(w.dtypes)}; missing ${JSON.stringify(w.missing)}; unexpected ${w.unexpected!.length})`
+            ? `; ${w.tensors} tensors, ${JSON.stringify(w.dtypes)}; missing ` +
+              `${JSON.stringify(w.missing)}; unexpected ${w.unexpected!.length})`
             : ")")
     }`,
     `backend        ${backend}`,
-    `check          ${problems.length === 0 ? "ok (config labels; weight file sizes, offsets and shapes; encoder weights present; values finite)" : `${problems.length} problem(s):`}`,
+    `check          ` +
+      (problems.length === 0
+        ? "ok (config labels; weight file sizes, offsets and shapes; encoder weights present; values finite)"
+        : `${problems.length} problem(s):`),
     ...problems.map((p) => `  - ${p}`),
   ];
   process.stdout.write(lines.join("\n") + "\n");
@@ -243,7 +252,8 @@ async function convertAction(dir: string, opts: { json?: boolean }): Promise<voi
   } else {
     const mb = (r.bytes / 1e6).toFixed(1);
     process.stdout.write(
-      `wrote ${r.file} (${r.tensors} tensors, ${r.dtypes.join(", ")}, ${mb} MB) from ${r.source}; it is now loaded in preference to the .bin\n`,
+      `wrote ${r.file} (${r.tensors} tensors, ${r.dtypes.join(", ")}, ${mb} MB) from ${r.source}; it ` +
+        `is now loaded in preference to the .bin\n`,
     );
   }
 }
@@ -333,7 +343,8 @@ async function logitsAction(opts: LogitsOptions): Promise<void> {
               toks
                 .map(
                   (t, k) =>
-                    `  ${t.padEnd(16)} ${model.config.id2label[best[k]]}  [${rows[k].map((v) => v.toFixed(3)).join(", ")}]`,
+                    `  ${t.padEnd(16)} ${model.config.id2label[best[k]]}  ` +
+                    `[${rows[k].map((v) => v.toFixed(3)).join(", ")}]`,
                 )
                 .join("\n") +
               "\n",
@@ -351,7 +362,9 @@ export function register(program: Command): void {
   model
     .command("info")
     .description(
-      "Architecture, sizes, labels, parameter count and backend of a model, with a check of its files (label/classifier consistency; weight file sizes and offsets; encoder weights present; every value finite, read in bounded chunks); exits 1 on problems",
+      "Architecture, sizes, labels, parameter count and backend of a model, with a check of its " +
+        "files (label/classifier consistency; weight file sizes and offsets; encoder weights present; " +
+        "every value finite, read in bounded chunks); exits 1 on problems",
     )
     .argument("<dir|name>", "model directory or Hub name")
     .option("--backend <name>", `${BACKEND_CHOICES} (default: NER_BACKEND or the best available)`)

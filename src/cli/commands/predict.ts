@@ -25,7 +25,9 @@ export interface PredictInput {
   line?: number;
 }
 
-/** Texts of an input file, one per line (blank lines skipped, CRLF and a BOM accepted); errors name the file and line. */
+/**
+ * Texts of an input file, one per line (blank lines skipped, CRLF and a BOM accepted); errors name the file and line.
+ */
 export function readTextsFile(file: string): PredictInput[] {
   const inputs = [...inputTexts(file)];
   if (inputs.length === 0) throw new Error(`${file}: no texts (every line is blank)`);
@@ -42,7 +44,9 @@ const STREAM_TEXTS = 32;
 /** ...and at most this many characters per call, however long the lines. */
 const STREAM_CHARS = 1 << 20;
 
-/** Consecutive batches of `texts`, each of at most STREAM_TEXTS texts and (beyond its first) STREAM_CHARS characters. */
+/**
+ * Consecutive batches of `texts`, each of at most STREAM_TEXTS texts and (beyond its first) STREAM_CHARS characters.
+ */
 export function* textBatches(texts: Iterable<PredictInput>): Generator<PredictInput[]> {
   let batch: PredictInput[] = [];
   let chars = 0;
@@ -120,7 +124,8 @@ export function formatEntitiesTable(text: string, entities: readonly Record<stri
     const label = String(e.entity_group ?? e.entity);
     const score = (e.score as number).toFixed(4);
     lines.push(
-      `  ${label.padEnd(16)} ${score}  ${String(e.start).padStart(4)}-${String(e.end).padEnd(4)} ${JSON.stringify(e.word)}`,
+      `  ${label.padEnd(16)} ${score}  ${String(e.start).padStart(4)}-${String(e.end).padEnd(4)} ` +
+        `${JSON.stringify(e.word)}`,
     );
   }
   return lines.join("\n");
@@ -190,7 +195,8 @@ export function register(program: Command): void {
           const input = batch[t.index];
           const where = input.line !== undefined ? `line ${input.line}` : `text ${argIndex + t.index + 1}`;
           process.stderr.write(
-            `${where}: ${t.tokens} tokens, more than the model's ${t.maxLength}; only the first ${t.keptChars} characters were classified. ` +
+            `${where}: ${t.tokens} tokens, more than the model's ${t.maxLength}; only the first ` +
+              `${t.keptChars} characters were classified. ` +
               `Pass --stride <n> (e.g. --stride 128) to classify all of it in overlapping windows.\n`,
           );
         },

@@ -1,9 +1,9 @@
 /**
  * `ner train`: train a token classifier and evaluate it (the project's main job).
- *   ner train                                       small BERT from scratch on MIT Restaurant (offline, ~10 min on 2 cores)
+ *   ner train                                   small BERT from scratch on MIT Restaurant (offline, ~10 min on 2 cores)
  *   ner train --model distilbert-base-uncased --learning-rate 2e-5 --num-train-epochs 3     the tutorial's fine-tuning
  *   ner train --data train.jsonl,valid.jsonl --labels O,B-X,I-X --output out/
- *   ner train --config train.json                   the same options as a JSON object (flags override it)
+ *   ner train --config train.json               the same options as a JSON object (flags override it)
  *
  * Training flags are Hugging Face's TrainingArguments (`--learning-rate`, `--per-device-train-batch-size`,
  * …), one flag per TrainingArguments key; the short flags of earlier versions (`--lr`, `--batch-size`,
@@ -38,7 +38,8 @@ export function register(program: Command): void {
   const cmd = program
     .command("train")
     .description(
-      "Train a token-classification model and evaluate it with seqeval (default: small BERT from scratch on MIT Restaurant)",
+      "Train a token-classification model and evaluate it with seqeval (default: small BERT from " +
+        "scratch on MIT Restaurant)",
     )
     .option(
       "--config <train.json>",
@@ -50,7 +51,8 @@ export function register(program: Command): void {
       "after",
       helpAfter(
         [
-          "ner train --output runs/mit                                  # the main job: small BERT from scratch, offline",
+          "ner train --output runs/mit                                  # the main job: small BERT " +
+            "from scratch, offline",
           "ner train --model distilbert-base-uncased --data mit_restaurant --output runs/distil   # the tutorial",
           "ner train --data train.jsonl,valid.jsonl --labels O,B-X,I-X --model runs/mit --max-steps 100 -o runs/x",
           "ner train --config train.json --num-train-epochs 1           # flags override the file",
@@ -81,7 +83,8 @@ export function register(program: Command): void {
           const f1 = typeof m.eval_f1 === "number" ? `F1 ${m.eval_f1.toFixed(4)}, ` : "";
           process.stdout.write(
             `${f1}trained in ${Number(result.runCard.wall_time_seconds).toFixed(0)} s ` +
-              `(${Number(m.train_tokens_per_second).toFixed(0)} tokens/s); model, metrics.json and run_card.json in ${result.outputDir}\n`,
+              `(${Number(m.train_tokens_per_second).toFixed(0)} tokens/s); model, metrics.json and ` +
+              `run_card.json in ${result.outputDir}\n`,
           );
         }
       } catch (err) {
