@@ -85,7 +85,8 @@ export class Dataset<Row extends object = Record<string, unknown>, F extends obj
 
   /** All values of one column, in row order (HF `ds["tokens"]`). */
   column<K extends keyof Row & string>(name: K): Row[K][] {
-    if (!(name in this.features)) throw new Error(`no column ${JSON.stringify(name)} (columns: ${this.columnNames.join(", ")})`);
+    if (!(name in this.features))
+      throw new Error(`no column ${JSON.stringify(name)} (columns: ${this.columnNames.join(", ")})`);
     return this._rows.map((r) => r[name]);
   }
 
@@ -99,11 +100,17 @@ export class Dataset<Row extends object = Record<string, unknown>, F extends obj
    * With `{batched: true}`, `fn` receives and returns column-major batches; a batch may
    * change the number of rows only if all input columns it does not return are removed.
    */
-  map<U extends object>(fn: (row: Row, index: number) => U, opts?: MapOptions & { batched?: false }): Dataset<Merge<Row, U>>;
-  map<U extends object>(fn: (batch: Batch<Row>, indices: number[]) => Batch<U>, opts: BatchedMapOptions): Dataset<Merge<Row, U>>;
+  map<U extends object>(
+    fn: (row: Row, index: number) => U,
+    opts?: MapOptions & { batched?: false },
+  ): Dataset<Merge<Row, U>>;
+  map<U extends object>(
+    fn: (batch: Batch<Row>, indices: number[]) => Batch<U>,
+    opts: BatchedMapOptions,
+  ): Dataset<Merge<Row, U>>;
   map(
     fn: (input: any, index: any) => any, // eslint-disable-line @typescript-eslint/no-explicit-any
-    opts: (MapOptions & { batched?: boolean; batchSize?: number }) = {},
+    opts: MapOptions & { batched?: boolean; batchSize?: number } = {},
   ): Dataset<Record<string, unknown>> {
     const remove = new Set(opts.removeColumns ?? []);
     for (const c of remove) {
@@ -138,11 +145,18 @@ export class Dataset<Row extends object = Record<string, unknown>, F extends obj
         const keys = Object.keys(result);
         keys.forEach((k) => returned.add(k));
         const lengths = new Set(keys.map((k) => result[k].length));
-        if (lengths.size > 1) throw new Error(`batched map returned columns of different lengths: ${keys.map((k) => `${k}=${result[k].length}`).join(", ")}`);
+        if (lengths.size > 1)
+          throw new Error(
+            `batched map returned columns of different lengths: ` +
+              `${keys.map((k) => `${k}=${result[k].length}`).join(", ")}`,
+          );
         const n = keys.length ? result[keys[0]].length : rows.length;
         const kept = cols.filter((c) => !remove.has(c) && !(c in result));
         if (n !== rows.length && kept.length > 0) {
-          throw new Error(`batched map changed the batch size from ${rows.length} to ${n}: remove the input columns it does not return (${kept.join(", ")}) with removeColumns`);
+          throw new Error(
+            `batched map changed the batch size from ${rows.length} to ${n}: remove the input columns ` +
+              `it does not return (${kept.join(", ")}) with removeColumns`,
+          );
         }
         for (let j = 0; j < n; j++) {
           const row: Record<string, unknown> = {};
@@ -224,8 +238,16 @@ export class Dataset<Row extends object = Record<string, unknown>, F extends obj
       testIdx = range(nTrain, nTrain + nTest);
     }
     return new DatasetDict({
-      train: new Dataset(trainIdx.map((i) => this._rows[i]), this.features, "train"),
-      test: new Dataset(testIdx.map((i) => this._rows[i]), this.features, "test"),
+      train: new Dataset(
+        trainIdx.map((i) => this._rows[i]),
+        this.features,
+        "train",
+      ),
+      test: new Dataset(
+        testIdx.map((i) => this._rows[i]),
+        this.features,
+        "test",
+      ),
     });
   }
 
@@ -312,7 +334,8 @@ function inferColumn(rows: readonly Record<string, unknown>[], name: string): Fe
 
 /** Whether an existing feature still describes values of the inferred shape (ClassLabel holds int64). */
 function sameShape(old: FeatureType, inferred: FeatureType): boolean {
-  if (old instanceof Sequence) return inferred instanceof Sequence && (hasNull(inferred) || sameShape(old.feature, inferred.feature));
+  if (old instanceof Sequence)
+    return inferred instanceof Sequence && (hasNull(inferred) || sameShape(old.feature, inferred.feature));
   if (inferred instanceof Sequence) return false;
   const dtype = (inferred as Value).dtype;
   if (old instanceof ClassLabel) return dtype === "int64";

@@ -70,10 +70,18 @@ export class DatasetDict<Row extends object = Record<string, unknown>, F extends
   }
 
   /** Apply `Dataset.map` to every split. */
-  map<U extends object>(fn: (row: Row, index: number) => U, opts?: MapOptions & { batched?: false }): DatasetDict<Omit<Row, keyof U> & U>;
-  map<U extends object>(fn: (batch: Batch<Row>, indices: number[]) => Batch<U>, opts: BatchedMapOptions): DatasetDict<Omit<Row, keyof U> & U>;
-  map(fn: (input: any, index: any) => any, opts?: any): DatasetDict<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
-    return new DatasetDict(this.mapSplits((d) => (d.map as any)(fn, opts))); // eslint-disable-line @typescript-eslint/no-explicit-any
+  map<U extends object>(
+    fn: (row: Row, index: number) => U,
+    opts?: MapOptions & { batched?: false },
+  ): DatasetDict<Omit<Row, keyof U> & U>;
+  map<U extends object>(
+    fn: (batch: Batch<Row>, indices: number[]) => Batch<U>,
+    opts: BatchedMapOptions,
+  ): DatasetDict<Omit<Row, keyof U> & U>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  map(fn: (input: any, index: any) => any, opts?: any): DatasetDict<any> {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    return new DatasetDict(this.mapSplits((d) => (d.map as any)(fn, opts)));
   }
 
   /** Apply `Dataset.filter` to every split. */

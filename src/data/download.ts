@@ -14,13 +14,20 @@ import { CorpusFileError } from "./errors";
 export type DownloadOptions = HttpOptions;
 
 /** Fetch `url` into `target` if its sha256 equals `expectedSha256` (hex); throws CorpusFileError otherwise. */
-export async function downloadVerified(url: string, target: string, expectedSha256: string, opts: DownloadOptions = {}): Promise<void> {
+export async function downloadVerified(
+  url: string,
+  target: string,
+  expectedSha256: string,
+  opts: DownloadOptions = {},
+): Promise<void> {
   fs.mkdirSync(path.dirname(target), { recursive: true });
   const tmp = path.join(path.dirname(target), `.${path.basename(target)}.download-${process.pid}-${Date.now()}`);
   try {
     const actual = await fetchToFile(url, tmp, opts);
     if (actual !== expectedSha256.toLowerCase()) {
-      throw new CorpusFileError(`checksum mismatch for ${url}: expected sha256 ${expectedSha256}, got ${actual}; the file was not saved`);
+      throw new CorpusFileError(
+        `checksum mismatch for ${url}: expected sha256 ${expectedSha256}, got ${actual}; the file was not saved`,
+      );
     }
     fs.renameSync(tmp, target);
   } finally {
@@ -32,7 +39,8 @@ export async function downloadVerified(url: string, target: string, expectedSha2
 async function fetchToFile(url: string, dest: string, opts: DownloadOptions): Promise<string> {
   const protocol = safeProtocol(url);
   if (protocol === null) throw new CorpusFileError(`invalid download URL ${JSON.stringify(url)}`);
-  if (protocol !== "http:" && protocol !== "https:") throw new CorpusFileError(`unsupported protocol in ${url} (http and https only)`);
+  if (protocol !== "http:" && protocol !== "https:")
+    throw new CorpusFileError(`unsupported protocol in ${url} (http and https only)`);
   const fail = (reason: string): CorpusFileError => new CorpusFileError(`download of ${url} failed: ${reason}`);
   let res: Response;
   try {
@@ -44,7 +52,8 @@ async function fetchToFile(url: string, dest: string, opts: DownloadOptions): Pr
     await res.body?.cancel().catch(() => undefined);
     throw fail(`HTTP ${res.status} ${res.statusText}`.trimEnd());
   }
-  const expectedLength = res.headers.get("content-length") === null ? undefined : Number(res.headers.get("content-length"));
+  const expectedLength =
+    res.headers.get("content-length") === null ? undefined : Number(res.headers.get("content-length"));
   const hash = createHash("sha256");
   const fd = fs.openSync(dest, "w");
   let received = 0;
@@ -55,7 +64,11 @@ async function fetchToFile(url: string, dest: string, opts: DownloadOptions): Pr
       try {
         chunk = await reader.read();
       } catch (err) {
-        throw fail(err instanceof HttpError ? err.reason : `connection closed before the end of the file (${received} bytes): ${(err as Error).message}`);
+        throw fail(
+          err instanceof HttpError
+            ? err.reason
+            : `connection closed before the end of the file (${received} bytes): ${(err as Error).message}`,
+        );
       }
       if (chunk.done || !chunk.value) break;
       received += chunk.value.byteLength;

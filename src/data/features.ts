@@ -43,7 +43,8 @@ export class ClassLabel {
   /** Id of class `name`. */
   str2int(name: string): number {
     const id = this.index.get(name);
-    if (id === undefined) throw new RangeError(`unknown label ${JSON.stringify(name)} (known: ${this.names.join(", ")})`);
+    if (id === undefined)
+      throw new RangeError(`unknown label ${JSON.stringify(name)} (known: ${this.names.join(", ")})`);
     return id;
   }
 

@@ -39,7 +39,15 @@ export type { ResolveOptions, ResolvedFile, FileSource } from "./resolve";
 export { downloadVerified } from "./download";
 export { sha256OfFile } from "../util/files";
 export { loadCorpus, loadCorpusFile, readCorpusSplits, sentencesToDataset } from "./load";
-export type { NerRow, NerDataset, NerDatasetDict, LoadCorpusOptions, LoadedSplit, ToDatasetOptions, LoadFileOptions } from "./load";
+export type {
+  NerRow,
+  NerDataset,
+  NerDatasetDict,
+  LoadCorpusOptions,
+  LoadedSplit,
+  ToDatasetOptions,
+  LoadFileOptions,
+} from "./load";
 export { corpusStats } from "./stats";
 export type { CorpusStats } from "./stats";
 export {

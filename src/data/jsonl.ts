@@ -62,7 +62,10 @@ export function parseJsonlRecords(text: string, file: string): JsonlRecord[] {
       fail(`invalid JSON (${jsonErrorText(err)}): ${quoteForMessage(raw, 40)}`);
     }
     if (obj === null || typeof obj !== "object" || Array.isArray(obj)) {
-      fail(`expected a JSON object {"tokens": [...], "tags": [...]}, found ${obj === null ? "null" : Array.isArray(obj) ? "an array" : typeof obj}`);
+      fail(
+        `expected a JSON object {"tokens": [...], "tags": [...]}, found ` +
+          `${obj === null ? "null" : Array.isArray(obj) ? "an array" : typeof obj}`,
+      );
     }
     const o = obj as { tokens?: unknown; tags?: unknown; ner_tags?: unknown };
     if (!Array.isArray(o.tokens) || !o.tokens.every((t) => typeof t === "string")) {
@@ -75,7 +78,8 @@ export function parseJsonlRecords(text: string, file: string): JsonlRecord[] {
     if (!Array.isArray(tags) || !(tags.every((t) => typeof t === "string") || tags.every((t) => Number.isInteger(t)))) {
       fail(`"${key}" must be an array of strings or of integer ids`);
     }
-    if ((tags as unknown[]).length !== tokens.length) fail(`${tokens.length} tokens but ${(tags as unknown[]).length} tags`);
+    if ((tags as unknown[]).length !== tokens.length)
+      fail(`${tokens.length} tokens but ${(tags as unknown[]).length} tags`);
     records.push({ line, tokens, tags: tags as string[] | number[] });
   }
   return records;
@@ -89,7 +93,8 @@ export function readJsonlRecords(file: string): JsonlRecord[] {
 /** Tag names of a record: strings as they are, ids through `labels`; errors name the line. */
 export function recordTagNames(record: JsonlRecord, file: string, labels?: readonly string[]): string[] {
   if (record.tags.length === 0 || typeof record.tags[0] === "string") return record.tags as string[];
-  if (!labels) throw new DataFormatError(file, record.line, "tags are ids; pass the label list (--labels) to name them");
+  if (!labels)
+    throw new DataFormatError(file, record.line, "tags are ids; pass the label list (--labels) to name them");
   return (record.tags as number[]).map((id, w) => {
     if (id < 0 || id >= labels.length) {
       throw new DataFormatError(file, record.line, `tag id ${id} (word ${w}) is outside the ${labels.length} labels`);
@@ -108,16 +113,25 @@ export function parseJsonl(text: string, file: string, opts: ReadJsonlOptions = 
     const tags = recordTagNames(record, file, opts.labels);
     tags.forEach((tag, w) => {
       if (parseTag(tag) === null) {
-        throw new DataFormatError(file, record.line, `unknown tag prefix in ${quoteForMessage(tag)} (word ${w}; expected O, B-<type> or I-<type>)`);
+        throw new DataFormatError(
+          file,
+          record.line,
+          `unknown tag prefix in ${quoteForMessage(tag)} (word ${w}; expected O, B-<type> or I-<type>)`,
+        );
       }
       if (known && !known.has(tag)) {
-        throw new DataFormatError(file, record.line, `unknown tag ${quoteForMessage(tag)} (word ${w}); the label list is ${opts.labels!.join(", ")}`);
+        throw new DataFormatError(
+          file,
+          record.line,
+          `unknown tag ${quoteForMessage(tag)} (word ${w}); the label list is ${opts.labels!.join(", ")}`,
+        );
       }
       const problem = iob2Violation(w === 0 ? null : tags[w - 1], tag);
       if (problem !== null) {
         if (opts.strict) throw new DataFormatError(file, record.line, `invalid IOB2 tag sequence: ${problem}`);
         violations++;
-        if (issues.length < MAX_ISSUES) issues.push({ file, line: record.line, sentence: sentences.length, token: w, problem });
+        if (issues.length < MAX_ISSUES)
+          issues.push({ file, line: record.line, sentence: sentences.length, token: w, problem });
       }
     });
     sentences.push({ tokens: record.tokens, tags, source: `${file}:${record.line}` });
@@ -132,10 +146,16 @@ export function readJsonl(file: string, opts: ReadJsonlOptions = {}): JsonlReadR
 }
 
 /** One line about a file's tag-scheme violations, or null when it has none (as `loadCorpus` warns). */
-export function schemeWarning(file: string, result: Pick<ReadResult, "schemeViolations" | "issues" | "scheme">): string | null {
+export function schemeWarning(
+  file: string,
+  result: Pick<ReadResult, "schemeViolations" | "issues" | "scheme">,
+): string | null {
   if (result.schemeViolations === 0) return null;
   const first = result.issues[0];
-  return `${file}: ${result.schemeViolations} ${result.scheme} violation(s), first at line ${first.line}: ${first.problem} (--strict makes them errors)`;
+  return (
+    `${file}: ${result.schemeViolations} ${result.scheme} violation(s), first at line ${first.line}: ` +
+    `${first.problem} (--strict makes them errors)`
+  );
 }
 
 /** Options of {@link readJsonlSplits}. */
@@ -149,7 +169,10 @@ export interface ReadJsonlSplitsOptions extends ReadJsonlOptions {
  * the one rule (`labelListFromTags`) over the tags of every file. Scheme violations are warned
  * about per file (errors with `strict`).
  */
-export function readJsonlSplits(files: readonly string[], opts: ReadJsonlSplitsOptions = {}): { splits: JsonlReadResult[]; labelList: string[] } {
+export function readJsonlSplits(
+  files: readonly string[],
+  opts: ReadJsonlSplitsOptions = {},
+): { splits: JsonlReadResult[]; labelList: string[] } {
   const splits = files.map((f) => readJsonl(f, opts));
   for (const s of splits) {
     const warning = schemeWarning(s.file, s);

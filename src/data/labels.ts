@@ -29,7 +29,10 @@ export function parseLabelList(text: string, file: string): string[] {
       const label = raw.trim();
       if (label === "") return;
       if (label.includes(",")) {
-        throw new Error(`${file}:${i + 1}: ${quoteForMessage(label)} holds a comma; write one label per line, or all on one line separated by commas`);
+        throw new Error(
+          `${file}:${i + 1}: ${quoteForMessage(label)} holds a comma; write one label per line, or all ` +
+            `on one line separated by commas`,
+        );
       }
       labels.push(label);
     });
@@ -51,7 +54,11 @@ function labelsFromJson(text: string, file: string): string[] {
   }
   if (Array.isArray(value)) {
     const bad = value.findIndex((l) => typeof l !== "string");
-    if (bad >= 0) throw new Error(`${file}: label ${bad} of the JSON array is not a string (${quoteForMessage(JSON.stringify(value[bad]) ?? "undefined")})`);
+    if (bad >= 0)
+      throw new Error(
+        `${file}: label ${bad} of the JSON array is not a string ` +
+          `(${quoteForMessage(JSON.stringify(value[bad]) ?? "undefined")})`,
+      );
     return (value as string[]).map((l) => l.trim());
   }
   let map = value as Record<string, unknown>;
@@ -86,7 +93,8 @@ function checkLabelList(labels: string[], file: string): string[] {
   labels.forEach((label, i) => {
     if (label === "") throw new Error(`${file}: label ${i} is empty`);
     const before = seen.get(label);
-    if (before !== undefined) throw new Error(`${file}: label ${quoteForMessage(label)} is listed twice (positions ${before} and ${i})`);
+    if (before !== undefined)
+      throw new Error(`${file}: label ${quoteForMessage(label)} is listed twice (positions ${before} and ${i})`);
     seen.set(label, i);
   });
   return labels;
@@ -128,7 +136,10 @@ export function labelListFromTags(tags: Iterable<string>): string[] {
 }
 
 /** A model config's `id2label` and `label2id` for a label list (ids are positions): the one place they are built. */
-export function labelMaps(labels: readonly string[]): { id2label: Record<number, string>; label2id: Record<string, number> } {
+export function labelMaps(labels: readonly string[]): {
+  id2label: Record<number, string>;
+  label2id: Record<string, number>;
+} {
   return {
     id2label: Object.fromEntries(labels.map((l, i) => [i, l])),
     label2id: Object.fromEntries(labels.map((l, i) => [l, i])),

@@ -52,7 +52,10 @@ export async function readCorpusSplits(name: string, opts: LoadCorpusOptions = {
   if (wanted) {
     for (const w of wanted) {
       if (!spec.files.some((f) => f.split === w)) {
-        throw new Error(`corpus ${spec.name} has no split ${JSON.stringify(w)} (splits: ${spec.files.map((f) => f.split).join(", ")})`);
+        throw new Error(
+          `corpus ${spec.name} has no split ${JSON.stringify(w)} (splits: ` +
+            `${spec.files.map((f) => f.split).join(", ")})`,
+        );
       }
     }
   }
@@ -78,7 +81,10 @@ export async function readCorpusSplits(name: string, opts: LoadCorpusOptions = {
  * Load one of the tutorials' corpora as a DatasetDict (train / validation / test).
  * Files come from the mirror, the embedded data/, the cache or the network (see resolve.ts).
  */
-export async function loadCorpus(name: "mit_restaurant" | "conll2003" | "wnut17" | "wikiann_en" | string, opts: LoadCorpusOptions = {}): Promise<NerDatasetDict> {
+export async function loadCorpus(
+  name: "mit_restaurant" | "conll2003" | "wnut17" | "wikiann_en" | string,
+  opts: LoadCorpusOptions = {},
+): Promise<NerDatasetDict> {
   const spec = getCorpus(name);
   const splits = await readCorpusSplits(spec.name, opts);
   const labels = spec.labelList ?? labelListFromTags(allTags(splits.map((s) => s.sentences)));
@@ -111,7 +117,9 @@ export function sentencesToDataset(sentences: readonly Sentence[], opts: ToDatas
   const ner = new ClassLabel(opts.labelList ?? labelListFromTags(allTags([sentences])));
   const hasPos = sentences.length > 0 && sentences[0].pos !== undefined;
   const pos = hasPos ? new ClassLabel(opts.posNames ?? sortedUnique(sentences.flatMap((s) => s.pos ?? []))) : undefined;
-  const chunk = hasPos ? new ClassLabel(opts.chunkNames ?? labelListFromTags(sentences.flatMap((s) => s.chunk ?? []))) : undefined;
+  const chunk = hasPos
+    ? new ClassLabel(opts.chunkNames ?? labelListFromTags(sentences.flatMap((s) => s.chunk ?? [])))
+    : undefined;
 
   const features: NerFeatures = { id: new Value("string"), tokens: new Sequence(new Value("string")) } as NerFeatures;
   if (pos && chunk) {
@@ -133,7 +141,9 @@ export function sentencesToDataset(sentences: readonly Sentence[], opts: ToDatas
     row.ner_tags = s.tags.map((t) => ner.str2int(t));
     if (opts.wikiannColumns) {
       row.langs = s.tokens.map(() => "en");
-      row.spans = getEntities(s.tags).map(([type, start, end]) => `${type}: ${s.tokens.slice(start, end + 1).join(" ")}`);
+      row.spans = getEntities(s.tags).map(
+        ([type, start, end]) => `${type}: ${s.tokens.slice(start, end + 1).join(" ")}`,
+      );
     }
     return row;
   });
@@ -145,10 +155,12 @@ export interface LoadFileOptions extends ReadOptions, Omit<ToDatasetOptions, "wi
 
 /** Read any file in a supported layout as a Dataset (labels from the data unless given). */
 export function loadCorpusFile(path: string, format: FormatName, opts: LoadFileOptions = {}): NerDataset {
-  const result = readCorpusFile(path, format, { ...opts, vocab: { ...opts.vocab, tags: opts.vocab?.tags ?? opts.labelList } });
+  const result = readCorpusFile(path, format, {
+    ...opts,
+    vocab: { ...opts.vocab, tags: opts.vocab?.tags ?? opts.labelList },
+  });
   return sentencesToDataset(result.sentences, { ...opts, wikiannColumns: format === "wikiann" });
 }
-
 
 function* allTags(groups: readonly (readonly Sentence[])[]): Iterable<string> {
   for (const g of groups) for (const s of g) yield* s.tags;

@@ -45,7 +45,8 @@ const LINE_PARSERS: Record<FormatName, LineParser> = {
   wikiann: (line, fail, opts) => {
     const prefix = opts.langPrefix ?? "en:";
     const [raw, tag] = tabColumns(line, `${prefix}token<TAB>tag`, fail);
-    if (!raw.startsWith(prefix)) fail(`token ${quoteForMessage(raw)} lacks the language prefix ${quoteForMessage(prefix)}`);
+    if (!raw.startsWith(prefix))
+      fail(`token ${quoteForMessage(raw)} lacks the language prefix ${quoteForMessage(prefix)}`);
     return { token: raw.slice(prefix.length), tag };
   },
   conll2003: (line, fail) => {
@@ -117,8 +118,10 @@ export function parseCorpusText(text: string, format: FormatName, opts: ReadOpti
     if (allowed.tags && !allowed.tags.has(f.tag)) {
       fail(`unknown label ${quoteForMessage(f.tag)} (expected one of ${[...allowed.tags].join(", ")})`);
     }
-    if (allowed.pos && f.pos !== undefined && !allowed.pos.has(f.pos)) fail(`unknown POS tag ${quoteForMessage(f.pos)}`);
-    if (allowed.chunk && f.chunk !== undefined && !allowed.chunk.has(f.chunk)) fail(`unknown chunk tag ${quoteForMessage(f.chunk)}`);
+    if (allowed.pos && f.pos !== undefined && !allowed.pos.has(f.pos))
+      fail(`unknown POS tag ${quoteForMessage(f.pos)}`);
+    if (allowed.chunk && f.chunk !== undefined && !allowed.chunk.has(f.chunk))
+      fail(`unknown chunk tag ${quoteForMessage(f.chunk)}`);
     if (cur === null) {
       cur = { tokens: [], tags: [] };
       if (f.pos !== undefined) {

@@ -64,11 +64,18 @@ export function corpusFileUrl(spec: CorpusSpec, file: CorpusFile, opts: ResolveO
 }
 
 /** The local path of `<corpus>/<file>` (file name or split name), fetching it if needed. */
-export async function resolveCorpusFile(corpus: string, fileOrSplit: string, opts: ResolveOptions = {}): Promise<ResolvedFile> {
+export async function resolveCorpusFile(
+  corpus: string,
+  fileOrSplit: string,
+  opts: ResolveOptions = {},
+): Promise<ResolvedFile> {
   const spec = getCorpus(corpus);
   const file = spec.files.find((f) => f.file === fileOrSplit || f.split === fileOrSplit);
   if (!file) {
-    throw new Error(`corpus ${spec.name} has no file or split ${JSON.stringify(fileOrSplit)} (files: ${spec.files.map((f) => `${f.split}=${f.file}`).join(", ")})`);
+    throw new Error(
+      `corpus ${spec.name} has no file or split ${JSON.stringify(fileOrSplit)} (files: ` +
+        `${spec.files.map((f) => `${f.split}=${f.file}`).join(", ")})`,
+    );
   }
   const rel = path.join(spec.name, file.file);
   const tried: string[] = [];
@@ -83,17 +90,25 @@ export async function resolveCorpusFile(corpus: string, fileOrSplit: string, opt
   const mirror = opts.dataDir ?? env.dataDir();
   if (mirror) {
     const p = path.resolve(mirror, rel);
-    if (isFile(p)) return verified(p, "mirror", "local mirror NER_DATA_DIR / --data-dir", `Replace it with the published file (${url}), or point NER_DATA_DIR elsewhere.`);
+    if (isFile(p))
+      return verified(
+        p,
+        "mirror",
+        "local mirror NER_DATA_DIR / --data-dir",
+        `Replace it with the published file (${url}), or point NER_DATA_DIR elsewhere.`,
+      );
     tried.push(p);
   }
   const embedded = opts.embeddedDir === undefined ? EMBEDDED_DATA_DIR : opts.embeddedDir;
   if (embedded && spec.embedded) {
     const p = path.resolve(embedded, rel);
-    if (isFile(p)) return verified(p, "embedded", "embedded data/", `Restore it from git (git checkout -- data/${rel}).`);
+    if (isFile(p))
+      return verified(p, "embedded", "embedded data/", `Restore it from git (git checkout -- data/${rel}).`);
     tried.push(p);
   }
   const cached = path.join(cacheDir, "datasets", rel);
-  if (isFile(cached)) return verified(cached, "cache", "download cache", "Delete it; it is downloaded again on the next run.");
+  if (isFile(cached))
+    return verified(cached, "cache", "download cache", "Delete it; it is downloaded again on the next run.");
   tried.push(cached);
 
   if (opts.offline ?? env.isOffline()) {
@@ -104,7 +119,9 @@ export async function resolveCorpusFile(corpus: string, fileOrSplit: string, opt
   }
   await downloadVerified(url, cached, file.sha256, {
     label: rel,
-    hint: `Set NER_DATA_DIR (or --data-dir) to a folder holding ${rel}, NER_DATA_BASE_URL to another mirror, or NER_OFFLINE=1 to use local files only`,
+    hint:
+      `Set NER_DATA_DIR (or --data-dir) to a folder holding ${rel}, NER_DATA_BASE_URL to another ` +
+      `mirror, or NER_OFFLINE=1 to use local files only`,
   });
   return { path: cached, source: "download" };
 }

@@ -26,7 +26,9 @@ export interface CorpusStats {
 }
 
 /** Statistics of parsed sentences (entities cut by seqeval's default-mode getEntities, as in evaluation). */
-export function corpusStats(result: Pick<ReadResult, "sentences" | "schemeViolations" | "issues" | "scheme">): CorpusStats {
+export function corpusStats(
+  result: Pick<ReadResult, "sentences" | "schemeViolations" | "issues" | "scheme">,
+): CorpusStats {
   const entities: Record<string, number> = {};
   const tagCounts: Record<string, number> = {};
   let tokens = 0;

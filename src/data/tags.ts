@@ -23,7 +23,12 @@ export function parseTag(tag: string): Readonly<ParsedTag> | null {
   let parsed = parsedCache.get(tag);
   if (parsed !== undefined) return parsed;
   const m = tag === "O" ? null : TAG_RE.exec(tag);
-  parsed = tag === "O" ? Object.freeze({ prefix: "O" as const, type: "" }) : m ? Object.freeze({ prefix: m[1] as "B" | "I", type: m[2] }) : null;
+  parsed =
+    tag === "O"
+      ? Object.freeze({ prefix: "O" as const, type: "" })
+      : m
+        ? Object.freeze({ prefix: m[1] as "B" | "I", type: m[2] })
+        : null;
   if (parsedCache.size < 10_000) parsedCache.set(tag, parsed);
   return parsed;
 }

@@ -20,7 +20,11 @@ interface VerifiedRecord {
 }
 
 function recordPath(cacheDir: string, file: string): string {
-  return path.join(cacheDir, "verified", `${createHash("sha256").update(path.resolve(file)).digest("hex").slice(0, 32)}.json`);
+  return path.join(
+    cacheDir,
+    "verified",
+    `${createHash("sha256").update(path.resolve(file)).digest("hex").slice(0, 32)}.json`,
+  );
 }
 
 function readRecord(at: string): VerifiedRecord | null {
@@ -36,11 +40,24 @@ function readRecord(at: string): VerifiedRecord | null {
  * `fix` what to do, both for the error. Throws CorpusFileError naming the file, the expected and
  * actual size or sha256, and the fix.
  */
-export function verifyCorpusFile(file: string, expected: CorpusFile, rel: string, cacheDir: string, where: { what: string; fix: string }): void {
+export function verifyCorpusFile(
+  file: string,
+  expected: CorpusFile,
+  rel: string,
+  cacheDir: string,
+  where: { what: string; fix: string },
+): void {
   const st = fs.statSync(file);
   const at = recordPath(cacheDir, file);
   const seen = readRecord(at);
-  if (seen && seen.path === path.resolve(file) && seen.size === st.size && seen.mtimeMs === st.mtimeMs && seen.sha256 === expected.sha256) return;
+  if (
+    seen &&
+    seen.path === path.resolve(file) &&
+    seen.size === st.size &&
+    seen.mtimeMs === st.mtimeMs &&
+    seen.sha256 === expected.sha256
+  )
+    return;
   if (st.size !== expected.size) {
     throw new CorpusFileError(
       `${file} (${rel}, ${where.what}) is ${st.size} bytes but the published file is ${expected.size} bytes: ` +
@@ -55,7 +72,15 @@ export function verifyCorpusFile(file: string, expected: CorpusFile, rel: string
     );
   }
   try {
-    writeFileAtomic(at, JSON.stringify({ path: path.resolve(file), size: st.size, mtimeMs: st.mtimeMs, sha256: actual } satisfies VerifiedRecord));
+    writeFileAtomic(
+      at,
+      JSON.stringify({
+        path: path.resolve(file),
+        size: st.size,
+        mtimeMs: st.mtimeMs,
+        sha256: actual,
+      } satisfies VerifiedRecord),
+    );
   } catch {
     // A read-only cache only costs a re-check next time.
   }
