@@ -29,7 +29,8 @@ export class WarningNotes {
     const items = [...this.seen].map(([w, n]) => (n > 1 ? `${w} (×${n})` : w));
     this.seen.clear();
     const html =
-      `<div class="ner-note" style="border-left:4px solid #e0b000;background:#fff8e1;padding:0.4em 0.8em;margin:0.3em 0;text-align:left">` +
+      `<div class="ner-note" style="border-left:4px solid #e0b000;background:#fff8e1;padding:0.4em ` +
+      `0.8em;margin:0.3em 0;text-align:left">` +
       `<div>${escapeHtml(explanation)}</div>` +
       `<details><summary>${items.length} warning${items.length === 1 ? "" : "s"}</summary><ul>` +
       items.map((i) => `<li><code>${escapeHtml(i)}</code></li>`).join("") +

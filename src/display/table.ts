@@ -98,7 +98,8 @@ export function tableHtml<Row extends object>(
     )
     .join("");
   const more = hidden
-    ? `<tr><td colspan="${cols.length}" class="ner-more-rows"${LEFT}><i>${escapeHtml(moreRowsText(hidden))}</i></td></tr>`
+    ? `<tr><td colspan="${cols.length}" ` +
+      `class="ner-more-rows"${LEFT}><i>${escapeHtml(moreRowsText(hidden))}</i></td></tr>`
     : "";
   const cap = caption ? `<caption style="text-align:left;caption-side:top">${escapeHtml(caption)}</caption>` : "";
   return `<table style="${TABLE_STYLE}">${cap}<thead><tr>${th}</tr></thead><tbody>${trs}${more}</tbody></table>`;
