@@ -31,7 +31,9 @@ export interface SiteManifest {
   aggregationStrategy: AggregationStrategy;
 }
 
-/** The wasm binaries of @tensorflow/tfjs-backend-wasm the site carries (beside index.html: a save is one flat folder). */
+/**
+ * The wasm binaries of @tensorflow/tfjs-backend-wasm the site carries (beside index.html: a save is one flat folder).
+ */
 export const WASM_FILES = [
   "tfjs-backend-wasm.wasm",
   "tfjs-backend-wasm-simd.wasm",

@@ -63,7 +63,8 @@ function readRunCard(
   const read = (file: string): Record<string, unknown> | undefined => {
     const p = path.join(modelDir, file);
     if (!fs.existsSync(p)) return undefined;
-    return readJsonFileBounded(p, "run record") as Record<string, unknown>; // regular file, size-capped, content never echoed
+    // regular file, size-capped, content never echoed
+    return readJsonFileBounded(p, "run record") as Record<string, unknown>;
   };
   const rc = read("run_card.json");
   const metrics = read("metrics.json");

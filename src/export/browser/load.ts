@@ -1,7 +1,8 @@
 /// <reference lib="dom" />
 /**
  * Loading the exported site in the page: the backend (WebGPU when the browser gives an adapter,
- * else wasm: SIMD, threads when the page is cross-origin isolated), the model (our src/models from config.json + safetensors) and the
+ * else wasm: SIMD, threads when the page is cross-origin isolated), the model (our src/models from config.json +
+ * safetensors) and the
  * tokenizer, then the library's own pipeline (src/pipeline/classifier) on them.
  */
 import * as tf from "@tensorflow/tfjs";
