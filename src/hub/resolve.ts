@@ -67,7 +67,8 @@ export function looksLikePath(s: string): boolean {
 export function validateRepoId(repo: string): void {
   if (!/^[A-Za-z0-9][\w.-]*(\/[\w.-]+)?$/.test(repo) || repo.includes("..")) {
     throw new Error(
-      `"${repo}" is neither an existing directory nor a valid Hugging Face repo id (like "bert-base-cased" or "org/name")`,
+      `"${repo}" is neither an existing directory nor a valid Hugging Face repo id (like ` +
+        `"bert-base-cased" or "org/name")`,
     );
   }
 }
@@ -182,7 +183,9 @@ async function downloadToHubCache(
   // Timeouts, retries and progress for every request the hub library makes (src/util/http.ts).
   const fetch = timedFetch({
     label: `${repo}/${filename}`,
-    hint: `Set NER_MODELS_DIR to a folder holding ${repo}/ and NER_OFFLINE=1 to use local files only, or HF_ENDPOINT to another hub mirror`,
+    hint:
+      `Set NER_MODELS_DIR to a folder holding ${repo}/ and NER_OFFLINE=1 to use local files only, or ` +
+      `HF_ENDPOINT to another hub mirror`,
   });
   let infos: PathInfo[];
   try {
