@@ -162,7 +162,8 @@ export function zeroDivisionValue(zd: unknown): number {
 function warnPrf(average: Average, modifier: string, msgStart: string, size: number, warn: WarningHandler): void {
   const where = size === 1 ? "due to" : "in labels with";
   warn(
-    `${msgStart} ill-defined and being set to 0.0 ${where} no ${modifier} samples. Use \`zero_division\` parameter to control this behavior.`,
+    `${msgStart} ill-defined and being set to 0.0 ${where} no ${modifier} samples. Use ` +
+      `\`zero_division\` parameter to control this behavior.`,
     "UndefinedMetricWarning",
   );
 }

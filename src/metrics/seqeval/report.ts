@@ -103,7 +103,9 @@ export function rowsToEntries(rows: [string, ReportRow][]): [string, ReportRow][
   return out;
 }
 
-/** The `output_dict=True` dictionary (JS objects list integer-like keys first; use rowsToEntries for Python's order). */
+/**
+ * The `output_dict=True` dictionary (JS objects list integer-like keys first; use rowsToEntries for Python's order).
+ */
 export function rowsToDict(rows: [string, ReportRow][]): ReportDict {
   const out: ReportDict = {};
   for (const [name, row] of rowsToEntries(rows)) out[name] = row;

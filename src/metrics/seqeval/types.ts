@@ -28,7 +28,10 @@ export interface SeqevalOptions {
   suffix?: boolean;
   /** "strict" evaluates with `scheme` (Python's `mode="strict"`); anything else is conlleval-style default mode. */
   mode?: "default" | "strict" | null;
-  /** Scheme for strict mode. As in Python, P/R/F use strict mode only when both mode and scheme are set; the report auto-detects a missing scheme. */
+  /**
+   * Scheme for strict mode. As in Python, P/R/F use strict mode only when both mode and scheme are set; the report
+   * auto-detects a missing scheme.
+   */
   scheme?: SchemeName | null;
   /** See {@link ZeroDivision}; default "warn". */
   zeroDivision?: ZeroDivision;
@@ -60,7 +63,10 @@ export interface ReportRow {
 /** `classification_report(output_dict=True)`: one row per type, then "micro avg", "macro avg", "weighted avg". */
 export type ReportDict = Record<string, ReportRow>;
 
-/** A tag sequence input: nested (one list per sentence) as seqeval expects; a flat list is accepted where Python accepts it. */
+/**
+ * A tag sequence input: nested (one list per sentence) as seqeval expects; a flat list is accepted where Python accepts
+ * it.
+ */
 export type TagSequences = readonly (readonly string[])[] | readonly string[];
 
 const printedWarnings = new Set<string>();
