@@ -47,7 +47,9 @@ export interface FromPretrainedOptions extends LabelOptions {
   revision?: string;
   /** Seed for freshly initialised parameters (e.g. a new classifier head); default 42. */
   seed?: number;
-  /** Re-initialise parameters whose shapes differ from the checkpoint instead of failing (HF's ignore_mismatched_sizes). */
+  /**
+   * Re-initialise parameters whose shapes differ from the checkpoint instead of failing (HF's ignore_mismatched_sizes).
+   */
   ignoreMismatchedSizes?: boolean;
   /** Where loading messages go (default: stderr); `null` silences them. */
   log?: ((message: string) => void) | null;
@@ -83,7 +85,8 @@ export class AutoModelForTokenClassification {
     const weights = await resolveWeightFiles(nameOrDir, { revision: opts.revision });
     if (weights === null) {
       throw new Error(
-        `${nameOrDir}: no weights found (looked for ${WEIGHT_FILE_NAMES.join(", ")}; its config.json is ${configPath}). ` +
+        `${nameOrDir}: no weights found (looked for ${WEIGHT_FILE_NAMES.join(", ")}; its config.json ` +
+          `is ${configPath}). ` +
           `Start from random weights with randomInit(config, seed) instead`,
       );
     }
@@ -132,7 +135,8 @@ export function loadFromTensors(
     hasPrefix || !name.startsWith(prefix) ? name : name.slice(prefix.length);
   if (opts.requireEncoderWeights && !specs.some((s) => s.name.startsWith(prefix) && byKey.has(lookupKey(s.name)))) {
     throw new Error(
-      `${opts.weightsSource ?? source}: the checkpoint supplies none of the encoder's weights (${tensors.size} tensors, ` +
+      `${opts.weightsSource ?? source}: the checkpoint supplies none of the encoder's weights ` +
+        `(${tensors.size} tensors, ` +
         `no "${specs[0].name}" or the like); predictions would come from random weights`,
     );
   }
@@ -151,7 +155,8 @@ export function loadFromTensors(
     if (entry.shape.length !== spec.hfShape.length || entry.shape.some((d, i) => d !== spec.hfShape[i])) {
       if (!opts.ignoreMismatchedSizes) {
         throw new Error(
-          `${source}: size mismatch for ${spec.name}: the checkpoint has shape [${entry.shape}], the model needs [${spec.hfShape}]` +
+          `${source}: size mismatch for ${spec.name}: the checkpoint has shape [${entry.shape}], the ` +
+            `model needs [${spec.hfShape}]` +
             (spec.name.startsWith("classifier.")
               ? " (different number of labels: pass ignoreMismatchedSizes: true to start a fresh head)"
               : ""),
@@ -177,26 +182,34 @@ function reportLoading(archName: string, source: string, info: LoadingInfo, log:
   if (!log) return;
   if (info.unexpectedKeys.length > 0) {
     log(
-      `Some weights of the model checkpoint at ${source} were not used when initializing ${archName}: ${JSON.stringify(info.unexpectedKeys)}\n` +
-        `- This IS expected if you are initializing ${archName} from the checkpoint of a model trained on another task or with another architecture.\n` +
-        `- This IS NOT expected if you are initializing ${archName} from the checkpoint of a model that you expect to be exactly identical.`,
+      `Some weights of the model checkpoint at ${source} were not used when initializing ` +
+        `${archName}: ${JSON.stringify(info.unexpectedKeys)}\n` +
+        `- This IS expected if you are initializing ${archName} from the checkpoint of a model ` +
+        `trained on another task or with another architecture.\n` +
+        `- This IS NOT expected if you are initializing ${archName} from the checkpoint of a model ` +
+        `that you expect to be exactly identical.`,
     );
   }
   if (info.missingKeys.length > 0) {
     log(
-      `Some weights of ${archName} were not initialized from the model checkpoint at ${source} and are newly initialized: ${JSON.stringify(info.missingKeys)}\n` +
-        `You should probably TRAIN this model on a down-stream task to be able to use it for predictions and inference.`,
+      `Some weights of ${archName} were not initialized from the model checkpoint at ${source} and ` +
+        `are newly initialized: ${JSON.stringify(info.missingKeys)}\n` +
+        `You should probably TRAIN this model on a down-stream task to be able to use it for ` +
+        `predictions and inference.`,
     );
   }
   if (info.mismatchedKeys.length > 0) {
     const lines = info.mismatchedKeys.map(
       (m) =>
-        `- ${m.key}: found shape [${m.checkpointShape}] in the checkpoint and [${m.modelShape}] in the model instantiated`,
+        `- ${m.key}: found shape [${m.checkpointShape}] in the checkpoint and [${m.modelShape}] in ` +
+        `the model instantiated`,
     );
     log(
-      `Some weights of ${archName} were not initialized from the model checkpoint at ${source} and are newly initialized because the shapes did not match:\n` +
+      `Some weights of ${archName} were not initialized from the model checkpoint at ${source} and ` +
+        `are newly initialized because the shapes did not match:\n` +
         lines.join("\n") +
-        `\nYou should probably TRAIN this model on a down-stream task to be able to use it for predictions and inference.`,
+        `\nYou should probably TRAIN this model on a down-stream task to be able to use it for ` +
+        `predictions and inference.`,
     );
   }
 }

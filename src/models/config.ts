@@ -54,7 +54,8 @@ export function readHfConfigFile(file: string, nameOrDir?: string): Record<strin
   const raw = readJsonFileBounded(file, "model config", READ_LIMITS.json);
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     throw new Error(
-      `${file}: model config must be a JSON object, got ${raw === null ? "null" : Array.isArray(raw) ? "an array" : typeof raw}`,
+      `${file}: model config must be a JSON object, got ` +
+        `${raw === null ? "null" : Array.isArray(raw) ? "an array" : typeof raw}`,
     );
   }
   const config = raw as Record<string, unknown>;
@@ -167,7 +168,8 @@ export function configFromHf(
   if (base.numLayers > MAX_LAYERS) {
     // Each layer is 16 named variables and a tidy scope: a million layers is a hang, not a model.
     throw new Error(
-      `${source}: field "${modelType === "distilbert" ? "n_layers" : "num_hidden_layers"}" must be at most ${MAX_LAYERS}, got ${base.numLayers}`,
+      `${source}: field "${modelType === "distilbert" ? "n_layers" : "num_hidden_layers"}" must be ` +
+        `at most ${MAX_LAYERS}, got ${base.numLayers}`,
     );
   }
   if (base.padTokenId >= base.vocabSize) {
@@ -267,14 +269,17 @@ export function checkModelFits(
   const est = estimateModelMemory(config);
   if (est.largestTensor > MAX_TENSOR_ELEMENTS) {
     throw new Error(
-      `${source}: a tensor of this config would hold ${est.largestTensor.toExponential(2)} elements, more than the 2^31 - 1 a tensor can hold (vocab_size × hidden size, hidden × intermediate, or heads × positions²)`,
+      `${source}: a tensor of this config would hold ${est.largestTensor.toExponential(2)} elements, ` +
+        `more than the 2^31 - 1 a tensor can hold (vocab_size × hidden size, hidden × intermediate, or ` +
+        `heads × positions²)`,
     );
   }
   const need = mode === "training" ? est.trainingBytes : est.inferenceBytes;
   const limit = backendMemoryLimit(backend);
   if (need > limit.bytes) {
     throw new Error(
-      `${source}: this config needs about ${formatBytes(need)} for ${mode} (${est.parameters.toExponential(2)} parameters, ` +
+      `${source}: this config needs about ${formatBytes(need)} for ${mode} ` +
+        `(${est.parameters.toExponential(2)} parameters, ` +
         `${formatBytes(est.weightBytes)} of float32 weights), more than ${limit.what}`,
     );
   }

@@ -22,7 +22,8 @@ export function tokenClassificationLoss(logits: tf.Tensor3D, labels: tf.Tensor2D
     // Ignored positions get a harmless class 0 and a zero weight.
     const safeLabels = tf.where(valid, flatLabels, tf.zerosLike(flatLabels)) as tf.Tensor1D;
     const weights = tf.cast(valid, "float32"); // [batch·seq]
-    const target = tf.mul(tf.oneHot(safeLabels, c), tf.expandDims(weights, 1)) as tf.Tensor2D; // [batch·seq, numLabels]
+    // [batch·seq, numLabels]
+    const target = tf.mul(tf.oneHot(safeLabels, c), tf.expandDims(weights, 1)) as tf.Tensor2D;
     return softmaxCrossEntropy(tf.reshape(logits, [b * s, c]), target, tf.sum(weights));
   });
 }

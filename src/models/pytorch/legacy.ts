@@ -106,7 +106,8 @@ function parse(head: Uint8Array, src: ByteSource, source: string): LegacyLayout 
     const end = dataOffset + numel * DTYPE_BYTES[ref.dtype];
     if (end > src.size)
       throw new Error(
-        `${source}: storage ${key} data [${dataOffset}, ${end}) runs past the end of the file (${src.size} bytes; truncated download?)`,
+        `${source}: storage ${key} data [${dataOffset}, ${end}) runs past the end of the file ` +
+          `(${src.size} bytes; truncated download?)`,
       );
     if (numel < ref.numel)
       throw new Error(`${source}: storage ${key} holds ${numel} elements, its tensors need ${ref.numel}`);

@@ -161,7 +161,8 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions, offset = 0): 
     // Values nest through the stack (or the memo), so these caps also bound how deep they nest.
     if (stack.length > PICKLE_LIMITS.MAX_STACK)
       fail(
-        `pickle stack grows past ${PICKLE_LIMITS.MAX_STACK} entries at byte ${at} (nested too deep or a batch too large for a state dict)`,
+        `pickle stack grows past ${PICKLE_LIMITS.MAX_STACK} entries at byte ${at} (nested too deep ` +
+          `or a batch too large for a state dict)`,
       );
     if (memo.size > PICKLE_LIMITS.MAX_MEMO)
       fail(`pickle memo grows past ${PICKLE_LIMITS.MAX_MEMO} entries at byte ${at}`);
@@ -378,7 +379,8 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions, offset = 0): 
         break;
       default:
         fail(
-          `unsupported pickle opcode 0x${op.toString(16).padStart(2, "0")} at byte ${at} (only the opcodes of a plain state dict are read)`,
+          `unsupported pickle opcode 0x${op.toString(16).padStart(2, "0")} at byte ${at} (only the ` +
+            `opcodes of a plain state dict are read)`,
         );
     }
   }

@@ -122,7 +122,8 @@ export function stateDictEntries(value: PyValue, source: string): [string, Tenso
     if (!v || (v as TensorRef).kind !== "tensor") {
       // Whole-model pickles or training checkpoints nest dicts; a state dict maps names to tensors.
       throw new Error(
-        `${source}: state dict entry ${describePy(k)} is not a tensor (is this a full training checkpoint rather than a model state dict?)`,
+        `${source}: state dict entry ${describePy(k)} is not a tensor (is this a full training ` +
+          `checkpoint rather than a model state dict?)`,
       );
     }
     out.push([k, v as TensorRef]);
@@ -151,12 +152,14 @@ export function viewExtent(t: TensorRef, name: string, source: string): { begin:
     const zero = t.shape.findIndex((d, i) => d > 1 && t.stride[i] === 0);
     if (zero >= 0) {
       throw new Error(
-        `${where} ${desc} has stride 0 on dimension ${zero} of size ${t.shape[zero]} (an expanded view); refusing to materialise ${count} elements from a storage of ${storageSize}`,
+        `${where} ${desc} has stride 0 on dimension ${zero} of size ${t.shape[zero]} (an expanded ` +
+          `view); refusing to materialise ${count} elements from a storage of ${storageSize}`,
       );
     }
     if (count > storageSize)
       throw new Error(
-        `${where} ${desc} has ${count} elements but its storage holds ${storageSize} (overlapping strides); refusing to materialise it`,
+        `${where} ${desc} has ${count} elements but its storage holds ${storageSize} (overlapping ` +
+          `strides); refusing to materialise it`,
       );
   }
   let last = t.offset;

@@ -153,7 +153,8 @@ function readEntries(src: ByteSource, source: string): Map<string, ZipEntry> {
       fail(`stored entry "${name}" has different sizes (${compressed} vs ${size})`);
     if (dataOffset + compressed > src.size) {
       fail(
-        `entry "${name}" data [${dataOffset}, ${dataOffset + compressed}) runs past the end of the file (${src.size} bytes; truncated download?)`,
+        `entry "${name}" data [${dataOffset}, ${dataOffset + compressed}) runs past the end of the ` +
+          `file (${src.size} bytes; truncated download?)`,
       );
     }
     entries.set(name, { name, dataOffset, size, method });
@@ -165,7 +166,8 @@ function readEntries(src: ByteSource, source: string): Map<string, ZipEntry> {
 export function readZipEntry(src: ByteSource, entry: ZipEntry, source: string): Uint8Array {
   if (entry.method !== 0)
     throw new Error(
-      `${source}: zip entry "${entry.name}" is compressed (method ${entry.method}); torch.save writes stored entries only`,
+      `${source}: zip entry "${entry.name}" is compressed (method ${entry.method}); torch.save ` +
+        `writes stored entries only`,
     );
   return src.read(entry.dataOffset, entry.size);
 }
