@@ -88,7 +88,9 @@ export interface NotebookSettings {
   training: NotebookTraining;
   /** The split the Trainer evaluates on after each epoch (its `eval_dataset`). */
   evalSplit: "validation" | "test";
-  /** The pipeline's aggregation: "simple" where the tutorial groups entities, "none" where it shows per-token output. */
+  /**
+   * The pipeline's aggregation: "simple" where the tutorial groups entities, "none" where it shows per-token output.
+   */
   pipelineAggregation: "simple" | "none";
   /** Full profile: where each training setting comes from (absent = the tutorial's). */
   trainingSources: Partial<Record<keyof NotebookTraining, SettingSource>>;
@@ -354,14 +356,18 @@ const WORKSHOP: Record<TutorialId, WorkshopSpec> = {
     subset: {},
     maxLength: 64,
     training: { ...WORKSHOP_TRAINING, numTrainEpochs: 2, loggingSteps: 20 },
-    time: "about 10 minutes on a 4-core laptop CPU with the native tier (estimated from 2.3 s of CPU per training step measured on one thread; 480 steps)",
+    time:
+      "about 10 minutes on a 4-core laptop CPU with the native tier (estimated from 2.3 s of CPU per " +
+      "training step measured on one thread; 480 steps)",
   },
   conll2003_distilbert: {
     model: "google/bert_uncased_L-4_H-256_A-4",
     subset: {},
     maxLength: 128,
     training: { ...WORKSHOP_TRAINING, numTrainEpochs: 1, loggingSteps: 25 },
-    time: "about 9 minutes on a 4-core laptop CPU with the native tier (estimated from 2.1–2.2 s of CPU per training step measured on one thread; 439 steps)",
+    time:
+      "about 9 minutes on a 4-core laptop CPU with the native tier (estimated from 2.1–2.2 s of CPU " +
+      "per training step measured on one thread; 439 steps)",
   },
   conll2003_bert_cased: {
     model: "distilbert-base-cased",
@@ -374,21 +380,27 @@ const WORKSHOP: Record<TutorialId, WorkshopSpec> = {
       numTrainEpochs: 1,
       loggingSteps: 10,
     },
-    time: "about 10 minutes on a 4-core laptop CPU with the native tier (estimated from 10.2–12.0 s of CPU per training step measured on one thread; 100 steps)",
+    time:
+      "about 10 minutes on a 4-core laptop CPU with the native tier (estimated from 10.2–12.0 s of CPU " +
+      "per training step measured on one thread; 100 steps)",
   },
   wikiann: {
     model: "google/bert_uncased_L-4_H-256_A-4",
     subset: { train: 15000, validation: 2000, test: 2000 },
     maxLength: 64,
     training: { ...WORKSHOP_TRAINING, numTrainEpochs: 1, loggingSteps: 25 },
-    time: "about 10 minutes on a 4-core laptop CPU with the native tier (estimated from 2.3 s of CPU per training step measured on one thread; 469 steps)",
+    time:
+      "about 10 minutes on a 4-core laptop CPU with the native tier (estimated from 2.3 s of CPU per " +
+      "training step measured on one thread; 469 steps)",
   },
   wnut17: {
     model: "google/bert_uncased_L-4_H-256_A-4",
     subset: {},
     maxLength: 128,
     training: { ...WORKSHOP_TRAINING, numTrainEpochs: 4, loggingSteps: 20 },
-    time: "about 9 minutes on a 4-core laptop CPU with the native tier (estimated from 2.1–2.2 s of CPU per training step measured on one thread; 428 steps)",
+    time:
+      "about 9 minutes on a 4-core laptop CPU with the native tier (estimated from 2.1–2.2 s of CPU " +
+      "per training step measured on one thread; 428 steps)",
   },
 };
 
@@ -483,7 +495,8 @@ export function settingsRows(s: NotebookSettings): { setting: string; value: str
   const sub = (n?: number) => (n === undefined ? "all" : String(n));
   const model =
     s.randomInit && s.smokeModel
-      ? `${s.model} config scaled to ${s.smokeModel.numLayers} layers × ${s.smokeModel.hiddenSize} dims, random init (seed ${s.initSeed})`
+      ? `${s.model} config scaled to ${s.smokeModel.numLayers} layers × ${s.smokeModel.hiddenSize} ` +
+        `dims, random init (seed ${s.initSeed})`
       : `${s.model} (pretrained)`;
   // In full, say where a value comes from when it is not the tutorial's own; smoke changes some on purpose.
   const from = (key: keyof NotebookTraining, value: unknown): string => {

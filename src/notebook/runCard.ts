@@ -63,9 +63,11 @@ export function runCardFields(info: RunCardInfo): [string, string][] {
     ],
     [
       "training",
-      `${t.numTrainEpochs} epochs, lr ${t.learningRate}, batch ${t.perDeviceTrainBatchSize}, weight decay ${t.weightDecay}, seed ${t.seed}`,
+      `${t.numTrainEpochs} epochs, lr ${t.learningRate}, batch ${t.perDeviceTrainBatchSize}, weight ` +
+        `decay ${t.weightDecay}, seed ${t.seed}`,
     ],
-    ["backend", backendInfo()?.name === info.backend ? (backendInfo() as BackendInfo).label : info.backend], // e.g. "wasm+openblas (2 threads)"
+    // e.g. "wasm+openblas (2 threads)"
+    ["backend", backendInfo()?.name === info.backend ? (backendInfo() as BackendInfo).label : info.backend],
     ["peak tensor memory", `${peakMemoryMb().toFixed(0)} MiB (since the last training run started)`],
     [
       `metrics (${info.metricsSplit})`,
