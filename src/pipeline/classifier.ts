@@ -116,7 +116,8 @@ function checkOptions(strategy: AggregationStrategy, stride: number | undefined,
   }
   if (strategy === "none") {
     throw new Error(
-      '`stride` was provided to process all the text but aggregationStrategy="none", please select another one instead.',
+      '`stride` was provided to process all the text but aggregationStrategy="none", please select ' +
+        "another one instead.",
     );
   }
 }

@@ -24,7 +24,7 @@ export type {
 
 async function loadModel(name: string): Promise<PipelineModel> {
   // require, not import(): lazy, and resolvable under tsx's CommonJS hook (bin/ner.js) and tslab.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use: importing the pipeline loads no model code
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: importing the pipeline loads no model code
   const { AutoModelForTokenClassification } = require("../models/auto") as typeof import("../models/auto");
   // Inference: a checkpoint without encoder weights would predict from random weights; refuse it.
   const model: PipelineModel = await AutoModelForTokenClassification.fromPretrained(name, {
@@ -34,7 +34,7 @@ async function loadModel(name: string): Promise<PipelineModel> {
 }
 
 async function loadTokenizer(name: string): Promise<PipelineTokenizer> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use: importing the pipeline loads no tokenizer
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: importing the pipeline loads no tokenizer
   const { NerTokenizer } = require("../tokenization/index") as typeof import("../tokenization");
   const tokenizer: PipelineTokenizer = await NerTokenizer.fromPretrained(name);
   return tokenizer;

@@ -58,7 +58,8 @@ export function splitIntoWindows(full: EncodedWindow, opts: WindowOptions): Enco
   const stride = opts.stride;
   if (!Number.isInteger(stride) || stride < 0 || stride >= maxContent) {
     throw new Error(
-      `stride must be an integer in [0, ${maxContent}) (model max length ${opts.modelMaxLength} minus special tokens), got ${stride}`,
+      `stride must be an integer in [0, ${maxContent}) (model max length ${opts.modelMaxLength} ` +
+        `minus special tokens), got ${stride}`,
     );
   }
   const step = maxContent - stride;
