@@ -279,7 +279,7 @@ export class NerTokenizer {
    */
   static async fromPretrained(nameOrDir: string, opts: FromPretrainedOptions = {}): Promise<NerTokenizer> {
     // require, not import(): under tsx's CommonJS hook (the `ner` CLI) import() goes through the ESM resolver.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (tokenizer files from a directory need no hub code)
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: a local tokenizer needs no hub code
     const { resolveModelFile, hubCacheDir } = require("../hub/resolve") as typeof import("../hub/resolve");
     const resolve = (file: string) => resolveModelFile(nameOrDir, file, { ...opts, optional: true });
     let primary = await resolve("tokenizer.json");

@@ -24,7 +24,10 @@ export interface WordsEncoding extends Encoding {
 
 /** Encoding of raw text. */
 export interface TextEncoding extends Encoding {
-  /** [start, end) of each token in the input string, in UTF-16 code units (JS string indices); [0, 0] for special tokens. */
+  /**
+   * [start, end) of each token in the input string, in UTF-16 code units (JS string indices); [0, 0] for special
+   * tokens.
+   */
   offsets: [number, number][];
   truncated: boolean;
 }
