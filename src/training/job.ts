@@ -6,7 +6,8 @@
  *
  *   <outputDir>/config.json, model.safetensors, tokenizer files   the model, in Hugging Face layout
  *   <outputDir>/metrics.json                                       train/eval metrics and the log history
- *   <outputDir>/run_card.json                                      options, data sha256, backend, seed, wall time, tokens/s
+ *   <outputDir>/run_card.json                                      options, data sha256, backend, seed,
+ *                                                                  wall time, tokens/s
  *   <outputDir>/classification_report.txt, epochs.txt             seqeval report on the evaluation split, epoch table
  *   <outputDir>/checkpoint-<step>/                                 the last checkpoint (for resumeFromCheckpoint)
  *
@@ -136,7 +137,8 @@ async function featurize(
       const id = index.get(t);
       if (id === undefined)
         throw new Error(
-          `${s.source ?? `${opts.what} sentence ${i + 1}`}: tag ${JSON.stringify(t)} is not in the label list (${labelList.join(",")})`,
+          `${s.source ?? `${opts.what} sentence ${i + 1}`}: tag ${JSON.stringify(t)} is not in the ` +
+            `label list (${labelList.join(",")})`,
         );
       return id;
     }),
@@ -154,7 +156,9 @@ async function featurize(
   return features;
 }
 
-/** A model of the job's `model` argument with the label list's head: loaded, from a config.json, or the scratch BERT. */
+/**
+ * A model of the job's `model` argument with the label list's head: loaded, from a config.json, or the scratch BERT.
+ */
 async function buildModel(
   opts: TrainJobOptions,
   labelList: string[],
@@ -170,7 +174,8 @@ async function buildModel(
       ignoreMismatchedSizes: true,
     });
     try {
-      checkModelFits(model.config, tf.getBackend(), opts.model, "training"); // gradients and AdamW's moments are still to come
+      // gradients and AdamW's moments are still to come
+      checkModelFits(model.config, tf.getBackend(), opts.model, "training");
     } catch (err) {
       model.dispose();
       throw err;
@@ -208,7 +213,8 @@ export async function runTrainJob(
 ): Promise<TrainJobResult> {
   const opts = resolveTrainJobOptions(given);
   const started = performance.now();
-  // Refuse an output the run must not write into (checkpoint.ts), then hold it for the whole job: one writer per output.
+  // Refuse an output the run must not write into (checkpoint.ts), then hold it for the whole job:
+  // one writer per output.
   const inputs = [
     { flag: "--model", path: opts.model },
     { flag: "--tokenizer", path: String(opts.tokenizer ?? "") },
@@ -331,7 +337,8 @@ function refuseRunWithoutModel(dir: string): void {
   const latest = latestCheckpoint(dir);
   if (latest) {
     throw new Error(
-      `${dir}: no saved model (the run stopped before its final save); evaluate ${latest}, or finish the run with ner train --resume`,
+      `${dir}: no saved model (the run stopped before its final save); evaluate ${latest}, or finish ` +
+        `the run with ner train --resume`,
     );
   }
 }

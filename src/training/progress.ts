@@ -113,7 +113,8 @@ export class BarProgress implements TrainerCallback {
       {
         stream: this.out as NodeJS.WriteStream,
         format:
-          "train |{bar}| {value}/{total} steps | epoch {ep} | loss {loss} | lr {lr} | {rate} it/s | {duration_formatted}<{eta_formatted}",
+          "train |{bar}| {value}/{total} steps | epoch {ep} | loss {loss} | lr {lr} | {rate} it/s | " +
+          "{duration_formatted}<{eta_formatted}",
         hideCursor: true,
         clearOnComplete: false,
         etaBuffer: 50,
@@ -195,7 +196,8 @@ export class NotebookProgress implements TrainerCallback {
     const t = timing(state, this.startStep, this.startedAt);
     const loss = Number.isFinite(this.lastLoss) ? this.lastLoss.toFixed(4) : "-";
     this.display.html(
-      `<div><progress value="${state.globalStep}" max="${state.maxSteps}" style="width:300px; height:20px; vertical-align: middle;"></progress>` +
+      `<div><progress value="${state.globalStep}" max="${state.maxSteps}" style="width:300px; ` +
+        `height:20px; vertical-align: middle;"></progress>` +
         ` [${state.globalStep}/${state.maxSteps} ${formatDuration(t.seconds)} &lt; ${formatDuration(t.eta)},` +
         ` ${t.rate.toFixed(2)} it/s, Epoch ${state.epoch.toFixed(2)}/${state.numTrainEpochs}, loss ${loss}]</div>` +
         (state.epochRows.length ? epochTableHtml(state.epochRows) : ""),

@@ -339,7 +339,10 @@ export class Trainer {
     }
   }
 
-  /** The loop state of a fresh run, or of the run saved in checkpoint `dir` (also restoring model, optimizer and `state`). */
+  /**
+   * The loop state of a fresh run, or of the run saved in checkpoint `dir` (also restoring model, optimizer and
+   * `state`).
+   */
   private startLoop(state: TrainerState, run: RunShape, dir: string | null): LoopState {
     const seed = this.args.seed;
     if (!dir) {
@@ -495,7 +498,8 @@ export class Trainer {
     if (value === undefined) {
       if (this.args.loadBestModelAtEnd || this.args.earlyStoppingPatience > 0) {
         throw new Error(
-          `metricForBestModel "${this.args.metricForBestModel}": evaluation has no "${key}" (has ${Object.keys(metrics).join(", ")})`,
+          `metricForBestModel "${this.args.metricForBestModel}": evaluation has no "${key}" (has ` +
+            `${Object.keys(metrics).join(", ")})`,
         );
       }
       return false;
