@@ -19,7 +19,8 @@ export class Utf8Error extends Error {
     readonly byte: number,
   ) {
     super(
-      `${file}:${line}: invalid UTF-8 (byte 0x${byte.toString(16).padStart(2, "0")} at byte column ${column}); save the file as UTF-8`,
+      `${file}:${line}: invalid UTF-8 (byte 0x${byte.toString(16).padStart(2, "0")} at byte column ` +
+        `${column}); save the file as UTF-8`,
     );
     this.name = "Utf8Error";
   }
