@@ -20,7 +20,8 @@ export interface RenderEntitiesOptions {
 const WRAPPER_STYLE = "line-height: 2.5; direction: ltr; font-family: sans-serif; white-space: pre-wrap";
 const MARK_STYLE = "padding: 0.25em 0.45em; margin: 0 0.2em; line-height: 1; border-radius: 0.35em";
 const LABEL_STYLE =
-  "font-size: 0.75em; font-weight: bold; line-height: 1; border-radius: 0.35em; vertical-align: middle; margin-left: 0.4rem";
+  "font-size: 0.75em; font-weight: bold; line-height: 1; border-radius: 0.35em; vertical-align: " +
+  "middle; margin-left: 0.4rem";
 
 function textHtml(text: string): string {
   return escapeHtml(text).replace(/\r?\n/g, "<br>");

@@ -151,7 +151,10 @@ export function renderGoldVsPredHtml(
     const goldText = gold.length
       ? ` (gold: ${gold.map((g) => `${g.label} "${tokens.slice(g.start, g.end).join(" ")}"`).join(", ")})`
       : "";
-    return `<li class="ner-${s.status}-item"><b>${escapeHtml(STATUS_TEXT[s.status])}</b>: ${escapeHtml(`${s.label} "${words}"${goldText}`)}</li>`;
+    return (
+      `<li class="ner-${s.status}-item"><b>${escapeHtml(STATUS_TEXT[s.status])}</b>: ` +
+      `${escapeHtml(`${s.label} "${words}"${goldText}`)}</li>`
+    );
   });
   const summary =
     errors.length === 0
@@ -160,7 +163,8 @@ export function renderGoldVsPredHtml(
   return (
     `<div class="ner-gvp" style="font-family: sans-serif">${STYLE_SHEET}` +
     `<table style="margin-left:0;margin-right:auto"><tr><th ${CELL}>Gold</th><th ${CELL}>Predicted</th></tr><tr>` +
-    `<td class="ner-gold" ${CELL}>${side(cmp.gold)}</td><td class="ner-pred" ${CELL}>${side(cmp.pred)}</td></tr></table>` +
+    `<td class="ner-gold" ${CELL}>${side(cmp.gold)}</td><td class="ner-pred" ` +
+    `${CELL}>${side(cmp.pred)}</td></tr></table>` +
     `${goldVsPredKeyHtml()}${summary}</div>`
   );
 }
