@@ -116,7 +116,8 @@ test("words without sub-tokens (lone U+FE0F, uncased) are reported, not silently
   );
   assert.equal(
     alignmentNotice(summarizeAlignment(trunc, rows), "x.jsonl", { maxLength: 4, where: (i) => `x.jsonl:${i + 1}` }),
-    "x.jsonl: 1 sentence(s) truncated to 4 tokens (of 2), 1 word(s) cut: their labels are not trained on or evaluated; raise --max-length to keep them; " +
+    "x.jsonl: 1 sentence(s) truncated to 4 tokens (of 2), 1 word(s) cut: their labels are not " +
+      "trained on or evaluated; raise --max-length to keep them; " +
       '1 word(s) produced no sub-token (their labels are lost): x.jsonl:1 word 2 "\uFE0F"',
   );
   assert.equal(alignmentNotice(summarizeAlignment(await tokenizeAndAlignLabels(tok, [rows[1]])), "x.jsonl"), null);
