@@ -141,11 +141,14 @@ const CHECK = `(() => {
     sentinels: all("body > p.sentinel").length,
     comments,
     pwned: window.__pwned !== undefined,
-    foreignScripts: all("script").map((s) => s.textContent || "").filter((t) => !t.startsWith("(function(){var f=") && !t.includes("Plotly")).map((t) => t.slice(0, 80)),
-    brokenImages: all("img").filter((i) => !i.complete || i.naturalWidth === 0).map((i) => i.className + " " + (i.closest("section") || {}).id),
+    foreignScripts: all("script").map((s) => s.textContent || "")
+      .filter((t) => !t.startsWith("(function(){var f=") && !t.includes("Plotly")).map((t) => t.slice(0, 80)),
+    brokenImages: all("img").filter((i) => !i.complete || i.naturalWidth === 0)
+      .map((i) => i.className + " " + (i.closest("section") || {}).id),
     staticImages: all("img.ner-chart-static").length,
     drawnCharts: all(".ner-plot svg.main-svg").length,
-    evilTexts: all("section.out").filter((s) => (s.textContent || "").includes(${JSON.stringify(EVIL)})).map((s) => s.dataset.name),
+    evilTexts: all("section.out").filter((s) => (s.textContent || "").includes(${JSON.stringify(EVIL)}))
+      .map((s) => s.dataset.name),
     title: document.title,
   };
 })()`;
@@ -159,7 +162,9 @@ test(
     const body = sections
       .map(
         (s, i) =>
-          `<section class="out" id="s${i}" data-name="${s.name.replace(/[^\w -]/g, "")}">${s.html}</section><p class="sentinel" id="after-${i}">after ${i}</p>`,
+          `<section class="out" id="s${i}" ` +
+          `data-name="${s.name.replace(/[^\w -]/g, "")}">${s.html}</section><p class="sentinel" ` +
+          `id="after-${i}">after ${i}</p>`,
       )
       .join("\n");
     const page = htmlPage(EVIL, body);

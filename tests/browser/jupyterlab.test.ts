@@ -40,7 +40,8 @@ const NOTEBOOK_READY = `(() => {
   const app = window.jupyterapp;
   const w = app && app.shell.currentWidget;
   const kernel = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
-  return !!(kernel && kernel.status === "idle" && kernel.connectionStatus === "connected" && w.content && w.content.widgets.length > 0);
+  return !!(kernel && kernel.status === "idle" && kernel.connectionStatus === "connected" && w.content
+    && w.content.widgets.length > 0);
 })()`;
 
 const RUN_STATE = `(() => {
@@ -49,8 +50,10 @@ const RUN_STATE = `(() => {
     .map((c) => ((c.node.querySelector(".jp-InputPrompt") || {}).textContent || "").trim());
   return {
     running: prompts.filter((p) => p.includes("*")).length,
-    live: Array.from(document.querySelectorAll(".jp-OutputArea-output .ner-live-chart")).map((d) => Number(d.getAttribute("data-points"))),
-    liveImageLoaded: Array.from(document.querySelectorAll(".ner-live-chart img")).some((i) => i.complete && i.naturalWidth > 0),
+    live: Array.from(document.querySelectorAll(".jp-OutputArea-output .ner-live-chart"))
+      .map((d) => Number(d.getAttribute("data-points"))),
+    liveImageLoaded: Array.from(document.querySelectorAll(".ner-live-chart img"))
+      .some((i) => i.complete && i.naturalWidth > 0),
     status: w.sessionContext.session.kernel.status,
   };
 })()`;
@@ -66,10 +69,16 @@ const REPORT = `(() => {
   const charts = outputs.filter((o) => plotly(o) || o.querySelector(".ner-plot, .ner-live-chart"));
   return {
     prompts: w.content.widgets.filter((c) => c.model.type === "code").map((c) => c.model.executionCount),
-    errors: outputs.filter((o) => mime(o) === "application/vnd.jupyter.error" || o.querySelector(".jp-RenderedText[data-mime-type='application/vnd.jupyter.error']")).map((o) => (o.textContent || "").slice(0, 600)),
-    stderr: outputs.filter((o) => mime(o) === "application/vnd.jupyter.stderr").map((o) => (o.textContent || "").slice(0, 600)),
-    texts: outputs.filter((o) => mime(o) === "text/plain" || mime(o) === "application/vnd.jupyter.stdout").map((o) => o.textContent || ""),
-    charts: charts.map((o) => ({ mime: mime(o), svg: o.querySelector("svg.main-svg") !== null, plotlyRenderer: plotly(o) })),
+    errors: outputs
+      .filter((o) => mime(o) === "application/vnd.jupyter.error"
+        || o.querySelector(".jp-RenderedText[data-mime-type='application/vnd.jupyter.error']"))
+      .map((o) => (o.textContent || "").slice(0, 600)),
+    stderr: outputs.filter((o) => mime(o) === "application/vnd.jupyter.stderr")
+      .map((o) => (o.textContent || "").slice(0, 600)),
+    texts: outputs.filter((o) => mime(o) === "text/plain" || mime(o) === "application/vnd.jupyter.stdout")
+      .map((o) => o.textContent || ""),
+    charts: charts
+      .map((o) => ({ mime: mime(o), svg: o.querySelector("svg.main-svg") !== null, plotlyRenderer: plotly(o) })),
     staticImages: all(".jp-OutputArea-output img.ner-chart-static").map((i) => i.complete && i.naturalWidth > 0),
     untrustedNotices: all(".jp-OutputArea-output").filter((o) => /untrusted/i.test(o.textContent || "")).length,
     entityMarks: all(".jp-OutputArea-output .ner-entities mark.ner-entity").length,
@@ -153,7 +162,9 @@ async function runAll(page: Page, label: string) {
   // Charts draw asynchronously after their output is added.
   await page
     .waitForFunction(
-      `Array.from(document.querySelectorAll(".jp-OutputArea-output")).filter((o) => o.classList.contains("jp-RenderedPlotly") || o.querySelector(".ner-plot")).every((o) => o.querySelector("svg.main-svg"))`,
+      `Array.from(document.querySelectorAll(".jp-OutputArea-output")).filter((o) => ` +
+        `o.classList.contains("jp-RenderedPlotly") || o.querySelector(".ner-plot")).every((o) => ` +
+        `o.querySelector("svg.main-svg"))`,
       null,
       { timeout: 60_000, polling: 500 },
     )
@@ -213,7 +224,8 @@ test(
       async () => {
         const python = jupyterLabPython(repoRoot);
         const state = fs.mkdtempSync(path.join(os.tmpdir(), "ner-lab-"));
-        // The corpus as a user's run finds it (NER_DATA_DIR mirror → cache → download), served to the kernel as a mirror.
+        // The corpus as a user's run finds it (NER_DATA_DIR mirror → cache → download),
+        // served to the kernel as a mirror.
         for (const f of getCorpus("conll2003").files) await corpusPath("conll2003", f.file);
         const dataDir = await corpusMirrorFor("conll2003", "test.txt");
         const stem = NOTEBOOK.replace(/\.ipynb$/, "");
@@ -272,8 +284,12 @@ test(
             results[label] = r;
             const shots = await screenshots(page, `${label}-${stem}`);
             console.log(
-              `${label}: ${r.report.prompts.length} code cells, ${r.report.charts.length} charts (${r.report.mimeTypes.join(", ")}), live points seen ${r.livePoints[0]}…${r.livePoints[r.livePoints.length - 1]}, ` +
-                `kernel status while cells ran: busy ${r.statusWhileRunning.busy} / idle ${r.statusWhileRunning.idle} samples, ${shots} screenshots, ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+              `${label}: ${r.report.prompts.length} code cells, ${r.report.charts.length} charts ` +
+                `(${r.report.mimeTypes.join(", ")}), live points seen ` +
+                `${r.livePoints[0]}…${r.livePoints[r.livePoints.length - 1]}, ` +
+                `kernel status while cells ran: busy ${r.statusWhileRunning.busy} / idle ` +
+                `${r.statusWhileRunning.idle} samples, ${shots} screenshots, ` +
+                `${((Date.now() - t0) / 1000).toFixed(0)} s`,
             );
             assertRun(label, r, plotlyExtension);
             if (plotlyExtension) {
@@ -303,7 +319,9 @@ test(
           const u = (await page.evaluate(REPORT)) as Report;
           await screenshots(page, `lab-untrusted-${stem}`);
           console.log(
-            `lab-untrusted: ${u.staticImages.length} static chart pictures, ${u.staticImages.filter(Boolean).length} loaded; ${u.charts.filter((c) => c.svg).length} interactive`,
+            `lab-untrusted: ${u.staticImages.length} static chart pictures, ` +
+              `${u.staticImages.filter(Boolean).length} loaded; ` +
+              `${u.charts.filter((c) => c.svg).length} interactive`,
           );
           const withExt = results["lab-plotly"].report;
           assert.equal(
@@ -340,7 +358,8 @@ test(
           await sleep(1500);
           const c = (await cpage.evaluate(`({
       trusted: Jupyter.notebook.trusted,
-      images: Array.from(document.querySelectorAll(".output_area img.ner-chart-static")).map((i) => i.complete && i.naturalWidth > 0),
+      images: Array.from(document.querySelectorAll(".output_area img.ner-chart-static"))
+        .map((i) => i.complete && i.naturalWidth > 0),
       interactive: document.querySelectorAll(".output_area svg.main-svg").length,
     })`)) as { trusted: boolean; images: boolean[]; interactive: number };
           await cpage
@@ -348,7 +367,8 @@ test(
             .first()
             .screenshot({ path: path.join(OUT_DIR, `lab-untrusted-classic-${stem}-chart.png`) });
           console.log(
-            `classic untrusted: trusted=${c.trusted}, ${c.images.length} static chart pictures, ${c.images.filter(Boolean).length} loaded`,
+            `classic untrusted: trusted=${c.trusted}, ${c.images.length} static chart pictures, ` +
+              `${c.images.filter(Boolean).length} loaded`,
           );
           assert.equal(c.trusted, false, "classic Notebook must see the copy as untrusted");
           assert.equal(

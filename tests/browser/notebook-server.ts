@@ -29,7 +29,10 @@ export function notebookServerMissing(): string | null {
     { encoding: "utf8" },
   );
   if (r.status === 0) return null;
-  return `${NOTEBOOK_PYTHON} cannot import Notebook 6 (apt-get install jupyter-notebook python3-nbformat): ${(r.stderr || r.error?.message || "").trim().split("\n").pop()}`;
+  return (
+    `${NOTEBOOK_PYTHON} cannot import Notebook 6 (apt-get install jupyter-notebook python3-nbformat): ` +
+    `${(r.stderr || r.error?.message || "").trim().split("\n").pop()}`
+  );
 }
 
 async function freePort(): Promise<number> {
@@ -112,7 +115,10 @@ export function jupyterLabMissing(python: string): string | null {
     encoding: "utf8",
   });
   if (r.status === 0) return null;
-  return `${python} cannot import JupyterLab 4 and plotly (run scripts/setup-jupyter.sh, or set NER_JUPYTERLAB_PYTHON): ${(r.stderr || r.error?.message || "").trim().split("\n").pop()}`;
+  return (
+    `${python} cannot import JupyterLab 4 and plotly (run scripts/setup-jupyter.sh, or set ` +
+    `NER_JUPYTERLAB_PYTHON): ${(r.stderr || r.error?.message || "").trim().split("\n").pop()}`
+  );
 }
 
 /**

@@ -2,7 +2,8 @@
 // One notebook, run as a learner runs it: a classic Jupyter Notebook 6 server (Debian
 // `jupyter-notebook`) with the project's tslab kernelspec, opened in headless Chromium
 // (playwright-core, Debian `chromium`), Cell > Run All in the smoke profile, offline, from the
-// corpus found through NER_DATA_DIR and the tokenizer files in tests/fixtures. Asserts what a reader sees: every cell numbered, no error or stderr boxes,
+// corpus found through NER_DATA_DIR and the tokenizer files in tests/fixtures. Asserts what a
+// reader sees: every cell numbered, no error or stderr boxes,
 // no markup printed as text, every chart drawn as SVG, the entity views present, and a fresh
 // notebook not "unsaved" (its metadata equals what the server saves). Screenshots go to
 // out/browser/. The server (and its kernel) is always stopped.
@@ -78,8 +79,10 @@ const COLLECT_REPORT = `(() => {
  */
 const RUN_STATE = `({
   running: Jupyter.notebook.get_cells().filter((c) => c.cell_type === "code" && c.input_prompt_number === "*").length,
-  liveDrawn: Array.from(document.querySelectorAll(".output_area .ner-live-chart img")).some((i) => i.complete && i.naturalWidth > 0),
-  livePoints: Array.from(document.querySelectorAll(".output_area .ner-live-chart")).map((d) => Number(d.getAttribute("data-points"))).pop() ?? null,
+  liveDrawn: Array.from(document.querySelectorAll(".output_area .ner-live-chart img"))
+    .some((i) => i.complete && i.naturalWidth > 0),
+  livePoints: Array.from(document.querySelectorAll(".output_area .ner-live-chart"))
+    .map((d) => Number(d.getAttribute("data-points"))).pop() ?? null,
 })`;
 
 async function collectReport(page: Page): Promise<PageReport> {
@@ -147,7 +150,8 @@ test(
         const nbDir = path.join(state, "notebooks");
         fs.mkdirSync(nbDir);
         fs.copyFileSync(path.join(repoRoot, "notebooks", NOTEBOOK), path.join(nbDir, NOTEBOOK));
-        // The corpus as a user's run finds it (NER_DATA_DIR mirror → cache → download), served to the kernel as a mirror.
+        // The corpus as a user's run finds it (NER_DATA_DIR mirror → cache → download),
+        // served to the kernel as a mirror.
         for (const f of getCorpus("conll2003").files) await corpusPath("conll2003", f.file);
         const dataDir = await corpusMirrorFor("conll2003", "test.txt");
         // Screenshots of an earlier run would mislead.
@@ -243,14 +247,17 @@ test(
           const report = await collectReport(page);
           const shots = await saveScreenshots(page, stem);
           console.log(
-            `browser test: ${report.prompts.length} code cells, ${report.plots.length} charts, ${report.entityMarks} entity marks, ${report.goldVsPred} gold-vs-predicted views; screenshots: ${shots.length} in ${path.relative(repoRoot, OUT_DIR)}/`,
+            `browser test: ${report.prompts.length} code cells, ${report.plots.length} charts, ` +
+              `${report.entityMarks} entity marks, ${report.goldVsPred} gold-vs-predicted views; ` +
+              `screenshots: ${shots.length} in ${path.relative(repoRoot, OUT_DIR)}/`,
           );
 
           const unnumbered = report.prompts.map((p, i) => ({ p, i })).filter(({ p }) => typeof p !== "number");
           assert.deepEqual(
             unnumbered,
             [],
-            `code cells without an execution number (a cell failed or was skipped); stderr:\n${report.stderr.join("\n---\n")}`,
+            `code cells without an execution number (a cell failed or was skipped); ` +
+              `stderr:\n${report.stderr.join("\n---\n")}`,
           );
           assert.deepEqual(report.errors, [], "error outputs");
           assert.deepEqual(report.stderr, [], "stderr outputs (red boxes)");
