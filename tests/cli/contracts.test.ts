@@ -141,7 +141,10 @@ test("errors: one line naming the command and the problem, exit 1; the stack onl
   assert.equal(plain.stdout, "");
   assert.match(
     plain.stderr,
-    /^ner data stats: no_such_corpus: neither a file nor a corpus \(corpora: mit_restaurant, conll2003, wnut17, wikiann_en/,
+    new RegExp(
+      "^ner data stats: no_such_corpus: neither a file nor a corpus \\(corpora: " +
+        "mit_restaurant, conll2003, wnut17, wikiann_en",
+    ),
   );
   assert.equal(plain.stderr.trim().split("\n").length, 1);
   assert.doesNotMatch(plain.stderr, /\n\s+at /);

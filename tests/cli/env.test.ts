@@ -148,7 +148,8 @@ test("ner env --check: a missing reference is a one-line error naming the file",
     assert.match(
       stderr,
       new RegExp(
-        `^ner env: ${path.join(dir, "expected.json").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: cannot read the self-test reference`,
+        `^ner env: ${path.join(dir, "expected.json").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: cannot ` +
+          `read the self-test reference`,
         "m",
       ),
     );
