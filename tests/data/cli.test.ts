@@ -19,7 +19,9 @@ function ner(args: string[], env: Record<string, string> = {}) {
 }
 
 test("ner data stats conll2003:test --json on the local mirror", async () => {
-  const r = ner(["data", "stats", "conll2003:test", "--json"], { NER_DATA_DIR: await corpusMirrorFor("conll2003", "test.txt") });
+  const r = ner(["data", "stats", "conll2003:test", "--json"], {
+    NER_DATA_DIR: await corpusMirrorFor("conll2003", "test.txt"),
+  });
   assert.equal(r.code, 0, r.stderr);
   const s = JSON.parse(r.stdout);
   assert.equal(s.sentences, 3453);
@@ -51,8 +53,15 @@ test("ner data convert writes JSONL (IOB1 → IOB2 on request) and reports bad i
   const r = ner(["data", "convert", input, "--format", "iob1", "--to-iob2", "--output", out, "--json"]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).sentences, 3);
-  const lines = fs.readFileSync(out, "utf8").trimEnd().split("\n").map((l) => JSON.parse(l));
-  assert.deepEqual(lines[0], { tokens: ["EU", "rejects", "German", "call", "."], tags: ["B-ORG", "O", "B-MISC", "O", "O"] });
+  const lines = fs
+    .readFileSync(out, "utf8")
+    .trimEnd()
+    .split("\n")
+    .map((l) => JSON.parse(l));
+  assert.deepEqual(lines[0], {
+    tokens: ["EU", "rejects", "German", "call", "."],
+    tags: ["B-ORG", "O", "B-MISC", "O", "O"],
+  });
   assert.deepEqual(lines[2].tags, ["B-MISC", "B-MISC", "O"]);
   assert.deepEqual(fs.readdirSync(path.dirname(out)), ["eng.jsonl"], "no temporary file left behind");
 
@@ -74,21 +83,30 @@ test("offline with no mirror: the error names NER_DATA_DIR", () => {
   assert.match(r.stderr, /wikiann_en\/test is not available offline \(NER_OFFLINE=1\)\. Set NER_DATA_DIR/);
 });
 
-test("ner data: a cut mirror file fails, directories are reported as directories, --output is checked before reading", async () => {
-  const mirror = path.join(tmp, "cut-mirror");
-  fs.mkdirSync(path.join(mirror, "conll2003"), { recursive: true });
-  const full = fs.readFileSync(await corpusPath("conll2003", "test.txt"));
-  const cut = full.indexOf("\n\n", 5000) + 2; // a sentence boundary: the file still parses
-  fs.writeFileSync(path.join(mirror, "conll2003", "test.txt"), full.subarray(0, cut));
-  const stats = ner(["data", "stats", "conll2003:test"], { NER_DATA_DIR: mirror });
-  assert.notEqual(stats.code, 0);
-  assert.match(stats.stderr, new RegExp(`test\\.txt \\(conll2003/test\\.txt, local mirror .*\\) is ${cut} bytes but the published file is 743011 bytes: it is cut short`));
+test(
+  "ner data: a cut mirror file fails, directories are reported as " + "directories, --output is checked before reading",
+  async () => {
+    const mirror = path.join(tmp, "cut-mirror");
+    fs.mkdirSync(path.join(mirror, "conll2003"), { recursive: true });
+    const full = fs.readFileSync(await corpusPath("conll2003", "test.txt"));
+    const cut = full.indexOf("\n\n", 5000) + 2; // a sentence boundary: the file still parses
+    fs.writeFileSync(path.join(mirror, "conll2003", "test.txt"), full.subarray(0, cut));
+    const stats = ner(["data", "stats", "conll2003:test"], { NER_DATA_DIR: mirror });
+    assert.notEqual(stats.code, 0);
+    assert.match(
+      stats.stderr,
+      new RegExp(
+        `test\\.txt \\(conll2003/test\\.txt, local mirror .*\\) is ${cut} bytes but the published file is ` +
+          `743011 bytes: it is cut short`,
+      ),
+    );
 
-  const dirAsFile = ner(["data", "stats", tmp, "--format", "conll2003"]);
-  assert.notEqual(dirAsFile.code, 0);
-  assert.match(dirAsFile.stderr, /: is a directory, not a file/);
+    const dirAsFile = ner(["data", "stats", tmp, "--format", "conll2003"]);
+    assert.notEqual(dirAsFile.code, 0);
+    assert.match(dirAsFile.stderr, /: is a directory, not a file/);
 
-  const toDir = ner(["data", "convert", "conll2003:test", "--output", tmp], { NER_DATA_DIR: mirror });
-  assert.notEqual(toDir.code, 0);
-  assert.match(toDir.stderr, /--output .* is a directory, not a file/, "checked before the (bad) input is read");
-});
+    const toDir = ner(["data", "convert", "conll2003:test", "--output", tmp], { NER_DATA_DIR: mirror });
+    assert.notEqual(toDir.code, 0);
+    assert.match(toDir.stderr, /--output .* is a directory, not a file/, "checked before the (bad) input is read");
+  },
+);

@@ -22,10 +22,14 @@ const opts = () => ({ strict: true });
 test("the registry's sha256 sums are those of the published files, and the files found have them", async () => {
   // tests/fixtures/corpora.sha256: the published files' sums (sha256sum format, see tests/fixtures/README.md).
   const sums = new Map(
-    fs.readFileSync(fixturePath("corpora.sha256"), "utf8").trim().split("\n").map((l) => {
-      const [sum, file] = l.split(/\s+/);
-      return [file, sum] as const;
-    }),
+    fs
+      .readFileSync(fixturePath("corpora.sha256"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => {
+        const [sum, file] = l.split(/\s+/);
+        return [file, sum] as const;
+      }),
   );
   for (const name of CORPUS_NAMES) {
     for (const f of getCorpus(name).files) {
@@ -36,10 +40,35 @@ test("the registry's sha256 sums are those of the published files, and the files
 });
 
 const EXPECTED = {
-  mit_restaurant: { sizes: { train: 7660, test: 1521 }, labels: MIT_RESTAURANT_NER, test: { Amenity: 533, Cuisine: 532, Dish: 288, Hours: 212, Location: 812, Price: 171, Rating: 201, Restaurant_Name: 402 } },
-  conll2003: { sizes: { train: 14041, validation: 3250, test: 3453 }, labels: CONLL2003_NER, test: { LOC: 1668, MISC: 702, ORG: 1661, PER: 1617 } },
-  wnut17: { sizes: { train: 3394, validation: 1009, test: 1287 }, labels: WNUT17_NER, test: { corporation: 66, "creative-work": 142, group: 165, location: 150, person: 429, product: 127 } },
-  wikiann_en: { sizes: { train: 20000, validation: 10000, test: 10000 }, labels: WIKIANN_NER, test: { LOC: 4657, ORG: 4745, PER: 4556 } },
+  mit_restaurant: {
+    sizes: { train: 7660, test: 1521 },
+    labels: MIT_RESTAURANT_NER,
+    test: {
+      Amenity: 533,
+      Cuisine: 532,
+      Dish: 288,
+      Hours: 212,
+      Location: 812,
+      Price: 171,
+      Rating: 201,
+      Restaurant_Name: 402,
+    },
+  },
+  conll2003: {
+    sizes: { train: 14041, validation: 3250, test: 3453 },
+    labels: CONLL2003_NER,
+    test: { LOC: 1668, MISC: 702, ORG: 1661, PER: 1617 },
+  },
+  wnut17: {
+    sizes: { train: 3394, validation: 1009, test: 1287 },
+    labels: WNUT17_NER,
+    test: { corporation: 66, "creative-work": 142, group: 165, location: 150, person: 429, product: 127 },
+  },
+  wikiann_en: {
+    sizes: { train: 20000, validation: 10000, test: 10000 },
+    labels: WIKIANN_NER,
+    test: { LOC: 4657, ORG: 4745, PER: 4556 },
+  },
 } as const;
 
 for (const name of CORPUS_NAMES) {
@@ -77,5 +106,8 @@ test("longest sentences and trap tokens from the manifest", async () => {
   assert.ok(![...tokens].includes(""), "no empty tokens from TAB-only separator lines");
   const wiki = (await readCorpusSplits("wikiann_en", { ...opts(), splits: ["train"] }))[0];
   assert.equal(corpusStats(wiki).longestSentence.tokens, 439);
-  assert.ok(wiki.sentences.some((s) => s.tokens.includes(":")), "en:: keeps ':' as the token");
+  assert.ok(
+    wiki.sentences.some((s) => s.tokens.includes(":")),
+    "en:: keeps ':' as the token",
+  );
 });

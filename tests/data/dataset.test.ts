@@ -28,7 +28,10 @@ test("sentencesToDataset: HF columns, ClassLabel ids and names", () => {
   assert.throws(() => ds.features.ner_tags.feature.str2int("B-FOO"), /unknown label "B-FOO"/);
   assert.deepEqual(ds.column("id"), ["0", "1", "2", "3"]);
   assert.throws(() => ds.column("nope" as never), /no column "nope"/);
-  assert.throws(() => sentencesToDataset([{ tokens: ["x"], tags: ["B-FOO"] }], { labelList: LABELS }), /unknown label "B-FOO"/);
+  assert.throws(
+    () => sentencesToDataset([{ tokens: ["x"], tags: ["B-FOO"] }], { labelList: LABELS }),
+    /unknown label "B-FOO"/,
+  );
 });
 
 test("toString prints like the Hugging Face repr", () => {
@@ -46,7 +49,8 @@ test("toString prints like the Hugging Face repr", () => {
   assert.equal(inspect(dict), dict.toString());
   assert.equal(
     String(ds.features.ner_tags),
-    `Sequence(feature=ClassLabel(names=['O', 'B-PER', 'I-PER', 'B-ORG', 'I-ORG', 'B-LOC', 'I-LOC', 'B-MISC', 'I-MISC'], id=None), length=-1, id=None)`,
+    `Sequence(feature=ClassLabel(names=['O', 'B-PER', 'I-PER', 'B-ORG', 'I-ORG', 'B-LOC', 'I-LOC', ` +
+      `'B-MISC', 'I-MISC'], id=None), length=-1, id=None)`,
   );
 });
 
@@ -93,10 +97,16 @@ test("batched map sees column batches and may change the row count when inputs a
   );
   assert.deepEqual(seen, [[0, 1, 2], [3]]);
   assert.deepEqual(m.column("n"), [4, 2, 2, 3]);
-  const words = ds.map((batch) => ({ word: batch.tokens.flat() }), { batched: true, removeColumns: ["id", "tokens", "ner_tags"] });
+  const words = ds.map((batch) => ({ word: batch.tokens.flat() }), {
+    batched: true,
+    removeColumns: ["id", "tokens", "ner_tags"],
+  });
   assert.equal(words.numRows, 11);
   assert.deepEqual(words.columnNames, ["word"]);
-  assert.throws(() => ds.map((batch) => ({ word: batch.tokens.flat() }), { batched: true }), /changed the batch size from 4 to 11/);
+  assert.throws(
+    () => ds.map((batch) => ({ word: batch.tokens.flat() }), { batched: true }),
+    /changed the batch size from 4 to 11/,
+  );
 });
 
 test("filter, select, take, range", () => {
@@ -115,7 +125,10 @@ test("shuffle is a deterministic permutation per seed", () => {
   assert.deepEqual(big.shuffle({ seed: 42 }).column("i"), a);
   assert.notDeepEqual(big.shuffle(43).column("i"), a);
   assert.notDeepEqual(a, range(200));
-  assert.deepEqual([...a].sort((x, y) => x - y), range(200));
+  assert.deepEqual(
+    [...a].sort((x, y) => x - y),
+    range(200),
+  );
   assert.equal(String(big.features.i), "Value(dtype='int64', id=None)");
 });
 

@@ -6,7 +6,14 @@ import type { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import { corpusPath } from "../helpers/fixtures";
-import { CorpusFileError, EMBEDDED_DATA_DIR, getCorpus, loadCorpus, resolveCorpusFile, sha256OfFile } from "../../src/data";
+import {
+  CorpusFileError,
+  EMBEDDED_DATA_DIR,
+  getCorpus,
+  loadCorpus,
+  resolveCorpusFile,
+  sha256OfFile,
+} from "../../src/data";
 
 // The real MIT Restaurant test file (embedded in the repository) is what the server publishes.
 const GOOD = fs.readFileSync(path.join(EMBEDDED_DATA_DIR, "mit_restaurant", "test.bio"));
@@ -65,7 +72,10 @@ function tmpCache(): string {
 /** Every file left anywhere under `dir` (temporary files included). */
 function filesUnder(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name);
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => e.name);
 }
 
 const noLocal = { embeddedDir: null, offline: false } as const;
@@ -80,7 +90,12 @@ test("download: verified file lands in <cache>/datasets/<corpus>/<file>, then is
   assert.deepEqual(requests, ["/good/mit_restaurant/test.bio"]);
   assert.deepEqual(filesUnder(cacheDir), ["test.bio"]);
 
-  const again = await resolveCorpusFile("mit_restaurant", "test.bio", { ...noLocal, cacheDir, baseUrl: `${base}/good`, offline: true });
+  const again = await resolveCorpusFile("mit_restaurant", "test.bio", {
+    ...noLocal,
+    cacheDir,
+    baseUrl: `${base}/good`,
+    offline: true,
+  });
   assert.equal(again.source, "cache");
   assert.equal(requests.length, 1, "a cached file is not fetched again");
 });
@@ -101,7 +116,13 @@ test("checksum mismatch: clear error and nothing left in the cache", async () =>
   const cacheDir = tmpCache();
   await assert.rejects(
     resolveCorpusFile("mit_restaurant", "test", { ...noLocal, cacheDir, baseUrl: `${base}/corrupt` }),
-    (e: Error) => e instanceof CorpusFileError && /checksum mismatch for http:\/\/127\.0\.0\.1:\d+\/corrupt\/mit_restaurant\/test\.bio: expected sha256 82d5224801/.test(e.message),
+    (e: Error) =>
+      e instanceof CorpusFileError &&
+      new RegExp(
+        "checksum mismatch for " +
+          "http:\\/\\/127\\.0\\.0\\.1:\\d+\\/corrupt\\/mit_restaurant\\/test\\.bio: expected " +
+          "sha256 82d5224801",
+      ).test(e.message),
   );
   assert.deepEqual(filesUnder(cacheDir), []);
 });
@@ -152,7 +173,12 @@ test("resolution order: mirror, then embedded data/, then cache (edited copies r
   fs.mkdirSync(path.join(mirror, "mit_restaurant"));
   fs.writeFileSync(path.join(mirror, "mit_restaurant", "test.bio"), "B-Dish\tpizza\nO\tplease");
   const cacheDir = tmpCache();
-  const viaMirror = await resolveCorpusFile("mit_restaurant", "test", { dataDir: mirror, cacheDir, offline: true, verify: false });
+  const viaMirror = await resolveCorpusFile("mit_restaurant", "test", {
+    dataDir: mirror,
+    cacheDir,
+    offline: true,
+    verify: false,
+  });
   assert.deepEqual(viaMirror, { path: path.join(mirror, "mit_restaurant", "test.bio"), source: "mirror" });
 
   process.env.NER_DATA_DIR = mirror;
@@ -165,12 +191,20 @@ test("resolution order: mirror, then embedded data/, then cache (edited copies r
   }
 
   const viaEmbedded = await resolveCorpusFile("mit_restaurant", "train", { cacheDir, offline: true });
-  assert.deepEqual(viaEmbedded, { path: path.join(EMBEDDED_DATA_DIR, "mit_restaurant", "train.bio"), source: "embedded" });
+  assert.deepEqual(viaEmbedded, {
+    path: path.join(EMBEDDED_DATA_DIR, "mit_restaurant", "train.bio"),
+    source: "embedded",
+  });
 
   // A corpus that is not embedded falls through the mirror to the cache.
   fs.mkdirSync(path.join(cacheDir, "datasets", "wnut17"), { recursive: true });
   fs.writeFileSync(path.join(cacheDir, "datasets", "wnut17", "test.conll"), "x\tO\n");
-  const viaCache = await resolveCorpusFile("wnut17", "test", { dataDir: mirror, cacheDir, offline: true, verify: false });
+  const viaCache = await resolveCorpusFile("wnut17", "test", {
+    dataDir: mirror,
+    cacheDir,
+    offline: true,
+    verify: false,
+  });
   assert.equal(viaCache.source, "cache");
 });
 
@@ -194,7 +228,10 @@ test("mirror and cache files are checked against the registry's size and sha256,
     loadCorpus("conll2003", { splits: ["test"], dataDir: mirror, cacheDir, offline: true }),
     (e: Error) =>
       e instanceof CorpusFileError &&
-      e.message.startsWith(`${target} (conll2003/test.txt, local mirror NER_DATA_DIR / --data-dir) is ${cut} bytes but the published file is 743011 bytes: it is cut short`) &&
+      e.message.startsWith(
+        `${target} (conll2003/test.txt, local mirror NER_DATA_DIR / --data-dir) is ${cut} bytes but ` +
+          `the published file is 743011 bytes: it is cut short`,
+      ) &&
       /Replace it with the published file \(https:\/\/.*test\.txt\)/.test(e.message),
   );
 
@@ -210,16 +247,25 @@ test("mirror and cache files are checked against the registry's size and sha256,
   edited[100] ^= 1;
   fs.writeFileSync(target, edited);
   fs.utimesSync(target, stamp, stamp);
-  await resolveCorpusFile("conll2003", "test", { dataDir: mirror, cacheDir, offline: true }); // unchanged size and mtime: not re-hashed
+  // unchanged size and mtime: not re-hashed
+  await resolveCorpusFile("conll2003", "test", { dataDir: mirror, cacheDir, offline: true });
   fs.utimesSync(target, stamp, new Date(stamp.getTime() + 5000));
   await assert.rejects(
     resolveCorpusFile("conll2003", "test", { dataDir: mirror, cacheDir, offline: true }),
-    /conll2003\/test\.txt, local mirror .*\) has sha256 [0-9a-f]{64} but the published file has 450543d05ea7.*\(same size: edited or corrupted\)/,
+    new RegExp(
+      "conll2003\\/test\\.txt, local mirror .*\\) has sha256 [0-9a-f]{64} but the " +
+        "published file has 450543d05ea7.*\\(same size: edited or corrupted\\)",
+    ),
   );
 
   // A damaged cache file says to delete it.
   const cached = path.join(cacheDir, "datasets", "wnut17", "dev.conll");
   fs.mkdirSync(path.dirname(cached), { recursive: true });
   fs.writeFileSync(cached, "x\tO\n");
-  await assert.rejects(resolveCorpusFile("wnut17", "validation", { cacheDir, embeddedDir: null, offline: true }), /dev\.conll \(wnut17\/dev\.conll, download cache\) is 4 bytes .* Delete it; it is downloaded again/);
+  await assert.rejects(
+    resolveCorpusFile("wnut17", "validation", { cacheDir, embeddedDir: null, offline: true }),
+    new RegExp(
+      "dev\\.conll \\(wnut17\\/dev\\.conll, download cache\\) is 4 bytes .* Delete it; it is downloaded again",
+    ),
+  );
 });
