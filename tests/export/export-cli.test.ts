@@ -187,46 +187,51 @@ function snapshot(dir: string): Record<string, string> {
   return out;
 }
 
-test("a re-export replaces only its own files: user files, dotfiles, symlinks, a FIFO and the mode are kept", async () => {
-  const out = path.join(tmp, "kept");
-  const first = await exportWebSite({ model: fixturePath("tiny-bert"), out });
-  const ours = Object.keys(first.files);
-  assert.ok(!ours.some((f) => f.includes("/")), "the site is one flat folder");
-  // The user adds files of their own, makes the folder private and one of our files read-only.
-  fs.writeFileSync(path.join(out, "notes.txt"), "keep me");
-  fs.writeFileSync(path.join(out, ".env"), "SECRET=1");
-  fs.mkdirSync(path.join(out, ".git", "refs"), { recursive: true });
-  fs.writeFileSync(path.join(out, ".git", "HEAD"), "ref: refs/heads/main");
-  fs.writeFileSync(path.join(tmp, "elsewhere.txt"), "outside");
-  fs.symlinkSync(path.join(tmp, "elsewhere.txt"), path.join(out, "link"));
-  fs.symlinkSync("missing-target", path.join(out, "dangling"));
-  assert.equal(spawnSync("mkfifo", [path.join(out, "fifo")]).status, 0);
-  fs.chmodSync(out, 0o700);
-  fs.chmodSync(path.join(out, "index.html"), 0o600);
-  const before = snapshot(out);
-  const dirIno = fs.statSync(out).ino;
+test(
+  "a re-export replaces only its own files: user files, dotfiles, " + "symlinks, a FIFO and the mode are kept",
+  async () => {
+    const out = path.join(tmp, "kept");
+    const first = await exportWebSite({ model: fixturePath("tiny-bert"), out });
+    const ours = Object.keys(first.files);
+    assert.ok(!ours.some((f) => f.includes("/")), "the site is one flat folder");
+    // The user adds files of their own, makes the folder private and one of our files read-only.
+    fs.writeFileSync(path.join(out, "notes.txt"), "keep me");
+    fs.writeFileSync(path.join(out, ".env"), "SECRET=1");
+    fs.mkdirSync(path.join(out, ".git", "refs"), { recursive: true });
+    fs.writeFileSync(path.join(out, ".git", "HEAD"), "ref: refs/heads/main");
+    fs.writeFileSync(path.join(tmp, "elsewhere.txt"), "outside");
+    fs.symlinkSync(path.join(tmp, "elsewhere.txt"), path.join(out, "link"));
+    fs.symlinkSync("missing-target", path.join(out, "dangling"));
+    assert.equal(spawnSync("mkfifo", [path.join(out, "fifo")]).status, 0);
+    fs.chmodSync(out, 0o700);
+    fs.chmodSync(path.join(out, "index.html"), 0o600);
+    const before = snapshot(out);
+    const dirIno = fs.statSync(out).ino;
 
-  const second = await exportWebSite({ model: fixturePath("tiny-bert"), out, fp16: true });
-  assert.deepEqual(Object.keys(second.files).sort(), [...ours].sort());
-  const after = snapshot(out);
-  const userEntries = Object.keys(before).filter((k) => !ours.includes(k) && k !== SAVE_MARKER);
-  assert.ok(userEntries.includes(".git/HEAD") && userEntries.includes("fifo"));
-  for (const k of userEntries) assert.equal(after[k], before[k], `${k} untouched`);
-  for (const f of ours) assert.notEqual(after[f], before[f], `${f} rewritten`);
-  assert.equal(fs.statSync(out).mode & 0o777, 0o700, "the folder's mode is kept");
-  assert.equal(fs.statSync(out).ino, dirIno, "the folder itself is never renamed (a mount point works)");
-  assert.equal(fs.statSync(path.join(out, "index.html")).mode & 0o777, 0o600, "a replaced file keeps its mode");
-  assert.equal(fs.statSync(path.join(out, "model.safetensors")).size, second.files["model.safetensors"]);
-  const marker = JSON.parse(fs.readFileSync(path.join(out, SAVE_MARKER), "utf8")) as { files: Record<string, number> };
-  const { [SAVE_MARKER]: markerBytes, ...saved } = second.files;
-  assert.deepEqual(marker.files, saved, "the marker lists the save");
-  assert.equal(markerBytes, fs.statSync(path.join(out, SAVE_MARKER)).size);
-  assert.deepEqual(
-    Object.keys(after).filter((k) => !(k in before)),
-    [],
-    "no staging folder or lock file left behind",
-  );
-});
+    const second = await exportWebSite({ model: fixturePath("tiny-bert"), out, fp16: true });
+    assert.deepEqual(Object.keys(second.files).sort(), [...ours].sort());
+    const after = snapshot(out);
+    const userEntries = Object.keys(before).filter((k) => !ours.includes(k) && k !== SAVE_MARKER);
+    assert.ok(userEntries.includes(".git/HEAD") && userEntries.includes("fifo"));
+    for (const k of userEntries) assert.equal(after[k], before[k], `${k} untouched`);
+    for (const f of ours) assert.notEqual(after[f], before[f], `${f} rewritten`);
+    assert.equal(fs.statSync(out).mode & 0o777, 0o700, "the folder's mode is kept");
+    assert.equal(fs.statSync(out).ino, dirIno, "the folder itself is never renamed (a mount point works)");
+    assert.equal(fs.statSync(path.join(out, "index.html")).mode & 0o777, 0o600, "a replaced file keeps its mode");
+    assert.equal(fs.statSync(path.join(out, "model.safetensors")).size, second.files["model.safetensors"]);
+    const marker = JSON.parse(fs.readFileSync(path.join(out, SAVE_MARKER), "utf8")) as {
+      files: Record<string, number>;
+    };
+    const { [SAVE_MARKER]: markerBytes, ...saved } = second.files;
+    assert.deepEqual(marker.files, saved, "the marker lists the save");
+    assert.equal(markerBytes, fs.statSync(path.join(out, SAVE_MARKER)).size);
+    assert.deepEqual(
+      Object.keys(after).filter((k) => !(k in before)),
+      [],
+      "no staging folder or lock file left behind",
+    );
+  },
+);
 
 test("a symlinked --out is followed: the link stays a link, the site goes into its target", () => {
   const target = path.join(tmp, "real-site");
