@@ -27,27 +27,31 @@ async function listen(server: net.Server): Promise<string> {
 
 const fast = { timeoutMs: 300, backoffMs: 10 };
 
-test("a server that accepts and never answers: bounded attempts, then an error naming URL, timeout and hint", async () => {
-  // Count requests, not sockets: a loaded machine can see the client open a socket it never sends on.
-  let requests = 0;
-  const base = await listen(net.createServer((s) => s.once("data", () => requests++)));
-  const t0 = Date.now();
-  await assert.rejects(
-    fetchWithRetry(`${base}/model.safetensors`, {}, { ...fast, retries: 1, hint: "Set NER_OFFLINE=1" }),
-    (e: Error) => {
-      assert.ok(e instanceof HttpError);
-      assert.match(
-        e.message,
-        new RegExp(
-          `^${base}/model\\.safetensors: no response within 0\\.3 s \\(NER_HTTP_TIMEOUT\\) \\(2 attempts\\)\\. Set NER_OFFLINE=1$`,
-        ),
-      );
-      return true;
-    },
-  );
-  assert.equal(requests, 2);
-  assert.ok(Date.now() - t0 < 5000);
-});
+test(
+  "a server that accepts and never answers: bounded attempts, then an " + "error naming URL, timeout and hint",
+  async () => {
+    // Count requests, not sockets: a loaded machine can see the client open a socket it never sends on.
+    let requests = 0;
+    const base = await listen(net.createServer((s) => s.once("data", () => requests++)));
+    const t0 = Date.now();
+    await assert.rejects(
+      fetchWithRetry(`${base}/model.safetensors`, {}, { ...fast, retries: 1, hint: "Set NER_OFFLINE=1" }),
+      (e: Error) => {
+        assert.ok(e instanceof HttpError);
+        assert.match(
+          e.message,
+          new RegExp(
+            `^${base}/model\\.safetensors: no response within 0\\.3 s \\(NER_HTTP_TIMEOUT\\) \\(2 ` +
+              `attempts\\)\\. Set NER_OFFLINE=1$`,
+          ),
+        );
+        return true;
+      },
+    );
+    assert.equal(requests, 2);
+    assert.ok(Date.now() - t0 < 5000);
+  },
+);
 
 test("a server that stalls mid-body: the idle timeout ends the read with the byte count", async () => {
   const base = await listen(
@@ -61,24 +65,28 @@ test("a server that stalls mid-body: the idle timeout ends the read with the byt
   await assert.rejects(res.arrayBuffer(), /\/f: no data for 1 s after 100 bytes/);
 });
 
-test("a slow but steady server (a chunk every 300 ms, 2.4 s in all) completes within a 1.5 s timeout: it is per chunk", async () => {
-  const base = await listen(
-    http.createServer((_req, res) => {
-      res.writeHead(200, { "content-length": "8" });
-      res.flushHeaders();
-      let n = 0;
-      const t = setInterval(() => {
-        res.write(Buffer.from([n]));
-        if (++n === 8) {
-          clearInterval(t);
-          res.end();
-        }
-      }, 300);
-    }),
-  );
-  const res = await fetchWithRetry(`${base}/slow`, {}, { timeoutMs: 1500, retries: 0 });
-  assert.deepEqual([...new Uint8Array(await res.arrayBuffer())], [0, 1, 2, 3, 4, 5, 6, 7]);
-});
+test(
+  "a slow but steady server (a chunk every 300 ms, 2.4 s in all) completes within a 1.5 s timeout: it " +
+    "is per chunk",
+  async () => {
+    const base = await listen(
+      http.createServer((_req, res) => {
+        res.writeHead(200, { "content-length": "8" });
+        res.flushHeaders();
+        let n = 0;
+        const t = setInterval(() => {
+          res.write(Buffer.from([n]));
+          if (++n === 8) {
+            clearInterval(t);
+            res.end();
+          }
+        }, 300);
+      }),
+    );
+    const res = await fetchWithRetry(`${base}/slow`, {}, { timeoutMs: 1500, retries: 0 });
+    assert.deepEqual([...new Uint8Array(await res.arrayBuffer())], [0, 1, 2, 3, 4, 5, 6, 7]);
+  },
+);
 
 test("5xx is retried with backoff until it succeeds; spent retries report the status; 404 is not retried", async () => {
   let hits = 0;

@@ -203,7 +203,11 @@ test("a hub that accepts and never answers: an error within the timeout naming t
       await assert.rejects(resolveModelFile("org/tiny", "config.json", { hubUrl: url }), (e: Error) => {
         assert.match(
           e.message,
-          /could not reach http:\/\/127\.0\.0\.1:\d+\/org\/tiny .*: http:\/\/127\.0\.0\.1:\d+\/api\/models\/org\/tiny\/paths-info\/main: no response within 0\.3 s/,
+          new RegExp(
+            "could not reach http:\\/\\/127\\.0\\.0\\.1:\\d+\\/org\\/tiny .*: " +
+              "http:\\/\\/127\\.0\\.0\\.1:\\d+\\/api\\/models\\/org\\/tiny\\/paths-info\\/main: " +
+              "no response within 0\\.3 s",
+          ),
         );
         assert.match(
           e.message,
@@ -220,32 +224,40 @@ test("a hub that accepts and never answers: an error within the timeout naming t
   }
 });
 
-test("a download that stalls mid-file fails with the byte count and leaves no complete file; 5xx are retried", async () => {
-  const hub = await startFakeHub({
-    "org/tiny": { "config.json": { content: config }, "model.safetensors": { content: weights, lfs: true } },
-  });
-  const isBody = (req: http.IncomingMessage) =>
-    req.method === "GET" && /model\.safetensors$/.test(req.url ?? "") && req.headers.range !== "bytes=0-0";
-  const stalling = await startFaultyProxy(hub.url, (req) => (isBody(req) ? "stall" : "pass"));
-  let served503 = 0;
-  const flaky = await startFaultyProxy(hub.url, (req) => (req.method === "POST" && served503++ === 0 ? "503" : "pass"));
-  const cache = tmp();
-  try {
-    await withEnv({ ...fastHttp, NER_OFFLINE: undefined, NER_MODELS_DIR: undefined, HF_HUB_CACHE: cache }, async () => {
-      await assert.rejects(
-        resolveModelFile("org/tiny", "model.safetensors", { hubUrl: stalling.url }),
-        /no data for 0\.3 s after 100 bytes/,
-      );
-      assert.equal(findInHubCache("org/tiny", "model.safetensors", "main", cache), null);
-      const w = await resolveModelFile("org/tiny", "model.safetensors", { hubUrl: flaky.url });
-      assert.ok(w);
-      assert.deepEqual(fs.readFileSync(w), weights);
-      assert.ok(served503 >= 2, "the first paths-info request got a 503 and was retried");
+test(
+  "a download that stalls mid-file fails with the byte count and leaves " + "no complete file; 5xx are retried",
+  async () => {
+    const hub = await startFakeHub({
+      "org/tiny": { "config.json": { content: config }, "model.safetensors": { content: weights, lfs: true } },
     });
-  } finally {
-    stalling.close();
-    flaky.close();
-    await hub.close();
-    fs.rmSync(cache, { recursive: true, force: true });
-  }
-});
+    const isBody = (req: http.IncomingMessage) =>
+      req.method === "GET" && /model\.safetensors$/.test(req.url ?? "") && req.headers.range !== "bytes=0-0";
+    const stalling = await startFaultyProxy(hub.url, (req) => (isBody(req) ? "stall" : "pass"));
+    let served503 = 0;
+    const flaky = await startFaultyProxy(hub.url, (req) =>
+      req.method === "POST" && served503++ === 0 ? "503" : "pass",
+    );
+    const cache = tmp();
+    try {
+      await withEnv(
+        { ...fastHttp, NER_OFFLINE: undefined, NER_MODELS_DIR: undefined, HF_HUB_CACHE: cache },
+        async () => {
+          await assert.rejects(
+            resolveModelFile("org/tiny", "model.safetensors", { hubUrl: stalling.url }),
+            /no data for 0\.3 s after 100 bytes/,
+          );
+          assert.equal(findInHubCache("org/tiny", "model.safetensors", "main", cache), null);
+          const w = await resolveModelFile("org/tiny", "model.safetensors", { hubUrl: flaky.url });
+          assert.ok(w);
+          assert.deepEqual(fs.readFileSync(w), weights);
+          assert.ok(served503 >= 2, "the first paths-info request got a 503 and was retried");
+        },
+      );
+    } finally {
+      stalling.close();
+      flaky.close();
+      await hub.close();
+      fs.rmSync(cache, { recursive: true, force: true });
+    }
+  },
+);
