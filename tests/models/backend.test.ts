@@ -16,33 +16,37 @@ function noNativeTf(): boolean {
   }
 }
 
-test("initBackend picks the best backend (wasm+blas, else wasm, without native tfjs), is idempotent and honours NER_BACKEND", async () => {
-  const saved = process.env.NER_BACKEND;
-  delete process.env.NER_BACKEND;
-  try {
-    const first = await initBackend(undefined, { quiet: true });
-    const native = loadNativeBlas();
-    assert.equal(first, noNativeTf() ? (native.addon ? "wasm+blas" : "wasm") : first);
-    assert.equal(await initBackend(undefined, { quiet: true }), first);
-    const info = backendInfo();
-    assert.equal(info?.name, first);
-    if (noNativeTf()) {
-      assert.deepEqual(
-        info?.skipped.map((s) => s.name),
-        native.addon ? ["tfjs-node-gpu", "tfjs-node"] : ["tfjs-node-gpu", "tfjs-node", "wasm+blas"],
-      );
-      if (!native.addon) assert.match(info?.skipped[2].reason ?? "", /native BLAS addon (not built|load error)/);
+test(
+  "initBackend picks the best backend (wasm+blas, else wasm, without native tfjs), is idempotent and " +
+    "honours NER_BACKEND",
+  async () => {
+    const saved = process.env.NER_BACKEND;
+    delete process.env.NER_BACKEND;
+    try {
+      const first = await initBackend(undefined, { quiet: true });
+      const native = loadNativeBlas();
+      assert.equal(first, noNativeTf() ? (native.addon ? "wasm+blas" : "wasm") : first);
+      assert.equal(await initBackend(undefined, { quiet: true }), first);
+      const info = backendInfo();
+      assert.equal(info?.name, first);
+      if (noNativeTf()) {
+        assert.deepEqual(
+          info?.skipped.map((s) => s.name),
+          native.addon ? ["tfjs-node-gpu", "tfjs-node"] : ["tfjs-node-gpu", "tfjs-node", "wasm+blas"],
+        );
+        if (!native.addon) assert.match(info?.skipped[2].reason ?? "", /native BLAS addon (not built|load error)/);
+      }
+      process.env.NER_BACKEND = "cpu";
+      assert.equal(await initBackend(undefined, { quiet: true }), "cpu");
+      assert.equal(tf.getBackend(), "cpu");
+      assert.equal(activeBackend(), "cpu");
+      assert.deepEqual(backendInfo(), { name: "cpu", label: "cpu", skipped: [] });
+    } finally {
+      if (saved === undefined) delete process.env.NER_BACKEND;
+      else process.env.NER_BACKEND = saved;
     }
-    process.env.NER_BACKEND = "cpu";
-    assert.equal(await initBackend(undefined, { quiet: true }), "cpu");
-    assert.equal(tf.getBackend(), "cpu");
-    assert.equal(activeBackend(), "cpu");
-    assert.deepEqual(backendInfo(), { name: "cpu", label: "cpu", skipped: [] });
-  } finally {
-    if (saved === undefined) delete process.env.NER_BACKEND;
-    else process.env.NER_BACKEND = saved;
-  }
-});
+  },
+);
 
 test("asking for a missing or unknown backend is a clear error", async () => {
   if (noNativeTf()) {
@@ -58,34 +62,37 @@ test("asking for a missing or unknown backend is a clear error", async () => {
   );
 });
 
-test("wasm+blas reports its BLAS (library, version, threads, OPENBLAS_CORETYPE) in the label; wasm is plain wasm", async (t) => {
-  const native = loadNativeBlas();
-  if (native.addon === undefined) {
-    // CI must prove the native tier: there a missing addon is a failure, elsewhere the error must say why.
-    assert.notEqual(process.env.CI, "true", `CI=true but the native BLAS addon is unavailable: ${native.reason}`);
-    await assert.rejects(
-      initBackend("wasm+blas", { quiet: true }),
-      /Backend "wasm\+blas" is not available: wasm\+blas: native BLAS addon (not built|load error)/,
-    );
-    t.diagnostic(`native BLAS addon unavailable here: ${native.reason}`);
-    return;
-  }
-  assert.equal(await initBackend("wasm+blas", { quiet: true }), "wasm+blas");
-  assert.equal(tf.getBackend(), "wasm");
-  const info = backendInfo();
-  const lib = native.addon.info();
-  assert.ok(info?.blas);
-  assert.equal(info.blas.library, lib.library);
-  assert.equal(info.blas.threads, lib.threads);
-  assert.ok(info.blas.threads >= 0);
-  if (lib.library === "openblas") {
-    assert.match(info.blas.version ?? "", /OpenBLAS/);
-    assert.equal(info.blas.coretype, process.env.OPENBLAS_CORETYPE || undefined);
-  }
-  assert.match(info.label, new RegExp(`^wasm\\+${lib.library}( \\(\\d+ threads?\\))?$`));
-  assert.equal(await initBackend("wasm", { quiet: true }), "wasm");
-  assert.deepEqual(backendInfo(), { name: "wasm", label: "wasm", skipped: [] });
-});
+test(
+  "wasm+blas reports its BLAS (library, version, threads, " + "OPENBLAS_CORETYPE) in the label; wasm is plain wasm",
+  async (t) => {
+    const native = loadNativeBlas();
+    if (native.addon === undefined) {
+      // CI must prove the native tier: there a missing addon is a failure, elsewhere the error must say why.
+      assert.notEqual(process.env.CI, "true", `CI=true but the native BLAS addon is unavailable: ${native.reason}`);
+      await assert.rejects(
+        initBackend("wasm+blas", { quiet: true }),
+        /Backend "wasm\+blas" is not available: wasm\+blas: native BLAS addon (not built|load error)/,
+      );
+      t.diagnostic(`native BLAS addon unavailable here: ${native.reason}`);
+      return;
+    }
+    assert.equal(await initBackend("wasm+blas", { quiet: true }), "wasm+blas");
+    assert.equal(tf.getBackend(), "wasm");
+    const info = backendInfo();
+    const lib = native.addon.info();
+    assert.ok(info?.blas);
+    assert.equal(info.blas.library, lib.library);
+    assert.equal(info.blas.threads, lib.threads);
+    assert.ok(info.blas.threads >= 0);
+    if (lib.library === "openblas") {
+      assert.match(info.blas.version ?? "", /OpenBLAS/);
+      assert.equal(info.blas.coretype, process.env.OPENBLAS_CORETYPE || undefined);
+    }
+    assert.match(info.label, new RegExp(`^wasm\\+${lib.library}( \\(\\d+ threads?\\))?$`));
+    assert.equal(await initBackend("wasm", { quiet: true }), "wasm");
+    assert.deepEqual(backendInfo(), { name: "wasm", label: "wasm", skipped: [] });
+  },
+);
 
 test("tf.gather's gradient (UnsortedSegmentSum) works on wasm and equals cpu's", async () => {
   const run = async (backend: string) => {

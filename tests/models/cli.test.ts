@@ -26,7 +26,8 @@ test("model info --json reports architecture, parameter count, labels and backen
   assert.equal(info.numLabels, 9);
   assert.equal(info.weights.tensors, 5 + 2 * 16 + 2);
   assert.deepEqual(info.weights.missing, []);
-  // embeddings (7173 + 512 + 2) × 32 + LayerNorm 64 + 2 layers × (4·(32·32+32) + 32·64+64 + 64·32+32 + 2 LayerNorms·64) + classifier 32·9+9
+  // embeddings (7173 + 512 + 2) × 32 + LayerNorm 64
+  // + 2 layers × (4·(32·32+32) + 32·64+64 + 64·32+32 + 2 LayerNorms·64) + classifier 32·9+9
   const layer = 4 * (32 * 32 + 32) + (32 * 64 + 64) + (64 * 32 + 32) + 2 * 64;
   assert.equal(info.parameters, (7173 + 512 + 2) * 32 + 64 + 2 * layer + 32 * 9 + 9);
 });
@@ -94,33 +95,42 @@ function tinyBertCopy(): string {
   return dir;
 }
 
-test("model info: a truncated model.safetensors or pytorch_model.bin is a problem (exit 1), found from headers only", () => {
-  const dir = tinyBertCopy();
-  const file = path.join(dir, "model.safetensors");
-  fs.truncateSync(file, fs.statSync(file).size - 100);
-  let r = ner(["model", "info", dir, "--json"]);
-  assert.equal(r.code, 1, r.stderr);
-  const info = JSON.parse(r.stdout);
-  assert.equal(info.problems.length, 1);
-  assert.match(
-    info.problems[0],
-    /model\.safetensors: invalid safetensors file: tensor ".*" data \[\d+, \d+\) runs past the end of the data .*truncated/,
-  );
+test(
+  "model info: a truncated model.safetensors or pytorch_model.bin is a " + "problem (exit 1), found from headers only",
+  () => {
+    const dir = tinyBertCopy();
+    const file = path.join(dir, "model.safetensors");
+    fs.truncateSync(file, fs.statSync(file).size - 100);
+    let r = ner(["model", "info", dir, "--json"]);
+    assert.equal(r.code, 1, r.stderr);
+    const info = JSON.parse(r.stdout);
+    assert.equal(info.problems.length, 1);
+    assert.match(
+      info.problems[0],
+      new RegExp(
+        'model\\.safetensors: invalid safetensors file: tensor ".*" data \\[\\d+, \\d+\\) ' +
+          "runs past the end of the data .*truncated",
+      ),
+    );
 
-  const bin = fs.mkdtempSync(path.join(os.tmpdir(), "ner-info-"));
-  fs.copyFileSync(torchFixture("bert.config.json"), path.join(bin, "config.json"));
-  const whole = fs.readFileSync(torchFixture("bert.zip.bin"));
-  fs.writeFileSync(path.join(bin, "pytorch_model.bin"), whole);
-  r = ner(["model", "info", bin, "--json"]);
-  assert.equal(r.code, 0, r.stdout + r.stderr);
-  assert.equal(JSON.parse(r.stdout).weights.format, "pytorch");
-  assert.deepEqual(JSON.parse(r.stdout).weights.missing, []);
-  fs.writeFileSync(path.join(bin, "pytorch_model.bin"), whole.subarray(0, whole.length - 5000));
-  r = ner(["model", "info", bin]);
-  assert.equal(r.code, 1);
-  assert.match(r.stdout, /check +1 problem\(s\):\n {2}- .*pytorch_model\.bin: .*(truncated|end-of-central-directory)/);
-  assert.match(r.stderr, /1 problem\(s\) found/);
-});
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), "ner-info-"));
+    fs.copyFileSync(torchFixture("bert.config.json"), path.join(bin, "config.json"));
+    const whole = fs.readFileSync(torchFixture("bert.zip.bin"));
+    fs.writeFileSync(path.join(bin, "pytorch_model.bin"), whole);
+    r = ner(["model", "info", bin, "--json"]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(JSON.parse(r.stdout).weights.format, "pytorch");
+    assert.deepEqual(JSON.parse(r.stdout).weights.missing, []);
+    fs.writeFileSync(path.join(bin, "pytorch_model.bin"), whole.subarray(0, whole.length - 5000));
+    r = ner(["model", "info", bin]);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stdout,
+      /check +1 problem\(s\):\n {2}- .*pytorch_model\.bin: .*(truncated|end-of-central-directory)/,
+    );
+    assert.match(r.stderr, /1 problem\(s\) found/);
+  },
+);
 
 test("model info: classifier size vs id2label and label2id vs id2label are checked", () => {
   const dir = tinyBertCopy();
@@ -157,42 +167,46 @@ test("model info: a config.json that is null or not JSON is a one-line error nam
   }
 });
 
-test("model convert writes model.safetensors (same dtypes and bytes) next to a .bin-only checkpoint, single or sharded", () => {
-  for (const [from, files] of [
-    ["bert.fp16.bin", { "pytorch_model.bin": torchFixture("bert.fp16.bin") }],
-    [
-      "bert.sharded",
-      Object.fromEntries(
-        fs.readdirSync(torchFixture("bert.sharded")).map((f) => [f, path.join(torchFixture("bert.sharded"), f)]),
-      ),
-    ],
-  ] as const) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ner-convert-"));
-    fs.copyFileSync(torchFixture("bert.config.json"), path.join(dir, "config.json"));
-    for (const [to, src] of Object.entries(files)) fs.copyFileSync(src, path.join(dir, to));
-    const r = ner(["model", "convert", dir]);
-    assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /wrote .*model\.safetensors \(\d+ tensors/);
-    assert.deepEqual(
-      fs.readdirSync(dir).filter((f) => f.includes(".tmp")),
-      [],
-      "no temp file left",
-    );
-    const reference = torchFixture(
-      from === "bert.fp16.bin" ? "bert.fp16.reference.safetensors" : "bert.reference.safetensors",
-    );
-    const want = readSafetensors(reference).tensors;
-    const got = readSafetensors(path.join(dir, "model.safetensors")).tensors;
-    assert.deepEqual([...got.keys()].sort(), [...want.keys()].sort());
-    for (const [k, t] of want) {
-      assert.equal(got.get(k)!.dtype, t.dtype, k);
-      assert.deepEqual(Buffer.from(got.get(k)!.bytes), Buffer.from(t.bytes), k);
+test(
+  "model convert writes model.safetensors (same dtypes and bytes) next to a .bin-only checkpoint, " +
+    "single or sharded",
+  () => {
+    for (const [from, files] of [
+      ["bert.fp16.bin", { "pytorch_model.bin": torchFixture("bert.fp16.bin") }],
+      [
+        "bert.sharded",
+        Object.fromEntries(
+          fs.readdirSync(torchFixture("bert.sharded")).map((f) => [f, path.join(torchFixture("bert.sharded"), f)]),
+        ),
+      ],
+    ] as const) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ner-convert-"));
+      fs.copyFileSync(torchFixture("bert.config.json"), path.join(dir, "config.json"));
+      for (const [to, src] of Object.entries(files)) fs.copyFileSync(src, path.join(dir, to));
+      const r = ner(["model", "convert", dir]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /wrote .*model\.safetensors \(\d+ tensors/);
+      assert.deepEqual(
+        fs.readdirSync(dir).filter((f) => f.includes(".tmp")),
+        [],
+        "no temp file left",
+      );
+      const reference = torchFixture(
+        from === "bert.fp16.bin" ? "bert.fp16.reference.safetensors" : "bert.reference.safetensors",
+      );
+      const want = readSafetensors(reference).tensors;
+      const got = readSafetensors(path.join(dir, "model.safetensors")).tensors;
+      assert.deepEqual([...got.keys()].sort(), [...want.keys()].sort());
+      for (const [k, t] of want) {
+        assert.equal(got.get(k)!.dtype, t.dtype, k);
+        assert.deepEqual(Buffer.from(got.get(k)!.bytes), Buffer.from(t.bytes), k);
+      }
+      const again = ner(["model", "convert", dir]);
+      assert.equal(again.code, 0);
+      assert.match(again.stdout, /already has model\.safetensors; nothing to convert/);
     }
-    const again = ner(["model", "convert", dir]);
-    assert.equal(again.code, 0);
-    assert.match(again.stdout, /already has model\.safetensors; nothing to convert/);
-  }
-  const r = ner(["model", "convert", fs.mkdtempSync(path.join(os.tmpdir(), "ner-convert-"))]);
-  assert.equal(r.code, 1);
-  assert.match(r.stderr, /no pytorch_model\.bin or pytorch_model\.bin\.index\.json to convert/);
-});
+    const r = ner(["model", "convert", fs.mkdtempSync(path.join(os.tmpdir(), "ner-convert-"))]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /no pytorch_model\.bin or pytorch_model\.bin\.index\.json to convert/);
+  },
+);

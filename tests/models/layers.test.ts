@@ -301,7 +301,8 @@ function trainingRun(type: "bert" | "distilbert", checkpointing: boolean) {
 }
 
 for (const type of ["bert", "distilbert"] as const) {
-  const title = `training mode with dropout: wasm+blas (fused ops) and wasm equal cpu, checkpointed layers equal plain ones`;
+  const title =
+    `training mode with dropout: wasm+blas (fused ops) and wasm equal ` + `cpu, checkpointed layers equal plain ones`;
   test(`${title} (${type})`, async () => {
     const runs = new Map<string, ReturnType<typeof trainingRun>>();
     for (const tier of parityTiers()) {

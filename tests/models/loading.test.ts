@@ -125,7 +125,11 @@ test("a base checkpoint without classifier gets a fresh head, announced like HF"
   assert.deepEqual(model.loadingInfo!.unexpectedKeys.sort(), ["bert.pooler.dense.weight", "cls.predictions.bias"]);
   assert.match(
     messages.join("\n"),
-    /Some weights of BertForTokenClassification were not initialized from the model checkpoint at bert-like and are newly initialized: \["classifier.weight","classifier.bias"\]/,
+    new RegExp(
+      "Some weights of BertForTokenClassification were not initialized from the " +
+        "model checkpoint at bert-like and are newly initialized: " +
+        '\\["classifier.weight","classifier.bias"\\]',
+    ),
   );
   assert.match(messages.join("\n"), /You should probably TRAIN this model/);
   assert.match(
@@ -198,7 +202,10 @@ test("a head of a different size is an error unless ignoreMismatchedSizes", asyn
   await initBackend("wasm", { quiet: true });
   await assert.rejects(
     AutoModelForTokenClassification.fromPretrained(fixture("tiny-distilbert"), { numLabels: 5, log: null }),
-    /size mismatch for classifier.weight: the checkpoint has shape \[9,32\], the model needs \[5,32\].*ignoreMismatchedSizes/,
+    new RegExp(
+      "size mismatch for classifier.weight: the checkpoint has shape \\[9,32\\], the " +
+        "model needs \\[5,32\\].*ignoreMismatchedSizes",
+    ),
   );
   const messages: string[] = [];
   const model = await AutoModelForTokenClassification.fromPretrained(fixture("tiny-distilbert"), {
@@ -221,7 +228,11 @@ test("directories without weights, or with a .bin that is no checkpoint, give a 
   fs.copyFileSync(path.join(fixture("tiny-bert"), "config.json"), path.join(dir, "config.json"));
   await assert.rejects(
     AutoModelForTokenClassification.fromPretrained(dir, { log: null }),
-    /no weights found \(looked for model\.safetensors, model\.safetensors\.index\.json, pytorch_model\.bin, pytorch_model\.bin\.index\.json/,
+    new RegExp(
+      "no weights found \\(looked for model\\.safetensors, " +
+        "model\\.safetensors\\.index\\.json, pytorch_model\\.bin, " +
+        "pytorch_model\\.bin\\.index\\.json",
+    ),
   );
   fs.writeFileSync(path.join(dir, "pytorch_model.bin"), "not a checkpoint");
   await assert.rejects(

@@ -108,112 +108,119 @@ function pretrainingStateDict(hf: Record<string, unknown>): {
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "ner-workshop-hub-"));
 
-test("every workshop notebook uses a pretrained hub model of its casing, with real data and small-model settings", () => {
-  for (const id of TUTORIAL_IDS) {
-    const s = notebookSettings(id, "workshop");
-    const full = notebookSettings(id, "full");
-    assert.equal(s.randomInit, false, id);
-    assert.ok(WORKSHOP_MODELS[s.model], `${id}: ${s.model} is a known workshop model`);
-    // The tutorial's model casing is kept: bert-base-cased → a cased model, *-uncased → uncased.
-    assert.equal(
-      WORKSHOP_MODELS[s.model].cased,
-      /-cased$/.test(full.model),
-      `${id}: casing of ${s.model} vs ${full.model}`,
-    );
-    assert.equal(s.corpus, full.corpus);
-    const steps = Math.ceil((s.subset.train ?? 1e9) / s.training.perDeviceTrainBatchSize) * s.training.numTrainEpochs;
-    assert.ok(steps >= 100, `${id}: at least 100 optimizer steps of real data`);
-    assert.ok(
-      s.training.learningRate >= 3e-5 && s.training.learningRate <= 5e-4,
-      `${id}: lr ${s.training.learningRate}`,
-    );
-    assert.ok(
-      [16, 32].includes(s.training.perDeviceTrainBatchSize),
-      `${id}: batch ${s.training.perDeviceTrainBatchSize}`,
-    );
-    assert.match(s.expectedTime, /measured/);
-  }
-});
-
-test("workshop checkpoints load from their hub files (.bin-only miniatures, safetensors-first distilbert) and then offline", async () => {
-  await initBackend("wasm", { quiet: true });
-  const uncasedVocab = fs.readFileSync(path.join(modelDir("bert-base-uncased"), "vocab.txt"));
-  const cased = (f: string) => fs.readFileSync(path.join(modelDir("bert-base-cased"), f));
-  const models = [...new Set(TUTORIAL_IDS.map((id) => notebookSettings(id, "workshop").model))];
-  for (const repo of models) {
-    const spec = WORKSHOP_MODELS[repo];
-    const dir = tmp();
-    const { tensors, tied } = pretrainingStateDict({ model_type: "bert", ...spec.config });
-    // Python's json.dumps layout in the hub's key order: Google's config.json is exactly these 286 bytes.
-    const pyJson =
-      "{" +
-      Object.entries(spec.config)
-        .map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`)
-        .join(", ") +
-      "}";
-    const files: Record<string, FakeHubFile> = { "config.json": { content: Buffer.from(pyJson) } };
-    if (repo === "google/bert_uncased_L-4_H-256_A-4") assert.equal(files["config.json"].content.length, 286);
-    if (spec.weightFiles[0] === "pytorch_model.bin") {
-      writeTorchZip(path.join(dir, "pytorch_model.bin"), tensors, tied);
-      files["pytorch_model.bin"] = { content: fs.readFileSync(path.join(dir, "pytorch_model.bin")), lfs: true };
-    } else {
-      // safetensors stores tied weights once; the .bin beside it must never be fetched.
-      const st = new Map([...tensors].filter(([k]) => !tied[k]));
-      files["model.safetensors"] = { content: Buffer.from(encodeSafetensors(st)), lfs: true };
-      files["pytorch_model.bin"] = { content: Buffer.from("never downloaded"), lfs: true };
-    }
-    if (spec.cased) {
-      files["vocab.txt"] = { content: cased("vocab.txt") };
-      files["tokenizer.json"] = { content: cased("tokenizer.json") };
-      files["tokenizer_config.json"] = { content: Buffer.from(JSON.stringify({ do_lower_case: false })) };
-    } else {
-      files["vocab.txt"] = { content: uncasedVocab }; // the miniatures ship vocab.txt only
-    }
-    const hub = await startFakeHub({ [repo]: files });
-    const cache = tmp();
-    try {
-      const settings = notebookSettings(
-        TUTORIAL_IDS.find((id) => notebookSettings(id, "workshop").model === repo)!,
-        "workshop",
+test(
+  "every workshop notebook uses a pretrained hub model of its casing, " + "with real data and small-model settings",
+  () => {
+    for (const id of TUTORIAL_IDS) {
+      const s = notebookSettings(id, "workshop");
+      const full = notebookSettings(id, "full");
+      assert.equal(s.randomInit, false, id);
+      assert.ok(WORKSHOP_MODELS[s.model], `${id}: ${s.model} is a known workshop model`);
+      // The tutorial's model casing is kept: bert-base-cased → a cased model, *-uncased → uncased.
+      assert.equal(
+        WORKSHOP_MODELS[s.model].cased,
+        /-cased$/.test(full.model),
+        `${id}: casing of ${s.model} vs ${full.model}`,
       );
-      const labels = { id2label: { 0: "O", 1: "B-PER", 2: "I-PER" }, label2id: { O: 0, "B-PER": 1, "I-PER": 2 } };
-      const load = async () => {
-        const model = await loadNotebookModel(settings, labels);
-        const info = (model as { loadingInfo?: { missingKeys: string[]; unexpectedKeys: string[] } }).loadingInfo!;
-        assert.deepEqual(info.missingKeys, ["classifier.weight", "classifier.bias"], repo);
-        assert.ok(info.unexpectedKeys.length >= 4, `${repo}: pretraining heads reported unused`);
-        const word = spec.cased
-          ? "distilbert.embeddings.word_embeddings.weight"
-          : "bert.embeddings.word_embeddings.weight";
-        const got = model.namedWeights().get(word)!.dataSync().subarray(0, 8);
-        assert.deepEqual(
-          [...got],
-          [...tensors.get(word)!.data.subarray(0, 8)],
-          `${repo}: weights come from the checkpoint`,
-        );
-        model.dispose();
-        const tokenizer = await NerTokenizer.fromPretrained(settings.model);
-        const enc = await tokenizer.encodeWords(["EU", "rejects"]);
-        assert.equal(enc.tokens[1], spec.cased ? "EU" : "eu", `${repo}: tokenizer casing`);
-      };
-      await withEnv(
-        { NER_OFFLINE: undefined, NER_MODELS_DIR: undefined, HF_HUB_CACHE: cache, HF_ENDPOINT: hub.url },
-        load,
-      );
-      const gets = hub.requests.filter((r) => r.startsWith("GET "));
+      assert.equal(s.corpus, full.corpus);
+      const steps = Math.ceil((s.subset.train ?? 1e9) / s.training.perDeviceTrainBatchSize) * s.training.numTrainEpochs;
+      assert.ok(steps >= 100, `${id}: at least 100 optimizer steps of real data`);
       assert.ok(
-        gets.some((r) => r.endsWith(`/${spec.weightFiles[0]}`)),
-        `${repo}: downloaded ${spec.weightFiles[0]}`,
+        s.training.learningRate >= 3e-5 && s.training.learningRate <= 5e-4,
+        `${id}: lr ${s.training.learningRate}`,
       );
-      if (spec.weightFiles[0] !== "pytorch_model.bin")
-        assert.ok(!gets.some((r) => r.endsWith("/pytorch_model.bin")), `${repo}: .bin not fetched`);
-      const before = hub.requests.length;
-      await withEnv({ NER_OFFLINE: "1", NER_MODELS_DIR: undefined, HF_HUB_CACHE: cache, HF_ENDPOINT: hub.url }, load);
-      assert.equal(hub.requests.length, before, `${repo}: offline load touches no network`);
-    } finally {
-      await hub.close();
-      fs.rmSync(cache, { recursive: true, force: true });
-      fs.rmSync(dir, { recursive: true, force: true });
+      assert.ok(
+        [16, 32].includes(s.training.perDeviceTrainBatchSize),
+        `${id}: batch ${s.training.perDeviceTrainBatchSize}`,
+      );
+      assert.match(s.expectedTime, /measured/);
     }
-  }
-});
+  },
+);
+
+test(
+  "workshop checkpoints load from their hub files (.bin-only miniatures, safetensors-first distilbert) " +
+    "and then offline",
+  async () => {
+    await initBackend("wasm", { quiet: true });
+    const uncasedVocab = fs.readFileSync(path.join(modelDir("bert-base-uncased"), "vocab.txt"));
+    const cased = (f: string) => fs.readFileSync(path.join(modelDir("bert-base-cased"), f));
+    const models = [...new Set(TUTORIAL_IDS.map((id) => notebookSettings(id, "workshop").model))];
+    for (const repo of models) {
+      const spec = WORKSHOP_MODELS[repo];
+      const dir = tmp();
+      const { tensors, tied } = pretrainingStateDict({ model_type: "bert", ...spec.config });
+      // Python's json.dumps layout in the hub's key order: Google's config.json is exactly these 286 bytes.
+      const pyJson =
+        "{" +
+        Object.entries(spec.config)
+          .map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`)
+          .join(", ") +
+        "}";
+      const files: Record<string, FakeHubFile> = { "config.json": { content: Buffer.from(pyJson) } };
+      if (repo === "google/bert_uncased_L-4_H-256_A-4") assert.equal(files["config.json"].content.length, 286);
+      if (spec.weightFiles[0] === "pytorch_model.bin") {
+        writeTorchZip(path.join(dir, "pytorch_model.bin"), tensors, tied);
+        files["pytorch_model.bin"] = { content: fs.readFileSync(path.join(dir, "pytorch_model.bin")), lfs: true };
+      } else {
+        // safetensors stores tied weights once; the .bin beside it must never be fetched.
+        const st = new Map([...tensors].filter(([k]) => !tied[k]));
+        files["model.safetensors"] = { content: Buffer.from(encodeSafetensors(st)), lfs: true };
+        files["pytorch_model.bin"] = { content: Buffer.from("never downloaded"), lfs: true };
+      }
+      if (spec.cased) {
+        files["vocab.txt"] = { content: cased("vocab.txt") };
+        files["tokenizer.json"] = { content: cased("tokenizer.json") };
+        files["tokenizer_config.json"] = { content: Buffer.from(JSON.stringify({ do_lower_case: false })) };
+      } else {
+        files["vocab.txt"] = { content: uncasedVocab }; // the miniatures ship vocab.txt only
+      }
+      const hub = await startFakeHub({ [repo]: files });
+      const cache = tmp();
+      try {
+        const settings = notebookSettings(
+          TUTORIAL_IDS.find((id) => notebookSettings(id, "workshop").model === repo)!,
+          "workshop",
+        );
+        const labels = { id2label: { 0: "O", 1: "B-PER", 2: "I-PER" }, label2id: { O: 0, "B-PER": 1, "I-PER": 2 } };
+        const load = async () => {
+          const model = await loadNotebookModel(settings, labels);
+          const info = (model as { loadingInfo?: { missingKeys: string[]; unexpectedKeys: string[] } }).loadingInfo!;
+          assert.deepEqual(info.missingKeys, ["classifier.weight", "classifier.bias"], repo);
+          assert.ok(info.unexpectedKeys.length >= 4, `${repo}: pretraining heads reported unused`);
+          const word = spec.cased
+            ? "distilbert.embeddings.word_embeddings.weight"
+            : "bert.embeddings.word_embeddings.weight";
+          const got = model.namedWeights().get(word)!.dataSync().subarray(0, 8);
+          assert.deepEqual(
+            [...got],
+            [...tensors.get(word)!.data.subarray(0, 8)],
+            `${repo}: weights come from the checkpoint`,
+          );
+          model.dispose();
+          const tokenizer = await NerTokenizer.fromPretrained(settings.model);
+          const enc = await tokenizer.encodeWords(["EU", "rejects"]);
+          assert.equal(enc.tokens[1], spec.cased ? "EU" : "eu", `${repo}: tokenizer casing`);
+        };
+        await withEnv(
+          { NER_OFFLINE: undefined, NER_MODELS_DIR: undefined, HF_HUB_CACHE: cache, HF_ENDPOINT: hub.url },
+          load,
+        );
+        const gets = hub.requests.filter((r) => r.startsWith("GET "));
+        assert.ok(
+          gets.some((r) => r.endsWith(`/${spec.weightFiles[0]}`)),
+          `${repo}: downloaded ${spec.weightFiles[0]}`,
+        );
+        if (spec.weightFiles[0] !== "pytorch_model.bin")
+          assert.ok(!gets.some((r) => r.endsWith("/pytorch_model.bin")), `${repo}: .bin not fetched`);
+        const before = hub.requests.length;
+        await withEnv({ NER_OFFLINE: "1", NER_MODELS_DIR: undefined, HF_HUB_CACHE: cache, HF_ENDPOINT: hub.url }, load);
+        assert.equal(hub.requests.length, before, `${repo}: offline load touches no network`);
+      } finally {
+        await hub.close();
+        fs.rmSync(cache, { recursive: true, force: true });
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  },
+);

@@ -68,19 +68,22 @@ function assertSameTensors(bin: string, reference: string, extra: string[] = [])
   }
 }
 
-test("zip and legacy pytorch_model.bin load with the logits of the same weights as safetensors (bert, distilbert)", async () => {
-  await initBackend("wasm", { quiet: true });
-  for (const model of ["bert", "distilbert"] as const) {
-    for (const format of ["zip", "legacy"]) {
-      assertSameTensors(`${model}.${format}.bin`, `${model}.reference.safetensors`);
-      const dir = modelDir(model, { "pytorch_model.bin": `${model}.${format}.bin` });
-      assert.equal((await resolveWeightFiles(dir))!.format, "pytorch");
-      const info = await assertSameLogits(dir, model, `${model}.reference.safetensors`);
-      assert.deepEqual(info, { missingKeys: [], unexpectedKeys: [], mismatchedKeys: [] });
-      assert.equal(inspectPytorchCheckpoint(fx(`${model}.${format}.bin`)).format, format);
+test(
+  "zip and legacy pytorch_model.bin load with the logits of the same " + "weights as safetensors (bert, distilbert)",
+  async () => {
+    await initBackend("wasm", { quiet: true });
+    for (const model of ["bert", "distilbert"] as const) {
+      for (const format of ["zip", "legacy"]) {
+        assertSameTensors(`${model}.${format}.bin`, `${model}.reference.safetensors`);
+        const dir = modelDir(model, { "pytorch_model.bin": `${model}.${format}.bin` });
+        assert.equal((await resolveWeightFiles(dir))!.format, "pytorch");
+        const info = await assertSameLogits(dir, model, `${model}.reference.safetensors`);
+        assert.deepEqual(info, { missingKeys: [], unexpectedKeys: [], mismatchedKeys: [] });
+        assert.equal(inspectPytorchCheckpoint(fx(`${model}.${format}.bin`)).format, format);
+      }
     }
-  }
-});
+  },
+);
 
 test("float16 and bfloat16 checkpoints decode to the same values as safetensors F16/BF16", async () => {
   await initBackend("wasm", { quiet: true });
@@ -159,7 +162,11 @@ test("a pickle whose __reduce__ calls os.system is refused, naming the global; n
       (err: Error) => {
         assert.match(
           err.message,
-          /^pytorch_model\.bin: refusing to load pickle global "posix\.system" \(only tensor-rebuild functions, storage types and OrderedDict are allowed\)$/,
+          new RegExp(
+            '^pytorch_model\\.bin: refusing to load pickle global "posix\\.system" ' +
+              "\\(only tensor-rebuild functions, storage types and OrderedDict are " +
+              "allowed\\)$",
+          ),
         );
         return true;
       },
