@@ -149,7 +149,10 @@ test("figureBundle: plotly JSON + HTML fallback inlining plotly.min.js only once
   assert.match(first["image/svg+xml"] as string, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
   assert.match(
     h2,
-    /<img class="ner-chart-static" alt="Tag frequencies" width="800" height="380" [^>]*src="data:image\/svg\+xml;base64,/,
+    new RegExp(
+      '<img class="ner-chart-static" alt="Tag frequencies" width="800" ' +
+        'height="380" [^>]*src="data:image\\/svg\\+xml;base64,',
+    ),
   );
   const noHtml = figureBundle(fig, { html: false });
   assert.ok(!(noHtml["text/html"] as string).includes("<script"), "NER_PLOTLY_HTML=0: the picture only, no scripts");
@@ -229,50 +232,54 @@ test("LiveFigure: the static SVG while it grows (redrawn by every front end), th
   }
 });
 
-test("legibility: confusion numbers contrast with their cells, axes grow to fit labels, log axes label only powers of ten", () => {
-  const conf = entityConfusion(
-    [
-      ["B-X", "B-Y", "O"],
-      ["B-X", "O", "O"],
-    ],
-    [
-      ["B-X", "B-Y", "O"],
-      ["B-X", "O", "B-Y"],
-    ],
-  );
-  const fig = entityConfusionFigure(conf);
-  const hm = fig.data[0] as { colorscale: [number, string][]; zmin: number };
-  assert.equal(hm.zmin, 0);
-  // Light cells for small counts, dark for large ones; text dark on light, white on dark.
-  assert.equal(hm.colorscale[0][1], "#f7fbff");
-  assert.equal(hm.colorscale[hm.colorscale.length - 1][1], "#08306b");
-  const notes = fig.layout.annotations as { text: string; font: { color: string } }[];
-  const colorOf = (n: string) => notes.filter((a) => a.text === n).map((a) => a.font.color);
-  assert.ok(
-    colorOf("2").every((c) => c === "white"),
-    "max count: white on the darkest blue",
-  );
-  assert.ok(
-    colorOf("1").every((c) => c === "#111"),
-    "half the max: dark text on a light cell",
-  );
-  for (const f of [
-    fig,
-    perTypeScoresFigure({ X: { precision: 1, recall: 1, f1: 1, support: 2 } }),
-    tagDistributionFigure([{ tag: "O", count: 5 }]),
-  ]) {
-    assert.equal((f.layout.xaxis as { automargin: boolean }).automargin, true);
-    assert.equal((f.layout.yaxis as { automargin: boolean }).automargin, true);
-  }
-  const tags = tagDistributionFigure([
-    { tag: "O", count: 100000 },
-    { tag: "B-X", count: 3 },
-  ]);
-  const y = tags.layout.yaxis as { type: string; tickvals: number[]; ticktext: string[] };
-  assert.equal(y.type, "log");
-  assert.deepEqual(y.tickvals, [10, 100, 1000, 10000, 100000], "a wide range: powers of ten only");
-  assert.deepEqual(y.ticktext, ["10", "100", "1000", "10k", "100k"]);
-});
+test(
+  "legibility: confusion numbers contrast with their cells, axes grow to fit labels, log axes label " +
+    "only powers of ten",
+  () => {
+    const conf = entityConfusion(
+      [
+        ["B-X", "B-Y", "O"],
+        ["B-X", "O", "O"],
+      ],
+      [
+        ["B-X", "B-Y", "O"],
+        ["B-X", "O", "B-Y"],
+      ],
+    );
+    const fig = entityConfusionFigure(conf);
+    const hm = fig.data[0] as { colorscale: [number, string][]; zmin: number };
+    assert.equal(hm.zmin, 0);
+    // Light cells for small counts, dark for large ones; text dark on light, white on dark.
+    assert.equal(hm.colorscale[0][1], "#f7fbff");
+    assert.equal(hm.colorscale[hm.colorscale.length - 1][1], "#08306b");
+    const notes = fig.layout.annotations as { text: string; font: { color: string } }[];
+    const colorOf = (n: string) => notes.filter((a) => a.text === n).map((a) => a.font.color);
+    assert.ok(
+      colorOf("2").every((c) => c === "white"),
+      "max count: white on the darkest blue",
+    );
+    assert.ok(
+      colorOf("1").every((c) => c === "#111"),
+      "half the max: dark text on a light cell",
+    );
+    for (const f of [
+      fig,
+      perTypeScoresFigure({ X: { precision: 1, recall: 1, f1: 1, support: 2 } }),
+      tagDistributionFigure([{ tag: "O", count: 5 }]),
+    ]) {
+      assert.equal((f.layout.xaxis as { automargin: boolean }).automargin, true);
+      assert.equal((f.layout.yaxis as { automargin: boolean }).automargin, true);
+    }
+    const tags = tagDistributionFigure([
+      { tag: "O", count: 100000 },
+      { tag: "B-X", count: 3 },
+    ]);
+    const y = tags.layout.yaxis as { type: string; tickvals: number[]; ticktext: string[] };
+    assert.equal(y.type, "log");
+    assert.deepEqual(y.tickvals, [10, 100, 1000, 10000, 100000], "a wide range: powers of ten only");
+    assert.deepEqual(y.ticktext, ["10", "100", "1000", "10k", "100k"]);
+  },
+);
 
 test("log axes over a narrow range still get several labelled ticks (04's tag chart had one)", () => {
   const tags = tagDistributionFigure([
@@ -328,7 +335,9 @@ test("WarningNotes: expected warnings shown once as an explained note, not on st
     assert.match(html, /UndefinedMetricWarning: Precision is ill-defined &lt;labels&gt; \(×2\)/);
     assert.equal(
       sent[0]["text/plain"],
-      "Note: Expected: the small model predicts no entity of some types yet.\n  UndefinedMetricWarning: Precision is ill-defined <labels> (×2)\n  UndefinedMetricWarning: Recall is ill-defined",
+      "Note: Expected: the small model predicts no entity of some types yet.\n  " +
+        "UndefinedMetricWarning: Precision is ill-defined <labels> (×2)\n  UndefinedMetricWarning: " +
+        "Recall is ill-defined",
     );
     assert.equal(notes.size, 0, "shown warnings are forgotten");
   } finally {

@@ -285,16 +285,19 @@ test("run card: fields, markdown and display", () => {
   assert.ok("text/markdown" in sent[0].bundle && "text/html" in sent[0].bundle);
 });
 
-test('HF\'s TrainingArguments defaults: save_strategy="steps", save_steps=500 (the library and the profiles agree)', () => {
-  assert.equal(DEFAULT_TRAINING_ARGUMENTS.saveStrategy, "steps");
-  assert.equal(DEFAULT_TRAINING_ARGUMENTS.saveSteps, 500);
-  // A notebook whose tutorial sets no save_strategy gets the library's default.
-  const t = notebookSettings("conll2003_bert_cased", "full").training;
-  assert.deepEqual(
-    [t.saveStrategy, t.saveSteps],
-    [DEFAULT_TRAINING_ARGUMENTS.saveStrategy, DEFAULT_TRAINING_ARGUMENTS.saveSteps],
-  );
-});
+test(
+  'HF\'s TrainingArguments defaults: save_strategy="steps", save_steps=500 (the library and the ' + "profiles agree)",
+  () => {
+    assert.equal(DEFAULT_TRAINING_ARGUMENTS.saveStrategy, "steps");
+    assert.equal(DEFAULT_TRAINING_ARGUMENTS.saveSteps, 500);
+    // A notebook whose tutorial sets no save_strategy gets the library's default.
+    const t = notebookSettings("conll2003_bert_cased", "full").training;
+    assert.deepEqual(
+      [t.saveStrategy, t.saveSteps],
+      [DEFAULT_TRAINING_ARGUMENTS.saveStrategy, DEFAULT_TRAINING_ARGUMENTS.saveSteps],
+    );
+  },
+);
 
 test("trainingArgsRows: the value in use next to the tutorial's, with where the tutorial's comes from", () => {
   assert.deepEqual(

@@ -49,7 +49,8 @@ const notaryDir = path.join(tmp, "jupyter-data");
 /** Whether Jupyter's notary (the one `jupyter trust` uses) trusts the notebook. */
 function isTrusted(file: string): boolean {
   const check =
-    "import sys, nbformat\nfrom nbformat.sign import NotebookNotary\nsys.exit(0 if NotebookNotary().check_signature(nbformat.read(sys.argv[1], 4)) else 3)";
+    "import sys, nbformat\nfrom nbformat.sign import NotebookNotary\nsys.exit(0 if " +
+    "NotebookNotary().check_signature(nbformat.read(sys.argv[1], 4)) else 3)";
   const r = spawnSync("/usr/bin/python3", ["-c", check, file], {
     encoding: "utf8",
     env: { ...process.env, JUPYTER_DATA_DIR: notaryDir },
@@ -61,9 +62,13 @@ function isTrusted(file: string): boolean {
 test("a tiny notebook importing src/ runs in the project kernel and saves its outputs", () => {
   const nb = path.join(tmp, "tiny.ipynb");
   writeNotebook(nb, [
-    'import { profile } from "./src/env";\nimport { toTagged, tagCounts } from "./src/explore/records";\nconsole.log("profile", profile());',
-    'const s = toTagged([{ tokens: ["New", "York"], ner_tags: [1, 2] }], ["O", "B-LOC", "I-LOC"]);\nconsole.log(JSON.stringify(tagCounts(s).map((c) => [c.tag, c.count])));',
-    'import { showTable } from "./src/notebook/display";\nimport { showFigure, tagDistributionFigure } from "./src/charts/index";\nshowTable([{ tag: "B-LOC", n: 1 }]);\nshowFigure(tagDistributionFigure([{ tag: "O", count: 3 }]));',
+    'import { profile } from "./src/env";\nimport { toTagged, tagCounts } from ' +
+      '"./src/explore/records";\nconsole.log("profile", profile());',
+    'const s = toTagged([{ tokens: ["New", "York"], ner_tags: [1, 2] }], ["O", "B-LOC", ' +
+      '"I-LOC"]);\nconsole.log(JSON.stringify(tagCounts(s).map((c) => [c.tag, c.count])));',
+    'import { showTable } from "./src/notebook/display";\nimport { showFigure, tagDistributionFigure ' +
+      '} from "./src/charts/index";\nshowTable([{ tag: "B-LOC", n: 1 ' +
+      '}]);\nshowFigure(tagDistributionFigure([{ tag: "O", count: 3 }]));',
     "await new Promise((r) => setTimeout(r, 10));\nconsole.log(process.cwd());",
   ]);
   const out = path.join(tmp, "out");
@@ -111,28 +116,31 @@ test("the runner stops at the first failing cell, prints its real error and keep
   assert.equal(fs.existsSync(path.join(out, "never.ipynb")), false);
 });
 
-test('no src/ file imports a bare Node built-in that a sibling file shadows under tslab (e.g. "fs" beside a fs.ts)', () => {
-  // tslab resolves every import relative to the importing file's folder, among the files it
-  // compiled, before Node's own modules: `import * as fs from "fs"` beside a src/x/fs.ts loads
-  // that file (it once overflowed the stack in a notebook's first cell, hence util/files.ts).
-  const builtins = new Set(builtinModules);
-  const clashes: string[] = [];
-  const walk = (dir: string): void => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) {
-        walk(p);
-        continue;
+test(
+  'no src/ file imports a bare Node built-in that a sibling file shadows under tslab (e.g. "fs" beside ' + "a fs.ts)",
+  () => {
+    // tslab resolves every import relative to the importing file's folder, among the files it
+    // compiled, before Node's own modules: `import * as fs from "fs"` beside a src/x/fs.ts loads
+    // that file (it once overflowed the stack in a notebook's first cell, hence util/files.ts).
+    const builtins = new Set(builtinModules);
+    const clashes: string[] = [];
+    const walk = (dir: string): void => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) {
+          walk(p);
+          continue;
+        }
+        if (!e.name.endsWith(".ts")) continue;
+        const text = fs.readFileSync(p, "utf8");
+        for (const m of text.matchAll(/(?:from\s+|require\(\s*|import\(\s*)["']([^"'./][^"']*)["']/g)) {
+          const id = m[1];
+          if (builtins.has(id) && fs.existsSync(path.join(dir, `${id}.ts`)))
+            clashes.push(`${path.relative(repoRoot, p)} imports "${id}"`);
+        }
       }
-      if (!e.name.endsWith(".ts")) continue;
-      const text = fs.readFileSync(p, "utf8");
-      for (const m of text.matchAll(/(?:from\s+|require\(\s*|import\(\s*)["']([^"'./][^"']*)["']/g)) {
-        const id = m[1];
-        if (builtins.has(id) && fs.existsSync(path.join(dir, `${id}.ts`)))
-          clashes.push(`${path.relative(repoRoot, p)} imports "${id}"`);
-      }
-    }
-  };
-  walk(path.join(repoRoot, "src"));
-  assert.deepEqual(clashes, [], 'import "node:<name>" in these files, or rename the shadowing file');
-});
+    };
+    walk(path.join(repoRoot, "src"));
+    assert.deepEqual(clashes, [], 'import "node:<name>" in these files, or rename the shadowing file');
+  },
+);
