@@ -40,7 +40,8 @@ for (const name of ["tiny-bert", "tiny-distilbert"] as const) {
             "UTF-16 offsets never split a surrogate pair",
           );
           if (tok.word !== "[UNK]" && name === "tiny-bert") {
-            // cased vocabulary: a known token is its text slice (plus ## for a continuation), an unknown one the slice itself
+            // cased vocabulary: a known token is its text slice (plus ## for a continuation), an unknown one the slice
+            // itself
             assert.equal(tok.word.replace(/^##/, ""), slice);
           }
           if (name === "tiny-distilbert") {
@@ -75,26 +76,29 @@ for (const name of ["tiny-bert", "tiny-distilbert"] as const) {
   });
 }
 
-test("unknown characters keep their original text as the word (cased vocabulary without accents or emoji)", async () => {
-  await initBackend(undefined, { quiet: true });
-  const ner = await pipeline("ner", { model: fixturePath("tiny-bert"), ignoreLabels: [] });
-  try {
-    const text = "Café 😀 Zürich";
-    const tokens = (await ner(text)) as TokenEntity[];
-    assert.deepEqual(
-      tokens.map((t) => [t.word, t.start, t.end, t.index]),
-      [
-        ["Café", 0, 4, 1],
-        ["😀", 5, 7, 2],
-        ["Zürich", 8, 14, 3],
-      ],
-    );
-    const words = (await ner(text, { aggregationStrategy: "first" })) as GroupedEntity[];
-    assert.equal(words.map((w) => w.word).join(" "), "Café 😀 Zürich");
-  } finally {
-    ner.dispose();
-  }
-});
+test(
+  "unknown characters keep their original text as the word (cased " + "vocabulary without accents or emoji)",
+  async () => {
+    await initBackend(undefined, { quiet: true });
+    const ner = await pipeline("ner", { model: fixturePath("tiny-bert"), ignoreLabels: [] });
+    try {
+      const text = "Café 😀 Zürich";
+      const tokens = (await ner(text)) as TokenEntity[];
+      assert.deepEqual(
+        tokens.map((t) => [t.word, t.start, t.end, t.index]),
+        [
+          ["Café", 0, 4, 1],
+          ["😀", 5, 7, 2],
+          ["Zürich", 8, 14, 3],
+        ],
+      );
+      const words = (await ner(text, { aggregationStrategy: "first" })) as GroupedEntity[];
+      assert.equal(words.map((w) => w.word).join(" "), "Café 😀 Zürich");
+    } finally {
+      ner.dispose();
+    }
+  },
+);
 
 test("stride: long texts are covered by overlapping windows and merged without overlaps", async () => {
   await initBackend(undefined, { quiet: true });
@@ -109,7 +113,8 @@ test("stride: long texts are covered by overlapping windows and merged without o
       ignoreLabels: [],
     });
     const text =
-      "China controlled most of the match and saw several chances missed until the 78th minute when Uzbek striker Igor Shkvyrin took advantage .";
+      "China controlled most of the match and saw several chances missed until the 78th minute when " +
+      "Uzbek striker Igor Shkvyrin took advantage .";
     const truncated = (await small(text)) as GroupedEntity[];
     const windowed = (await small(text, { stride: 4 })) as GroupedEntity[];
     assert.ok(truncated[truncated.length - 1].end < 60, "without stride the text is truncated to 10 tokens");

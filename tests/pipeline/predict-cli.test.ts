@@ -109,41 +109,48 @@ test("ner predict: JSON lines from --input, an HTML page, and clear errors", () 
   }
 });
 
-test("ner predict: --html is checked before the model loads; a text cut at the model's length says so and points to --stride", () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ner-predict-"));
-  try {
-    const model = fixturePath("tiny-bert");
-    const toDir = ner(["predict", "--model", path.join(dir, "no-model-here"), "--html", dir, "Igor"]);
-    assert.notEqual(toDir.status, 0);
-    assert.match(toDir.stderr, /--html .* is a directory, not a file/);
-    const badIgnore = ner(["predict", "--model", model, "--ignore-labels", "O,,I-ORG", "Igor"]);
-    assert.match(badIgnore.stderr, /--ignore-labels: label 2 of the comma list is empty/);
-    const ignoreFile = path.join(dir, "ignore.json");
-    fs.writeFileSync(ignoreFile, '["O", "I-ORG"]');
-    const ignored = ner([
-      "predict",
-      "--model",
-      model,
-      "--aggregation",
-      "none",
-      "--ignore-labels",
-      ignoreFile,
-      "--json",
-      "Igor",
-    ]);
-    assert.equal(ignored.status, 0, ignored.stderr);
-    assert.deepEqual(JSON.parse(ignored.stdout).entities, [], "the three I-ORG tokens of 'Igor' are left out");
-    const long = Array.from({ length: 600 }, (_, i) => (i % 2 ? "Igor" : "lives")).join(" ");
-    const res = ner(["predict", "--model", model, "--aggregation", "simple", "--json", long]);
-    assert.equal(res.status, 0, res.stderr);
-    assert.match(
-      res.stderr,
-      /text 1: \d+ tokens, more than the model's 512; only the first \d+ characters were classified\. Pass --stride <n>/,
-    );
-    const strided = ner(["predict", "--model", model, "--aggregation", "simple", "--stride", "64", "--json", long]);
-    assert.equal(strided.status, 0, strided.stderr);
-    assert.doesNotMatch(strided.stderr, /--stride/);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
+test(
+  "ner predict: --html is checked before the model loads; a text cut at the model's length says so and " +
+    "points to --stride",
+  () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ner-predict-"));
+    try {
+      const model = fixturePath("tiny-bert");
+      const toDir = ner(["predict", "--model", path.join(dir, "no-model-here"), "--html", dir, "Igor"]);
+      assert.notEqual(toDir.status, 0);
+      assert.match(toDir.stderr, /--html .* is a directory, not a file/);
+      const badIgnore = ner(["predict", "--model", model, "--ignore-labels", "O,,I-ORG", "Igor"]);
+      assert.match(badIgnore.stderr, /--ignore-labels: label 2 of the comma list is empty/);
+      const ignoreFile = path.join(dir, "ignore.json");
+      fs.writeFileSync(ignoreFile, '["O", "I-ORG"]');
+      const ignored = ner([
+        "predict",
+        "--model",
+        model,
+        "--aggregation",
+        "none",
+        "--ignore-labels",
+        ignoreFile,
+        "--json",
+        "Igor",
+      ]);
+      assert.equal(ignored.status, 0, ignored.stderr);
+      assert.deepEqual(JSON.parse(ignored.stdout).entities, [], "the three I-ORG tokens of 'Igor' are left out");
+      const long = Array.from({ length: 600 }, (_, i) => (i % 2 ? "Igor" : "lives")).join(" ");
+      const res = ner(["predict", "--model", model, "--aggregation", "simple", "--json", long]);
+      assert.equal(res.status, 0, res.stderr);
+      assert.match(
+        res.stderr,
+        new RegExp(
+          "text 1: \\d+ tokens, more than the model's 512; only the first \\d+ " +
+            "characters were classified\\. Pass --stride <n>",
+        ),
+      );
+      const strided = ner(["predict", "--model", model, "--aggregation", "simple", "--stride", "64", "--json", long]);
+      assert.equal(strided.status, 0, strided.stderr);
+      assert.doesNotMatch(strided.stderr, /--stride/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

@@ -70,57 +70,63 @@ test("gatherPreEntities skips special tokens, flags ## pieces as sub-words and k
   );
 });
 
-test("unknown tokens take their word from the text and never count as sub-words; emoji offsets are UTF-16", async () => {
-  const text = "Café 😀 Zürich";
-  const enc = await encodeWithBinding("tiny-bert", text); // the tiny cased vocabulary has no accents or emoji
-  const pres = gatherPreEntities(
-    text,
-    enc,
-    enc.inputIds.map(() => dist("B-LOC", 0.5)),
-    {
-      unkTokenId: 1,
-      continuingSubwordPrefix: "##",
-    },
-  );
-  assert.deepEqual(
-    pres.map((p) => [p.word, p.start, p.end, p.isSubword]),
-    [
-      ["Café", 0, 4, false],
-      ["😀", 5, 7, false],
-      ["Zürich", 8, 14, false],
-    ],
-  );
-  assert.equal(text.slice(5, 7), "😀");
-});
+test(
+  "unknown tokens take their word from the text and never count as " + "sub-words; emoji offsets are UTF-16",
+  async () => {
+    const text = "Café 😀 Zürich";
+    const enc = await encodeWithBinding("tiny-bert", text); // the tiny cased vocabulary has no accents or emoji
+    const pres = gatherPreEntities(
+      text,
+      enc,
+      enc.inputIds.map(() => dist("B-LOC", 0.5)),
+      {
+        unkTokenId: 1,
+        continuingSubwordPrefix: "##",
+      },
+    );
+    assert.deepEqual(
+      pres.map((p) => [p.word, p.start, p.end, p.isSubword]),
+      [
+        ["Café", 0, 4, false],
+        ["😀", 5, 7, false],
+        ["Zürich", 8, 14, false],
+      ],
+    );
+    assert.equal(text.slice(5, 7), "😀");
+  },
+);
 
-test("uncased tokens lose accents but offsets point into the original text; lengths compare in code points", async () => {
-  const text = "Zürich 😀 Zu\u0308rich";
-  const enc = await encodeWithBinding("tiny-distilbert", text);
-  const pres = gatherPreEntities(
-    text,
-    enc,
-    enc.inputIds.map(() => dist("B-LOC", 0.5)),
-    WORDPIECE,
-  );
-  // "zurich" covers "Zürich" (6 code points): a word start. The emoji is [UNK] (2 UTF-16 units, 1 code point).
-  // The decomposed "Zu\u0308rich" is 7 code points for a 6-letter token: HF's length test calls it a sub-word.
-  assert.deepEqual(
-    pres.map((p) => [p.word, p.start, p.end, p.isSubword]),
-    [
-      ["zurich", 0, 6, false],
-      ["😀", 7, 9, false],
-      ["zurich", 10, 17, true],
-    ],
-  );
-  const words = aggregateWords(pres, "first", LABELS, decode);
-  assert.deepEqual(
-    words.map((w) => [w.word, w.start, w.end]),
-    [
-      ["zurich", 0, 6],
-      ["😀 zurich", 7, 17],
-    ],
-  );
-});
+test(
+  "uncased tokens lose accents but offsets point into the original text; " + "lengths compare in code points",
+  async () => {
+    const text = "Zürich 😀 Zu\u0308rich";
+    const enc = await encodeWithBinding("tiny-distilbert", text);
+    const pres = gatherPreEntities(
+      text,
+      enc,
+      enc.inputIds.map(() => dist("B-LOC", 0.5)),
+      WORDPIECE,
+    );
+    // "zurich" covers "Zürich" (6 code points): a word start. The emoji is [UNK] (2 UTF-16 units, 1 code point).
+    // The decomposed "Zu\u0308rich" is 7 code points for a 6-letter token: HF's length test calls it a sub-word.
+    assert.deepEqual(
+      pres.map((p) => [p.word, p.start, p.end, p.isSubword]),
+      [
+        ["zurich", 0, 6, false],
+        ["😀", 7, 9, false],
+        ["zurich", 10, 17, true],
+      ],
+    );
+    const words = aggregateWords(pres, "first", LABELS, decode);
+    assert.deepEqual(
+      words.map((w) => [w.word, w.start, w.end]),
+      [
+        ["zurich", 0, 6],
+        ["😀 zurich", 7, 17],
+      ],
+    );
+  },
+);
 
 test("without a continuing-subword prefix the fallback heuristic looks for a space around the token start", () => {
   const text = "ab cd-ef";
@@ -175,35 +181,38 @@ test("none/simple label each token by argmax; index kept only for none", () => {
   assert.ok(Math.abs(simple[0].score - (Math.fround(0.7) + Math.fround(0.6)) / 2) < 1e-7);
 });
 
-test("word aggregation: first uses the first token, max the most confident token, average the mean distribution", () => {
-  // "micro" (B-ORG 0.4 / I-PER 0.35) + "##soft" (I-PER 0.9): the three strategies disagree.
-  const a = new Float32Array(LABELS.length);
-  a[LABELS.indexOf("B-ORG")] = 0.4;
-  a[LABELS.indexOf("I-PER")] = 0.35;
-  a[0] = 0.25;
-  const b = dist("I-PER", 0.9);
-  const word = [pre("micro", 0, 5, a), pre("##soft", 5, 9, b, true)];
-  const first = aggregateWord(word, "first", LABELS, decode);
-  assert.deepEqual(
-    [first.entity, first.score, first.word, first.start, first.end],
-    ["B-ORG", Math.fround(0.4), "microsoft", 0, 9],
-  );
-  const max = aggregateWord(word, "max", LABELS, decode);
-  assert.deepEqual([max.entity, max.score], ["I-PER", Math.fround(0.9)]);
-  const avg = aggregateWord(word, "average", LABELS, decode);
-  assert.equal(avg.entity, "I-PER");
-  assert.ok(Math.abs(avg.score - (0.35 + 0.9) / 2) < 1e-6);
-  // max keeps the first token among equal maxima
-  const tie = aggregateWord(
-    [pre("x", 0, 1, dist("B-LOC", 0.8)), pre("##y", 1, 2, dist("B-ORG", 0.8), true)],
-    "max",
-    LABELS,
-    decode,
-  );
-  assert.equal(tie.entity, "B-LOC");
-  assert.throws(() => aggregateWords([], "simple", LABELS, decode), /invalid for word aggregation/);
-  assert.deepEqual(aggregateWords([], "first", LABELS, decode), []);
-});
+test(
+  "word aggregation: first uses the first token, max the most confident " + "token, average the mean distribution",
+  () => {
+    // "micro" (B-ORG 0.4 / I-PER 0.35) + "##soft" (I-PER 0.9): the three strategies disagree.
+    const a = new Float32Array(LABELS.length);
+    a[LABELS.indexOf("B-ORG")] = 0.4;
+    a[LABELS.indexOf("I-PER")] = 0.35;
+    a[0] = 0.25;
+    const b = dist("I-PER", 0.9);
+    const word = [pre("micro", 0, 5, a), pre("##soft", 5, 9, b, true)];
+    const first = aggregateWord(word, "first", LABELS, decode);
+    assert.deepEqual(
+      [first.entity, first.score, first.word, first.start, first.end],
+      ["B-ORG", Math.fround(0.4), "microsoft", 0, 9],
+    );
+    const max = aggregateWord(word, "max", LABELS, decode);
+    assert.deepEqual([max.entity, max.score], ["I-PER", Math.fround(0.9)]);
+    const avg = aggregateWord(word, "average", LABELS, decode);
+    assert.equal(avg.entity, "I-PER");
+    assert.ok(Math.abs(avg.score - (0.35 + 0.9) / 2) < 1e-6);
+    // max keeps the first token among equal maxima
+    const tie = aggregateWord(
+      [pre("x", 0, 1, dist("B-LOC", 0.8)), pre("##y", 1, 2, dist("B-ORG", 0.8), true)],
+      "max",
+      LABELS,
+      decode,
+    );
+    assert.equal(tie.entity, "B-LOC");
+    assert.throws(() => aggregateWords([], "simple", LABELS, decode), /invalid for word aggregation/);
+    assert.deepEqual(aggregateWords([], "first", LABELS, decode), []);
+  },
+);
 
 test("aggregateWords starts a word at every non-sub-word token (the first token always starts one)", () => {
   const pres = [

@@ -108,38 +108,42 @@ for (const name of ["tiny-bert", "tiny-distilbert"] as const) {
     assert.deepEqual(problems, []);
   });
 
-  test(`${name}: a text beyond model_max_length matches transformers when truncated; stride with none is refused like HF`, async () => {
-    await initBackend(undefined, { quiet: true });
-    const ner = await pipeline("token-classification", { model: fixturePath(name) });
-    const { text, outputs, stride } = model.long;
-    const problems: string[] = [];
-    try {
-      for (const strategy of goldens.strategies) {
-        problems.push(
-          ...(await check(
-            () => ner(text, { aggregationStrategy: strategy }),
-            text,
-            outputs[strategy],
-            `truncated ${strategy}`,
-          )),
-        );
-        // Only HF's refusals are compared for stride: its entities come from tokenizers 0.23.x, whose
-        // overflow stops after one short window (huggingface/tokenizers#2091); we keep 0.22's full windows.
-        for (const [s, outcome] of Object.entries(stride[strategy])) {
-          if (!("error" in outcome)) continue;
+  test(
+    `${name}: a text beyond model_max_length matches transformers when truncated; stride with none is ` +
+      `refused like HF`,
+    async () => {
+      await initBackend(undefined, { quiet: true });
+      const ner = await pipeline("token-classification", { model: fixturePath(name) });
+      const { text, outputs, stride } = model.long;
+      const problems: string[] = [];
+      try {
+        for (const strategy of goldens.strategies) {
           problems.push(
             ...(await check(
-              () => ner(text, { aggregationStrategy: strategy, stride: Number(s) }),
+              () => ner(text, { aggregationStrategy: strategy }),
               text,
-              outcome,
-              `stride ${s} ${strategy}`,
+              outputs[strategy],
+              `truncated ${strategy}`,
             )),
           );
+          // Only HF's refusals are compared for stride: its entities come from tokenizers 0.23.x, whose
+          // overflow stops after one short window (huggingface/tokenizers#2091); we keep 0.22's full windows.
+          for (const [s, outcome] of Object.entries(stride[strategy])) {
+            if (!("error" in outcome)) continue;
+            problems.push(
+              ...(await check(
+                () => ner(text, { aggregationStrategy: strategy, stride: Number(s) }),
+                text,
+                outcome,
+                `stride ${s} ${strategy}`,
+              )),
+            );
+          }
         }
+      } finally {
+        ner.dispose();
       }
-    } finally {
-      ner.dispose();
-    }
-    assert.deepEqual(problems, []);
-  });
+      assert.deepEqual(problems, []);
+    },
+  );
 }

@@ -6,32 +6,36 @@ import { fixturePath } from "../helpers/fixtures";
 import { encodeWithBinding, toWindow } from "./helpers";
 
 const TEXT =
-  "China controlled most of the match and saw several chances missed until the 78th minute when Uzbek striker Igor Shkvyrin took advantage .";
+  "China controlled most of the match and saw several chances missed until the 78th minute when " +
+  "Uzbek striker Igor Shkvyrin took advantage .";
 
-test("window contents equal the tokenizers library's Encoding.truncate(max, stride) parts, wrapped in [CLS]/[SEP]", async () => {
-  const full = await encodeWithBinding("tiny-bert", TEXT);
-  const tok = Tokenizer.fromFile(fixturePath("tiny-bert", "tokenizer.json"));
-  for (const [maxLength, stride] of [
-    [12, 3],
-    [16, 0],
-    [10, 7],
-    [30, 5],
-  ]) {
-    const content = await tok.encode(TEXT, null, { addSpecialTokens: false });
-    content.truncate(maxLength - 2, stride, "right");
-    const parts = [content, ...content.getOverflowing()].map((e) => toWindow(e, TEXT));
-    assert.ok(parts.length > 1);
-    const windows = splitIntoWindows(full, { modelMaxLength: maxLength, stride });
-    assert.equal(windows.length, parts.length, `max ${maxLength} stride ${stride}`);
-    windows.forEach((w, i) => {
-      assert.ok(w.inputIds.length <= maxLength);
-      assert.deepEqual(w.tokens, ["[CLS]", ...parts[i].tokens, "[SEP]"]);
-      assert.deepEqual(w.inputIds, [2, ...parts[i].inputIds, 3]);
-      assert.deepEqual(w.offsets, [[0, 0], ...parts[i].offsets, [0, 0]]);
-      assert.deepEqual(w.specialTokensMask, [1, ...parts[i].specialTokensMask, 1]);
-    });
-  }
-});
+test(
+  "window contents equal the tokenizers library's Encoding.truncate(max, " + "stride) parts, wrapped in [CLS]/[SEP]",
+  async () => {
+    const full = await encodeWithBinding("tiny-bert", TEXT);
+    const tok = Tokenizer.fromFile(fixturePath("tiny-bert", "tokenizer.json"));
+    for (const [maxLength, stride] of [
+      [12, 3],
+      [16, 0],
+      [10, 7],
+      [30, 5],
+    ]) {
+      const content = await tok.encode(TEXT, null, { addSpecialTokens: false });
+      content.truncate(maxLength - 2, stride, "right");
+      const parts = [content, ...content.getOverflowing()].map((e) => toWindow(e, TEXT));
+      assert.ok(parts.length > 1);
+      const windows = splitIntoWindows(full, { modelMaxLength: maxLength, stride });
+      assert.equal(windows.length, parts.length, `max ${maxLength} stride ${stride}`);
+      windows.forEach((w, i) => {
+        assert.ok(w.inputIds.length <= maxLength);
+        assert.deepEqual(w.tokens, ["[CLS]", ...parts[i].tokens, "[SEP]"]);
+        assert.deepEqual(w.inputIds, [2, ...parts[i].inputIds, 3]);
+        assert.deepEqual(w.offsets, [[0, 0], ...parts[i].offsets, [0, 0]]);
+        assert.deepEqual(w.specialTokensMask, [1, ...parts[i].specialTokensMask, 1]);
+      });
+    }
+  },
+);
 
 test("without stride only the first window is kept (plain truncation); short inputs pass through", async () => {
   const full = await encodeWithBinding("tiny-bert", TEXT);
