@@ -152,7 +152,8 @@ function resumeStep(outputDir: string): number {
 }
 
 test(
-  "kill -9 during checkpoint writes, rotation and the final save: what is complete loads, resume is bit-exact, nothing leaks",
+  "kill -9 during checkpoint writes, rotation and the final save: what is complete loads, resume is " +
+    "bit-exact, nothing leaks",
   { timeout: 600_000 },
   async (t) => {
     await tf.setBackend("cpu");
@@ -193,12 +194,14 @@ test(
         } catch (err) {
           const state = fs.existsSync(out) ? fs.readdirSync(out).join(", ") : "(missing)";
           throw new Error(
-            `after kill ${k} (${JSON.stringify(kill)}; kills so far: ${phases.join("; ")}; output holds ${state}; leftovers ${leftovers(out)}): ${(err as Error).message}`,
+            `after kill ${k} (${JSON.stringify(kill)}; kills so far: ${phases.join("; ")}; output ` +
+              `holds ${state}; leftovers ${leftovers(out)}): ${(err as Error).message}`,
           );
         }
       }
       t.diagnostic(
-        `reference: loop ${loopMs.toFixed(0)} ms, final save ${saveMs.toFixed(0)} ms; kills landed: ${phases.join(", ")}`,
+        `reference: loop ${loopMs.toFixed(0)} ms, final save ${saveMs.toFixed(0)} ms; kills landed: ` +
+          `${phases.join(", ")}`,
       );
 
       // Resume to the end: the same bytes as the uninterrupted run, no leftovers, no leaked tensor.

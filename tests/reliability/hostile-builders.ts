@@ -42,7 +42,10 @@ export class PickleBuilder {
     xs.forEach((x) => this.int(x));
     return this.op(0x74);
   }
-  /** `name: _rebuild_tensor_v2(storage key "0" of `numel` floats, offset, shape, stride, False, OrderedDict())` inside a dict on the stack. */
+  /**
+   * `name: _rebuild_tensor_v2(storage key "0" of `numel` floats, offset, shape, stride, False, OrderedDict())` inside a
+   * dict on the stack.
+   */
   tensor(name: string, numel: number, shape: number[], stride: number[]): this {
     this.str(name).global("torch._utils", "_rebuild_tensor_v2").op(0x28, 0x28);
     this.str("storage").global("torch", "FloatStorage").str("0").str("cpu").int(numel).op(0x74, 0x51);

@@ -84,32 +84,39 @@ test("LONG4 integers: a 2 MB one is refused at once (size cap); sizes up to the 
   assert.equal(runPickle(new PickleBuilder().op(0x8a, 2, 0x00, 0xff).bytes()).value, -256);
 });
 
-test("pickles nested a million deep, or a 300k-item APPENDS, are refused with the file named (no stack overflow)", () => {
-  const dir = tmp();
-  const n = 1_000_000;
-  const deep = new PickleBuilder()
-    .raw(Buffer.alloc(n, 0x5d))
-    .raw(Buffer.alloc(n - 1, 0x61))
-    .bytes(); // EMPTY_LIST×n APPEND×(n-1)
-  const deepFile = torchZip(dir, deep);
-  refuses(() => readPytorchCheckpoint(deepFile), /pickle stack grows past \d+ entries/, deepFile);
-  const appends = new PickleBuilder().op(0x5d, 0x28).raw(Buffer.alloc(300_000, 0x4e)).op(0x65).bytes(); // [] MARK None×300k APPENDS
-  const appendsFile = path.join(tmp(), "pytorch_model.bin");
-  fs.writeFileSync(appendsFile, Buffer.concat([appends]));
-  refuses(() => readPytorchCheckpoint(appendsFile), /pickle stack grows past/, appendsFile);
-  // Below the cap, APPENDS of 100k items works (no spread of 100k arguments).
-  const ok = new PickleBuilder().op(0x5d, 0x28).raw(Buffer.alloc(100_000, 0x4e)).op(0x65).bytes();
-  assert.equal((runPickle(ok).value as unknown[]).length, 100_000);
-});
+test(
+  "pickles nested a million deep, or a 300k-item APPENDS, are refused " + "with the file named (no stack overflow)",
+  () => {
+    const dir = tmp();
+    const n = 1_000_000;
+    const deep = new PickleBuilder()
+      .raw(Buffer.alloc(n, 0x5d))
+      .raw(Buffer.alloc(n - 1, 0x61))
+      .bytes(); // EMPTY_LIST×n APPEND×(n-1)
+    const deepFile = torchZip(dir, deep);
+    refuses(() => readPytorchCheckpoint(deepFile), /pickle stack grows past \d+ entries/, deepFile);
+    // [] MARK None×300k APPENDS
+    const appends = new PickleBuilder().op(0x5d, 0x28).raw(Buffer.alloc(300_000, 0x4e)).op(0x65).bytes();
+    const appendsFile = path.join(tmp(), "pytorch_model.bin");
+    fs.writeFileSync(appendsFile, Buffer.concat([appends]));
+    refuses(() => readPytorchCheckpoint(appendsFile), /pickle stack grows past/, appendsFile);
+    // Below the cap, APPENDS of 100k items works (no spread of 100k arguments).
+    const ok = new PickleBuilder().op(0x5d, 0x28).raw(Buffer.alloc(100_000, 0x4e)).op(0x65).bytes();
+    assert.equal((runPickle(ok).value as unknown[]).length, 100_000);
+  },
+);
 
-test("a value nested 100k deep through the memo (small stack) used as a state-dict key: a short error, no recursion", () => {
-  const b = new PickleBuilder().op(0x7d, 0x5d).u32(0x72, 0); // {} [] LONG_BINPUT 0
-  const depth = 100_000;
-  for (let i = 1; i <= depth; i++) b.op(0x5d).u32(0x72, i).op(0x61, 0x30).u32(0x6a, i); // [] PUT APPEND POP GET
-  b.op(0x30).u32(0x6a, 0).op(0x4e, 0x73); // POP GET0 None SETITEM
-  const file = torchZip(tmp(), b.bytes());
-  refuses(() => readPytorchCheckpoint(file), /state dict key a list of 1 items is not a string/, file);
-});
+test(
+  "a value nested 100k deep through the memo (small stack) used as a " + "state-dict key: a short error, no recursion",
+  () => {
+    const b = new PickleBuilder().op(0x7d, 0x5d).u32(0x72, 0); // {} [] LONG_BINPUT 0
+    const depth = 100_000;
+    for (let i = 1; i <= depth; i++) b.op(0x5d).u32(0x72, i).op(0x61, 0x30).u32(0x6a, i); // [] PUT APPEND POP GET
+    b.op(0x30).u32(0x6a, 0).op(0x4e, 0x73); // POP GET0 None SETITEM
+    const file = torchZip(tmp(), b.bytes());
+    refuses(() => readPytorchCheckpoint(file), /state dict key a list of 1 items is not a string/, file);
+  },
+);
 
 // ---------------------------------------------------------------- zip (item 16)
 
@@ -375,7 +382,11 @@ test("the wasm backend's 4 GiB heap: a config whose weights do not fit is refuse
   assert.ok(est.weightBytes > 4 * 2 ** 30);
   assert.throws(
     () => checkModelFits(config, "wasm", "big/config.json"),
-    /^Error: big\/config\.json: this config needs about [\d.]+ GiB for inference \([\d.]+e\+9 parameters, [\d.]+ GiB of float32 weights\), more than the wasm backend's 4 GiB heap$/,
+    new RegExp(
+      "^Error: big\\/config\\.json: this config needs about [\\d.]+ GiB for inference " +
+        "\\([\\d.]+e\\+9 parameters, [\\d.]+ GiB of float32 weights\\), more than the " +
+        "wasm backend's 4 GiB heap$",
+    ),
   );
   // bert-base fits for inference and for training.
   const base = configFromHf({
@@ -399,79 +410,90 @@ test("the wasm backend's 4 GiB heap: a config whose weights do not fit is refuse
 
 // ---------------------------------------------------------------- streamed text input (item 19)
 
-test("textLines streams a file: CRLF, BOM, lines across chunk boundaries, strict UTF-8 with line numbers, a line-length cap", async () => {
-  const { textLines } = await import("../../src/util/lines");
-  const dir = tmp();
-  const file = path.join(dir, "in.txt");
-  const long = "x".repeat(70_000); // spans the 64 KiB read chunks
-  fs.writeFileSync(file, `\ufeffone\r\n\n${long}\ntwo é\nlast`);
-  assert.deepEqual(
-    [...textLines(file)].map((l) => [l.line, l.text.length > 100 ? l.text.length : l.text]),
-    [
-      [1, "one"],
-      [2, ""],
-      [3, 70_000],
-      [4, "two é"],
-      [5, "last"],
-    ],
-  );
-  const bad = path.join(dir, "bad.txt");
-  fs.writeFileSync(bad, Buffer.concat([Buffer.from("ok\nfine\nE"), Buffer.from([0xff]), Buffer.from("U\n")]));
-  const got: string[] = [];
-  assert.throws(() => {
-    for (const l of textLines(bad)) got.push(l.text);
-  }, /bad\.txt:3: invalid UTF-8 \(byte 0xff at byte column 2\)/);
-  assert.deepEqual(got, ["ok", "fine"], "the lines before the bad one were delivered");
-  const huge = path.join(dir, "huge.txt");
-  fs.writeFileSync(huge, "a\n" + "b".repeat(5000));
-  refuses(() => [...textLines(huge, 4096)], /huge\.txt:2: line longer than 4096 bytes/, huge);
-  assert.throws(() => [...textLines(path.join(dir, "missing.txt"))], /missing\.txt: no such file/);
-  // A pipe streams as it is written.
-  const fifo = path.join(dir, "fifo");
-  execFileSync("mkfifo", [fifo]);
-  const writer = spawn("sh", ["-c", `printf 'a\\nb\\n' > ${fifo}`]);
-  assert.deepEqual(
-    [...textLines(fifo)].map((l) => l.text),
-    ["a", "b"],
-  );
-  await new Promise((r) => writer.on("exit", r));
-});
+test(
+  "textLines streams a file: CRLF, BOM, lines across chunk boundaries, strict UTF-8 with line numbers, " +
+    "a line-length cap",
+  async () => {
+    const { textLines } = await import("../../src/util/lines");
+    const dir = tmp();
+    const file = path.join(dir, "in.txt");
+    const long = "x".repeat(70_000); // spans the 64 KiB read chunks
+    fs.writeFileSync(file, `\ufeffone\r\n\n${long}\ntwo é\nlast`);
+    assert.deepEqual(
+      [...textLines(file)].map((l) => [l.line, l.text.length > 100 ? l.text.length : l.text]),
+      [
+        [1, "one"],
+        [2, ""],
+        [3, 70_000],
+        [4, "two é"],
+        [5, "last"],
+      ],
+    );
+    const bad = path.join(dir, "bad.txt");
+    fs.writeFileSync(bad, Buffer.concat([Buffer.from("ok\nfine\nE"), Buffer.from([0xff]), Buffer.from("U\n")]));
+    const got: string[] = [];
+    assert.throws(() => {
+      for (const l of textLines(bad)) got.push(l.text);
+    }, /bad\.txt:3: invalid UTF-8 \(byte 0xff at byte column 2\)/);
+    assert.deepEqual(got, ["ok", "fine"], "the lines before the bad one were delivered");
+    const huge = path.join(dir, "huge.txt");
+    fs.writeFileSync(huge, "a\n" + "b".repeat(5000));
+    refuses(() => [...textLines(huge, 4096)], /huge\.txt:2: line longer than 4096 bytes/, huge);
+    assert.throws(() => [...textLines(path.join(dir, "missing.txt"))], /missing\.txt: no such file/);
+    // A pipe streams as it is written.
+    const fifo = path.join(dir, "fifo");
+    execFileSync("mkfifo", [fifo]);
+    const writer = spawn("sh", ["-c", `printf 'a\\nb\\n' > ${fifo}`]);
+    assert.deepEqual(
+      [...textLines(fifo)].map((l) => l.text),
+      ["a", "b"],
+    );
+    await new Promise((r) => writer.on("exit", r));
+  },
+);
 
-test("a Hub cache ref that is not a commit hash (a path, /dev/zero) is refused instead of choosing the snapshot", async () => {
-  const { findInHubCache } = await import("../../src/hub/resolve");
-  const cache = tmp();
-  const refs = path.join(cache, "models--org--m", "refs");
-  fs.mkdirSync(refs, { recursive: true });
-  fs.mkdirSync(path.join(cache, "secret"), { recursive: true });
-  fs.writeFileSync(path.join(cache, "secret", "config.json"), "{}");
-  fs.writeFileSync(path.join(refs, "main"), "../../secret");
-  refuses(
-    () => findInHubCache("org/m", "config.json", "main", cache),
-    /Hub cache ref does not hold a commit hash/,
-    path.join(refs, "main"),
-  );
-  fs.rmSync(path.join(refs, "main"));
-  fs.symlinkSync("/dev/zero", path.join(refs, "main"));
-  refuses(
-    () => findInHubCache("org/m", "config.json", "main", cache),
-    /Hub cache ref is a character device/,
-    path.join(refs, "main"),
-  );
-});
+test(
+  "a Hub cache ref that is not a commit hash (a path, /dev/zero) is " + "refused instead of choosing the snapshot",
+  async () => {
+    const { findInHubCache } = await import("../../src/hub/resolve");
+    const cache = tmp();
+    const refs = path.join(cache, "models--org--m", "refs");
+    fs.mkdirSync(refs, { recursive: true });
+    fs.mkdirSync(path.join(cache, "secret"), { recursive: true });
+    fs.writeFileSync(path.join(cache, "secret", "config.json"), "{}");
+    fs.writeFileSync(path.join(refs, "main"), "../../secret");
+    refuses(
+      () => findInHubCache("org/m", "config.json", "main", cache),
+      /Hub cache ref does not hold a commit hash/,
+      path.join(refs, "main"),
+    );
+    fs.rmSync(path.join(refs, "main"));
+    fs.symlinkSync("/dev/zero", path.join(refs, "main"));
+    refuses(
+      () => findInHubCache("org/m", "config.json", "main", cache),
+      /Hub cache ref is a character device/,
+      path.join(refs, "main"),
+    );
+  },
+);
 
-test("checkpoint records (trainer_state.json, rng_state.json) symlinked to /dev/zero or not JSON: one line, content never shown", async () => {
-  const { readRngState, readTrainerState } = await import("../../src/training/checkpoint");
-  const dir = tmp();
-  fs.symlinkSync("/dev/zero", path.join(dir, "trainer_state.json"));
-  refuses(
-    () => readTrainerState(dir),
-    /checkpoint record is a character device, not a regular file/,
-    "trainer_state.json",
-  );
-  fs.writeFileSync(path.join(dir, "rng_state.json"), "password=hunter2");
-  const err = refuses(() => readRngState(dir), /rng_state\.json: invalid JSON/, "rng_state.json");
-  assert.doesNotMatch(err.message, /hunter2/);
-});
+test(
+  "checkpoint records (trainer_state.json, rng_state.json) symlinked to /dev/zero or not JSON: one " +
+    "line, content never shown",
+  async () => {
+    const { readRngState, readTrainerState } = await import("../../src/training/checkpoint");
+    const dir = tmp();
+    fs.symlinkSync("/dev/zero", path.join(dir, "trainer_state.json"));
+    refuses(
+      () => readTrainerState(dir),
+      /checkpoint record is a character device, not a regular file/,
+      "trainer_state.json",
+    );
+    fs.writeFileSync(path.join(dir, "rng_state.json"), "password=hunter2");
+    const err = refuses(() => readRngState(dir), /rng_state\.json: invalid JSON/, "rng_state.json");
+    assert.doesNotMatch(err.message, /hunter2/);
+  },
+);
 
 test("a --config file that is a FIFO or not JSON: one line naming it, content never shown", async () => {
   const { readConfigFile } = await import("../../src/cli/flags");

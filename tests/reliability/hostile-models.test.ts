@@ -48,42 +48,46 @@ function emptyTorchZip(): Buffer {
 const messageLines = (s: string) =>
   s.split("\n").filter((l) => l.trim() !== "" && !l.startsWith("[ner] TensorFlow.js backend"));
 
-test("a weights file with no tensors: model info, predict and evaluate refuse it naming the file; fine-tuning still loads it", async () => {
-  const cases: [string, Record<string, Uint8Array>][] = [
-    ["model.safetensors", { "model.safetensors": encodeSafetensors(new Map(), null) }],
-    ["pytorch_model.bin", { "pytorch_model.bin": emptyTorchZip() }],
-  ];
-  for (const [file, weights] of cases) {
-    const dir = modelWith(weights);
-    const info = ner(["model", "info", dir]);
-    assert.equal(info.status, 1, info.stderr);
-    assert.match(
-      info.stdout,
-      new RegExp(`${file}: the checkpoint supplies none of the encoder's weights \\(0 tensors\\)`),
-    );
-    const pred = ner(["predict", "--model", dir, "Igor lives in Berlin"]);
-    assert.notEqual(pred.status, 0);
-    assert.equal(pred.stdout, "");
-    assert.match(pred.stderr, new RegExp(`${file}: the checkpoint supplies none of the encoder's weights`));
-    assert.equal(messageLines(pred.stderr).length, 1, pred.stderr);
-    const data = path.join(dir, "eval.jsonl");
-    fs.writeFileSync(data, JSON.stringify({ tokens: ["Igor", "lives"], tags: ["B-PER", "O"] }) + "\n");
-    const ev = ner(["evaluate", "--model", dir, "--data", data]);
-    assert.notEqual(ev.status, 0);
-    assert.match(ev.stderr, new RegExp(`${file}: the checkpoint supplies none of the encoder's weights`));
-    // Fine-tuning from it is allowed, with HF's notice (every weight newly initialized).
-    await initBackend("wasm", { quiet: true });
-    const logs: string[] = [];
-    const model = await AutoModelForTokenClassification.fromPretrained(dir, { log: (m) => logs.push(m) });
-    assert.ok(model.loadingInfo!.missingKeys.length > 0);
-    assert.match(logs.join("\n"), /newly initialized/);
-    model.dispose();
-    await assert.rejects(
-      AutoModelForTokenClassification.fromPretrained(dir, { log: null, requireEncoderWeights: true }),
-      /supplies none of the encoder's weights/,
-    );
-  }
-});
+test(
+  "a weights file with no tensors: model info, predict and evaluate refuse it naming the file; " +
+    "fine-tuning still loads it",
+  async () => {
+    const cases: [string, Record<string, Uint8Array>][] = [
+      ["model.safetensors", { "model.safetensors": encodeSafetensors(new Map(), null) }],
+      ["pytorch_model.bin", { "pytorch_model.bin": emptyTorchZip() }],
+    ];
+    for (const [file, weights] of cases) {
+      const dir = modelWith(weights);
+      const info = ner(["model", "info", dir]);
+      assert.equal(info.status, 1, info.stderr);
+      assert.match(
+        info.stdout,
+        new RegExp(`${file}: the checkpoint supplies none of the encoder's weights \\(0 tensors\\)`),
+      );
+      const pred = ner(["predict", "--model", dir, "Igor lives in Berlin"]);
+      assert.notEqual(pred.status, 0);
+      assert.equal(pred.stdout, "");
+      assert.match(pred.stderr, new RegExp(`${file}: the checkpoint supplies none of the encoder's weights`));
+      assert.equal(messageLines(pred.stderr).length, 1, pred.stderr);
+      const data = path.join(dir, "eval.jsonl");
+      fs.writeFileSync(data, JSON.stringify({ tokens: ["Igor", "lives"], tags: ["B-PER", "O"] }) + "\n");
+      const ev = ner(["evaluate", "--model", dir, "--data", data]);
+      assert.notEqual(ev.status, 0);
+      assert.match(ev.stderr, new RegExp(`${file}: the checkpoint supplies none of the encoder's weights`));
+      // Fine-tuning from it is allowed, with HF's notice (every weight newly initialized).
+      await initBackend("wasm", { quiet: true });
+      const logs: string[] = [];
+      const model = await AutoModelForTokenClassification.fromPretrained(dir, { log: (m) => logs.push(m) });
+      assert.ok(model.loadingInfo!.missingKeys.length > 0);
+      assert.match(logs.join("\n"), /newly initialized/);
+      model.dispose();
+      await assert.rejects(
+        AutoModelForTokenClassification.fromPretrained(dir, { log: null, requireEncoderWeights: true }),
+        /supplies none of the encoder's weights/,
+      );
+    }
+  },
+);
 
 test("NaN/Inf weights: model info names the tensors; predict and evaluate warn once on non-finite logits", () => {
   const st = readSafetensors(path.join(tiny, "model.safetensors"));
@@ -131,52 +135,63 @@ test("model files that are not regular files, or too large, fail fast naming the
   );
 });
 
-test("ner predict --input streams: a bad line late in the file fails naming it, and the results before it are already printed", () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ner-predict-stream-"));
-  const input = path.join(dir, "texts.txt");
-  const good = "Igor lives in Berlin\n".repeat(99);
-  fs.writeFileSync(
-    input,
-    Buffer.concat([Buffer.from(good), Buffer.from([0x45, 0xff, 0x55, 0x0a]), Buffer.from("after\n")]),
-  );
-  const res = ner(["predict", "--model", tiny, "--input", input]);
-  assert.notEqual(res.status, 0);
-  assert.match(res.stderr, /texts\.txt:100: invalid UTF-8 \(byte 0xff at byte column 2\)/);
-  const lines = res.stdout
-    .trim()
-    .split("\n")
-    .map((l) => JSON.parse(l) as { line: number });
-  // Batches of 32 texts: lines 1-96 were predicted and printed before line 100 was read.
-  assert.ok(lines.length >= 96, `${lines.length} results printed`);
-  assert.deepEqual(
-    lines.map((l) => l.line),
-    Array.from({ length: lines.length }, (_, i) => i + 1),
-  );
-});
+test(
+  "ner predict --input streams: a bad line late in the file fails naming it, and the results before it " +
+    "are already printed",
+  () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ner-predict-stream-"));
+    const input = path.join(dir, "texts.txt");
+    const good = "Igor lives in Berlin\n".repeat(99);
+    fs.writeFileSync(
+      input,
+      Buffer.concat([Buffer.from(good), Buffer.from([0x45, 0xff, 0x55, 0x0a]), Buffer.from("after\n")]),
+    );
+    const res = ner(["predict", "--model", tiny, "--input", input]);
+    assert.notEqual(res.status, 0);
+    assert.match(res.stderr, /texts\.txt:100: invalid UTF-8 \(byte 0xff at byte column 2\)/);
+    const lines = res.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { line: number });
+    // Batches of 32 texts: lines 1-96 were predicted and printed before line 100 was read.
+    assert.ok(lines.length >= 96, `${lines.length} results printed`);
+    assert.deepEqual(
+      lines.map((l) => l.line),
+      Array.from({ length: lines.length }, (_, i) => i + 1),
+    );
+  },
+);
 
-test("ner model convert and model info on a 1 KB .bin whose tensor has stride 0 over 2^28 elements: refused, nothing written", () => {
-  const dir = modelWith({});
-  torchZip(
-    dir,
-    new PickleBuilder()
-      .op(0x7d)
-      .tensor("bert.embeddings.word_embeddings.weight", 1, [2 ** 28], [0])
-      .bytes(),
-    new Uint8Array(4),
-  );
-  const conv = ner(["model", "convert", dir]);
-  assert.notEqual(conv.status, 0);
-  assert.match(
-    conv.stderr,
-    /pytorch_model\.bin: tensor "bert\.embeddings\.word_embeddings\.weight" .* has stride 0 on dimension 0 of size 268435456/,
-  );
-  assert.equal(fs.existsSync(path.join(dir, "model.safetensors")), false);
-  assert.deepEqual(
-    fs.readdirSync(dir).filter((f) => f.startsWith(".")),
-    [],
-    "no temporary file left",
-  );
-  const info = ner(["model", "info", dir]);
-  assert.equal(info.status, 1);
-  assert.match(info.stdout, /stride 0 on dimension 0/);
-});
+test(
+  "ner model convert and model info on a 1 KB .bin whose tensor has stride 0 over 2^28 elements: " +
+    "refused, nothing written",
+  () => {
+    const dir = modelWith({});
+    torchZip(
+      dir,
+      new PickleBuilder()
+        .op(0x7d)
+        .tensor("bert.embeddings.word_embeddings.weight", 1, [2 ** 28], [0])
+        .bytes(),
+      new Uint8Array(4),
+    );
+    const conv = ner(["model", "convert", dir]);
+    assert.notEqual(conv.status, 0);
+    assert.match(
+      conv.stderr,
+      new RegExp(
+        'pytorch_model\\.bin: tensor "bert\\.embeddings\\.word_embeddings\\.weight" .* ' +
+          "has stride 0 on dimension 0 of size 268435456",
+      ),
+    );
+    assert.equal(fs.existsSync(path.join(dir, "model.safetensors")), false);
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((f) => f.startsWith(".")),
+      [],
+      "no temporary file left",
+    );
+    const info = ner(["model", "info", dir]);
+    assert.equal(info.status, 1);
+    assert.match(info.stdout, /stride 0 on dimension 0/);
+  },
+);

@@ -72,7 +72,9 @@ function child(outputDir: string, env: Record<string, string> = {}, wrap: string
   };
 }
 
-/** The child's error message: the first line of stderr after TensorFlow.js's banner (which says it could use tfjs-node). */
+/**
+ * The child's error message: the first line of stderr after TensorFlow.js's banner (which says it could use tfjs-node).
+ */
 function firstErrorLine(stderr: string): string {
   return (
     stderr
@@ -105,7 +107,8 @@ test(
       assert.match(
         first,
         new RegExp(
-          `^${out} is in use by ${holder}; wait for it to finish, or remove ${out}/\\.ner\\.lock if that process is gone$`,
+          `^${out} is in use by ${holder}; wait for it to finish, or remove ${out}/\\.ner\\.lock if ` +
+            `that process is gone$`,
         ),
       );
       assert.ok(r.exitedAt - r.startedAt < 5000, `answered in ${r.exitedAt - r.startedAt} ms`);
@@ -161,59 +164,63 @@ test(
   },
 );
 
-test("a lock held by a live process of this host refuses in-process runs at once; a dead holder's lock is taken over", async () => {
-  await tf.setBackend("cpu");
-  const out = tmp();
-  const sleeper = spawn("sleep", ["30"]);
-  const write = (holder: object) => fs.writeFileSync(path.join(out, LOCK_FILE), JSON.stringify(holder));
-  const run = async () => {
-    const model = new ToyModel(3);
-    const trainer = new Trainer({
-      model,
-      args: { outputDir: out, progress: "none", maxSteps: 2, perDeviceTrainBatchSize: 4 },
-      trainDataset: toyFeatures(8),
-    });
+test(
+  "a lock held by a live process of this host refuses in-process runs at " + "once; a dead holder's lock is taken over",
+  async () => {
+    await tf.setBackend("cpu");
+    const out = tmp();
+    const sleeper = spawn("sleep", ["30"]);
+    const write = (holder: object) => fs.writeFileSync(path.join(out, LOCK_FILE), JSON.stringify(holder));
+    const run = async () => {
+      const model = new ToyModel(3);
+      const trainer = new Trainer({
+        model,
+        args: { outputDir: out, progress: "none", maxSteps: 2, perDeviceTrainBatchSize: 4 },
+        trainDataset: toyFeatures(8),
+      });
+      try {
+        return await trainer.train();
+      } finally {
+        trainer.dispose();
+        model.dispose();
+      }
+    };
     try {
-      return await trainer.train();
+      write({
+        pid: sleeper.pid,
+        host: os.hostname(),
+        started: "2026-01-01T00:00:00Z",
+        procStart: null,
+        command: "ner train -o x",
+      });
+      const t0 = Date.now();
+      await assert.rejects(
+        run(),
+        new RegExp(
+          `^LockHeldError: ${out} is in use by PID ${sleeper.pid} on ${os.hostname()} since ` +
+            `2026-01-01T00:00:00Z \\(ner train -o x\\)`,
+        ),
+      );
+      assert.ok(Date.now() - t0 < 5000);
+      assert.ok(fs.existsSync(path.join(out, LOCK_FILE)), "someone else's lock is left alone");
+      // The same PID started at another time (the PID was reused): stale.
+      write({ pid: sleeper.pid, host: os.hostname(), started: "x", procStart: 1, command: "" });
+      assert.equal((await run()).globalStep, 2);
+      // Another host's lock cannot be checked from here: held.
+      write({ pid: 999999, host: "elsewhere", started: "x", procStart: null, command: "" });
+      await assert.rejects(run(), /in use by PID 999999 on elsewhere/);
+      // An unreadable lock is being written if fresh, debris if old.
+      fs.writeFileSync(path.join(out, LOCK_FILE), "");
+      await assert.rejects(run(), /in use by a process that is still writing the lock file/);
+      const old = new Date(Date.now() - 60_000);
+      fs.utimesSync(path.join(out, LOCK_FILE), old, old);
+      assert.equal((await run()).globalStep, 2);
+      assert.ok(!fs.existsSync(path.join(out, LOCK_FILE)));
     } finally {
-      trainer.dispose();
-      model.dispose();
+      sleeper.kill();
     }
-  };
-  try {
-    write({
-      pid: sleeper.pid,
-      host: os.hostname(),
-      started: "2026-01-01T00:00:00Z",
-      procStart: null,
-      command: "ner train -o x",
-    });
-    const t0 = Date.now();
-    await assert.rejects(
-      run(),
-      new RegExp(
-        `^LockHeldError: ${out} is in use by PID ${sleeper.pid} on ${os.hostname()} since 2026-01-01T00:00:00Z \\(ner train -o x\\)`,
-      ),
-    );
-    assert.ok(Date.now() - t0 < 5000);
-    assert.ok(fs.existsSync(path.join(out, LOCK_FILE)), "someone else's lock is left alone");
-    // The same PID started at another time (the PID was reused): stale.
-    write({ pid: sleeper.pid, host: os.hostname(), started: "x", procStart: 1, command: "" });
-    assert.equal((await run()).globalStep, 2);
-    // Another host's lock cannot be checked from here: held.
-    write({ pid: 999999, host: "elsewhere", started: "x", procStart: null, command: "" });
-    await assert.rejects(run(), /in use by PID 999999 on elsewhere/);
-    // An unreadable lock is being written if fresh, debris if old.
-    fs.writeFileSync(path.join(out, LOCK_FILE), "");
-    await assert.rejects(run(), /in use by a process that is still writing the lock file/);
-    const old = new Date(Date.now() - 60_000);
-    fs.utimesSync(path.join(out, LOCK_FILE), old, old);
-    assert.equal((await run()).globalStep, 2);
-    assert.ok(!fs.existsSync(path.join(out, LOCK_FILE)));
-  } finally {
-    sleeper.kill();
-  }
-});
+  },
+);
 
 test(
   "a mount point as --output: the final save moves files into it and never renames it (no EBUSY)",
@@ -231,7 +238,9 @@ test(
     fs.mkdirSync(out);
     fs.writeFileSync(path.join(volume, ".keep"), "");
     // Inside a private mount namespace: bind `volume` onto `out`, show that `out` cannot be renamed, then run.
-    const script = `mount --bind "$1" "$2" && { mv "$2" "$2.moved" 2>/dev/null && echo RENAMED || echo EBUSY-confirmed; } && exec "$3" --import tsx "$4" "$2"`;
+    const script =
+      `mount --bind "$1" "$2" && { mv "$2" "$2.moved" 2>/dev/null && echo RENAMED || echo ` +
+      `EBUSY-confirmed; } && exec "$3" --import tsx "$4" "$2"`;
     const r = spawnSync("unshare", ["-m", "sh", "-c", script, "sh", volume, out, process.execPath, CHILD], {
       cwd: ROOT,
       encoding: "utf8",
@@ -260,7 +269,7 @@ test(
     });
     await trainer.train();
     await trainer.saveModel(dir, { files: { "run_card.json": "first\n" } });
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS fs object, which a test can patch (an ES namespace is frozen)
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- CommonJS fs is patchable (ES's is frozen)
     const nodeFs = require("fs") as { writeSync: typeof fs.writeSync };
     const realWrite = nodeFs.writeSync;
     let calls = 0;
@@ -365,7 +374,8 @@ function writeCorpus(dir: string): { data: string; labels: string; config: strin
 }
 
 test(
-  "ner train's --output guards: root, home, a non-empty project, the input model; --overwrite-output-dir keeps the user's files",
+  "ner train's --output guards: root, home, a non-empty project, the input model; " +
+    "--overwrite-output-dir keeps the user's files",
   { timeout: 300_000 },
   async () => {
     const inputs = writeCorpus(tmp());
@@ -413,7 +423,10 @@ test(
     try {
       await refusedFast(
         ".",
-        /^Output directory \(\.\) already exists and is not empty \(it holds .*\)\. Use --overwrite-output-dir to overcome/,
+        new RegExp(
+          "^Output directory \\(\\.\\) already exists and is not empty \\(it holds " +
+            ".*\\)\\. Use --overwrite-output-dir to overcome",
+        ),
       );
       // …and with --overwrite-output-dir it trains and saves beside the user's files, deleting none.
       const result = await runTrainJob({ ...job, outputDir: ".", overwriteOutputDir: true }, () => undefined);
@@ -499,7 +512,8 @@ test(
       assert.match(
         r.stderr,
         new RegExp(
-          `^ner data convert: --output ${to} is the input file ${from}: converting would overwrite it; choose another output file\\n$`,
+          `^ner data convert: --output ${to} is the input file ${from}: converting would overwrite ` +
+            `it; choose another output file\\n$`,
         ),
       );
       assert.ok(Date.now() - t0 < 10_000, `refused in ${Date.now() - t0} ms, process start-up included`);
