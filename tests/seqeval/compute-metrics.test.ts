@@ -99,7 +99,8 @@ test("precision score with warnings delivered to the handler", () => {
   assert.equal(p, 0);
   assert.deepEqual(seen, [
     [
-      "Precision is ill-defined and being set to 0.0 due to no predicted samples. Use `zero_division` parameter to control this behavior.",
+      "Precision is ill-defined and being set to 0.0 due to no predicted samples. Use " +
+        "`zero_division` parameter to control this behavior.",
       "UndefinedMetricWarning",
     ],
   ]);

@@ -143,7 +143,9 @@ test("--warnings lists each case's warnings in the JSON", () => {
   assert.equal(res.status, 0, res.stderr);
   const r = JSON.parse(res.stdout);
   assert.deepEqual(r.warnings, [
-    "Precision and F-score are ill-defined and being set to 0.0 due to no predicted samples. Use `zero_division` parameter to control this behavior.",
-    "Precision is ill-defined and being set to 0.0 due to no predicted samples. Use `zero_division` parameter to control this behavior.",
+    "Precision and F-score are ill-defined and being set to 0.0 due to no predicted samples. Use " +
+      "`zero_division` parameter to control this behavior.",
+    "Precision is ill-defined and being set to 0.0 due to no predicted samples. Use `zero_division` " +
+      "parameter to control this behavior.",
   ]);
 });
