@@ -30,31 +30,35 @@ for (const [model, every] of [
   ["bert-base-uncased", 1],
   ["bert-base-cased", full ? 1 : 5],
 ] as const) {
-  test(`${model}: per-word and joined strategies agree on ${every === 1 ? "every sentence" : `every ${every}th sentence`} of the four corpora`, async () => {
-    const tok = NerTokenizer.fromDirectory(modelDir(model));
-    const empty: string[] = [];
-    for (const corpus of CORPORA) {
-      const all = (await readCorpus(corpus)).map((s) => s.words);
-      assert.ok(all.length > 5000, `${corpus} read`);
-      const sentences = all.filter((_, i) => i % every === 0);
-      // No truncation, so long WikiANN sentences are compared in full.
-      const exact = await tok.encodeWordsBatch(sentences, { truncation: false });
-      const fast = await tok.encodeWordsBatch(sentences, { truncation: false, strategy: "joined" });
-      sentences.forEach((words, i) => {
-        if (!sameEncoding(exact[i], fast[i])) {
-          assert.fail(
-            `${corpus} sentence ${i} differs: ${JSON.stringify(words)}\n${exact[i].tokens}\n${fast[i].tokens}`,
-          );
-        }
-        for (const w of exact[i].emptyWords) empty.push(words[w]);
-      });
-    }
-    if (model === "bert-base-uncased") {
-      // WNUT-17 has lone U+FE0F words; nothing else vanishes.
-      assert.ok(empty.length > 0);
-      assert.deepEqual([...new Set(empty)], ["\uFE0F"]);
-    } else {
-      assert.deepEqual(empty, []);
-    }
-  });
+  test(
+    `${model}: per-word and joined strategies agree on ` +
+      `${every === 1 ? "every sentence" : `every ${every}th sentence`} of the four corpora`,
+    async () => {
+      const tok = NerTokenizer.fromDirectory(modelDir(model));
+      const empty: string[] = [];
+      for (const corpus of CORPORA) {
+        const all = (await readCorpus(corpus)).map((s) => s.words);
+        assert.ok(all.length > 5000, `${corpus} read`);
+        const sentences = all.filter((_, i) => i % every === 0);
+        // No truncation, so long WikiANN sentences are compared in full.
+        const exact = await tok.encodeWordsBatch(sentences, { truncation: false });
+        const fast = await tok.encodeWordsBatch(sentences, { truncation: false, strategy: "joined" });
+        sentences.forEach((words, i) => {
+          if (!sameEncoding(exact[i], fast[i])) {
+            assert.fail(
+              `${corpus} sentence ${i} differs: ${JSON.stringify(words)}\n${exact[i].tokens}\n${fast[i].tokens}`,
+            );
+          }
+          for (const w of exact[i].emptyWords) empty.push(words[w]);
+        });
+      }
+      if (model === "bert-base-uncased") {
+        // WNUT-17 has lone U+FE0F words; nothing else vanishes.
+        assert.ok(empty.length > 0);
+        assert.deepEqual([...new Set(empty)], ["\uFE0F"]);
+      } else {
+        assert.deepEqual(empty, []);
+      }
+    },
+  );
 }

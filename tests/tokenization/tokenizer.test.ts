@@ -178,26 +178,31 @@ test("decode equals the binding's decode plus HF clean_up_tokenization", async (
   assert.equal(wordPieceDecoderCleanup("i do not 've"), "i don't've");
 });
 
-test("continuingSubwordPrefix comes from tokenizer.json's model ('##' for WordPiece), '##' from vocab.txt, null when absent", () => {
-  assert.equal(cased.continuingSubwordPrefix, "##");
-  assert.equal(uncased.continuingSubwordPrefix, "##");
-  const dir = modelDir("bert-base-cased");
-  const json = JSON.parse(fs.readFileSync(path.join(dir, "tokenizer.json"), "utf8"));
-  const custom = NerTokenizer.fromFiles({
-    tokenizerJson: JSON.stringify({ ...json, model: { ...json.model, continuing_subword_prefix: "@@" } }),
-  });
-  assert.equal(custom.continuingSubwordPrefix, "@@");
-  const { continuing_subword_prefix: _drop, ...withoutPrefix } = json.model;
-  assert.equal(
-    NerTokenizer.fromFiles({ tokenizerJson: JSON.stringify({ ...json, model: withoutPrefix }) })
-      .continuingSubwordPrefix,
-    null,
-  );
-  assert.equal(
-    NerTokenizer.fromFiles({ vocabTxt: fs.readFileSync(path.join(dir, "vocab.txt"), "utf8") }).continuingSubwordPrefix,
-    "##",
-  );
-});
+test(
+  "continuingSubwordPrefix comes from tokenizer.json's model ('##' for WordPiece), '##' from " +
+    "vocab.txt, null when absent",
+  () => {
+    assert.equal(cased.continuingSubwordPrefix, "##");
+    assert.equal(uncased.continuingSubwordPrefix, "##");
+    const dir = modelDir("bert-base-cased");
+    const json = JSON.parse(fs.readFileSync(path.join(dir, "tokenizer.json"), "utf8"));
+    const custom = NerTokenizer.fromFiles({
+      tokenizerJson: JSON.stringify({ ...json, model: { ...json.model, continuing_subword_prefix: "@@" } }),
+    });
+    assert.equal(custom.continuingSubwordPrefix, "@@");
+    const { continuing_subword_prefix: _drop, ...withoutPrefix } = json.model;
+    assert.equal(
+      NerTokenizer.fromFiles({ tokenizerJson: JSON.stringify({ ...json, model: withoutPrefix }) })
+        .continuingSubwordPrefix,
+      null,
+    );
+    assert.equal(
+      NerTokenizer.fromFiles({ vocabTxt: fs.readFileSync(path.join(dir, "vocab.txt"), "utf8") })
+        .continuingSubwordPrefix,
+      "##",
+    );
+  },
+);
 
 test("tokenizer_config do_lower_case overrides tokenizer.json's normalizer (BertTokenizerFast rule)", async () => {
   const dir = modelDir("bert-base-uncased");
