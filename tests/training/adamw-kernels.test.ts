@@ -44,55 +44,58 @@ function assertSameBits(got: Float32Array, want: Float32Array, what: string): vo
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) assert.fail(`${what}[${i}]: ${got[i]} vs ${want[i]}`);
 }
 
-test("the SIMD module is valid wasm and matches the JS reference bit for bit (with and without decay and clipping)", () => {
-  assert.ok(WebAssembly.validate(ADAMW_SIMD_WASM));
-  const n = 4099; // not a multiple of 4: the caller's JS tail is not part of this check
-  const n4 = n - (n % 4);
-  const memory = new WebAssembly.Memory({ initial: 2 });
-  const simd = simdAdamWFor(memory);
-  assert.ok(simd, "Node's V8 runs wasm SIMD");
-  const heap = new Float32Array(memory.buffer, 0, 4 * n);
-  const views = [0, 1, 2, 3].map((k) => heap.subarray(k * n, k * n + n));
-  const ref = [data(n, 1, 1), new Float32Array(n), new Float32Array(n), data(n, 2, 0.1)];
-  views.forEach((v, k) => v.set(ref[k]));
-  for (const [decay, clip] of [
-    [true, undefined],
-    [false, undefined],
-    [true, 0.37],
-  ] as const) {
-    for (let t = 1; t <= 3; t++) {
-      const s = scalars(t, decay, clip);
-      const f = Math.fround;
-      simd!(
-        0,
-        n * 4,
-        n * 8,
-        n * 12,
-        n4,
-        f(s.decay),
-        f(s.oneMinusBeta1),
-        f(s.beta2),
-        f(s.oneMinusBeta2),
-        f(s.bc2Sqrt),
-        f(s.eps),
-        f(s.negStepSize),
-        f(s.gradScale ?? 1),
-      );
-      fusedAdamW(ref[0].subarray(0, n4), ref[1].subarray(0, n4), ref[2].subarray(0, n4), ref[3].subarray(0, n4), s);
-      for (const [k, name] of [
-        [0, "param"],
-        [1, "exp_avg"],
-        [2, "exp_avg_sq"],
-      ] as const) {
-        assertSameBits(
-          views[k].subarray(0, n4),
-          ref[k].subarray(0, n4),
-          `${name} (decay ${decay}, clip ${clip}, step ${t})`,
+test(
+  "the SIMD module is valid wasm and matches the JS reference bit for " + "bit (with and without decay and clipping)",
+  () => {
+    assert.ok(WebAssembly.validate(ADAMW_SIMD_WASM));
+    const n = 4099; // not a multiple of 4: the caller's JS tail is not part of this check
+    const n4 = n - (n % 4);
+    const memory = new WebAssembly.Memory({ initial: 2 });
+    const simd = simdAdamWFor(memory);
+    assert.ok(simd, "Node's V8 runs wasm SIMD");
+    const heap = new Float32Array(memory.buffer, 0, 4 * n);
+    const views = [0, 1, 2, 3].map((k) => heap.subarray(k * n, k * n + n));
+    const ref = [data(n, 1, 1), new Float32Array(n), new Float32Array(n), data(n, 2, 0.1)];
+    views.forEach((v, k) => v.set(ref[k]));
+    for (const [decay, clip] of [
+      [true, undefined],
+      [false, undefined],
+      [true, 0.37],
+    ] as const) {
+      for (let t = 1; t <= 3; t++) {
+        const s = scalars(t, decay, clip);
+        const f = Math.fround;
+        simd!(
+          0,
+          n * 4,
+          n * 8,
+          n * 12,
+          n4,
+          f(s.decay),
+          f(s.oneMinusBeta1),
+          f(s.beta2),
+          f(s.oneMinusBeta2),
+          f(s.bc2Sqrt),
+          f(s.eps),
+          f(s.negStepSize),
+          f(s.gradScale ?? 1),
         );
+        fusedAdamW(ref[0].subarray(0, n4), ref[1].subarray(0, n4), ref[2].subarray(0, n4), ref[3].subarray(0, n4), s);
+        for (const [k, name] of [
+          [0, "param"],
+          [1, "exp_avg"],
+          [2, "exp_avg_sq"],
+        ] as const) {
+          assertSameBits(
+            views[k].subarray(0, n4),
+            ref[k].subarray(0, n4),
+            `${name} (decay ${decay}, clip ${clip}, step ${t})`,
+          );
+        }
       }
     }
-  }
-});
+  },
+);
 
 const expectedPath = { wasm: "wasm-simd", "wasm+blas": "native", cpu: "none" } as const;
 

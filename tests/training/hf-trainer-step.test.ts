@@ -129,7 +129,8 @@ for (const tier of parityTiers())
             const got = gotAll[at(k)];
             const base = baseAll[at(k)];
             const diff = Math.abs(got - want[k]);
-            // Adam's first update is lr·g/(|g|+eps): where HF moved by ≥ 0.9·lr, |g| ≫ eps and the update is well-conditioned.
+            // Adam's first update is lr·g/(|g|+eps): where HF moved by ≥ 0.9·lr, |g| ≫ eps and the update is
+            // well-conditioned.
             if (Math.abs(want[k] - base) >= 0.9 * LR) {
               wellConditioned++;
               assert.ok(diff <= 1e-6, `${name}[${k}]: ours ${got}, HF ${want[k]} (before ${base})`);

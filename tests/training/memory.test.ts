@@ -255,7 +255,8 @@ test("peak bytes of one update stay under weights×4 + the layers' activations; 
   // Above what is allocated between steps (weights, moments, batch): gradients, activations, and transients.
   const logits = 4 * batch * seq * 3 * 8;
   console.log(
-    `# peak above baseline: ${plain} B plain, ${ckpt} B checkpointed; params ${paramBytes} B, layer estimate ${layer} B`,
+    `# peak above baseline: ${plain} B plain, ${ckpt} B checkpointed; params ${paramBytes} B, layer ` +
+      `estimate ${layer} B`,
   );
   assert.ok(
     plain < paramBytes + (size.layers + 1.5) * layer + logits,

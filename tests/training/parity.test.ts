@@ -43,7 +43,8 @@ const relClose = (got: number, want: number, rel: number) => Math.abs(got - want
 // On every CPU tier (plain wasm also checks that in-place AdamW updates reach XNNPACK's packed weights).
 for (const tier of parityTiers()) {
   test(
-    `three update steps match the torch Trainer recipe on tiny-bert (loss, grad norm, lr, final weights) on ${tier.name}`,
+    `three update steps match the torch Trainer recipe on tiny-bert (loss, grad norm, lr, final ` +
+      `weights) on ${tier.name}`,
     { skip: tier.skip },
     async () => {
       await initBackend(tier.name, { quiet: true });

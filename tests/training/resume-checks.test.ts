@@ -167,39 +167,48 @@ test("other training data is refused: fewer examples, or the same number with ot
   });
   await refused(
     dir,
-    /the training data differs from the checkpoint's \(sha256 of input ids and labels [0-9a-f]{12}… vs [0-9a-f]{12}…\)/,
+    new RegExp(
+      "the training data differs from the checkpoint's " +
+        "\\(sha256 of input ids and labels [0-9a-f]{12}… vs [0-9a-f]{12}…\\)",
+    ),
     { features: toyFeatures(16, 99) },
   );
 });
 
-test("the same labels in another order are refused (the classifier rows would be read as the wrong labels)", async () => {
-  const dir = await tampered(3, () => undefined);
-  const reordered = new ToyModel(34);
-  (reordered as { config: { numLabels: number; id2label: Record<number, string> } }).config = {
-    numLabels: 3,
-    id2label: { 0: "B-X", 1: "O", 2: "I-X" },
-  };
-  await refused(
-    dir,
-    /the checkpoint has the same labels in another order \(O,B-X,I-X vs this run's B-X,O,I-X\); its classifier rows would be read as the wrong labels/,
-    { model: reordered },
-  );
-  const other = new ToyModel(35);
-  (other as { config: { numLabels: number; id2label: Record<number, string> } }).config = {
-    numLabels: 3,
-    id2label: { 0: "O", 1: "B-Y", 2: "I-Y" },
-  };
-  await refused(dir, /the checkpoint's labels \(O,B-X,I-X\) differ from this run's \(O,B-Y,I-Y\)/, { model: other });
-  // A config.json id2label (real models) is compared too, for checkpoints without the label list.
-  const viaConfig = await tampered(3, (d) => {
-    editState(d, (s) => delete s.labels);
-    fs.writeFileSync(
-      path.join(d, "config.json"),
-      JSON.stringify({ model_type: "toy", id2label: { 0: "I-X", 1: "B-X", 2: "O" } }),
+test(
+  "the same labels in another order are refused (the classifier rows " + "would be read as the wrong labels)",
+  async () => {
+    const dir = await tampered(3, () => undefined);
+    const reordered = new ToyModel(34);
+    (reordered as { config: { numLabels: number; id2label: Record<number, string> } }).config = {
+      numLabels: 3,
+      id2label: { 0: "B-X", 1: "O", 2: "I-X" },
+    };
+    await refused(
+      dir,
+      new RegExp(
+        "the checkpoint has the same labels in another order \\(O,B-X,I-X vs this " +
+          "run's B-X,O,I-X\\); its classifier rows would be read as the wrong labels",
+      ),
+      { model: reordered },
     );
-  });
-  await refused(viaConfig, /same labels in another order \(I-X,B-X,O vs this run's O,B-X,I-X\)/);
-});
+    const other = new ToyModel(35);
+    (other as { config: { numLabels: number; id2label: Record<number, string> } }).config = {
+      numLabels: 3,
+      id2label: { 0: "O", 1: "B-Y", 2: "I-Y" },
+    };
+    await refused(dir, /the checkpoint's labels \(O,B-X,I-X\) differ from this run's \(O,B-Y,I-Y\)/, { model: other });
+    // A config.json id2label (real models) is compared too, for checkpoints without the label list.
+    const viaConfig = await tampered(3, (d) => {
+      editState(d, (s) => delete s.labels);
+      fs.writeFileSync(
+        path.join(d, "config.json"),
+        JSON.stringify({ model_type: "toy", id2label: { 0: "I-X", 1: "B-X", 2: "O" } }),
+      );
+    });
+    await refused(viaConfig, /same labels in another order \(I-X,B-X,O vs this run's O,B-X,I-X\)/);
+  },
+);
 
 test("a garbage rng_state.json is refused naming the file (no more 'state.map is not a function')", async () => {
   await refused(
