@@ -211,7 +211,8 @@ test("renderGoldVsPredHtml shows both sides and outlines and lists each error", 
   );
   assert.ok(
     html.includes(
-      '<li class="ner-wrong-boundary-item"><b>wrong boundary</b>: PER &quot;John&quot; (gold: PER &quot;John Smith&quot;)</li>',
+      '<li class="ner-wrong-boundary-item"><b>wrong boundary</b>: PER &quot;John&quot; (gold: PER ' +
+        "&quot;John Smith&quot;)</li>",
     ),
   );
   assert.ok(html.includes("<b>spurious</b>: MISC &quot;&lt;today&gt;&quot;</li>"));
