@@ -1,11 +1,15 @@
 /**
  * Corpus loading speed: parse (readCorpusFile) and full loadCorpus (parse + ids) per corpus,
- * from a local mirror (NER_DATA_DIR, default ../shared/data). Run: npx tsx bench/data-load.ts
+ * from a local mirror of the corpora. Run: NER_DATA_DIR=<mirror> npx tsx bench/data-load.ts
  */
 import * as path from "path";
 import { CORPUS_NAMES, getCorpus, loadCorpus, readCorpusFile } from "../src/data";
 
-const dataDir = process.env.NER_DATA_DIR ?? path.resolve(__dirname, "..", "..", "shared", "data");
+const dataDir = process.env.NER_DATA_DIR ?? "";
+if (dataDir === "") {
+  console.error("bench/data-load: set NER_DATA_DIR to a local mirror of the corpora (<corpus>/<file>)");
+  process.exit(1);
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -1,17 +1,22 @@
 /**
  * Pipeline throughput on the tiny fixture checkpoints (the model is tiny, so this measures the
- * tokenization + post-processing overhead around the forward pass).
+ * tokenization + post-processing overhead around the forward pass). The texts are CoNLL-2003 test
+ * sentences, found as any run finds them (NER_DATA_DIR mirror → cache → download); the checkpoints are
+ * the repository's own fixtures (tests/fixtures).
  *   npx tsx bench/pipeline.ts [numTexts=200]
  */
 import * as fs from "fs";
 import * as path from "path";
 import { initBackend } from "../src/backend";
 import { pipeline, type AggregationStrategy } from "../src/pipeline";
+import { resolveCorpusFile } from "../src/data";
+
+const FIXTURES = path.resolve(__dirname, "..", "tests", "fixtures");
 
 async function main(): Promise<void> {
   const n = Number(process.argv[2] ?? 200);
-  const shared = process.env.NER_SHARED_DIR ?? path.resolve(__dirname, "..", "..", "shared");
-  const lines = fs.readFileSync(path.join(shared, "data", "conll2003", "test.txt"), "utf8").split("\n");
+  const testFile = await resolveCorpusFile("conll2003", "test");
+  const lines = fs.readFileSync(testFile.path, "utf8").split("\n");
   const texts: string[] = [];
   let words: string[] = [];
   for (const line of lines) {
@@ -24,7 +29,7 @@ async function main(): Promise<void> {
   const backend = await initBackend(undefined, { quiet: true });
   const rows: string[][] = [];
   for (const model of ["tiny-distilbert", "tiny-bert"]) {
-    const ner = await pipeline("ner", { model: path.join(shared, "fixtures", model) });
+    const ner = await pipeline("ner", { model: path.join(FIXTURES, model) });
     await ner(texts.slice(0, 8)); // warm-up
     for (const strategy of ["none", "simple", "first", "average", "max"] as AggregationStrategy[]) {
       for (const batchSize of [1, 16]) {

@@ -4,14 +4,15 @@
  * `classification_report(digits=4)` + `f1_score`, as in the Python reference timing.
  *
  *   npx tsx bench/seqeval.ts [path/to/conll2003/test.txt]
+ * Without a path the split is found as any run finds it (NER_DATA_DIR mirror → cache → download).
  *
  * Python seqeval 1.2.2 (Debian Python 3.11) on the same data and machine: median 781 ms
  * (measured by the project maintainers, ../shared/NOTES.md).
  */
 import * as fs from "fs";
-import * as path from "path";
 import { classificationReport, computeMetrics, f1Score } from "../src/metrics/seqeval";
 import { Rng } from "../src/util/random";
+import { resolveCorpusFile } from "../src/data";
 
 const PYTHON_MS = 781;
 const LABELS = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"];
@@ -48,11 +49,8 @@ function time(fn: () => void, runs: number): number[] {
   return out;
 }
 
-function main(): void {
-  const file =
-    process.argv[2] ??
-    process.env.NER_CONLL_TEST ??
-    path.resolve(__dirname, "..", "..", "shared", "data", "conll2003", "test.txt");
+async function main(): Promise<void> {
+  const file = process.argv[2] ?? (await resolveCorpusFile("conll2003", "test")).path;
   const yTrue = readConll(file);
   const rng = new Rng(2003);
   const yPred = yTrue.map((s) => s.map((tag) => (rng.next() < 0.05 ? LABELS[rng.int(LABELS.length)] : tag)));
@@ -96,4 +94,7 @@ function main(): void {
   console.log(`target >= 10x faster than Python: ${PYTHON_MS / ours >= 10 ? "met" : "NOT met"}`);
 }
 
-main();
+main().catch((err: unknown) => {
+  console.error(`bench/seqeval: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -4,15 +4,16 @@
  *
  *   npx tsx bench/tokenize.ts [--model bert-base-cased] [--repeats 3] [--batch-size 16]
  *
- * Needs the corpus and tokenizer files: NER_SHARED_DIR (default ../shared) or
- * --data <conll train.txt> and --model-dir <dir>.
+ * The corpus is found as any run finds it (NER_DATA_DIR mirror → cache → download) unless --data
+ * <conll train.txt> is given; the tokenizer files come from the repository's fixtures
+ * (tests/fixtures/models/<model>) unless --model-dir <dir> is given.
  */
 import * as path from "path";
 import { NerTokenizer } from "../src/tokenization";
 import { tokenizeAndAlignLabels, type LabelledWords } from "../src/alignment";
 import { lengthGroupedBatches, paddingStats, randomBatches } from "../src/collator";
 import { Rng } from "../src/util/random";
-import { readCorpusFile } from "../src/data";
+import { readCorpusFile, resolveCorpusFile } from "../src/data";
 
 const CONLL = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"];
 
@@ -41,10 +42,9 @@ async function timeIt(repeats: number, fn: () => Promise<unknown>): Promise<numb
 }
 
 async function main(): Promise<void> {
-  const shared = process.env.NER_SHARED_DIR ?? path.resolve(__dirname, "..", "..", "shared");
   const model = arg("model", "bert-base-cased");
-  const dataFile = arg("data", path.join(shared, "data", "conll2003", "train.txt"));
-  const modelDir = arg("model-dir", path.join(shared, "models", model));
+  const dataFile = arg("data", "") || (await resolveCorpusFile("conll2003", "train")).path;
+  const modelDir = arg("model-dir", path.resolve(__dirname, "..", "tests", "fixtures", "models", model));
   const repeats = Number(arg("repeats", "3"));
   const batchSize = Number(arg("batch-size", "16"));
   const rows = readConll(dataFile);
