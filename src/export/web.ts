@@ -15,7 +15,13 @@ import { readWeightFiles, resolveWeightFiles, WEIGHT_FILE_NAMES } from "../model
 import type { AggregationStrategy } from "../pipeline/types";
 import { NerTokenizer } from "../tokenization/tokenizer";
 import { LOCK_FILE } from "../util/lock";
-import { lockOutputDir, resolveOutputDir, SAVE_MARKER, saveIntoOutputDir } from "../training/checkpoint";
+import {
+  assertCompleteSave,
+  lockOutputDir,
+  resolveOutputDir,
+  SAVE_MARKER,
+  saveIntoOutputDir,
+} from "../training/checkpoint";
 import { readJsonFileBounded } from "../util/files";
 import { builtInExamples, corpusExamples, EXAMPLE_COUNT } from "./examples";
 import { buildBrowserBundle } from "./bundle";
@@ -131,6 +137,7 @@ function removeEmptyFolders(dir: string, top: string): void {
 /** Write the site; see {@link ExportWebOptions}. */
 export async function exportWebSite(opts: ExportWebOptions): Promise<ExportWebResult> {
   const what = `--out ${opts.out}`;
+  assertCompleteSave(opts.model); // a local model whose save was cut short is named, not exported
   // A symlink is followed; the filesystem root, the home folder and a file are refused.
   const out = resolveOutputDir(opts.out, what);
   checkTarget(out, what);

@@ -483,6 +483,19 @@ test(
       /: its last save was interrupted while moving files in \(\.ner-save\.tmp-999999-1 remains\); run the same/;
     await assert.rejects(runEvaluateJob({ model: project, data: inputs.data, backend: "cpu" }), interrupted);
     await refusedFast(tmp(), interrupted, { model: project });
+    // ner predict and ner export web refuse it too, before loading anything, and write nothing.
+    const site = path.join(tmp(), "site");
+    for (const args of [
+      ["predict", "--model", project, "a text"],
+      ["export", "web", "--model", project, "--out", site],
+    ]) {
+      const p = spawnSync(process.execPath, [NER, ...args], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+      assert.equal(p.status, 1, p.stderr);
+      assert.match(p.stderr, interrupted);
+      assert.equal(p.stderr.trim().split("\n").length, 1, p.stderr);
+      assert.equal(p.stdout, "");
+    }
+    assert.ok(!fs.existsSync(site), "no site written");
     fs.rmSync(staging, { recursive: true });
   },
 );

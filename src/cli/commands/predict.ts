@@ -179,6 +179,9 @@ export function register(program: Command): void {
         );
       }
 
+      // A local model whose save was cut short (or changed since) is named before anything loads.
+      const { assertCompleteSave } = require("../../training/checkpoint") as typeof import("../../training/checkpoint");
+      assertCompleteSave(opts.model);
       const { initBackend } = require("../../backend/index") as typeof import("../../backend");
       await initBackend(undefined, { quiet: json || Boolean(opts.input) });
       const { pipeline } = require("../../pipeline/pipeline") as typeof import("../../pipeline/pipeline");
