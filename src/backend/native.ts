@@ -3,6 +3,7 @@
  * finds and loads it once, or says why it is unavailable (not built and why, load error).
  */
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 
 /** What the addon reports about the BLAS it was linked against. */
@@ -193,12 +194,22 @@ export interface NativeLoad {
 }
 
 /**
- * Products of fewer FLOPs run on one BLAS thread (native/ner_blas.c's policy): measured with
- * `npx tsx bench/blas.ts --policy`, a second thread loses below ~30 MFLOP (the main job's 128-wide
- * layers: 512×128×128 took 1.9 ms on one thread vs 4.7–5.5 ms on two at load 20, and 0.2 vs 0.5 ms
- * for its weight gradients), and wins or ties above.
+ * On a busy machine, products of fewer FLOPs run on one BLAS thread (native/ner_blas.c's policy):
+ * measured with `npx tsx bench/blas.ts --policy` at load 20 on 2 cores, a second thread lost below
+ * ~30 MFLOP (the main job's 128-wide layers: 512×128×128 took 1.9 ms on one thread vs 4.7–5.5 ms on
+ * two, and 0.2 vs 0.5 ms for its weight gradients). On a quiet machine two threads win at every size
+ * (load 1.7: 0.137 vs 0.228 ms at 512×128×128), so there the threshold is 0: see smallGemmFlops.
  */
 export const SMALL_GEMM_FLOPS = 32e6;
+
+/**
+ * The small-product threshold for the machine's state when the addon loads: SMALL_GEMM_FLOPS when the
+ * 1-minute load average is at least the number of cores (a woken BLAS thread waits for a time slice),
+ * else 0 (every product on all BLAS threads).
+ */
+export function smallGemmFlops(load1m = os.loadavg()[0], cores = os.cpus().length): number {
+  return load1m >= cores ? SMALL_GEMM_FLOPS : 0;
+}
 
 const ADDON = path.join("native", "build", "ner_blas.node");
 const STATUS = path.join("native", "build", "status.json");
@@ -231,7 +242,7 @@ function load(): NativeLoad {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the addon's path is found at run time
     const addon = require(file) as NativeBlas;
     addon.info(); // a broken BLAS shows here rather than in the first product
-    addon.blasPolicy?.(SMALL_GEMM_FLOPS);
+    addon.blasPolicy?.(smallGemmFlops());
     return { addon, file };
   } catch (err) {
     return { reason: `load error: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}` };
