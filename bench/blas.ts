@@ -12,7 +12,7 @@
 import * as os from "os";
 import * as tf from "@tensorflow/tfjs";
 import { backendInfo, initBackend } from "../src/backend";
-import { loadNativeBlas, SMALL_GEMM_FLOPS, smallGemmFlops, type NativeBlas } from "../src/backend/native";
+import { loadNativeBlas, SMALL_GEMM_FLOPS, type NativeBlas } from "../src/backend/native";
 import { useNativeKernels } from "../src/backend/native-kernels";
 import { gelu, layerNorm } from "../src/backend/ops";
 
@@ -63,12 +63,11 @@ function policyTable(blas: NativeBlas): void {
   const heap = new ArrayBuffer(4 * (512 * 3072 + 3072 * 768 + 512 * 3072));
   const f = new Float32Array(heap);
   for (let i = 0; i < f.length; i++) f[i] = (i % 13) / 13 - 0.5;
-  const inForce = smallGemmFlops();
-  const saved = blas.blasPolicy?.(0);
+  const saved = blas.blasPolicy?.();
   if (saved === undefined) return console.log("policy: this addon build has no blasPolicy (npm run build:native)");
   console.log(
-    `policy: ms per product on all ${saved.threads} threads vs one (at this load the library runs products ` +
-      `under ${inForce / 1e6} MFLOP on one; ${SMALL_GEMM_FLOPS / 1e6} when the load reaches the core count)`,
+    `policy: ms per product on all ${saved.threads} threads vs one (the library runs products ` +
+      `under ${saved.smallFlops / 1e6} MFLOP on one; SMALL_GEMM_FLOPS ${SMALL_GEMM_FLOPS / 1e6})`,
   );
   for (const [m, n, k, ta, tb] of shapes) {
     blas.blasPolicy?.(0);
@@ -80,7 +79,7 @@ function policyTable(blas: NativeBlas): void {
       `  ${ta ? "Aᵀ" : "A"}·${tb ? "Bᵀ" : "B"} ${m}×${k} @ ${k}×${n} (${mflop.toFixed(1)} MFLOP): ${all.toFixed(3)} ms vs ${one.toFixed(3)} ms on one`,
     );
   }
-  blas.blasPolicy?.(inForce);
+  blas.blasPolicy?.(saved.smallFlops);
 }
 
 async function main(): Promise<void> {

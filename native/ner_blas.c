@@ -117,14 +117,14 @@ static int use_one_thread(int64_t m, int64_t n, int64_t k) {
   return 0;
 }
 
-/* blasPolicy(smallFlops[, threads]): products under smallFlops FLOPs on one thread; threads > 0 sets
- * the BLAS's thread count for the others. Returns { smallFlops, threads }. */
+/* blasPolicy([smallFlops[, threads]]): products under smallFlops FLOPs on one thread; threads > 0 sets
+ * the BLAS's thread count for the others; no arguments reads the policy. Returns { smallFlops, threads }. */
 static napi_value BlasPolicy(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
   CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  double small = 0, threads = 0;
-  if (argc < 1 || !ner_get_f64(env, argv[0], &small) || (argc > 1 && !ner_get_f64(env, argv[1], &threads)) || small < 0 ||
+  double small = g_small_flops, threads = 0;
+  if ((argc >= 1 && !ner_get_f64(env, argv[0], &small)) || (argc > 1 && !ner_get_f64(env, argv[1], &threads)) || small < 0 ||
       threads < 0) {
     napi_throw_type_error(env, NULL, "ner_blas.blasPolicy: expected (smallFlops >= 0[, threads >= 0])");
     return NULL;

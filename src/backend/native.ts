@@ -3,7 +3,6 @@
  * finds and loads it once, or says why it is unavailable (not built and why, load error).
  */
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 
 /** What the addon reports about the BLAS it was linked against. */
@@ -13,6 +12,20 @@ export interface BlasLibraryInfo {
   threads: number; // BLAS threads (0: the library decides, Accelerate)
   corename?: string; // OpenBLAS's kernel family in use, e.g. "Haswell"
 }
+
+/** LayerNorm's gradient: dx, dgamma, dbeta from dy, xhat, 1/std and gamma over rows×cols, in place on the heap. */
+type LayerNormGrad = (
+  heap: ArrayBufferLike,
+  dyOff: number,
+  xhatOff: number,
+  invStdOff: number,
+  gammaOff: number,
+  dxOff: number,
+  dgammaOff: number,
+  dbetaOff: number,
+  rows: number,
+  cols: number,
+) => void;
 
 /** The addon's functions; see native/ner_blas.c for the exact contract. */
 export interface NativeBlas {
@@ -43,10 +56,10 @@ export interface NativeBlas {
   ): void;
   info(): BlasLibraryInfo;
   /**
-   * Products under `smallFlops` FLOPs on one thread; `threads` > 0 sets the BLAS's thread count (absent in older
-   * builds).
+   * Products under `smallFlops` FLOPs on one thread; `threads` > 0 sets the BLAS's thread count; with no
+   * arguments it only reads the policy (absent in older builds).
    */
-  blasPolicy?(smallFlops: number, threads?: number): { smallFlops: number; threads: number };
+  blasPolicy?(smallFlops?: number, threads?: number): { smallFlops: number; threads: number };
   /** Exact GELU y = x·Φ(x) over n floats, and its gradient dx = dy·(Φ(x) + x·φ(x)). */
   gelu(heap: ArrayBufferLike, xOff: number, yOff: number, n: number): void;
   geluGrad(heap: ArrayBufferLike, xOff: number, dyOff: number, dxOff: number, n: number): void;
@@ -64,18 +77,7 @@ export interface NativeBlas {
     eps: number,
   ): void;
   /** Its gradient: dx, dgamma, dbeta from dy, xhat, 1/std and gamma. */
-  layerNormGrad(
-    heap: ArrayBufferLike,
-    dyOff: number,
-    xhatOff: number,
-    invStdOff: number,
-    gammaOff: number,
-    dxOff: number,
-    dgammaOff: number,
-    dbetaOff: number,
-    rows: number,
-    cols: number,
-  ): void;
+  layerNormGrad: LayerNormGrad;
   /**
    * torch's AdamW update of n floats in place (native/ner_optim.c): scalars as in
    * src/backend/adamw-kernel.ts's AdamWScalars, in that order; decay 1 = no weight decay.
@@ -172,18 +174,7 @@ export interface NativeBlas {
     cols: number,
     eps: number,
   ): void;
-  layerNormGradThreaded(
-    heap: ArrayBufferLike,
-    dyOff: number,
-    xhatOff: number,
-    invStdOff: number,
-    gammaOff: number,
-    dxOff: number,
-    dgammaOff: number,
-    dbetaOff: number,
-    rows: number,
-    cols: number,
-  ): void;
+  layerNormGradThreaded: LayerNormGrad;
 }
 
 /** The loaded addon and its file, or why there is none (one shape: tslab compiles src/ without strict narrowing). */
@@ -194,22 +185,15 @@ export interface NativeLoad {
 }
 
 /**
- * On a busy machine, products of fewer FLOPs run on one BLAS thread (native/ner_blas.c's policy):
- * measured with `npx tsx bench/blas.ts --policy` at load 20 on 2 cores, a second thread lost below
- * ~30 MFLOP (the main job's 128-wide layers: 512×128×128 took 1.9 ms on one thread vs 4.7–5.5 ms on
- * two, and 0.2 vs 0.5 ms for its weight gradients). On a quiet machine two threads win at every size
- * (load 1.7: 0.137 vs 0.228 ms at 512×128×128), so there the threshold is 0: see smallGemmFlops.
+ * Products of fewer FLOPs run on one BLAS thread, larger ones on all (native/ner_blas.c's policy).
+ * Measured with `npx tsx bench/blas.ts --policy` on 2 cores: on a busy machine (load 4–20) a second
+ * thread lost below ~30 MFLOP — the main job's 128-wide layers, 512×128×128, took 0.5 ms on one thread
+ * vs 12 ms on two — while on a quiet one (load 1.7) two threads won at every size (0.137 vs 0.206 ms).
+ * The threshold is fixed rather than following the load: OpenBLAS's one-thread and two-thread products
+ * differ in the last bits (7413 of the 65536 elements of that product, by up to 1.7e-6), so a
+ * load-dependent choice would make a seeded run's results depend on what else the machine was doing.
  */
 export const SMALL_GEMM_FLOPS = 32e6;
-
-/**
- * The small-product threshold for the machine's state when the addon loads: SMALL_GEMM_FLOPS when the
- * 1-minute load average is at least the number of cores (a woken BLAS thread waits for a time slice),
- * else 0 (every product on all BLAS threads).
- */
-export function smallGemmFlops(load1m = os.loadavg()[0], cores = os.cpus().length): number {
-  return load1m >= cores ? SMALL_GEMM_FLOPS : 0;
-}
 
 const ADDON = path.join("native", "build", "ner_blas.node");
 const STATUS = path.join("native", "build", "status.json");
@@ -242,7 +226,7 @@ function load(): NativeLoad {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the addon's path is found at run time
     const addon = require(file) as NativeBlas;
     addon.info(); // a broken BLAS shows here rather than in the first product
-    addon.blasPolicy?.(smallGemmFlops());
+    addon.blasPolicy?.(SMALL_GEMM_FLOPS);
     return { addon, file };
   } catch (err) {
     return { reason: `load error: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}` };

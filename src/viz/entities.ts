@@ -18,6 +18,7 @@ export interface RenderEntitiesOptions {
 }
 
 const WRAPPER_STYLE = "line-height: 2.5; direction: ltr; font-family: sans-serif; white-space: pre-wrap";
+const NONE_STYLE = "color: #666; font-size: 0.85em; line-height: 1.5";
 const MARK_STYLE = "padding: 0.25em 0.45em; margin: 0 0.2em; line-height: 1; border-radius: 0.35em";
 const LABEL_STYLE =
   "font-size: 0.75em; font-weight: bold; line-height: 1; border-radius: 0.35em; vertical-align: " +
@@ -88,7 +89,9 @@ export function renderEntitiesHtml(
   entities: readonly EntityLike[],
   opts: RenderEntitiesOptions = {},
 ): string {
-  return `<div class="ner-entities" style="${WRAPPER_STYLE}">${highlightHtml(text, entities.map(toSpan), opts)}</div>`;
+  // An empty result says so: plain text alone reads like a view that failed to highlight.
+  const none = entities.length === 0 ? `<div class="ner-none" style="${NONE_STYLE}">no entities found</div>` : "";
+  return `<div class="ner-entities" style="${WRAPPER_STYLE}">${highlightHtml(text, entities.map(toSpan), opts)}${none}</div>`;
 }
 
 /**

@@ -11,6 +11,7 @@ import { toSpan, type EntityLike } from "./spans";
 
 /** Plain-text form of highlighted entities: `[Berlin](LOC)` inline. */
 export function entitiesPlainText(text: string, entities: readonly EntityLike[]): string {
+  if (entities.length === 0) return `${text}\n(no entities found)`;
   const spans = entities.map(toSpan).sort((a, b) => a.start - b.start);
   let out = "";
   let cursor = 0;

@@ -7,8 +7,8 @@
 // as an image). Checked twice: with scripts on (a trusted notebook) and off (an untrusted one).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chromium, type Browser } from "playwright-core";
-import { chromiumPath } from "../../src/charts/png";
+import type { Browser } from "playwright-core";
+import { launchChromium } from "../helpers/chromium";
 import {
   entityConfusion,
   entityConfusionFigure,
@@ -171,10 +171,7 @@ test(
 
     let browser: Browser | null = null;
     try {
-      browser = await chromium.launch({
-        executablePath: chromiumPath(),
-        args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-      });
+      browser = await launchChromium();
       for (const javaScriptEnabled of [false, true]) {
         const context = await browser.newContext({ javaScriptEnabled });
         const tab = await context.newPage();

@@ -14,8 +14,8 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { chromium, type Page } from "playwright-core";
-import { chromiumPath } from "../../src/charts/png";
+import type { Browser, Page } from "playwright-core";
+import { launchChromium } from "../helpers/chromium";
 import { getCorpus } from "../../src/data";
 import { corpusMirrorFor, corpusPath, modelsMirror, repoRoot } from "../helpers/fixtures";
 import { startNotebookServer, withNotebookRunLock, type NotebookServer } from "./notebook-server";
@@ -52,7 +52,7 @@ interface PageReport {
   stderr: string[];
   texts: string[];
   plots: { id: string; svg: boolean }[];
-  entityMarks: number;
+  entityViews: number[];
   goldVsPred: number;
 }
 
@@ -68,7 +68,9 @@ const COLLECT_REPORT = `(() => {
     stderr: all(".output_area .output_stderr").map((e) => (e.textContent || "").slice(0, 600)),
     texts: all(".output_area .output_text pre").map((e) => e.textContent || ""),
     plots: all(plotSel).map((d) => ({ id: d.id, svg: d.querySelector("svg.main-svg") !== null })),
-    entityMarks: all(".output_area .ner-entities mark.ner-entity").length,
+    // Per entity view: its marks, or 1 for its "no entities found" note (a smoke model may find none).
+    entityViews: all(".output_area .ner-entities")
+      .map((v) => v.querySelectorAll("mark.ner-entity").length + v.querySelectorAll(".ner-none").length),
     goldVsPred: all(".output_area .ner-gvp").length,
   };
 })()`;
@@ -162,7 +164,7 @@ test(
         }
 
         let server: NotebookServer | null = null;
-        let browser: Awaited<ReturnType<typeof chromium.launch>> | null = null;
+        let browser: Browser | null = null;
         try {
           server = await startNotebookServer({
             notebookDir: nbDir,
@@ -176,18 +178,7 @@ test(
               NER_CACHE_DIR: path.join(state, "cache"),
             },
           });
-          browser = await chromium.launch({
-            executablePath: chromiumPath(),
-            args: [
-              "--no-sandbox",
-              "--disable-gpu",
-              "--disable-background-networking",
-              "--disable-component-update",
-              "--no-first-run",
-              "--disable-sync",
-              "--disable-dev-shm-usage",
-            ],
-          });
+          browser = await launchChromium();
           const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
           // Generous timeouts: CI machines are small and busy (the notebook page loads ~3 MB of scripts).
           page.setDefaultTimeout(120_000);
@@ -248,7 +239,7 @@ test(
           const shots = await saveScreenshots(page, stem);
           console.log(
             `browser test: ${report.prompts.length} code cells, ${report.plots.length} charts, ` +
-              `${report.entityMarks} entity marks, ${report.goldVsPred} gold-vs-predicted views; ` +
+              `${report.entityViews.length} entity views, ${report.goldVsPred} gold-vs-predicted views; ` +
               `screenshots: ${shots.length} in ${path.relative(repoRoot, OUT_DIR)}/`,
           );
 
@@ -269,7 +260,11 @@ test(
             [],
             "charts that did not draw an SVG",
           );
-          assert.ok(report.entityMarks > 0, "no entity view (.ner-entities mark)");
+          assert.ok(report.entityViews.length > 0, "no entity view (.ner-entities)");
+          assert.ok(
+            report.entityViews.every((n) => n > 0),
+            "an entity view with neither marks nor its note",
+          );
           assert.ok(report.goldVsPred > 0, "no gold-vs-predicted view (.ner-gvp)");
           assert.ok(liveDrawnWhileRunning, "the live loss chart did not draw while the notebook was still running");
           assert.ok(

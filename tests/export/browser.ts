@@ -3,30 +3,10 @@
  * helpers to drive an exported page: wait until it is ready, type a text, read the entities
  * it shows.
  */
-import * as fs from "fs";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, type Page } from "playwright-core";
 import type { AggregationStrategy, PipelineEntity } from "../../src/pipeline/types";
 
-export const CHROMIUM = process.env.NER_CHROMIUM ?? "/usr/bin/chromium";
-
-export async function launchChromium(): Promise<Browser> {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium not found at ${CHROMIUM}: install it (apt-get install chromium, or npm run setup:jupyter) ` +
-        "or set NER_CHROMIUM",
-    );
-  }
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-dev-shm-usage",
-      "--disable-background-networking",
-      "--no-first-run",
-    ],
-  });
-}
+export { launchChromium } from "../helpers/chromium";
 
 /** Open `url` and wait for the page to load its model; page errors fail with their message. */
 export async function openPage(

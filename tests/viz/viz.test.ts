@@ -95,6 +95,14 @@ test("overlapping, empty and out-of-range entities are skipped; newlines become 
   assert.ok(html.includes("<br>three"));
 });
 
+test("an empty result says so in the view and in the plain-text fallback", () => {
+  const html = renderEntitiesHtml("My name is Wolfgang", []);
+  assert.deepEqual(marks(html), []);
+  assert.match(html, /<div class="ner-none"[^>]*>no entities found<\/div><\/div>$/);
+  assert.equal(entitiesPlainText("My name is Wolfgang", []), "My name is Wolfgang\n(no entities found)");
+  assert.ok(!renderEntitiesHtml("I love Paris", [{ label: "LOC", start: 7, end: 12 }]).includes("ner-none"));
+});
+
 test("colours are stable per type: palette for known types (any case), a hash for others", () => {
   assert.equal(colorForLabel("PER"), "#aa9cfc");
   assert.equal(colorForLabel("per"), "#aa9cfc");
