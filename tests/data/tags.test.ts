@@ -24,7 +24,13 @@ test("IOB2 and IOB1 transition rules", () => {
 
 test("IOB1 → IOB2 conversion", () => {
   assert.deepEqual(iob1ToIob2(["I-PER", "I-PER", "O", "I-LOC", "B-LOC", "I-LOC", "I-ORG"]), [
-    "B-PER", "I-PER", "O", "B-LOC", "B-LOC", "I-LOC", "B-ORG",
+    "B-PER",
+    "I-PER",
+    "O",
+    "B-LOC",
+    "B-LOC",
+    "I-LOC",
+    "B-ORG",
   ]);
   const iob2 = ["B-PER", "I-PER", "B-PER", "O", "B-MISC"];
   assert.deepEqual(iob1ToIob2(iob2), iob2, "valid IOB2 is left unchanged");
