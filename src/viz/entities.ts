@@ -91,7 +91,8 @@ export function renderEntitiesHtml(
 ): string {
   // An empty result says so: plain text alone reads like a view that failed to highlight.
   const none = entities.length === 0 ? `<div class="ner-none" style="${NONE_STYLE}">no entities found</div>` : "";
-  return `<div class="ner-entities" style="${WRAPPER_STYLE}">${highlightHtml(text, entities.map(toSpan), opts)}${none}</div>`;
+  const body = highlightHtml(text, entities.map(toSpan), opts);
+  return `<div class="ner-entities" style="${WRAPPER_STYLE}">${body}${none}</div>`;
 }
 
 /**
