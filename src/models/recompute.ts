@@ -32,15 +32,21 @@ export interface LayerShape {
 }
 
 /**
- * Bytes one BERT/DistilBERT layer keeps for backprop, counted from the ops' saved tensors (tfjs
- * saves a copy of each): ~22 [tokens, hidden], 3 [tokens, intermediate] and 5 [batch, heads, seq, seq]
- * tensors, plus copies of the layer's weight matrices. Within 2 % of what a layer keeps on wasm at
- * three shapes (measured with the tape's saved tensors); tests/training/memory.test.ts checks the bound.
+ * Bytes one BERT/DistilBERT layer keeps for backprop. Composed tfjs ops (`fused` false: plain wasm, cpu)
+ * save a copy of each input: ~22 [tokens, hidden], 3 [tokens, intermediate] and 5 [batch, heads, seq, seq]
+ * tensors, plus copies of the layer's weight matrices; within 2 % of what a layer keeps on wasm at three
+ * shapes (measured with the tape's saved tensors). The native tier's fused kernels (`fused` true) keep
+ * 8 [tokens, hidden], 3 [tokens, intermediate] and one [batch, heads, seq, seq] (the probabilities) and
+ * update weights in place: measured at bert-base width with `scripts/memory-check.ts --checkpointing false`
+ * and 2 vs 6 layers (30.9 / 63 / 66 MiB a layer at 16×32 / 16×64 / 8×128 tokens); one more hidden and
+ * one more score tensor are counted as margin. tests/training/memory.test.ts checks both bounds.
  */
-export function layerActivationBytes(s: LayerShape): number {
+export function layerActivationBytes(s: LayerShape, fused = false): number {
   const tokens = s.batch * s.seq;
+  const scores = s.batch * s.heads * s.seq * s.seq;
+  if (fused) return 4 * (9 * tokens * s.hidden + 3 * tokens * s.intermediate + 2 * scores);
   const weights = 4 * s.hidden * s.hidden + 2 * s.hidden * s.intermediate;
-  return 4 * (22 * tokens * s.hidden + 3 * tokens * s.intermediate + 5 * s.batch * s.heads * s.seq * s.seq + weights);
+  return 4 * (22 * tokens * s.hidden + 3 * tokens * s.intermediate + 5 * scores + weights);
 }
 
 /** Whether to checkpoint this forward pass's layers (only ever while gradients are recorded). */
@@ -52,12 +58,12 @@ export function shouldCheckpoint(
 ): boolean {
   if (!isRecordingGradients()) return false;
   if (mode !== "auto") return mode;
-  const heap = capabilities().heapLimitBytes;
+  const { heapLimitBytes: heap, nativeKernels } = capabilities();
   if (heap === undefined) return false;
   // Already allocated (weights, optimizer moments, the batch) + gradients to come + all layers'
   // activations + one more layer's worth of transients (the layer being run, its gradients).
   const budget = AUTO_HEAP_SHARE * heap - tf.memory().numBytes - paramBytes;
-  return (numLayers + 1) * layerActivationBytes(layer) > budget;
+  return (numLayers + 1) * layerActivationBytes(layer, nativeKernels) > budget;
 }
 
 /**

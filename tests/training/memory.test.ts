@@ -274,6 +274,43 @@ test("peak bytes of one update stay under weights×4 + the layers' activations; 
   model.dispose();
 });
 
+test("native tier: peak of one update stays under the fused-layer estimate, which is not above what layers keep", async () => {
+  await initBackend("wasm+blas", { quiet: true });
+  const size = { hidden: 128, layers: 4, heads: 4, inter: 512 };
+  const [batch, seq] = [8, 64];
+  const model = smallModel("bert", size);
+  const paramBytes = 4 * model.numParameters();
+  const data = randomBatch(batch, seq, 9);
+  const optimizer = new AdamW(model.namedWeights(), { lr: 1e-3, weightDecay: 0.01 });
+  const step = async () => {
+    model.gradientCheckpointing = false;
+    const base = tf.memory().numBytes;
+    resetPeakMemory();
+    await trainingStep({
+      model,
+      batches: [data],
+      optimizer,
+      lr: 1e-3,
+      maxGradNorm: 1,
+      lossFn: tokenClassificationLoss,
+      dropoutSeeds: [1],
+    });
+    return peakMemoryBytes() - base;
+  };
+  await step(); // first step allocates the moments
+  const plain = await step();
+  const shape = { batch, seq, hidden: size.hidden, intermediate: size.inter, heads: size.heads };
+  const fused = layerActivationBytes(shape, true);
+  const logits = 4 * batch * seq * 3 * 8;
+  console.log(`# native peak above baseline: ${plain} B; params ${paramBytes} B, fused layer estimate ${fused} B`);
+  assert.ok(plain < paramBytes + (size.layers + 1) * fused + logits, `peak ${plain} B vs fused estimate ${fused} B`);
+  assert.ok(plain > paramBytes + 0.5 * size.layers * fused, `the fused estimate is far above what layers keep`);
+  assert.ok(fused < 0.6 * layerActivationBytes(shape), "the fused tier keeps less than composed ops");
+  tf.dispose(Object.values(data));
+  optimizer.dispose();
+  model.dispose();
+});
+
 test("tensor count and bytes return to baseline after train → dispose, including a resume (#13.1)", async () => {
   for (const backend of ["cpu", "wasm"]) {
     await initBackend(backend, { quiet: true });
